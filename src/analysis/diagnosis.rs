@@ -1,0 +1,158 @@
+//! How a design performs across replicate trials: the diagnosands and their
+//! Monte Carlo standard errors.
+//!
+//! Each replicate contributes an estimate with its inference and its sample
+//! effect (SATE, the mean over its participants of `Y_i(a) − Y_i(c)`). The
+//! population effect (PATE) is the mean SATE over replicates.
+
+use super::Estimate;
+
+/// One replicate's estimate and true sample effect.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Draw {
+    /// The estimate and its inference.
+    pub estimate: Estimate,
+    /// The replicate's true sample average effect.
+    pub sate: f64,
+}
+
+/// A diagnosand and its Monte Carlo standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Value {
+    /// The diagnosand.
+    pub value: f64,
+    /// Its Monte Carlo standard error (NaN with fewer than two replicates).
+    pub mc_se: f64,
+}
+
+/// The diagnosis of one contrast × outcome × horizon.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Diagnosis {
+    /// Replicates with an estimate.
+    pub replicates: usize,
+    /// Mean SATE over replicates.
+    pub pate: Value,
+    /// Mean estimate.
+    pub mean_estimate: Value,
+    /// Mean of estimate − SATE, i.e. mean estimate − PATE.
+    pub bias: Value,
+    /// Root mean squared error against the PATE.
+    pub rmse: Value,
+    /// Standard deviation of the estimates.
+    pub sd_estimate: Value,
+    /// Mean standard error.
+    pub mean_se: Value,
+    /// Share of replicates with p < 0.05.
+    pub power: Value,
+    /// Share of 95% intervals containing the PATE.
+    pub coverage: Value,
+    /// Share of 95% intervals containing their own replicate's SATE.
+    pub coverage_sate: Value,
+}
+
+/// Names of the diagnosands, in output order.
+pub const DIAGNOSANDS: [&str; 9] =
+    ["pate", "mean_estimate", "bias", "rmse", "sd_estimate", "mean_se", "power", "coverage", "coverage_sate"];
+
+impl Diagnosis {
+    /// The diagnosands in [`DIAGNOSANDS`] order.
+    pub fn values(&self) -> [Value; 9] {
+        [
+            self.pate,
+            self.mean_estimate,
+            self.bias,
+            self.rmse,
+            self.sd_estimate,
+            self.mean_se,
+            self.power,
+            self.coverage,
+            self.coverage_sate,
+        ]
+    }
+}
+
+/// Mean and its standard error `sd / √n`.
+fn mean_value(x: impl Iterator<Item = f64> + Clone) -> Value {
+    let n = x.clone().count() as f64;
+    let mean = x.clone().sum::<f64>() / n;
+    let var = x.map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+    Value { value: mean, mc_se: (var / n).sqrt() }
+}
+
+/// A share and its binomial standard error `√(p(1−p)/n)`.
+fn share(hits: usize, n: usize) -> Value {
+    let p = hits as f64 / n as f64;
+    Value { value: p, mc_se: if n > 1 { (p * (1.0 - p) / n as f64).sqrt() } else { f64::NAN } }
+}
+
+/// Diagnoses one contrast × outcome × horizon from its replicates.
+///
+/// Replicates whose estimate is NA are left out; those with an estimate but no
+/// p-value or interval (a zero or missing standard error) count in the
+/// estimate-based diagnosands only, so power and coverage are NA when no
+/// replicate has an interval.
+///
+/// # Formula
+/// Means carry `sd/√R`; shares `√(p(1−p)/R)`; bias is `mean(τ̂ − SATE)` with
+/// `sd(τ̂ − SATE)/√R`; RMSE `√mean((τ̂ − PATE)²)` with the delta-method
+/// `sd((τ̂−PATE)²)/(2·RMSE·√R)`; the SD `s` of estimates with
+/// `s/2 · √((m₄/s⁴ − (R−3)/(R−1))/R)`, `m₄` the fourth central moment.
+pub fn diagnose(draws: &[Draw]) -> Diagnosis {
+    let ok: Vec<&Draw> = draws.iter().filter(|d| d.estimate.estimate.is_finite()).collect();
+    let n = ok.len();
+    let est = ok.iter().map(|d| d.estimate.estimate);
+    let pate = mean_value(ok.iter().map(|d| d.sate));
+    let mean_estimate = mean_value(est.clone());
+    let bias = mean_value(ok.iter().map(|d| d.estimate.estimate - d.sate));
+    let sq = ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2));
+    let mse = mean_value(sq);
+    let rmse = Value { value: mse.value.sqrt(), mc_se: mse.mc_se / (2.0 * mse.value.sqrt()) };
+    let m = mean_estimate.value;
+    let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+    let m4 = est.map(|v| (v - m).powi(4)).sum::<f64>() / n as f64;
+    let rn = n as f64;
+    let sd = var.sqrt();
+    let sd_estimate =
+        Value { value: sd, mc_se: sd / 2.0 * ((m4 / (var * var) - (rn - 3.0) / (rn - 1.0)) / rn).max(0.0).sqrt() };
+    let with_se: Vec<&&Draw> = ok.iter().filter(|d| d.estimate.se.is_finite()).collect();
+    let mean_se = mean_value(with_se.iter().map(|d| d.estimate.se));
+    let tested: Vec<&&Draw> = ok.iter().filter(|d| d.estimate.p_value.is_finite()).collect();
+    let power = share(tested.iter().filter(|d| d.estimate.p_value < 0.05).count(), tested.len());
+    let covers = |d: &Draw, target: f64| d.estimate.ci_low <= target && target <= d.estimate.ci_high;
+    let coverage = share(tested.iter().filter(|d| covers(d, pate.value)).count(), tested.len());
+    let coverage_sate = share(tested.iter().filter(|d| covers(d, d.sate)).count(), tested.len());
+    Diagnosis { replicates: n, pate, mean_estimate, bias, rmse, sd_estimate, mean_se, power, coverage, coverage_sate }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draw(estimate: f64, se: f64, p: f64, sate: f64) -> Draw {
+        Draw {
+            estimate: Estimate { estimate, se, df: 10.0, ci_low: estimate - 2.0 * se, ci_high: estimate + 2.0 * se, p_value: p },
+            sate,
+        }
+    }
+
+    #[test]
+    fn hand_worked_diagnosis() {
+        // Estimates 1, 2, 3, 6; SATEs 2, 2, 2, 2 (PATE 2); SEs 1; p 0.5, 0.01, 0.04, 0.2.
+        let d = diagnose(&[draw(1.0, 1.0, 0.5, 2.0), draw(2.0, 1.0, 0.01, 2.0), draw(3.0, 1.0, 0.04, 2.0), draw(6.0, 1.0, 0.2, 2.0)]);
+        assert_eq!(d.pate.value, 2.0);
+        assert_eq!(d.pate.mc_se, 0.0);
+        assert_eq!(d.mean_estimate.value, 3.0);
+        assert_eq!(d.bias.value, 1.0);
+        // sd of (1,2,3,6) = √(14/3); MC SE = sd/2.
+        assert!((d.bias.mc_se - (14.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-15);
+        // Squared errors vs PATE: 1, 0, 1, 16 → MSE 4.5.
+        assert!((d.rmse.value - 4.5f64.sqrt()).abs() < 1e-15);
+        assert!((d.sd_estimate.value - (14.0f64 / 3.0).sqrt()).abs() < 1e-15);
+        assert_eq!(d.power.value, 0.5);
+        assert_eq!(d.power.mc_se, (0.25f64 / 4.0).sqrt());
+        // Intervals ±2: [-1,3], [0,4], [1,5], [4,8]: three contain 2.
+        assert_eq!(d.coverage.value, 0.75);
+        assert_eq!(d.coverage_sate.value, 0.75);
+        assert_eq!(d.mean_se.value, 1.0);
+    }
+}

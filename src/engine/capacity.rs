@@ -1,0 +1,200 @@
+//! Case managers, caseloads, slots, waitlists and Navigators.
+//!
+//! Every site × service has `case managers × cap` slots, shared by every arm
+//! that points at the service. A case manager's caseload is its background
+//! clients, its remaining week-0 clients and the trial participants it serves;
+//! a slot is free while the caseload is below the cap. Each week's placements
+//! are logged per pool so that ghost twins can take their place in the queue
+//! (see [`Pool::ghost_placement`]).
+
+use super::life::NONE;
+use crate::rng::{Keyed, Purpose};
+use crate::scenario::{Model, ServiceModel};
+use crate::service;
+use std::collections::VecDeque;
+
+/// All case managers of a replicate, indexed globally: service, then site, then number.
+#[derive(Debug)]
+pub struct CaseManagers {
+    /// Service of each case manager.
+    pub service: Vec<u16>,
+    /// Quality `q_m`.
+    pub quality: Vec<f64>,
+    /// Trial participants counted in each caseload now.
+    pub trial: Vec<u32>,
+    /// Week-0 clients still on the caseload.
+    pub legacy: Vec<u32>,
+    /// Caseload at this week's step 3.
+    pub snapshot: Vec<u32>,
+    /// Multipliers per case manager for its own clients, [`service::multipliers`] layout.
+    pub real: Vec<f64>,
+    /// Multipliers per case manager for a ghost that adds itself to the caseload.
+    pub ghost: Vec<f64>,
+    /// Caseload the cached multipliers were computed for.
+    cached: Vec<u32>,
+    /// Multipliers per case manager.
+    pub stride: usize,
+    /// First case manager of each pool (service × site), and one past the last.
+    pub pool_start: Vec<u32>,
+    /// Weekly chance that a week-0 client leaves, per service.
+    legacy_exit: Vec<f64>,
+}
+
+impl CaseManagers {
+    /// Staffs every site of every service and draws each case manager's quality.
+    pub fn new(model: &Model, keyed: &Keyed, replicate: u64) -> Self {
+        let sites = model.sites.len();
+        let mut pool_start = vec![0u32];
+        let mut svc = Vec::new();
+        for (s, m) in model.services.iter().enumerate() {
+            for _ in 0..sites {
+                svc.extend(std::iter::repeat_n(s as u16, m.case_managers_per_site as usize));
+                pool_start.push(svc.len() as u32);
+            }
+        }
+        let n = svc.len();
+        let quality =
+            (0..n).map(|m| service::quality(keyed, replicate, m as u64, model.services[svc[m] as usize].quality_sd)).collect();
+        let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
+        let stride = service::multiplier_count(model.stages.len());
+        Self {
+            service: svc,
+            quality,
+            trial: vec![0; n],
+            legacy,
+            snapshot: vec![0; n],
+            real: vec![1.0; n * stride],
+            ghost: vec![1.0; n * stride],
+            cached: vec![NONE; n],
+            stride,
+            pool_start,
+            legacy_exit: model.services.iter().map(|s| 1.0 - libm::exp(-s.initial_exit_rate)).collect(),
+        }
+    }
+
+    /// Current caseload of case manager `m`.
+    #[inline]
+    pub fn load(&self, m: usize, services: &[ServiceModel]) -> u32 {
+        services[self.service[m] as usize].background + self.legacy[m] + self.trial[m]
+    }
+
+    /// The case managers of pool `p`.
+    pub fn pool(&self, p: usize) -> std::ops::Range<usize> {
+        self.pool_start[p] as usize..self.pool_start[p + 1] as usize
+    }
+
+    /// The placement rule: the case manager with the fewest clients, lowest
+    /// index on ties, and its caseload.
+    pub fn least_loaded(&self, p: usize, services: &[ServiceModel]) -> (u32, u32) {
+        let mut best = (NONE, u32::MAX);
+        for m in self.pool(p) {
+            let l = self.load(m, services);
+            if l < best.1 {
+                best = (m as u32, l);
+            }
+        }
+        best
+    }
+
+    /// Step 3: snapshot caseloads and compute each case manager's multipliers,
+    /// for its clients and for a ghost that would add itself while below cap.
+    pub fn compute_multipliers(&mut self, services: &[ServiceModel], with_ghosts: bool) {
+        let stride = self.stride;
+        for m in 0..self.service.len() {
+            let load = self.load(m, services);
+            self.snapshot[m] = load;
+            if self.cached[m] == load {
+                continue;
+            }
+            self.cached[m] = load;
+            let svc = &services[self.service[m] as usize];
+            let q = self.quality[m];
+            service::multipliers(svc, load, q, &mut self.real[m * stride..(m + 1) * stride]);
+            if with_ghosts {
+                let ghost_load = load + u32::from(svc.cap.is_none_or(|cap| load < cap));
+                service::multipliers(svc, ghost_load, q, &mut self.ghost[m * stride..(m + 1) * stride]);
+            }
+        }
+    }
+
+    /// Step 5: week-0 clients leave at their declared rate, freeing slots from next week.
+    pub fn legacy_departures(&mut self, keyed: &Keyed, replicate: u64, week: u32) {
+        for m in 0..self.legacy.len() {
+            let p = self.legacy_exit[self.service[m] as usize];
+            let n = self.legacy[m];
+            if n == 0 || p == 0.0 {
+                continue;
+            }
+            let left = (0..n)
+                .filter(|&j| {
+                    keyed.uniform(replicate, Purpose::LegacyExit, m as u64, (u64::from(week) << 32) | u64::from(j)) <= p
+                })
+                .count() as u32;
+            self.legacy[m] -= left;
+        }
+    }
+}
+
+/// The queue and this week's log for one site × service.
+#[derive(Debug)]
+pub struct Pool {
+    /// Tickets waiting, in ticket order; entries that left are skipped lazily.
+    pub waitlist: VecDeque<u32>,
+    /// This week's placements: (ticket, case manager), in ticket order.
+    pub placed: Vec<(u32, u32)>,
+    /// The case manager the placement rule picks next after this week's
+    /// placements, or [`NONE`] when no slot is free.
+    pub next_cm: u32,
+    /// Navigators' clients now.
+    pub nav_used: u32,
+    /// Highest ticket given a Navigator this week, or [`NONE`].
+    pub nav_last_ticket: u32,
+}
+
+impl Pool {
+    /// An empty pool able to hold `capacity` waiting tickets without reallocating.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            waitlist: VecDeque::with_capacity(capacity),
+            placed: Vec::with_capacity(capacity),
+            next_cm: NONE,
+            nav_used: 0,
+            nav_last_ticket: NONE,
+        }
+    }
+
+    /// Where a ghost holding `ticket` is placed this week, if anywhere: the case
+    /// manager of the first real placement with a later ticket, else the next
+    /// free slot's case manager.
+    pub fn ghost_placement(&self, ticket: u32) -> Option<u32> {
+        let k = self.placed.partition_point(|&(t, _)| t <= ticket);
+        match self.placed.get(k) {
+            Some(&(_, cm)) => Some(cm),
+            None if self.next_cm != NONE => Some(self.next_cm),
+            None => None,
+        }
+    }
+
+    /// Whether a ghost holding `ticket` would be given a Navigator this week.
+    pub fn ghost_gets_navigator(&self, ticket: u32, capacity: u32) -> bool {
+        self.nav_used < capacity || (self.nav_last_ticket != NONE && self.nav_last_ticket > ticket)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ghost_takes_the_first_later_ticket_or_the_free_slot() {
+        let mut p = Pool::new(4);
+        p.placed = vec![(3, 10), (7, 11), (9, 10)];
+        p.next_cm = NONE;
+        assert_eq!(p.ghost_placement(1), Some(10));
+        assert_eq!(p.ghost_placement(5), Some(11));
+        assert_eq!(p.ghost_placement(8), Some(10));
+        assert_eq!(p.ghost_placement(9), None);
+        p.next_cm = 12;
+        assert_eq!(p.ghost_placement(20), Some(12));
+    }
+}

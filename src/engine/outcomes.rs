@@ -1,0 +1,71 @@
+//! Person-level outcomes at a horizon, read from a life's record.
+
+use super::AtHorizon;
+use super::life::Record;
+
+/// An outcome measured on each participant's own clock at horizon `h`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Weeks `k < h` on benefit.
+    WeeksOnBenefit,
+    /// Off benefit in week `h` (1/0).
+    OffBenefit,
+    /// Employed in week `h` (1/0).
+    Employed,
+    /// Employed in some week `k ≤ h` (1/0).
+    EverEmployed,
+    /// Employed in some week `k ≤ h` with tenure ≥ 26 weeks (1/0).
+    SustainedEmployment,
+    /// First week off benefit, restricted at `h` (never → `h`): its mean is an RMST.
+    WeeksToFirstExit,
+    /// Weekly benefit rate × weeks on benefit.
+    BenefitPaid,
+}
+
+/// Every outcome, in output order.
+pub const OUTCOMES: [Outcome; 7] = [
+    Outcome::WeeksOnBenefit,
+    Outcome::OffBenefit,
+    Outcome::Employed,
+    Outcome::EverEmployed,
+    Outcome::SustainedEmployment,
+    Outcome::WeeksToFirstExit,
+    Outcome::BenefitPaid,
+];
+
+impl Outcome {
+    /// Name as written in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::WeeksOnBenefit => "weeks_on_benefit",
+            Self::OffBenefit => "off_benefit",
+            Self::Employed => "employed",
+            Self::EverEmployed => "ever_employed",
+            Self::SustainedEmployment => "sustained_employment",
+            Self::WeeksToFirstExit => "weeks_to_first_exit",
+            Self::BenefitPaid => "benefit_paid",
+        }
+    }
+
+    /// The outcome named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        OUTCOMES.iter().copied().find(|o| o.name() == name)
+    }
+}
+
+/// The value of `outcome` at horizon `h` for a life with `record` and horizon snapshot `at`.
+///
+/// `stages` is the number of stages (so `stages` is the Employed state) and
+/// `benefit_rate` the weekly benefit rate of the person's benefit type.
+pub fn outcome_value(outcome: Outcome, h: u32, record: &Record, at: &AtHorizon, stages: u8, benefit_rate: f64) -> f64 {
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    match outcome {
+        Outcome::WeeksOnBenefit => f64::from(at.weeks_on_benefit),
+        Outcome::OffBenefit => flag(at.state >= stages),
+        Outcome::Employed => flag(at.state == stages),
+        Outcome::EverEmployed => flag(record.first_employed <= h),
+        Outcome::SustainedEmployment => flag(record.first_sustained <= h),
+        Outcome::WeeksToFirstExit => f64::from(record.first_exit.min(h)),
+        Outcome::BenefitPaid => benefit_rate * f64::from(at.weeks_on_benefit),
+    }
+}

@@ -1,0 +1,102 @@
+//! Scenario files: parse the RON text, validate it, and build the [`Model`].
+//!
+//! Loading happens in two stages, as in ripgrep's flag parsing: the file is
+//! parsed into plain serde types ([`schema`]) — shape errors carry line and
+//! column — and then [`validate`] checks the rules and builds the validated
+//! [`Model`] the engine runs, reporting every broken rule at once.
+
+mod model;
+pub mod schema;
+mod validate;
+
+pub use model::*;
+pub use validate::{Problem, ips25_fidelity, validate};
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the scenario: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not a scenario: bad syntax, an unknown or missing field, a wrong type.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What was expected.
+        message: String,
+    },
+    /// The scenario parsed but breaks one or more rules.
+    #[error("{path}: {} problem{} in the scenario:{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// Every broken rule.
+        problems: Vec<Problem>,
+    },
+}
+
+/// A loaded scenario: the model and the identity of the file it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated model.
+    pub model: Model,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Reads, parses and validates a scenario file.
+///
+/// # Errors
+/// [`ScenarioError`] naming the file, and the line and column or field path.
+pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
+    let bytes =
+        std::fs::read(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
+    let model = parse(&bytes, path)?;
+    Ok(Loaded { model, sha256: sha256_hex(&bytes) })
+}
+
+/// Parses and validates scenario text; `path` only labels errors.
+///
+/// # Errors
+/// [`ScenarioError::Parse`] or [`ScenarioError::Invalid`].
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let before = &bytes[..e.valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        ScenarioError::Parse {
+            path: path.into(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+        }
+    })?;
+    let options = ron::Options::default()
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let raw: schema::Scenario = options.from_str(text).map_err(|e| ScenarioError::Parse {
+        path: path.into(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    })?;
+    validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

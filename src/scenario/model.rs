@@ -1,0 +1,289 @@
+//! The validated model: what the engine runs.
+//!
+//! Every value here has passed validation, so downstream code never re-checks
+//! it. Rates are per week; multipliers are stored as natural logarithms so that
+//! `m^(g·f·q)` is one `exp` per case manager and week.
+
+use crate::scenario::schema::{BenefitType, Health};
+
+/// Index of a transition in per-transition arrays.
+pub mod transition {
+    /// Stage s → s+1.
+    pub const PROGRESS: usize = 0;
+    /// Stage s → s−1.
+    pub const REGRESS: usize = 1;
+    /// Stage → Employed.
+    pub const JOB: usize = 2;
+    /// Stage → OtherExit.
+    pub const OTHER_EXIT: usize = 3;
+    /// Employed → re-entry stage.
+    pub const JOB_LOSS: usize = 4;
+    /// OtherExit → first stage.
+    pub const RETURN: usize = 5;
+    /// How many transitions there are.
+    pub const COUNT: usize = 6;
+    /// Names, as written in scenarios and outputs.
+    pub const NAMES: [&str; COUNT] =
+        ["progress", "regress", "job", "other_exit", "job_loss", "return_to_benefit"];
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Optional label.
+    pub name: Option<String>,
+    /// Replicate trials to simulate.
+    pub replicates: u32,
+    /// Root of every keyed draw.
+    pub seed: u64,
+    /// Horizons in weeks, ascending and distinct.
+    pub horizons: Vec<u32>,
+    /// Stage names, lowest first.
+    pub stages: Vec<String>,
+    /// Baseline weekly rates per stage: progress, regress, job, other exit.
+    pub stage_rates: Vec<[f64; 4]>,
+    /// Job-loss rate by tenure.
+    pub job_loss: Piecewise,
+    /// Stage entered after a job loss.
+    pub reentry_stage: u8,
+    /// Return-to-benefit rate by weeks off benefit.
+    pub return_rate: Piecewise,
+    /// Covariate coefficients and readiness loading per transition.
+    pub effects: [CovariateEffects; transition::COUNT],
+    /// How people are generated and who is eligible.
+    pub population: PopulationModel,
+    /// Site names.
+    pub sites: Vec<String>,
+    /// Relative chance of an arrival at each site (total enrolment).
+    pub site_weights: Vec<f64>,
+    /// Weekly benefit rate by benefit type.
+    pub benefit_rates: [f64; 3],
+    /// Services in name order.
+    pub services: Vec<ServiceModel>,
+    /// Trial arms in file order.
+    pub arms: Vec<ArmModel>,
+    /// Index of the control arm.
+    pub control: usize,
+    /// How participants arrive.
+    pub enrolment: EnrolmentModel,
+}
+
+/// A weekly rate that is constant between breakpoints of a duration in weeks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piecewise {
+    /// `by_week[d]` is the rate at duration `d`; the last entry holds beyond.
+    pub by_week: Vec<f64>,
+}
+
+impl Piecewise {
+    /// The rate at duration `weeks`.
+    #[inline]
+    pub fn at(&self, weeks: u32) -> f64 {
+        let last = self.by_week.len() - 1;
+        self.by_week[(weeks as usize).min(last)]
+    }
+}
+
+/// Log-rate coefficients and readiness loading of one transition.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CovariateEffects {
+    /// `ℓ_j`.
+    pub loading: f64,
+    /// Per year of age above the reference.
+    pub age: f64,
+    /// Per year of age at first benefit above the reference.
+    pub age_first_benefit: f64,
+    /// Per unit of `ln((w+1)/(w_ref+1))`, `w` = weeks already on benefit.
+    pub log_weeks_on_benefit: f64,
+    /// Per prior spell above the reference.
+    pub prior_spells: f64,
+    /// Per benefit type (work-ready, health & disability, other).
+    pub benefit_type: [f64; 3],
+    /// Per health condition.
+    pub health: [f64; 5],
+}
+
+/// A validated covariate distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dist {
+    /// Always this value.
+    Fixed(f64),
+    /// Uniform on `[min, max]`.
+    Uniform(f64, f64),
+    /// Normal(mean, sd) truncated to `[min, max]` (infinite when absent).
+    Normal { mean: f64, sd: f64, min: f64, max: f64 },
+    /// exp(Normal(ln median, sigma)) truncated to `[min, max]`.
+    LogNormal { mu: f64, sigma: f64, min: f64, max: f64 },
+}
+
+/// How people are generated.
+#[derive(Debug, Clone)]
+pub struct PopulationModel {
+    /// `σ_u`.
+    pub readiness_sd: f64,
+    /// Age at selection, years.
+    pub age: Dist,
+    /// Age at first benefit, years.
+    pub age_first_benefit: Dist,
+    /// Benefit type weights, normalised.
+    pub benefit_type: [f64; 3],
+    /// Health condition weights, normalised.
+    pub health: [f64; 5],
+    /// Weeks already on benefit (rounded to whole weeks).
+    pub weeks_on_benefit: Dist,
+    /// Prior benefit spells (rounded to whole spells).
+    pub prior_spells: Dist,
+    /// Starting stage weights, normalised.
+    pub starting_stage: Vec<f64>,
+    /// Covariate values at which baseline rates apply.
+    pub reference: [f64; 4],
+    /// Who may be randomised.
+    pub eligibility: EligibilityModel,
+}
+
+/// Eligibility rules; a person must pass all of them.
+#[derive(Debug, Clone, Default)]
+pub struct EligibilityModel {
+    /// Youngest age at selection.
+    pub min_age: f64,
+    /// Oldest age at selection.
+    pub max_age: f64,
+    /// Oldest age at first benefit.
+    pub max_age_first_benefit: f64,
+    /// Allowed benefit types.
+    pub benefit_types: [bool; 3],
+    /// Allowed health conditions.
+    pub health: [bool; 5],
+}
+
+/// The response of effects to contact hours per client per week.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntensityCurve {
+    /// `c / (c + half)`.
+    Saturating { half: f64 },
+    /// `1 − exp(−c / scale)`.
+    Exponential { scale: f64 },
+    /// Linear interpolation between points sorted by `c`, flat beyond them.
+    Piecewise(Vec<(f64, f64)>),
+}
+
+/// A validated service.
+#[derive(Debug, Clone)]
+pub struct ServiceModel {
+    /// Scenario name.
+    pub name: String,
+    /// Case managers at each site.
+    pub case_managers_per_site: u32,
+    /// Caseload cap per case manager; `None` = no cap.
+    pub cap: Option<u32>,
+    /// Client-facing hours per case manager per week.
+    pub hours: f64,
+    /// Clients outside the trial, constant.
+    pub background: u32,
+    /// Clients outside the trial at week 0, who leave at `initial_exit_rate`.
+    pub initial_caseload: u32,
+    /// Weekly rate at which week-0 clients leave.
+    pub initial_exit_rate: f64,
+    /// `g(c)`.
+    pub intensity: IntensityCurve,
+    /// `ln m_j` per stage for progress, regress, job, other exit.
+    pub ln_stage_effects: Vec<[f64; 4]>,
+    /// `ln m` for job loss while in service.
+    pub ln_job_loss_effect: f64,
+    /// Fidelity `f`.
+    pub fidelity: f64,
+    /// `σ_cm`.
+    pub quality_sd: f64,
+    /// Navigator rules, if any.
+    pub navigators: Option<NavigatorModel>,
+    /// Weekly rate active → disengaged.
+    pub disengage: f64,
+    /// Weekly rate disengaged → active.
+    pub reengage: f64,
+    /// Weeks of continuous work after which in-work support ends (`None` = unlimited).
+    pub support_weeks: Option<u32>,
+    /// Weekly rate at which unlimited in-work support ends.
+    pub support_end_rate: f64,
+    /// Longest time in service.
+    pub max_weeks: Option<u32>,
+    /// Weeks of continuous disengagement that end service.
+    pub disengaged_weeks: Option<u32>,
+}
+
+/// Navigator rules of a service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NavigatorModel {
+    /// Clients who can have a Navigator at once, per site.
+    pub capacity_per_site: u32,
+    /// Highest stage index (0-based) in which clients get one.
+    pub max_stage: u8,
+    /// Multiplier on progress while assigned.
+    pub progress: f64,
+    /// Multiplier on disengagement while assigned.
+    pub disengage: f64,
+}
+
+/// A validated arm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmModel {
+    /// Scenario name.
+    pub name: String,
+    /// Index of the service the arm offers.
+    pub service: usize,
+    /// Index of the service that serves participants whenever they are not in `service`.
+    pub fallback: usize,
+    /// Allocation ratio.
+    pub ratio: f64,
+}
+
+impl ArmModel {
+    /// Whether participants are served by their fallback service throughout,
+    /// needing no slot (the usual control arm).
+    pub fn is_fallback_only(&self) -> bool {
+        self.service == self.fallback
+    }
+}
+
+/// How participants arrive.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnrolmentModel {
+    /// Exactly `n` participants, the i-th randomised in week `⌊i·weeks/n⌋`.
+    Total { n: u32, weeks: u32 },
+    /// Poisson arrivals per site and week for `weeks` weeks.
+    PerSite { weeks: u32, weekly: Vec<f64> },
+}
+
+impl EnrolmentModel {
+    /// Weeks over which participants are randomised.
+    pub fn weeks(&self) -> u32 {
+        match self {
+            Self::Total { weeks, .. } | Self::PerSite { weeks, .. } => *weeks,
+        }
+    }
+}
+
+/// Index of a benefit type in per-type arrays.
+pub fn benefit_type_index(b: BenefitType) -> usize {
+    match b {
+        BenefitType::WorkReady => 0,
+        BenefitType::HealthDisability => 1,
+        BenefitType::Other => 2,
+    }
+}
+
+/// Index of a health condition in per-condition arrays.
+pub fn health_index(h: Health) -> usize {
+    match h {
+        Health::NoCondition => 0,
+        Health::CommonMental => 1,
+        Health::SevereMental => 2,
+        Health::Physical => 3,
+        Health::SubstanceUse => 4,
+    }
+}
+
+/// Benefit type names as written in outputs.
+pub const BENEFIT_TYPE_NAMES: [&str; 3] = ["work_ready", "health_disability", "other"];
+/// Health condition names as written in outputs.
+pub const HEALTH_NAMES: [&str; 5] =
+    ["no_condition", "common_mental", "severe_mental", "physical", "substance_use"];

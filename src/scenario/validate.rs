@@ -1,0 +1,661 @@
+//! Rules a parsed scenario must satisfy, and its conversion to a [`Model`].
+//!
+//! Validation collects every problem rather than stopping at the first, so a
+//! user fixes a file in one pass. Each problem names the field path, the rule
+//! and the value.
+
+use super::model::*;
+use super::schema::{self, Scenario};
+use std::fmt;
+
+/// One broken rule: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Field path, e.g. `services.ics.caseload_cap`.
+    pub path: String,
+    /// The rule and the value, e.g. `must be at least 1 (got 0)`.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.path, self.message)
+    }
+}
+
+/// Collects problems while building the model.
+#[derive(Default)]
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem { path: path.into(), message: message.into() });
+    }
+
+    fn finite(&mut self, path: &str, v: f64) -> bool {
+        if v.is_finite() {
+            return true;
+        }
+        self.fail(path, format!("must be a finite number (got {v})"));
+        false
+    }
+
+    /// A weekly rate: finite and not negative.
+    fn rate(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && v < 0.0 {
+            self.fail(path, format!("is a weekly rate and must not be negative (got {v})"));
+        }
+    }
+
+    fn probability(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && !(0.0..=1.0).contains(&v) {
+            self.fail(path, format!("is a probability and must be in [0, 1] (got {v})"));
+        }
+    }
+
+    /// A multiplier on a rate: finite and positive.
+    fn multiplier(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && v <= 0.0 {
+            self.fail(path, format!("is a rate multiplier and must be positive (got {v})"));
+        }
+    }
+
+    fn non_negative(&mut self, path: &str, v: f64) {
+        if self.finite(path, v) && v < 0.0 {
+            self.fail(path, format!("must not be negative (got {v})"));
+        }
+    }
+
+    /// Weights: each finite and non-negative, some positive; returns them normalised.
+    fn weights(&mut self, path: &str, names: &[&str], w: &[f64]) -> Vec<f64> {
+        let mut ok = true;
+        for (name, &v) in names.iter().zip(w) {
+            let p = format!("{path}.{name}");
+            ok &= self.finite(&p, v);
+            if v < 0.0 {
+                self.fail(p, format!("is a weight and must not be negative (got {v})"));
+                ok = false;
+            }
+        }
+        let total: f64 = w.iter().sum();
+        if ok && total <= 0.0 {
+            self.fail(path, "needs at least one positive weight (all are 0)");
+        }
+        if ok && total > 0.0 { w.iter().map(|v| v / total).collect() } else { vec![0.0; w.len()] }
+    }
+}
+
+/// Checks a parsed scenario and builds the model.
+///
+/// # Errors
+/// Every broken rule, in file order.
+pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
+    let mut c = Checker::default();
+    if s.replicates == 0 {
+        c.fail("replicates", "must be at least 1 (got 0)");
+    }
+    let horizons = horizons(&mut c, &s.horizons);
+    let stages = stages(&mut c, &s.stages);
+    let n_stages = s.stages.len();
+    let stage_index = |name: &str| s.stages.iter().position(|st| st.name == name);
+    let job_loss = piecewise(&mut c, "job_loss.rates", &s.job_loss.rates);
+    let reentry_stage = match stage_index(&s.job_loss.reentry_stage) {
+        Some(i) => i as u8,
+        None => {
+            c.fail(
+                "job_loss.reentry_stage",
+                format!(
+                    "names no stage (got {:?}; stages are {})",
+                    s.job_loss.reentry_stage,
+                    stage_list(&s.stages)
+                ),
+            );
+            0
+        }
+    };
+    let return_rate = piecewise(&mut c, "return_to_benefit.rates", &s.return_to_benefit.rates);
+    let effects = transition_effects(&mut c, &s.transitions);
+    let population = population(&mut c, &s.population, n_stages);
+    let (sites, site_weights) = sites(&mut c, &s.sites);
+    let br = &s.benefit_rates;
+    let benefit_rates = [br.work_ready, br.health_disability, br.other];
+    for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
+        c.non_negative(&format!("benefit_rates.{name}"), v);
+    }
+    let services: Vec<ServiceModel> = s
+        .services
+        .iter()
+        .map(|(name, svc)| service(&mut c, name, svc, &s.stages))
+        .collect();
+    let (arms, control) = arms(&mut c, &s.arms, &s.services);
+    let enrolment = enrolment(&mut c, &s.enrolment, sites.len());
+    if !c.problems.is_empty() {
+        return Err(c.problems);
+    }
+    Ok(Model {
+        name: s.name.clone(),
+        replicates: s.replicates,
+        seed: s.seed,
+        horizons,
+        stages: s.stages.iter().map(|st| st.name.clone()).collect(),
+        stage_rates: stages,
+        job_loss,
+        reentry_stage,
+        return_rate,
+        effects,
+        population,
+        sites,
+        site_weights,
+        benefit_rates,
+        services,
+        arms,
+        control,
+        enrolment,
+    })
+}
+
+fn stage_list(stages: &[schema::Stage]) -> String {
+    stages.iter().map(|s| format!("{:?}", s.name)).collect::<Vec<_>>().join(", ")
+}
+
+fn horizons(c: &mut Checker, h: &[u32]) -> Vec<u32> {
+    if h.is_empty() {
+        c.fail("horizons", "must list at least one horizon in weeks");
+    }
+    for (i, &w) in h.iter().enumerate() {
+        if w == 0 {
+            c.fail(format!("horizons[{i}]"), "must be at least 1 week (got 0)");
+        }
+        if w > 2000 {
+            c.fail(format!("horizons[{i}]"), format!("must be at most 2000 weeks (got {w})"));
+        }
+        if h[..i].contains(&w) {
+            c.fail(format!("horizons[{i}]"), format!("repeats an earlier horizon (got {w})"));
+        }
+    }
+    let mut v = h.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
+    if stages.is_empty() {
+        c.fail("stages", "must list at least one stage");
+    }
+    if stages.len() > 100 {
+        c.fail("stages", format!("must list at most 100 stages (got {})", stages.len()));
+    }
+    let last = stages.len().saturating_sub(1);
+    for (i, st) in stages.iter().enumerate() {
+        let p = format!("stages[{i}]");
+        if stages[..i].iter().any(|o| o.name == st.name) {
+            c.fail(format!("{p}.name"), format!("repeats an earlier stage name (got {:?})", st.name));
+        }
+        for (field, v) in [
+            ("progress", st.progress),
+            ("regress", st.regress),
+            ("job", st.job),
+            ("other_exit", st.other_exit),
+        ] {
+            c.rate(&format!("{p}.{field}"), v);
+        }
+        if i == last && st.progress != 0.0 {
+            c.fail(format!("{p}.progress"), format!("must be 0 in the last stage (got {})", st.progress));
+        }
+        if i == 0 && st.regress != 0.0 {
+            c.fail(format!("{p}.regress"), format!("must be 0 in the first stage (got {})", st.regress));
+        }
+    }
+    stages.iter().map(|s| [s.progress, s.regress, s.job, s.other_exit]).collect()
+}
+
+fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise {
+    if pieces.is_empty() {
+        c.fail(path, "must list at least one piece, starting with from_week: 0");
+        return Piecewise { by_week: vec![0.0] };
+    }
+    if pieces[0].from_week != 0 {
+        c.fail(format!("{path}[0].from_week"), format!("must be 0 (got {})", pieces[0].from_week));
+    }
+    for (i, p) in pieces.iter().enumerate() {
+        c.rate(&format!("{path}[{i}].rate"), p.rate);
+        if i > 0 && p.from_week <= pieces[i - 1].from_week {
+            c.fail(
+                format!("{path}[{i}].from_week"),
+                format!("must be greater than the previous piece's (got {})", p.from_week),
+            );
+        }
+        if p.from_week > 5000 {
+            c.fail(format!("{path}[{i}].from_week"), format!("must be at most 5000 (got {})", p.from_week));
+        }
+    }
+    let last = pieces.iter().map(|p| p.from_week).max().unwrap_or(0).min(5000) as usize;
+    let by_week = (0..=last)
+        .map(|w| pieces.iter().rev().find(|p| p.from_week as usize <= w).map_or(0.0, |p| p.rate))
+        .collect();
+    Piecewise { by_week }
+}
+
+fn transition_effects(
+    c: &mut Checker,
+    t: &schema::Transitions,
+) -> [CovariateEffects; transition::COUNT] {
+    let all = [&t.progress, &t.regress, &t.job, &t.other_exit, &t.job_loss, &t.return_to_benefit];
+    let default_loading = [1.0, -1.0, 1.0, 0.0, -1.0, 0.0];
+    std::array::from_fn(|j| {
+        let e = all[j];
+        let p = format!("transitions.{}", transition::NAMES[j]);
+        let b = &e.benefit_type;
+        let h = &e.health;
+        let out = CovariateEffects {
+            loading: e.loading.unwrap_or(default_loading[j]),
+            age: e.age,
+            age_first_benefit: e.age_first_benefit,
+            log_weeks_on_benefit: e.log_weeks_on_benefit,
+            prior_spells: e.prior_spells,
+            benefit_type: [b.work_ready, b.health_disability, b.other],
+            health: [h.no_condition, h.common_mental, h.severe_mental, h.physical, h.substance_use],
+        };
+        for (field, v) in [
+            ("loading", out.loading),
+            ("age", out.age),
+            ("age_first_benefit", out.age_first_benefit),
+            ("log_weeks_on_benefit", out.log_weeks_on_benefit),
+            ("prior_spells", out.prior_spells),
+        ] {
+            c.finite(&format!("{p}.{field}"), v);
+        }
+        for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(out.benefit_type) {
+            c.finite(&format!("{p}.benefit_type.{name}"), v);
+        }
+        for (name, v) in HEALTH_NAMES.iter().zip(out.health) {
+            c.finite(&format!("{p}.health.{name}"), v);
+        }
+        out
+    })
+}
+
+fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
+    use schema::Distribution as D;
+    let bounds = |c: &mut Checker, min: Option<f64>, max: Option<f64>| {
+        let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
+        if lo.is_nan() || hi.is_nan() || lo >= hi {
+            c.fail(path, format!("needs min < max (got min {lo}, max {hi})"));
+        }
+        (lo, hi)
+    };
+    match *d {
+        D::Fixed(v) => {
+            c.finite(path, v);
+            Dist::Fixed(v)
+        }
+        D::Uniform { min, max } => {
+            if c.finite(&format!("{path}.min"), min) & c.finite(&format!("{path}.max"), max)
+                && min > max
+            {
+                c.fail(path, format!("needs min ≤ max (got min {min}, max {max})"));
+            }
+            Dist::Uniform(min, max)
+        }
+        D::Normal { mean, sd, min, max } => {
+            c.finite(&format!("{path}.mean"), mean);
+            if c.finite(&format!("{path}.sd"), sd) && sd <= 0.0 {
+                c.fail(format!("{path}.sd"), format!("must be positive (got {sd})"));
+            }
+            let (min, max) = bounds(c, min, max);
+            Dist::Normal { mean, sd, min, max }
+        }
+        D::LogNormal { median, sigma, min, max } => {
+            if c.finite(&format!("{path}.median"), median) && median <= 0.0 {
+                c.fail(format!("{path}.median"), format!("must be positive (got {median})"));
+            }
+            if c.finite(&format!("{path}.sigma"), sigma) && sigma <= 0.0 {
+                c.fail(format!("{path}.sigma"), format!("must be positive (got {sigma})"));
+            }
+            let (min, max) = bounds(c, min.or(Some(0.0)), max);
+            Dist::LogNormal { mu: median.max(f64::MIN_POSITIVE).ln(), sigma, min, max }
+        }
+    }
+}
+
+fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> PopulationModel {
+    let sd = p.readiness_sd;
+    c.non_negative("population.readiness_sd", sd);
+    let b = &p.benefit_type;
+    let benefit_type = c.weights(
+        "population.benefit_type",
+        &BENEFIT_TYPE_NAMES,
+        &[b.work_ready, b.health_disability, b.other],
+    );
+    let h = &p.health;
+    let health = c.weights(
+        "population.health",
+        &HEALTH_NAMES,
+        &[h.no_condition, h.common_mental, h.severe_mental, h.physical, h.substance_use],
+    );
+    if p.starting_stage.len() != n_stages {
+        c.fail(
+            "population.starting_stage",
+            format!("needs one weight per stage ({n_stages}) (got {})", p.starting_stage.len()),
+        );
+    }
+    let names: Vec<String> = (0..p.starting_stage.len()).map(|i| format!("[{i}]")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let starting_stage = c.weights("population.starting_stage", &names, &p.starting_stage);
+    let r = &p.reference;
+    for (field, v) in [
+        ("age", r.age),
+        ("age_first_benefit", r.age_first_benefit),
+        ("weeks_on_benefit", r.weeks_on_benefit),
+        ("prior_spells", r.prior_spells),
+    ] {
+        c.finite(&format!("population.reference.{field}"), v);
+    }
+    if r.weeks_on_benefit < 0.0 {
+        c.fail("population.reference.weeks_on_benefit", format!("must not be negative (got {})", r.weeks_on_benefit));
+    }
+    let e = &p.eligibility;
+    let mut benefit_types = [true; 3];
+    if let Some(list) = &e.benefit_types {
+        benefit_types = [false; 3];
+        for &t in list {
+            benefit_types[benefit_type_index(t)] = true;
+        }
+    }
+    let mut allowed_health = [true; 5];
+    if let Some(list) = &e.health {
+        allowed_health = [false; 5];
+        for &t in list {
+            allowed_health[health_index(t)] = true;
+        }
+    }
+    PopulationModel {
+        readiness_sd: sd,
+        age: dist(c, "population.age", &p.age),
+        age_first_benefit: dist(c, "population.age_first_benefit", &p.age_first_benefit),
+        benefit_type: benefit_type.try_into().unwrap_or([0.0; 3]),
+        health: health.try_into().unwrap_or([0.0; 5]),
+        weeks_on_benefit: dist(c, "population.weeks_on_benefit", &p.weeks_on_benefit),
+        prior_spells: dist(c, "population.prior_spells", &p.prior_spells),
+        starting_stage,
+        reference: [r.age, r.age_first_benefit, r.weeks_on_benefit, r.prior_spells],
+        eligibility: EligibilityModel {
+            min_age: e.min_age.unwrap_or(f64::NEG_INFINITY),
+            max_age: e.max_age.unwrap_or(f64::INFINITY),
+            max_age_first_benefit: e.max_age_first_benefit.unwrap_or(f64::INFINITY),
+            benefit_types,
+            health: allowed_health,
+        },
+    }
+}
+
+fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
+    if sites.is_empty() {
+        c.fail("sites", "must list at least one site");
+    }
+    for (i, s) in sites.iter().enumerate() {
+        if sites[..i].iter().any(|o| o.name == s.name) {
+            c.fail(format!("sites[{i}].name"), format!("repeats an earlier site name (got {:?})", s.name));
+        }
+    }
+    let names: Vec<String> = (0..sites.len()).map(|i| format!("[{i}].weight")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let w: Vec<f64> = sites.iter().map(|s| s.weight).collect();
+    let weights = if sites.is_empty() { vec![] } else { c.weights("sites", &names, &w) };
+    (sites.iter().map(|s| s.name.clone()).collect(), weights)
+}
+
+fn per_stage(c: &mut Checker, path: &str, m: &schema::Multiplier, n: usize) -> Vec<f64> {
+    let v = match m {
+        schema::Multiplier::All(v) => vec![*v; n],
+        schema::Multiplier::PerStage(v) => {
+            if v.len() != n {
+                c.fail(path, format!("needs one multiplier per stage ({n}) (got {})", v.len()));
+            }
+            let mut v = v.clone();
+            v.resize(n, 1.0);
+            v
+        }
+    };
+    for (i, &x) in v.iter().enumerate() {
+        c.multiplier(&format!("{path}[{i}]"), x);
+    }
+    v.iter().map(|&x| if x > 0.0 && x.is_finite() { x.ln() } else { 0.0 }).collect()
+}
+
+fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCurve {
+    match i {
+        schema::Intensity::Saturating { half } => {
+            if c.finite(&format!("{path}.half"), *half) && *half <= 0.0 {
+                c.fail(format!("{path}.half"), format!("must be positive hours per client per week (got {half})"));
+            }
+            IntensityCurve::Saturating { half: *half }
+        }
+        schema::Intensity::Exponential { scale } => {
+            if c.finite(&format!("{path}.scale"), *scale) && *scale <= 0.0 {
+                c.fail(format!("{path}.scale"), format!("must be positive hours per client per week (got {scale})"));
+            }
+            IntensityCurve::Exponential { scale: *scale }
+        }
+        schema::Intensity::Piecewise(points) => {
+            if points.is_empty() {
+                c.fail(path, "needs at least one (hours, response) point");
+            }
+            for (k, &(x, g)) in points.iter().enumerate() {
+                let p = format!("{path}[{k}]");
+                if c.finite(&p, x) && x < 0.0 {
+                    c.fail(&p, format!("hours must not be negative (got {x})"));
+                }
+                if c.finite(&p, g) && !(0.0..1.0).contains(&g) {
+                    c.fail(&p, format!("response must be in [0, 1) (got {g})"));
+                }
+                if k > 0 && x <= points[k - 1].0 {
+                    c.fail(&p, format!("hours must increase from point to point (got {x})"));
+                }
+            }
+            IntensityCurve::Piecewise(points.clone())
+        }
+    }
+}
+
+fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::Stage]) -> ServiceModel {
+    let p = format!("services.{name}");
+    let n = stages.len();
+    if s.case_managers_per_site == 0 {
+        c.fail(format!("{p}.case_managers_per_site"), "must be at least 1 (got 0)");
+    }
+    if let Some(cap) = s.caseload_cap {
+        if cap == 0 {
+            c.fail(format!("{p}.caseload_cap"), "must be at least 1 (got 0); leave it out for no cap");
+        } else if s.background_caseload >= cap {
+            c.fail(
+                format!("{p}.background_caseload"),
+                format!("must be below caseload_cap ({cap}) so trial clients can be served (got {})", s.background_caseload),
+            );
+        }
+    }
+    if c.finite(&format!("{p}.hours_per_week"), s.hours_per_week) && s.hours_per_week < 0.0 {
+        c.fail(format!("{p}.hours_per_week"), format!("must not be negative (got {})", s.hours_per_week));
+    }
+    c.rate(&format!("{p}.initial_exit_rate"), s.initial_exit_rate);
+    let e = &s.effects;
+    let prog = per_stage(c, &format!("{p}.effects.progress"), &e.progress, n);
+    let reg = per_stage(c, &format!("{p}.effects.regress"), &e.regress, n);
+    let job = per_stage(c, &format!("{p}.effects.job"), &e.job, n);
+    let oth = per_stage(c, &format!("{p}.effects.other_exit"), &e.other_exit, n);
+    c.multiplier(&format!("{p}.effects.job_loss"), e.job_loss);
+    let fidelity = match s.fidelity {
+        schema::Fidelity::Full => 1.0,
+        schema::Fidelity::Value(f) => {
+            c.probability(&format!("{p}.fidelity"), f);
+            f
+        }
+        schema::Fidelity::Ips25 { score, zero_at, full_at } => {
+            let fp = format!("{p}.fidelity");
+            if c.finite(&fp, score) && !(25.0..=125.0).contains(&score) {
+                c.fail(format!("{fp}.score"), format!("IPS-25 scores run from 25 to 125 (got {score})"));
+            }
+            if !(zero_at < full_at) {
+                c.fail(&fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
+            }
+            ips25_fidelity(score, zero_at, full_at)
+        }
+    };
+    c.non_negative(&format!("{p}.quality_sd"), s.quality_sd);
+    let navigators = s.navigators.as_ref().map(|nv| {
+        let np = format!("{p}.navigators");
+        let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {
+            Some(i) => i as u8,
+            None => {
+                c.fail(format!("{np}.max_stage"), format!("names no stage (got {:?}; stages are {})", nv.max_stage, stage_list(stages)));
+                0
+            }
+        };
+        if nv.clients_per_navigator == 0 {
+            c.fail(format!("{np}.clients_per_navigator"), "must be at least 1 (got 0)");
+        }
+        c.multiplier(&format!("{np}.progress"), nv.progress);
+        c.multiplier(&format!("{np}.disengage"), nv.disengage);
+        NavigatorModel {
+            capacity_per_site: nv.per_site.saturating_mul(nv.clients_per_navigator),
+            max_stage,
+            progress: nv.progress,
+            disengage: nv.disengage,
+        }
+    });
+    c.rate(&format!("{p}.engagement.disengage"), s.engagement.disengage);
+    c.rate(&format!("{p}.engagement.reengage"), s.engagement.reengage);
+    let (support_weeks, support_end_rate) = match s.exit.in_work_support {
+        schema::InWorkSupport::Weeks(w) => (Some(w), 0.0),
+        schema::InWorkSupport::Unlimited { end_rate } => {
+            c.rate(&format!("{p}.exit.in_work_support.end_rate"), end_rate);
+            (None, end_rate)
+        }
+    };
+    if s.exit.max_weeks == Some(0) {
+        c.fail(format!("{p}.exit.max_weeks"), "must be at least 1 (got 0); leave it out for no limit");
+    }
+    if s.exit.disengaged_weeks == Some(0) {
+        c.fail(format!("{p}.exit.disengaged_weeks"), "must be at least 1 (got 0); leave it out for no limit");
+    }
+    ServiceModel {
+        name: name.to_string(),
+        case_managers_per_site: s.case_managers_per_site,
+        cap: s.caseload_cap,
+        hours: s.hours_per_week,
+        background: s.background_caseload,
+        initial_caseload: s.initial_caseload,
+        initial_exit_rate: s.initial_exit_rate,
+        intensity: intensity(c, &format!("{p}.intensity"), &s.intensity),
+        ln_stage_effects: (0..n).map(|i| [prog[i], reg[i], job[i], oth[i]]).collect(),
+        ln_job_loss_effect: if e.job_loss > 0.0 && e.job_loss.is_finite() { e.job_loss.ln() } else { 0.0 },
+        fidelity,
+        quality_sd: s.quality_sd,
+        navigators,
+        disengage: s.engagement.disengage,
+        reengage: s.engagement.reengage,
+        support_weeks,
+        support_end_rate,
+        max_weeks: s.exit.max_weeks,
+        disengaged_weeks: s.exit.disengaged_weeks,
+    }
+}
+
+/// Fidelity from an IPS-25 score: 0 at or below `zero_at`, 1 at or above
+/// `full_at`, linear between.
+pub fn ips25_fidelity(score: f64, zero_at: f64, full_at: f64) -> f64 {
+    ((score - zero_at) / (full_at - zero_at)).clamp(0.0, 1.0)
+}
+
+fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (Vec<ArmModel>, usize) {
+    if arms.len() < 2 {
+        c.fail("arms", format!("must list at least two arms (got {})", arms.len()));
+    }
+    let controls: Vec<usize> = arms.iter().enumerate().filter(|(_, a)| a.control).map(|(i, _)| i).collect();
+    let control = match controls.as_slice() {
+        [one] => *one,
+        [] => {
+            c.fail("arms", "must mark exactly one arm `control: true` (none is)");
+            0
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(|&i| format!("{:?}", arms[i].name)).collect();
+            c.fail("arms", format!("must mark exactly one arm `control: true` (got {})", names.join(", ")));
+            many[0]
+        }
+    };
+    let index = |name: &str| services.keys().position(|k| k == name);
+    let known = services.keys().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ");
+    let default_fallback = arms.get(control).map(|a| a.service.clone()).unwrap_or_default();
+    let mut out = Vec::with_capacity(arms.len());
+    for (i, a) in arms.iter().enumerate() {
+        let p = format!("arms[{i}]");
+        if arms[..i].iter().any(|o| o.name == a.name) {
+            c.fail(format!("{p}.name"), format!("repeats an earlier arm name (got {:?})", a.name));
+        }
+        if !a.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') || a.name.is_empty() {
+            c.fail(format!("{p}.name"), format!("must be letters, digits and _ only, for column names (got {:?})", a.name));
+        }
+        let service = index(&a.service).unwrap_or_else(|| {
+            c.fail(format!("{p}.service"), format!("names no service (got {:?}; services are {known})", a.service));
+            0
+        });
+        let fb_name = a.fallback.clone().unwrap_or_else(|| default_fallback.clone());
+        let fallback = index(&fb_name).unwrap_or_else(|| {
+            if a.fallback.is_some() {
+                c.fail(format!("{p}.fallback"), format!("names no service (got {fb_name:?}; services are {known})"));
+            }
+            0
+        });
+        if c.finite(&format!("{p}.ratio"), a.ratio) && a.ratio <= 0.0 {
+            c.fail(format!("{p}.ratio"), format!("must be positive (got {})", a.ratio));
+        }
+        out.push(ArmModel { name: a.name.clone(), service, fallback, ratio: a.ratio });
+    }
+    for (i, a) in out.iter().enumerate() {
+        for (k, b) in out[..i].iter().enumerate() {
+            if a.service == b.service && a.fallback != b.fallback {
+                c.fail(
+                    format!("arms[{i}].fallback"),
+                    format!("differs from arms[{k}]'s, which offers the same service; arms that share a service must share a fallback"),
+                );
+            }
+        }
+    }
+    (out, control)
+}
+
+fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> EnrolmentModel {
+    match e {
+        schema::Enrolment::Total { n, weeks } => {
+            if *n < 2 {
+                c.fail("enrolment.n", format!("must be at least 2 (got {n})"));
+            }
+            if *n > 50_000_000 {
+                c.fail("enrolment.n", format!("must be at most 50000000 (got {n})"));
+            }
+            if *weeks == 0 {
+                c.fail("enrolment.weeks", "must be at least 1 (got 0)");
+            }
+            EnrolmentModel::Total { n: *n, weeks: *weeks }
+        }
+        schema::Enrolment::PerSite { weeks, weekly } => {
+            if *weeks == 0 {
+                c.fail("enrolment.weeks", "must be at least 1 (got 0)");
+            }
+            if weekly.len() != n_sites {
+                c.fail("enrolment.weekly", format!("needs one arrival rate per site ({n_sites}) (got {})", weekly.len()));
+            }
+            for (i, &v) in weekly.iter().enumerate() {
+                c.rate(&format!("enrolment.weekly[{i}]"), v);
+                if v > 10_000.0 {
+                    c.fail(format!("enrolment.weekly[{i}]"), format!("must be at most 10000 a week (got {v})"));
+                }
+            }
+            EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! When and where participants arrive.
+
+use crate::rng::{Keyed, Purpose};
+use crate::scenario::{EnrolmentModel, Model};
+
+/// Arrivals `(week, site)` of one replicate, in ticket order: by week, then
+/// site, then order of arrival.
+pub fn arrivals(model: &Model, keyed: &Keyed, replicate: u64) -> Vec<(u32, u16)> {
+    match &model.enrolment {
+        EnrolmentModel::Total { n, weeks } => (0..u64::from(*n))
+            .map(|i| {
+                let week = (i * u64::from(*weeks) / u64::from(*n)) as u32;
+                let u = keyed.uniform(replicate, Purpose::Site, i, 0);
+                (week, pick_site(&model.site_weights, u))
+            })
+            .collect(),
+        EnrolmentModel::PerSite { weeks, weekly } => {
+            let mut out = Vec::new();
+            for week in 0..*weeks {
+                for (site, &rate) in weekly.iter().enumerate() {
+                    let count = poisson(rate, |piece| {
+                        keyed.uniform(replicate, Purpose::Arrivals, site as u64, (u64::from(week) << 20) | piece)
+                    });
+                    out.extend(std::iter::repeat_n((week, site as u16), count as usize));
+                }
+            }
+            out
+        }
+    }
+}
+
+fn pick_site(weights: &[f64], u: f64) -> u16 {
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if u <= acc {
+            return i as u16;
+        }
+    }
+    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0) as u16
+}
+
+/// A Poisson(`rate`) count by inversion, summing pieces of rate at most 16 so
+/// that `exp(−rate)` never underflows; `uniform(piece)` gives each piece's draw.
+pub fn poisson(rate: f64, uniform: impl Fn(u64) -> f64) -> u64 {
+    let pieces = (rate / 16.0).ceil().max(1.0) as u64;
+    let lambda = rate / pieces as f64;
+    let limit = (lambda + 40.0 * lambda.sqrt() + 40.0) as u64;
+    let mut total = 0;
+    for piece in 0..pieces {
+        let u = uniform(piece);
+        let mut p = libm::exp(-lambda);
+        let mut cdf = p;
+        let mut k = 0;
+        while u > cdf && k < limit {
+            k += 1;
+            p *= lambda / k as f64;
+            cdf += p;
+        }
+        total += k;
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_inversion_matches_the_distribution_function() {
+        // Poisson(2): P(0) = e⁻² = 0.1353, P(≤1) = 3e⁻² = 0.4060.
+        assert_eq!(poisson(2.0, |_| 0.13), 0);
+        assert_eq!(poisson(2.0, |_| 0.14), 1);
+        assert_eq!(poisson(2.0, |_| 0.41), 2);
+        assert_eq!(poisson(0.0, |_| 0.99), 0);
+    }
+
+    #[test]
+    fn poisson_mean_and_variance_for_a_large_rate() {
+        let keyed = Keyed::new(3);
+        let n = 20_000;
+        let xs: Vec<f64> =
+            (0..n).map(|i| poisson(50.0, |p| keyed.uniform(0, Purpose::Arrivals, i, p)) as f64).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+        // SE of the mean √(50/20000) = 0.05; of the variance ≈ 50·√(2/20000) = 0.5.
+        assert!((mean - 50.0).abs() < 4.0 * 0.05, "{mean}");
+        assert!((var - 50.0).abs() < 4.0 * 0.51, "{var}");
+    }
+}

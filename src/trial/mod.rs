@@ -1,0 +1,306 @@
+//! A trial run: replicate trials in parallel, each analysed as it finishes,
+//! then the design diagnosed across replicates.
+//!
+//! Replicates are independent given the seed (every draw is keyed by the
+//! replicate), so they run in parallel in any order; their results are
+//! reduced in replicate order, so the output does not depend on the number of
+//! threads. Replicates are processed in chunks, keeping memory to a few
+//! replicates' cohorts per thread.
+
+mod enrolment;
+mod randomisation;
+
+pub use enrolment::{arrivals, poisson};
+pub use randomisation::simple as randomise;
+
+use crate::analysis::{self, Diagnosis, Draw};
+use crate::engine::{self, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
+use crate::population::{self, EligibilityError};
+use crate::rng::Keyed;
+use crate::scenario::Model;
+use rayon::prelude::*;
+
+/// How to run a scenario. Each `None` keeps the scenario's value.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Replicate trials to simulate (overrides the scenario's `replicates`).
+    pub replicates: Option<u32>,
+    /// Root seed (overrides the scenario's `seed`).
+    pub seed: Option<u64>,
+    /// Worker threads; `None` uses every core. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Keep replicate 0's people and lives for person-level output.
+    pub keep_persons: bool,
+}
+
+/// Why a run failed after its scenario was accepted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// No eligible participant could be generated.
+    #[error("replicate {replicate}: {source}")]
+    Eligibility {
+        /// The replicate.
+        replicate: u64,
+        /// The cause.
+        source: EligibilityError,
+    },
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// The cause.
+        message: String,
+    },
+}
+
+/// What one arm looked like, pooled over replicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmSummary {
+    /// Participants randomised to the arm, summed over replicates.
+    pub participants: u64,
+    /// Of those, how many started the arm's service before their longest horizon.
+    pub started: u64,
+    /// Mean of each outcome among the arm's participants: `[horizon][outcome]`.
+    pub outcome_means: Vec<[f64; OUTCOMES.len()]>,
+}
+
+impl ArmSummary {
+    /// Share of the arm who started the arm's service before their longest horizon.
+    pub fn take_up(&self) -> f64 {
+        self.started as f64 / self.participants as f64
+    }
+}
+
+/// A contrast of an arm against the control arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contrast {
+    /// Arm index of the treatment.
+    pub treatment: usize,
+    /// Arm index of the control.
+    pub control: usize,
+}
+
+/// Replicate 0's people and lives, for person-level output.
+#[derive(Debug, Clone)]
+pub struct PersonLevel {
+    /// The cohort.
+    pub cohort: Cohort,
+    /// Its simulated lives.
+    pub replicate: Replicate,
+}
+
+/// Everything a run produces.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// Seed used.
+    pub seed: u64,
+    /// Replicates simulated.
+    pub replicates: u32,
+    /// Simulated person-weeks (lives simulated × longest horizon, summed).
+    pub person_weeks: u64,
+    /// Per arm, in scenario order.
+    pub arms: Vec<ArmSummary>,
+    /// Every non-control arm against control, in arm order.
+    pub contrasts: Vec<Contrast>,
+    /// `estimates[replicate][cell]`, cells indexed by [`RunResult::cell`].
+    pub estimates: Vec<Vec<Draw>>,
+    /// Diagnosis per cell.
+    pub diagnoses: Vec<Diagnosis>,
+    /// Trajectory sums per arm and own week, see [`engine::TrajectoryColumns`].
+    pub trajectories: Vec<u64>,
+    /// Replicate 0 in full, when asked for.
+    pub persons: Option<PersonLevel>,
+}
+
+impl RunResult {
+    /// Index of contrast `c`, outcome `o` and horizon `h` in per-cell vectors.
+    pub fn cell(&self, c: usize, o: usize, h: usize, horizons: usize) -> usize {
+        (c * OUTCOMES.len() + o) * horizons + h
+    }
+}
+
+/// What one replicate hands to the reduction.
+struct ReplicateSummary {
+    draws: Vec<Draw>,
+    participants: Vec<u64>,
+    started: Vec<u64>,
+    /// `[arm][horizon][outcome]` sums over the arm's participants.
+    outcome_sums: Vec<f64>,
+    trajectories: Vec<u64>,
+    person_weeks: u64,
+    persons: Option<PersonLevel>,
+}
+
+/// Generates replicate `replicate`'s cohort: arrivals, people, arms, rate multipliers.
+///
+/// # Errors
+/// [`EligibilityError`] when the eligibility rules admit almost nobody.
+pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, EligibilityError> {
+    let arrivals = arrivals(model, keyed, replicate);
+    let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
+    let mut c = Cohort {
+        persons: Vec::with_capacity(arrivals.len()),
+        arms: Vec::with_capacity(arrivals.len()),
+        rate_multipliers: Vec::with_capacity(arrivals.len()),
+    };
+    for (ticket, &(week, site)) in arrivals.iter().enumerate() {
+        let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
+        c.rate_multipliers.push(population::rate_multipliers(model, &p));
+        c.persons.push(p);
+        c.arms.push(randomise(&ratios, keyed, replicate, ticket as u64));
+    }
+    Ok(c)
+}
+
+/// The value of `outcome` at horizon index `h` for person `i` under arm `a`.
+pub fn person_outcome(model: &Model, cohort: &Cohort, rep: &Replicate, i: usize, a: usize, h: usize, outcome: Outcome) -> f64 {
+    let life = i * rep.arms + a;
+    let n_h = model.horizons.len();
+    let rate = model.benefit_rates[cohort.persons[i].benefit_type as usize];
+    outcome_value(outcome, model.horizons[h], &rep.lives[life].record, &rep.at_horizon[life * n_h + h], rep.stages, rate)
+}
+
+fn contrasts(model: &Model) -> Vec<Contrast> {
+    (0..model.arms.len()).filter(|&a| a != model.control).map(|a| Contrast { treatment: a, control: model.control }).collect()
+}
+
+fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result<ReplicateSummary, RunError> {
+    let cohort = cohort(model, keyed, replicate).map_err(|source| RunError::Eligibility { replicate, source })?;
+    let mut rep = engine::simulate(model, *keyed, replicate, &cohort);
+    let n_arms = model.arms.len();
+    let n_h = model.horizons.len();
+    let longest = *model.horizons.last().expect("validated: at least one horizon");
+    let mut participants = vec![0u64; n_arms];
+    let mut started = vec![0u64; n_arms];
+    let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
+    for (i, &a) in cohort.arms.iter().enumerate() {
+        let a = a as usize;
+        participants[a] += 1;
+        started[a] += u64::from(rep.lives[i * n_arms + a].record.service_started < longest);
+        for h in 0..n_h {
+            for (o, &outcome) in OUTCOMES.iter().enumerate() {
+                outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] += person_outcome(model, &cohort, &rep, i, a, h, outcome);
+            }
+        }
+    }
+    let mut draws = Vec::new();
+    let (mut treated, mut control) = (Vec::new(), Vec::new());
+    for c in contrasts(model) {
+        for &outcome in &OUTCOMES {
+            for h in 0..n_h {
+                treated.clear();
+                control.clear();
+                let mut effect_sum = 0.0;
+                for (i, &a) in cohort.arms.iter().enumerate() {
+                    let yt = person_outcome(model, &cohort, &rep, i, c.treatment, h, outcome);
+                    let yc = person_outcome(model, &cohort, &rep, i, c.control, h, outcome);
+                    effect_sum += yt - yc;
+                    if a as usize == c.treatment {
+                        treated.push(yt);
+                    } else if a as usize == c.control {
+                        control.push(yc);
+                    }
+                }
+                let sate = effect_sum / cohort.persons.len() as f64;
+                draws.push(Draw { estimate: analysis::difference_in_means(&treated, &control), sate });
+            }
+        }
+    }
+    let trajectories = std::mem::take(&mut rep.trajectories);
+    let person_weeks = rep.person_weeks;
+    let persons = keep.then(|| PersonLevel { cohort, replicate: rep });
+    Ok(ReplicateSummary { draws, participants, started, outcome_sums, trajectories, person_weeks, persons })
+}
+
+/// Runs every replicate of `model` and diagnoses the design.
+///
+/// # Errors
+/// [`RunError`] if a cohort cannot be generated or threads cannot start.
+pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
+    match options.threads {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| RunError::Threads { threads, message: e.to_string() })?
+            .install(|| run_in_pool(model, options)),
+        None => run_in_pool(model, options),
+    }
+}
+
+fn run_in_pool(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
+    let replicates = options.replicates.unwrap_or(model.replicates);
+    let seed = options.seed.unwrap_or(model.seed);
+    let keyed = Keyed::new(seed);
+    let n_arms = model.arms.len();
+    let n_h = model.horizons.len();
+    let contrasts = contrasts(model);
+    let mut result = RunResult {
+        seed,
+        replicates,
+        person_weeks: 0,
+        arms: Vec::new(),
+        contrasts,
+        estimates: Vec::with_capacity(replicates as usize),
+        diagnoses: Vec::new(),
+        trajectories: Vec::new(),
+        persons: None,
+    };
+    let mut participants = vec![0u64; n_arms];
+    let mut started = vec![0u64; n_arms];
+    let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
+    let chunk = 16 * rayon::current_num_threads().max(1) as u32;
+    let mut first = 0;
+    while first < replicates {
+        let last = (first + chunk).min(replicates);
+        let summaries: Vec<Result<ReplicateSummary, RunError>> = (first..last)
+            .into_par_iter()
+            .map(|r| summarise(model, &keyed, u64::from(r), options.keep_persons && r == 0))
+            .collect();
+        for s in summaries {
+            let s = s?;
+            result.person_weeks += s.person_weeks;
+            for a in 0..n_arms {
+                participants[a] += s.participants[a];
+                started[a] += s.started[a];
+            }
+            for (acc, v) in outcome_sums.iter_mut().zip(&s.outcome_sums) {
+                *acc += v;
+            }
+            if result.trajectories.is_empty() {
+                result.trajectories = s.trajectories;
+            } else {
+                for (acc, v) in result.trajectories.iter_mut().zip(&s.trajectories) {
+                    *acc += v;
+                }
+            }
+            if s.persons.is_some() {
+                result.persons = s.persons;
+            }
+            result.estimates.push(s.draws);
+        }
+        first = last;
+    }
+    result.arms = (0..n_arms)
+        .map(|a| ArmSummary {
+            participants: participants[a],
+            started: started[a],
+            outcome_means: (0..n_h)
+                .map(|h| {
+                    std::array::from_fn(|o| {
+                        outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] / participants[a] as f64
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let cells = result.contrasts.len() * OUTCOMES.len() * n_h;
+    result.diagnoses = (0..cells)
+        .map(|cell| {
+            let draws: Vec<Draw> = result.estimates.iter().map(|r| r[cell]).collect();
+            analysis::diagnose(&draws)
+        })
+        .collect();
+    Ok(result)
+}
