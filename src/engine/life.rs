@@ -73,6 +73,8 @@ pub struct Record {
     pub first_employed: u32,
     /// First own week Employed with tenure ≥ 26.
     pub first_sustained: u32,
+    /// First own week not Employed after the first job started: the end of the first job spell.
+    pub first_job_end: u32,
     /// Own week the arm's service started.
     pub service_started: u32,
 }
@@ -84,6 +86,7 @@ impl Default for Record {
             first_exit: NONE,
             first_employed: NONE,
             first_sustained: NONE,
+            first_job_end: NONE,
             service_started: NONE,
         }
     }
@@ -169,6 +172,9 @@ impl Life {
     #[inline]
     pub fn observe(&mut self, k: u32, stages: u8) {
         let r = &mut self.record;
+        if self.state != stages && r.first_employed != NONE && r.first_job_end == NONE {
+            r.first_job_end = k;
+        }
         if self.state < stages {
             r.weeks_on_benefit += 1;
             return;
