@@ -1,0 +1,68 @@
+//! Reports of a run: the terminal table, `summary.json`, and the CSV files.
+//!
+//! Each format lives in its own file and renders a [`Report`] to bytes; files
+//! are written with [`write_atomically`] so that a reader never sees a partial
+//! file. Missing values are written `NA` in tables and CSV, `null` in JSON.
+
+mod csv_files;
+mod json;
+mod table;
+
+pub use csv_files::{estimates_csv, persons_csv, trajectories_csv};
+pub use json::summary_json;
+pub use table::table;
+
+use crate::scenario::Model;
+use crate::trial::RunResult;
+use std::io::Write;
+use std::path::Path;
+
+/// What every report is made from.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    /// The validated scenario.
+    pub model: &'a Model,
+    /// Lower-case hex SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: &'a str,
+    /// The run.
+    pub result: &'a RunResult,
+    /// Wall-clock seconds the run took.
+    pub elapsed_seconds: f64,
+}
+
+/// The version written into every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A number for CSV and tables: shortest round-trip form, `NA` when missing.
+pub fn number(x: f64) -> String {
+    if x.is_finite() { format!("{x}") } else { "NA".to_string() }
+}
+
+/// Writes `bytes` to `dir/name` through a temporary file in the same folder,
+/// renamed into place when complete.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed on failure.
+pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, dir.join(name)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A column-safe version of a name: lower case, runs of other characters as `_`.
+pub fn column_name(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}

@@ -1,0 +1,57 @@
+//! Command-line definitions: one file per subcommand. Only this module knows clap.
+
+mod run;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Simulate randomised controlled trials of employment case-management services.
+#[derive(Debug, Parser)]
+#[command(name = "rctsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario's replicate trials and report effects and the design's diagnosis.
+    Run(run::Args),
+    /// Check scenario files without running them.
+    Validate(validate::Args),
+}
+
+/// Exit code for bad input or usage.
+const BAD_INPUT: u8 = 2;
+/// Exit code for a failure while running.
+const FAILURE: u8 = 1;
+
+/// Parses the command line, runs the subcommand and maps errors to exit codes:
+/// 0 ok, 1 runtime failure, 2 bad input or usage.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { BAD_INPUT } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Validate(args) => validate::validate(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let bad_input = e.chain().any(|c| c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some());
+            ExitCode::from(if bad_input { BAD_INPUT } else { FAILURE })
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,0 +1,26 @@
+//! `rctsim validate`: check scenario files without running them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files (RON).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+/// Reports every file's problems; exit code 2 if any file has one.
+pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for file in &args.files {
+        match rctsim::scenario::load(file) {
+            Ok(_) => println!("{}: ok", file.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,149 @@
+//! The CSV outputs: `estimates.csv`, `trajectories.csv` and `persons.csv`.
+
+use super::{Report, VERSION, column_name, number};
+use crate::analysis::DIFFERENCE_IN_MEANS;
+use crate::engine::{OUTCOMES, TrajectoryColumns};
+use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES};
+use crate::trial::person_outcome;
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+fn row<I: IntoIterator<Item = String>>(w: &mut csv::Writer<Vec<u8>>, fields: I) {
+    w.write_record(fields).expect("writing to memory cannot fail");
+}
+
+/// The provenance columns closing every row, so that a CSV file read on its
+/// own still says what produced it.
+const PROVENANCE: [&str; 3] = ["rctsim_version", "seed", "scenario_sha256"];
+
+fn provenance(r: &Report) -> [String; 3] {
+    [VERSION.to_string(), r.result.seed.to_string(), r.scenario_sha256.to_string()]
+}
+
+/// One row per replicate × contrast × outcome × horizon.
+pub fn estimates_csv(r: &Report) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = "replicate,treatment,control,outcome,horizon_weeks,estimator,estimate,se,df,ci_low,ci_high,p_value,sate";
+    row(&mut w, header.split(',').chain(PROVENANCE).map(String::from));
+    let prov = provenance(r);
+    let n_h = r.model.horizons.len();
+    for (rep, draws) in r.result.estimates.iter().enumerate() {
+        for (c, contrast) in r.result.contrasts.iter().enumerate() {
+            for (o, outcome) in OUTCOMES.iter().enumerate() {
+                for (h, horizon) in r.model.horizons.iter().enumerate() {
+                    let d = &draws[r.result.cell(c, o, h, n_h)];
+                    let e = &d.estimate;
+                    row(
+                        &mut w,
+                        [
+                            rep.to_string(),
+                            r.model.arms[contrast.treatment].name.clone(),
+                            r.model.arms[contrast.control].name.clone(),
+                            outcome.name().to_string(),
+                            horizon.to_string(),
+                            DIFFERENCE_IN_MEANS.to_string(),
+                            number(e.estimate),
+                            number(e.se),
+                            number(e.df),
+                            number(e.ci_low),
+                            number(e.ci_high),
+                            number(e.p_value),
+                            number(d.sate),
+                        ]
+                        .into_iter()
+                        .chain(prov.iter().cloned()),
+                    );
+                }
+            }
+        }
+    }
+    finish(w)
+}
+
+/// Real participants per arm and own-clock week, pooled over replicates.
+pub fn trajectories_csv(r: &Report) -> Vec<u8> {
+    let stages = r.model.stages.len();
+    let cols = TrajectoryColumns { stages };
+    let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
+    header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
+    header.extend(["share_employed", "share_other_exit", "share_waitlisted", "mean_caseload"].map(String::from));
+    header.extend(PROVENANCE.map(String::from));
+    let prov = provenance(r);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    row(&mut w, header);
+    let weeks = *r.model.horizons.last().expect("validated") as usize + 1;
+    for (a, arm) in r.model.arms.iter().enumerate() {
+        let n = r.result.arms[a].participants;
+        for k in 0..weeks {
+            let start = (a * weeks + k) * cols.width();
+            let sums = &r.result.trajectories[start..start + cols.width()];
+            let share = |v: u64| number(v as f64 / n as f64);
+            let mut fields = vec![arm.name.clone(), k.to_string(), n.to_string()];
+            fields.extend(sums[..stages + 2].iter().map(|&v| share(v)));
+            fields.push(share(sums[cols.waitlisted()]));
+            fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
+            fields.extend(prov.iter().cloned());
+            row(&mut w, fields);
+        }
+    }
+    finish(w)
+}
+
+/// Replicate 0, one row per participant: covariates, the arm's outcomes and
+/// every arm's potential outcomes; `None` if the run did not keep them.
+pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
+    let pl = r.result.persons.as_ref()?;
+    let m = r.model;
+    let mut header: Vec<String> = "person,site,arm,randomised_week,service_started_week,age,age_first_benefit,benefit_type,health,weeks_on_benefit_at_selection,prior_spells,starting_stage,readiness"
+        .split(',')
+        .map(String::from)
+        .collect();
+    for o in OUTCOMES {
+        for h in &m.horizons {
+            header.push(format!("{}_{h}", o.name()));
+        }
+    }
+    for arm in &m.arms {
+        for o in OUTCOMES {
+            for h in &m.horizons {
+                header.push(format!("{}_{h}_if_{}", o.name(), arm.name));
+            }
+        }
+    }
+    header.extend(PROVENANCE.map(String::from));
+    let prov = provenance(r);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    row(&mut w, header);
+    let n_arms = m.arms.len();
+    for (i, p) in pl.cohort.persons.iter().enumerate() {
+        let a = pl.cohort.arms[i] as usize;
+        let started = pl.replicate.lives[i * n_arms + a].record.service_started;
+        let mut fields = vec![
+            i.to_string(),
+            m.sites[p.site as usize].clone(),
+            m.arms[a].name.clone(),
+            p.week.to_string(),
+            if started == crate::engine::life::NONE { "NA".into() } else { started.to_string() },
+            number(p.age),
+            number(p.age_first_benefit),
+            BENEFIT_TYPE_NAMES[p.benefit_type as usize].into(),
+            HEALTH_NAMES[p.health as usize].into(),
+            p.weeks_on_benefit.to_string(),
+            p.prior_spells.to_string(),
+            m.stages[p.starting_stage as usize].clone(),
+            number(p.readiness),
+        ];
+        for arm in std::iter::once(a).chain(0..n_arms) {
+            for &o in &OUTCOMES {
+                for h in 0..m.horizons.len() {
+                    fields.push(number(person_outcome(m, &pl.cohort, &pl.replicate, i, arm, h, o)));
+                }
+            }
+        }
+        fields.extend(prov.iter().cloned());
+        row(&mut w, fields);
+    }
+    Some(finish(w))
+}

@@ -1,0 +1,96 @@
+//! The terminal table: arms, then each contrast's effects and how the design performs.
+
+use super::{Report, VERSION, number};
+use crate::engine::OUTCOMES;
+use std::fmt::Write;
+
+fn fixed(x: f64, digits: usize) -> String {
+    if x.is_finite() { format!("{x:.digits$}") } else { number(x) }
+}
+
+/// The readable summary printed after a run.
+pub fn table(r: &Report) -> String {
+    let m = r.model;
+    let res = r.result;
+    let mut out = String::new();
+    let name = m.name.as_deref().unwrap_or("scenario");
+    let _ = writeln!(
+        out,
+        "rctsim {VERSION} · {name} · sha256 {} · seed {} · {} replicates · {} person-weeks in {:.1} s",
+        &r.scenario_sha256[..12],
+        res.seed,
+        res.replicates,
+        res.person_weeks,
+        r.elapsed_seconds
+    );
+    let longest = m.horizons.len() - 1;
+    let h = m.horizons[longest];
+    let _ = writeln!(out, "\nArms (means over participants and replicates, at {h} weeks)");
+    let _ = writeln!(
+        out,
+        "{:<14} {:<10} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+        "arm", "service", "N/rep", "take-up", "wks_benef", "off_ben", "employed", "ever_emp"
+    );
+    for (a, arm) in m.arms.iter().enumerate() {
+        let s = &res.arms[a];
+        let means = &s.outcome_means[longest];
+        let _ = writeln!(
+            out,
+            "{:<14} {:<10} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+            format!("{}{}", arm.name, if a == m.control { "*" } else { "" }),
+            m.services[arm.service].name,
+            fixed(s.participants as f64 / f64::from(res.replicates), 1),
+            fixed(s.take_up(), 3),
+            fixed(means[0], 2),
+            fixed(means[1], 3),
+            fixed(means[2], 3),
+            fixed(means[3], 3)
+        );
+    }
+    let _ = writeln!(out, "* control");
+    let n_h = m.horizons.len();
+    for (c, contrast) in res.contrasts.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n{} vs {} — difference in means (HC2); estimate and 95% CI are means over replicates",
+            m.arms[contrast.treatment].name, m.arms[contrast.control].name
+        );
+        let _ = writeln!(
+            out,
+            "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
+            "outcome", "weeks", "estimate", "95% CI", "PATE", "power", "coverage"
+        );
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            for (hi, horizon) in m.horizons.iter().enumerate() {
+                let cell = res.cell(c, o, hi, n_h);
+                let d = &res.diagnoses[cell];
+                let (mut lo, mut hi_sum, mut k) = (0.0, 0.0, 0usize);
+                for draws in &res.estimates {
+                    let e = &draws[cell].estimate;
+                    if e.ci_low.is_finite() && e.ci_high.is_finite() {
+                        lo += e.ci_low;
+                        hi_sum += e.ci_high;
+                        k += 1;
+                    }
+                }
+                let ci = if k > 0 {
+                    format!("[{}, {}]", fixed(lo / k as f64, 4), fixed(hi_sum / k as f64, 4))
+                } else {
+                    "NA".into()
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
+                    outcome.name(),
+                    horizon,
+                    fixed(d.mean_estimate.value, 4),
+                    ci,
+                    fixed(d.pate.value, 4),
+                    fixed(d.power.value, 3),
+                    fixed(d.coverage.value, 3)
+                );
+            }
+        }
+    }
+    out
+}
