@@ -111,8 +111,10 @@ pub enum Dist {
     /// Uniform on `[min, max]`.
     Uniform(f64, f64),
     /// Normal(mean, sd) truncated to `[min, max]` (infinite when absent).
+    #[allow(missing_docs)]
     Normal { mean: f64, sd: f64, min: f64, max: f64 },
-    /// exp(Normal(ln median, sigma)) truncated to `[min, max]`.
+    /// exp(Normal(mu, sigma)), `mu = ln median`, truncated to `[min, max]`.
+    #[allow(missing_docs)]
     LogNormal { mu: f64, sigma: f64, min: f64, max: f64 },
 }
 
@@ -160,8 +162,10 @@ pub struct EligibilityModel {
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntensityCurve {
     /// `c / (c + half)`.
+    #[allow(missing_docs)]
     Saturating { half: f64 },
     /// `1 − exp(−c / scale)`.
+    #[allow(missing_docs)]
     Exponential { scale: f64 },
     /// Linear interpolation between points sorted by `c`, flat beyond them.
     Piecewise(Vec<(f64, f64)>),
@@ -248,8 +252,10 @@ impl ArmModel {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnrolmentModel {
     /// Exactly `n` participants, the i-th randomised in week `⌊i·weeks/n⌋`.
+    #[allow(missing_docs)]
     Total { n: u32, weeks: u32 },
-    /// Poisson arrivals per site and week for `weeks` weeks.
+    /// Poisson arrivals at `weekly[site]` a week for `weeks` weeks.
+    #[allow(missing_docs)]
     PerSite { weeks: u32, weekly: Vec<f64> },
 }
 

@@ -1,0 +1,135 @@
+//! The command line: the main job, its files, and bad input.
+
+mod common;
+
+use assert_cmd::Command;
+use common::fixture;
+use predicates::prelude::*;
+
+fn rctsim() -> Command {
+    Command::cargo_bin("rctsim").unwrap()
+}
+
+#[test]
+fn run_writes_every_file_and_prints_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "3", "--persons", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ics vs bau").and(predicate::str::contains("coverage")));
+    for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
+        assert!(out.join(name).is_file(), "{name} written");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.')).collect();
+    assert!(leftovers.is_empty(), "no temporary files left");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["replicates"], 3);
+    assert_eq!(summary["seed"], 7);
+    assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
+    let bytes = std::fs::read(fixture("minimal.ron")).unwrap();
+    assert_eq!(summary["scenario_sha256"], rctsim::scenario::sha256_hex(&bytes));
+    // 2 arms, 200 people, ghosts under the other arm: 2 lives × 200 × 52 weeks × 3 replicates.
+    assert_eq!(summary["person_weeks"], 2 * 200 * 52 * 3);
+    let d = &summary["diagnosands"][0];
+    for key in ["treatment", "control", "outcome", "horizon_weeks", "estimator", "pate", "pate_mc_se", "mean_estimate", "bias", "rmse", "sd_estimate", "mean_se", "power", "coverage", "coverage_sate", "coverage_sate_mc_se"] {
+        assert!(d.get(key).is_some(), "diagnosand field {key}");
+    }
+    let estimates = std::fs::read_to_string(out.join("estimates.csv")).unwrap();
+    // 3 replicates × 1 contrast × 7 outcomes × 2 horizons, plus the header.
+    assert_eq!(estimates.lines().count(), 1 + 3 * 7 * 2);
+    let persons = std::fs::read_to_string(out.join("persons.csv")).unwrap();
+    let header = persons.lines().next().unwrap();
+    assert!(header.contains("ever_employed_52_if_ics") && header.contains("service_started_week"));
+}
+
+#[test]
+fn flags_override_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "2", "--seed", "99", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["seed"], 99);
+    assert_eq!(summary["replicates"], 2);
+}
+
+#[test]
+fn validate_accepts_good_files() {
+    rctsim().args(["validate", fixture("minimal.ron").to_str().unwrap(), fixture("null_effect.ron").to_str().unwrap()]).assert().success();
+}
+
+fn rejects(file: &str, messages: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let path = fixture(file);
+    for args in [vec!["validate", path.to_str().unwrap()], vec!["run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]] {
+        let mut assert = rctsim().args(&args).assert().code(2).stdout("");
+        for m in messages {
+            assert = assert.stderr(predicate::str::contains(*m));
+        }
+        assert!(!out.exists(), "no output folder for bad input");
+    }
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    rejects("invalid_syntax.ron", &["invalid_syntax.ron:6:5:", "Expected comma"]);
+}
+
+#[test]
+fn an_unknown_field_is_an_error_with_its_position() {
+    rejects("invalid_unknown_field.ron", &["invalid_unknown_field.ron:25:", "caseload_size"]);
+}
+
+#[test]
+fn every_broken_rule_is_reported_at_once() {
+    rejects(
+        "invalid_rules.ron",
+        &[
+            "7 problems",
+            "horizons[0] must be at least 1 week (got 0)",
+            "stages[0].progress is a weekly rate and must not be negative (got -0.05)",
+            "job_loss.reentry_stage names no stage (got \"Jobsearch\"",
+            "services.ics.caseload_cap must be at least 1 (got 0)",
+            "services.ics.fidelity is a probability and must be in [0, 1] (got 1.5)",
+            "must mark exactly one arm `control: true` (got \"bau\", \"ics\")",
+            "arms[1].service names no service (got \"icss\"",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_control_arm_is_an_error() {
+    rejects("invalid_no_control.ron", &["exactly one arm `control: true` (none is)"]);
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    rctsim().args(["run", "no/such/file.ron"]).assert().code(2).stderr(predicate::str::contains("no/such/file.ron"));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    rctsim().args(["run"]).assert().code(2);
+    rctsim().args(["run", "x.ron", "--threads", "0"]).assert().code(2);
+    rctsim().args(["run", "x.ron", "--replicates", "0"]).assert().code(2);
+    rctsim().args(["run", "x.ron", "--persons"]).assert().code(2);
+}
+
+#[test]
+fn an_out_path_that_is_a_file_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--out", file.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not a folder"));
+}
