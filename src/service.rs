@@ -14,7 +14,8 @@ use crate::scenario::{IntensityCurve, ServiceModel};
 ///
 /// # Formula
 /// Saturating `c / (c + half)`; exponential `1 − exp(−c / scale)`; piecewise
-/// linear between declared points, flat outside them. At `c = ∞` (a case
+/// linear from the origin through the declared points, flat beyond the last.
+/// At `c = ∞` (a case
 /// manager with no clients) the limit: 1, or the last point.
 pub fn response(curve: &IntensityCurve, c: f64) -> f64 {
     match curve {
@@ -25,7 +26,8 @@ pub fn response(curve: &IntensityCurve, c: f64) -> f64 {
         IntensityCurve::Piecewise(points) => {
             let (first, last) = (points[0], points[points.len() - 1]);
             if c <= first.0 {
-                return first.1;
+                // From the origin to the first point: no contact, no effect.
+                return if first.0 > 0.0 { first.1 * c / first.0 } else { first.1 };
             }
             if c >= last.0 {
                 return last.1;
@@ -86,8 +88,9 @@ mod tests {
         assert_eq!(response(&s, f64::INFINITY), 1.0);
         let e = IntensityCurve::Exponential { scale: 2.0 };
         assert!((response(&e, 2.0) - (1.0 - (-1.0f64).exp())).abs() < 1e-15);
-        let p = IntensityCurve::Piecewise(vec![(0.0, 0.0), (1.0, 0.5), (3.0, 0.9)]);
+        let p = IntensityCurve::Piecewise(vec![(1.0, 0.5), (3.0, 0.9)]);
         assert_eq!(response(&p, 0.5), 0.25);
+        assert_eq!(response(&p, 0.0), 0.0);
         assert!((response(&p, 2.0) - 0.7).abs() < 1e-15);
         assert_eq!(response(&p, 10.0), 0.9);
         assert_eq!(response(&p, f64::INFINITY), 0.9);

@@ -12,6 +12,7 @@ pub use csv_files::{estimates_csv, persons_csv, trajectories_csv};
 pub use json::summary_json;
 pub use table::table;
 
+pub use crate::scenario::column_name;
 use crate::scenario::Model;
 use crate::trial::RunResult;
 use std::io::Write;
@@ -52,17 +53,4 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result
         let _ = std::fs::remove_file(&tmp);
     }
     result
-}
-
-/// A column-safe version of a name: lower case, runs of other characters as `_`.
-pub fn column_name(name: &str) -> String {
-    let mut out = String::new();
-    for ch in name.chars() {
-        if ch.is_ascii_alphanumeric() {
-            out.push(ch.to_ascii_lowercase());
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_matches('_').to_string()
 }

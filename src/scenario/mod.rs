@@ -96,6 +96,20 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
     validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
 }
 
+/// A name as an output column: lower case, each run of other characters as
+/// one `_`, none at either end ("Work-ready" → "work_ready").
+pub fn column_name(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_string()
+}
+
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()

@@ -28,9 +28,36 @@ pub struct Scenario {
     pub population: Population,
     pub sites: Vec<Site>,
     pub benefit_rates: BenefitRates,
+    #[serde(deserialize_with = "unique_names")]
     pub services: BTreeMap<String, Service>,
     pub arms: Vec<Arm>,
     pub enrolment: Enrolment,
+}
+
+/// A map whose keys must be distinct: a name declared twice is an error, not
+/// a silent overwrite.
+fn unique_names<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Unique<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Unique<T> {
+        type Value = BTreeMap<String, T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map from names to definitions")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((name, value)) = map.next_entry::<String, T>()? {
+                if out.insert(name.clone(), value).is_some() {
+                    return Err(serde::de::Error::custom(format!("{name:?} is declared twice")));
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 fn default_replicates() -> u32 {

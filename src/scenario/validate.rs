@@ -4,6 +4,7 @@
 //! user fixes a file in one pass. Each problem names the field path, the rule
 //! and the value.
 
+use super::column_name;
 use super::model::*;
 use super::schema::{self, Scenario};
 use std::fmt;
@@ -72,9 +73,10 @@ impl Checker {
     fn weights(&mut self, path: &str, names: &[&str], w: &[f64]) -> Vec<f64> {
         let mut ok = true;
         for (name, &v) in names.iter().zip(w) {
-            let p = format!("{path}.{name}");
-            ok &= self.finite(&p, v);
-            if v < 0.0 {
+            let p = if name.starts_with('[') { format!("{path}{name}") } else { format!("{path}.{name}") };
+            if !self.finite(&p, v) {
+                ok = false;
+            } else if v < 0.0 {
                 self.fail(p, format!("is a weight and must not be negative (got {v})"));
                 ok = false;
             }
@@ -97,6 +99,16 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         c.fail("replicates", "must be at least 1 (got 0)");
     }
     let horizons = horizons(&mut c, &s.horizons);
+    for (field, len, max) in [
+        ("arms", s.arms.len(), 64),
+        ("sites", s.sites.len(), 10_000),
+        ("services", s.services.len(), 1_000),
+        ("horizons", s.horizons.len(), 100),
+    ] {
+        if len > max {
+            c.fail(field, format!("may list at most {max} entries (got {len})"));
+        }
+    }
     let stages = stages(&mut c, &s.stages);
     let n_stages = s.stages.len();
     let stage_index = |name: &str| s.stages.iter().position(|st| st.name == name);
@@ -191,8 +203,14 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
     let last = stages.len().saturating_sub(1);
     for (i, st) in stages.iter().enumerate() {
         let p = format!("stages[{i}]");
-        if stages[..i].iter().any(|o| o.name == st.name) {
-            c.fail(format!("{p}.name"), format!("repeats an earlier stage name (got {:?})", st.name));
+        if stages[..i].iter().any(|o| column_name(&o.name) == column_name(&st.name)) {
+            c.fail(
+                format!("{p}.name"),
+                format!("must differ from earlier stage names in its letters and digits, which name output columns (got {:?})", st.name),
+            );
+        }
+        if column_name(&st.name).is_empty() {
+            c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
         }
         for (field, v) in [
             ("progress", st.progress),
@@ -315,6 +333,9 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
             if c.finite(&format!("{path}.sigma"), sigma) && sigma <= 0.0 {
                 c.fail(format!("{path}.sigma"), format!("must be positive (got {sigma})"));
             }
+            if max.is_some_and(|m| m <= 0.0) {
+                c.fail(format!("{path}.max"), format!("must be positive for a log-normal (got {})", max.unwrap_or(0.0)));
+            }
             let (min, max) = bounds(c, min.or(Some(0.0)), max);
             Dist::LogNormal { mu: median.max(f64::MIN_POSITIVE).ln(), sigma, min, max }
         }
@@ -372,6 +393,7 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
             allowed_health[health_index(t)] = true;
         }
     }
+    eligibility_rules(c, e, &benefit_type, &health, benefit_types, allowed_health);
     PopulationModel {
         readiness_sd: sd,
         age: dist(c, "population.age", &p.age),
@@ -389,6 +411,34 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
             benefit_types,
             health: allowed_health,
         },
+    }
+}
+
+fn eligibility_rules(
+    c: &mut Checker,
+    e: &schema::Eligibility,
+    benefit_weights: &[f64],
+    health_weights: &[f64],
+    benefit_types: [bool; 3],
+    health: [bool; 5],
+) {
+    let p = "population.eligibility";
+    for (field, v) in [("min_age", e.min_age), ("max_age", e.max_age), ("max_age_first_benefit", e.max_age_first_benefit)] {
+        if let Some(v) = v {
+            c.finite(&format!("{p}.{field}"), v);
+        }
+    }
+    if let (Some(lo), Some(hi)) = (e.min_age, e.max_age) {
+        if lo > hi {
+            c.fail(format!("{p}.max_age"), format!("must be at least min_age ({lo}) (got {hi})"));
+        }
+    }
+    let admits = |weights: &[f64], allowed: &[bool]| weights.iter().zip(allowed).any(|(&w, &ok)| ok && w > 0.0);
+    if !admits(benefit_weights, &benefit_types) {
+        c.fail(format!("{p}.benefit_types"), "admits no benefit type that population.benefit_type gives a positive weight");
+    }
+    if !admits(health_weights, &health) {
+        c.fail(format!("{p}.health"), "admits no health condition that population.health gives a positive weight");
     }
 }
 
@@ -452,6 +502,9 @@ fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCur
                 if c.finite(&p, g) && !(0.0..1.0).contains(&g) {
                     c.fail(&p, format!("response must be in [0, 1) (got {g})"));
                 }
+                if x == 0.0 && g != 0.0 {
+                    c.fail(&p, format!("response at 0 hours must be 0: no contact, no effect (got {g})"));
+                }
                 if k > 0 && x <= points[k - 1].0 {
                     c.fail(&p, format!("hours must increase from point to point (got {x})"));
                 }
@@ -470,6 +523,11 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
     if let Some(cap) = s.caseload_cap {
         if cap == 0 {
             c.fail(format!("{p}.caseload_cap"), "must be at least 1 (got 0); leave it out for no cap");
+        } else if s.background_caseload + s.initial_caseload >= cap && s.initial_exit_rate == 0.0 && s.background_caseload < cap {
+            c.fail(
+                format!("{p}.initial_caseload"),
+                format!("fills every slot for good: background_caseload + initial_caseload must be below caseload_cap ({cap}) unless initial_exit_rate is positive (got {})", s.initial_caseload),
+            );
         } else if s.background_caseload >= cap {
             c.fail(
                 format!("{p}.background_caseload"),
@@ -495,9 +553,11 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
         }
         schema::Fidelity::Ips25 { score, zero_at, full_at } => {
             let fp = format!("{p}.fidelity");
-            if c.finite(&fp, score) && !(25.0..=125.0).contains(&score) {
+            if c.finite(&format!("{fp}.score"), score) && !(25.0..=125.0).contains(&score) {
                 c.fail(format!("{fp}.score"), format!("IPS-25 scores run from 25 to 125 (got {score})"));
             }
+            c.finite(&format!("{fp}.zero_at"), zero_at);
+            c.finite(&format!("{fp}.full_at"), full_at);
             if !(zero_at < full_at) {
                 c.fail(&fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
             }
