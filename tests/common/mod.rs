@@ -32,3 +32,51 @@ pub fn within(what: &str, observed: f64, expected: f64, se: f64, k: f64) {
         (observed - expected).abs()
     );
 }
+
+/// A scenario with no covariate effects and no readiness, so every rate is
+/// exactly as declared; `{STAGES}`, `{SERVICES}`, `{ARMS}`, `{ENROLMENT}`,
+/// `{HORIZONS}`, `{JOB_LOSS}`, `{RETURN}` and `{REENTRY}` are filled in.
+pub const TEMPLATE: &str = r#"Scenario(
+    replicates: 1,
+    seed: 5,
+    horizons: {HORIZONS},
+    stages: {STAGES},
+    job_loss: (rates: {JOB_LOSS}, reentry_stage: "{REENTRY}"),
+    return_to_benefit: (rates: {RETURN}),
+    population: (
+        readiness_sd: 0,
+        age: Fixed(25),
+        age_first_benefit: Fixed(18),
+        benefit_type: (work_ready: 1),
+        health: (no_condition: 1),
+        weeks_on_benefit: Fixed(52),
+        prior_spells: Fixed(0),
+        starting_stage: {START},
+    ),
+    sites: [(name: "Only")],
+    benefit_rates: (work_ready: 100),
+    services: {SERVICES},
+    arms: {ARMS},
+    enrolment: {ENROLMENT},
+)"#;
+
+/// Fills [`TEMPLATE`]: `parts` are (token, text) pairs; unfilled tokens get defaults.
+pub fn scenario(parts: &[(&str, &str)]) -> Model {
+    let defaults = [
+        ("{HORIZONS}", "[1]"),
+        ("{STAGES}", r#"[(name: "Only", job: 0.1, other_exit: 0.05)]"#),
+        ("{JOB_LOSS}", "[(from_week: 0, rate: 0)]"),
+        ("{RETURN}", "[(from_week: 0, rate: 0)]"),
+        ("{REENTRY}", "Only"),
+        ("{START}", "[1]"),
+        ("{SERVICES}", r#"{"bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1))}"#),
+        ("{ARMS}", r#"[(name: "a", service: "bau", control: true), (name: "b", service: "bau")]"#),
+        ("{ENROLMENT}", "Total(n: 20000, weeks: 1)"),
+    ];
+    let mut text = TEMPLATE.to_string();
+    for (token, default) in defaults {
+        let value = parts.iter().find(|(t, _)| *t == token).map_or(default, |(_, v)| *v);
+        text = text.replace(token, value);
+    }
+    model_from(&text)
+}

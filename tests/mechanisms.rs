@@ -1,0 +1,377 @@
+//! Each mechanism of the engine against a closed form or a hand-worked case.
+//!
+//! Statistical checks use fixed seeds and a tolerance of 4 Monte Carlo
+//! standard errors; deterministic ones are exact.
+
+mod common;
+
+use common::{scenario, within};
+use rctsim::engine::life::{Life, NONE};
+use rctsim::engine::{AtHorizon, Cohort, OUTCOMES, Outcome, World, outcome_value};
+use rctsim::population::{Person, rate_multipliers};
+use rctsim::rng::Keyed;
+use rctsim::scenario::{Model, ips25_fidelity};
+use rctsim::service;
+use rctsim::trial::{self, RunOptions, RunResult};
+
+/// Mean of outcome `o` at horizon index `h` over every participant, and their number.
+fn pooled(r: &RunResult, h: usize, o: Outcome) -> (f64, f64) {
+    let o = OUTCOMES.iter().position(|&x| x == o).unwrap();
+    let n: u64 = r.arms.iter().map(|a| a.participants).sum();
+    let total: f64 = r.arms.iter().map(|a| a.outcome_means[h][o] * a.participants as f64).sum();
+    (total / n as f64, n as f64)
+}
+
+fn run(model: &Model) -> RunResult {
+    trial::run(model, &RunOptions { replicates: Some(1), ..Default::default() }).unwrap()
+}
+
+fn check_share(what: &str, r: &RunResult, h: usize, o: Outcome, p: f64) {
+    let (mean, n) = pooled(r, h, o);
+    within(what, mean, p, (p * (1.0 - p) / n).sqrt(), 4.0);
+}
+
+#[test]
+fn competing_risks_leave_with_one_minus_exp_and_split_by_rate() {
+    // Job 0.1 and other exit 0.05 a week, nothing else: Λ = 0.15.
+    let m = scenario(&[("{HORIZONS}", "[1, 3]")]);
+    let r = run(&m);
+    let off = |k: f64| 1.0 - (-0.15f64 * k).exp();
+    check_share("off benefit at 1", &r, 0, Outcome::OffBenefit, off(1.0));
+    check_share("employed at 1", &r, 0, Outcome::Employed, off(1.0) * 2.0 / 3.0);
+    check_share("off benefit at 3", &r, 1, Outcome::OffBenefit, off(3.0));
+    check_share("employed at 3", &r, 1, Outcome::Employed, off(3.0) * 2.0 / 3.0);
+}
+
+#[test]
+fn job_loss_follows_the_tenure_schedule() {
+    // Everyone finds a job in week 0 (rate 30: e^-30 ≈ 1e-13), then loses it at
+    // 0.1 a week for tenure 0–1, 0.3 from tenure 2; job loss leads to an
+    // absorbing stage. Employed at week h = exp(−Σ_{d<h−1} rate(d)).
+    let m = scenario(&[
+        ("{HORIZONS}", "[1, 2, 3, 5]"),
+        ("{STAGES}", r#"[(name: "Start", job: 30), (name: "After")]"#),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "After"),
+        ("{JOB_LOSS}", "[(from_week: 0, rate: 0.1), (from_week: 2, rate: 0.3)]"),
+    ]);
+    let r = run(&m);
+    let cum = [0.0, 0.1, 0.2, 0.2 + 0.3 + 0.3];
+    for (h, c) in cum.iter().enumerate() {
+        check_share(&format!("employed at horizon {h}"), &r, h, Outcome::Employed, (-c as f64).exp());
+    }
+}
+
+const TWO_SERVICES: &str = r#"{
+    "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+    "svc": (case_managers_per_site: 1, hours_per_week: 1000, intensity: Piecewise([(0.001, 0.5)]),
+            effects: (job: All(3), job_loss: 0.6), exit: (in_work_support: Weeks(3))),
+}"#;
+const ARMS: &str = r#"[(name: "bau", service: "bau", control: true), (name: "svc", service: "svc")]"#;
+
+#[test]
+fn in_work_support_scales_job_loss_while_it_lasts() {
+    // g = 0.5 exactly (flat response beyond 0.001 h), f = q = 1: job loss is
+    // multiplied by 0.6^0.5 for tenure 0, 1, 2, then support ends.
+    let m = scenario(&[
+        ("{HORIZONS}", "[2, 4, 6]"),
+        ("{STAGES}", r#"[(name: "Start", job: 30), (name: "After")]"#),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "After"),
+        ("{JOB_LOSS}", "[(from_week: 0, rate: 0.2)]"),
+        ("{SERVICES}", TWO_SERVICES),
+        ("{ARMS}", r#"[(name: "bau", service: "bau", control: true, ratio: 0.0001), (name: "svc", service: "svc")]"#),
+    ]);
+    let r = run(&m);
+    let k = 0.6f64.sqrt();
+    let employed = |h: f64| -> f64 {
+        let supported = (h - 1.0).min(3.0);
+        (-0.2 * k * supported - 0.2 * (h - 1.0 - supported)).exp()
+    };
+    let arm = &r.arms[1];
+    let n = arm.participants as f64;
+    for (h, w) in [2.0, 4.0, 6.0].into_iter().enumerate() {
+        let p = employed(w);
+        within(&format!("employed at {w}"), arm.outcome_means[h][2], p, (p * (1.0 - p) / n).sqrt(), 4.0);
+    }
+}
+
+#[test]
+fn disengaged_clients_get_no_service_effect() {
+    // Job rate 0.05 × 3^0.5 while engaged; everyone disengages at the end of
+    // week 0 (rate 30) and never re-engages: P(employed by h) = 1 − exp(−0.05(√3 + h − 1)).
+    let services = TWO_SERVICES.replace("exit: (in_work_support: Weeks(3))", "engagement: (disengage: 30)");
+    let m = scenario(&[
+        ("{HORIZONS}", "[1, 4]"),
+        ("{STAGES}", r#"[(name: "Only", job: 0.05)]"#),
+        ("{SERVICES}", &services),
+        ("{ARMS}", r#"[(name: "bau", service: "bau", control: true, ratio: 0.0001), (name: "svc", service: "svc")]"#),
+    ]);
+    let r = run(&m);
+    let arm = &r.arms[1];
+    let n = arm.participants as f64;
+    for (h, w) in [1.0, 4.0].into_iter().enumerate() {
+        let p = 1.0 - (-0.05 * (3f64.sqrt() + w - 1.0)).exp();
+        within(&format!("employed at {w}"), arm.outcome_means[h][2], p, (p * (1.0 - p) / n).sqrt(), 4.0);
+    }
+}
+
+#[test]
+fn navigators_multiply_progress_while_assigned() {
+    // Progress 0.1 a week, ×2 with a Navigator; capacity for everyone.
+    let services = r#"{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
+                navigators: (per_site: 100, clients_per_navigator: 1000, max_stage: "Low", progress: 2)),
+    }"#;
+    let m = scenario(&[
+        ("{HORIZONS}", "[1]"),
+        ("{STAGES}", r#"[(name: "Low", progress: 0.1), (name: "High")]"#),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "High"),
+        ("{SERVICES}", services),
+        ("{ARMS}", ARMS),
+    ]);
+    let r = run(&m);
+    // Trajectories: share in "High" at own week 1 per arm.
+    let width = m.stages.len() + 5;
+    let share_high = |arm: usize| r.trajectories[(arm * 2 + 1) * width + 1] as f64 / r.arms[arm].participants as f64;
+    for (arm, rate) in [(0usize, 0.1f64), (1, 0.2)] {
+        let p = 1.0 - (-rate).exp();
+        let n = r.arms[arm].participants as f64;
+        within(&format!("progressed, arm {arm}"), share_high(arm), p, (p * (1.0 - p) / n).sqrt(), 4.0);
+    }
+}
+
+fn person(week: u32) -> Person {
+    Person {
+        site: 0,
+        week,
+        age: 25.0,
+        age_first_benefit: 18.0,
+        benefit_type: 0,
+        health: 0,
+        weeks_on_benefit: 52,
+        prior_spells: 0,
+        starting_stage: 0,
+        readiness: 0.0,
+    }
+}
+
+/// A cohort with the given arms, everyone arriving in week 0.
+fn cohort(m: &Model, arms: &[u8]) -> Cohort {
+    let persons: Vec<Person> = arms.iter().map(|_| person(0)).collect();
+    Cohort { rate_multipliers: persons.iter().map(|p| rate_multipliers(m, p)).collect(), persons, arms: arms.to_vec() }
+}
+
+/// Nobody moves; a service with `cms` case managers, cap `cap`, one week in service.
+fn queue_model(cms: u32, cap: u32) -> Model {
+    let services = format!(
+        r#"{{
+        "bau": (case_managers_per_site: 2, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: {cms}, caseload_cap: {cap}, hours_per_week: 10, intensity: Saturating(half: 1),
+                exit: (max_weeks: {cap})),
+    }}"#
+    );
+    scenario(&[("{HORIZONS}", "[10]"), ("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", &services), ("{ARMS}", ARMS)])
+}
+
+#[test]
+fn the_waitlist_is_served_in_ticket_order_by_the_least_loaded_case_manager() {
+    // Two case managers with cap 2, a stay of 2 weeks, ten clients: tickets
+    // 0–3 start in week 0 (alternating case managers), 4–7 in week 2, 8–9 in week 4.
+    let m = queue_model(2, 2);
+    let c = cohort(&m, &[1; 10]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    let svc_first = world.case_managers().pool(1).start as u32;
+    let bau_first = world.case_managers().pool(0).start as u32;
+    world.week(0);
+    for i in 0..10 {
+        let life = world.life(i, 1);
+        assert_eq!(life.in_service, i < 4, "ticket {i} in service after week 0");
+        // The fallback case manager serves while waiting: least loaded, lowest index first.
+        assert_eq!(life.fallback_cm, bau_first + (i as u32 % 2), "ticket {i} fallback");
+        if i < 4 {
+            assert_eq!(life.service_cm, svc_first + (i as u32 % 2), "ticket {i} case manager");
+        }
+    }
+    // Waiting clients count in their fallback case manager's caseload.
+    assert_eq!(world.case_managers().trial[bau_first as usize], 3);
+    for t in 1..8 {
+        world.week(t);
+    }
+    let started: Vec<u32> = (0..10).map(|i| world.life(i, 1).record.service_started).collect();
+    assert_eq!(started, [0, 0, 0, 0, 2, 2, 2, 2, 4, 4]);
+}
+
+#[test]
+fn service_exit_frees_the_slot_from_the_next_week() {
+    // One case manager with cap 1 and one week in service: one start a week.
+    let m = queue_model(1, 1);
+    let c = cohort(&m, &[1; 3]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    assert!(world.life(0, 1).in_service == false && world.life(0, 1).record.service_started == 0);
+    assert!(world.life(1, 1).waiting);
+    for t in 1..4 {
+        world.week(t);
+    }
+    let started: Vec<u32> = (0..3).map(|i| world.life(i, 1).record.service_started).collect();
+    assert_eq!(started, [0, 1, 2]);
+}
+
+#[test]
+fn ghosts_take_their_place_in_the_real_queue() {
+    // Arms by ticket: svc, bau, svc, bau, svc. One case manager, cap 1, stays of one week.
+    // Real: ticket 0 starts in week 0, 2 in week 1, 4 in week 2.
+    // Ghost of 1 under svc: week 0 placed only ticket 0 (earlier); week 1 placed
+    // ticket 2 (later) → starts in week 1. Ghost of 3: week 2 placed ticket 4 → week 2.
+    // Ghosts of 0, 2, 4 under bau (its fallback): served from week 0.
+    let m = queue_model(1, 1);
+    let c = cohort(&m, &[1, 0, 1, 0, 1]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    for t in 0..6 {
+        world.week(t);
+    }
+    let under_svc: Vec<u32> = (0..5).map(|i| world.life(i, 1).record.service_started).collect();
+    assert_eq!(under_svc, [0, 1, 1, 2, 2]);
+    let under_bau: Vec<u32> = (0..5).map(|i| world.life(i, 0).record.service_started).collect();
+    assert_eq!(under_bau, [0, 0, 0, 0, 0]);
+    // A ghost consumes nothing: after the real queue empties, the slot is free.
+    assert_eq!(world.pools()[1].next_cm, world.case_managers().pool(1).start as u32);
+}
+
+#[test]
+fn a_ghost_alone_in_the_queue_takes_the_free_slot() {
+    // Arms: bau, bau. Nobody real is queued, so the ghost of ticket 0 under svc
+    // starts in week 0 with the least-loaded case manager (index 0 of the pool).
+    let m = queue_model(2, 3);
+    let c = cohort(&m, &[0, 0]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    let first = world.case_managers().pool(1).start as u32;
+    assert_eq!(world.life(0, 1).record.service_started, 0);
+    assert_eq!(world.life(0, 1).service_cm, first);
+    assert_eq!(world.life(1, 1).service_cm, first, "ghosts do not take slots from each other");
+}
+
+#[test]
+fn navigators_go_in_ticket_order_while_there_is_room_and_stay() {
+    // Room for 2 Navigator clients; 4 clients in service at stage Low.
+    let services = r#"{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
+                navigators: (per_site: 1, clients_per_navigator: 2, max_stage: "Low")),
+    }"#;
+    let m = scenario(&[
+        ("{HORIZONS}", "[10]"),
+        ("{STAGES}", r#"[(name: "Low"), (name: "High")]"#),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "High"),
+        ("{SERVICES}", services),
+        ("{ARMS}", ARMS),
+    ]);
+    let c = cohort(&m, &[1, 0, 1, 1, 1]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    let navs: Vec<bool> = (0..5).map(|i| world.life(i, 1).nav).collect();
+    // Real tickets 0 and 2 hold the two places; 3 and 4 wait. Ticket 1's ghost
+    // comes before ticket 2, which was given one this week: it gets one too.
+    assert_eq!(navs, [true, true, true, false, false]);
+    world.week(1);
+    let navs: Vec<bool> = (0..5).map(|i| world.life(i, 1).nav).collect();
+    assert_eq!(navs, [true, true, true, false, false], "assignments are kept");
+}
+
+#[test]
+fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
+    // One service case manager: 20 h a week, background 10, Saturating(half 1),
+    // job effect 2 at full intensity, fidelity from IPS-25 score 100.
+    let services = |cap: &str| {
+        format!(
+            r#"{{
+            "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+            "svc": (case_managers_per_site: 1, {cap} hours_per_week: 20, background_caseload: 10,
+                    intensity: Saturating(half: 1), effects: (job: All(2)), fidelity: Ips25(score: 100)),
+        }}"#
+        )
+    };
+    let f = ips25_fidelity(100.0, 25.0, 115.0);
+    assert_eq!(f, 75.0 / 90.0);
+    for (cap, label) in [("", "uncapped"), ("caseload_cap: 20,", "capped")] {
+        let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", &services(cap)), ("{ARMS}", ARMS)]);
+        let c = cohort(&m, &[1; 30]);
+        let mut world = World::new(&m, Keyed::new(1), 0, &c);
+        world.week(0);
+        let cms = world.case_managers();
+        let svc = cms.pool(1).start;
+        let n = cms.trial[svc];
+        assert_eq!(n, if cap.is_empty() { 30 } else { 10 }, "{label}: trial clients");
+        let load = 10 + n;
+        let g = |clients: u32| {
+            let c = 20.0 / clients as f64;
+            c / (c + 1.0)
+        };
+        let job = 2; // stage 0, transition job
+        let real = cms.real[svc * cms.stride + job];
+        let ghost = cms.ghost[svc * cms.stride + job];
+        assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
+        let ghost_load = if cap.is_empty() { load + 1 } else { load };
+        assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
+    }
+}
+
+#[test]
+fn case_manager_quality_has_mean_one() {
+    // q = exp(w − σ²/2), w ~ N(0, σ²), σ = 0.5: E q = 1, Var q = e^{σ²} − 1.
+    let keyed = Keyed::new(9);
+    let n = 40_000;
+    let q: Vec<f64> = (0..n).map(|m| service::quality(&keyed, 0, m, 0.5)).collect();
+    let mean = q.iter().sum::<f64>() / n as f64;
+    let sd = (0.25f64.exp() - 1.0).sqrt();
+    within("mean quality", mean, 1.0, sd / (n as f64).sqrt(), 4.0);
+    let mean_log = q.iter().map(|v| v.ln()).sum::<f64>() / n as f64;
+    within("mean log quality", mean_log, -0.125, 0.5 / (n as f64).sqrt(), 4.0);
+    assert_eq!(service::quality(&keyed, 0, 1, 0.0), 1.0);
+}
+
+#[test]
+fn a_hand_written_trajectory_gives_each_outcome_at_each_horizon() {
+    // Two stages (Employed = 2, OtherExit = 3). Weeks 0–2 in stage 0; 3–30
+    // Employed (tenure 0–27); 31–33 OtherExit; from 34 in stage 1.
+    let stages = 2u8;
+    let horizons = [2u32, 3, 28, 29, 31, 40];
+    let mut life = Life::new(0, NONE, &Keyed::new(0), 0, 0);
+    let mut at = Vec::new();
+    for k in 0..=40u32 {
+        let (state, dur) = match k {
+            0..=2 => (0, 0),
+            3..=30 => (2, k - 3),
+            31..=33 => (3, k - 31),
+            _ => (1, 0),
+        };
+        life.state = state;
+        life.dur = dur;
+        if horizons.contains(&k) {
+            at.push(AtHorizon { weeks_on_benefit: life.record.weeks_on_benefit, state });
+        }
+        life.observe(k, stages);
+    }
+    let rate = 200.0;
+    let expected: [[f64; 7]; 6] = [
+        // weeks_on_benefit, off, employed, ever, sustained, weeks_to_first_exit, benefit_paid
+        [2.0, 0.0, 0.0, 0.0, 0.0, 2.0, 400.0],
+        [3.0, 1.0, 1.0, 1.0, 0.0, 3.0, 600.0],
+        [3.0, 1.0, 1.0, 1.0, 0.0, 3.0, 600.0],
+        [3.0, 1.0, 1.0, 1.0, 1.0, 3.0, 600.0],
+        [3.0, 1.0, 0.0, 1.0, 1.0, 3.0, 600.0],
+        [9.0, 0.0, 0.0, 1.0, 1.0, 3.0, 1800.0],
+    ];
+    for (i, &h) in horizons.iter().enumerate() {
+        for (o, &outcome) in OUTCOMES.iter().enumerate() {
+            let v = outcome_value(outcome, h, &life.record, &at[i], stages, rate);
+            assert_eq!(v, expected[i][o], "{} at {h}", outcome.name());
+        }
+    }
+    assert_eq!(life.record.first_job_end, 31);
+}
