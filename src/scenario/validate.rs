@@ -523,6 +523,11 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
     if let Some(cap) = s.caseload_cap {
         if cap == 0 {
             c.fail(format!("{p}.caseload_cap"), "must be at least 1 (got 0); leave it out for no cap");
+        } else if s.background_caseload < cap && s.background_caseload + s.initial_caseload > cap {
+            c.fail(
+                format!("{p}.initial_caseload"),
+                format!("puts case managers over their cap: background_caseload + initial_caseload must be at most caseload_cap ({cap}) (got {})", s.initial_caseload),
+            );
         } else if s.background_caseload + s.initial_caseload >= cap && s.initial_exit_rate == 0.0 && s.background_caseload < cap {
             c.fail(
                 format!("{p}.initial_caseload"),

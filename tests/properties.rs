@@ -1,0 +1,174 @@
+//! Invariants over generated scenarios, checked after every week: people are
+//! conserved, caseload counts are right, caps hold, no slot stays free while
+//! an eligible person waits, and placement follows ticket order.
+
+mod common;
+
+use proptest::prelude::*;
+use rctsim::engine::World;
+use rctsim::engine::life::NONE;
+use rctsim::rng::Keyed;
+use rctsim::trial;
+
+#[derive(Debug, Clone)]
+struct Params {
+    n: u32,
+    weeks: u32,
+    cap: u32,
+    cms: u32,
+    background: u32,
+    initial: u32,
+    job: f64,
+    other: f64,
+    progress: f64,
+    job_loss: f64,
+    back: f64,
+    max_weeks: u32,
+    support: u32,
+    disengage: f64,
+    nav_room: u32,
+    sites: u32,
+    seed: u64,
+}
+
+fn params() -> impl Strategy<Value = Params> {
+    (
+        (2u32..120, 1u32..12, 1u32..8, 1u32..4, 0u32..3, 0u32..4),
+        (0.0..0.2f64, 0.0..0.1f64, 0.0..0.3f64, 0.0..0.1f64, 0.0..0.1f64),
+        (1u32..30, 0u32..6, 0.0..0.3f64, 0u32..6, 1u32..3, any::<u64>()),
+    )
+        .prop_map(|((n, weeks, cap, cms, background, initial), (job, other, progress, job_loss, back), (max_weeks, support, disengage, nav_room, sites, seed))| Params {
+            n,
+            weeks,
+            cap: cap.max(background + 1),
+            cms,
+            background,
+            initial: initial.min(cap.max(background + 1) - background),
+            job,
+            other,
+            progress,
+            job_loss,
+            back,
+            max_weeks,
+            support,
+            disengage,
+            nav_room,
+            sites,
+            seed,
+        })
+}
+
+fn scenario_text(p: &Params) -> String {
+    let sites: Vec<String> = (0..p.sites).map(|s| format!("(name: \"S{s}\")")).collect();
+    format!(
+        r#"Scenario(
+    seed: {seed},
+    horizons: [4, 12],
+    stages: [
+        (name: "Low", progress: {progress}, job: {job}, other_exit: {other}),
+        (name: "High", regress: 0.05, job: {job2}, other_exit: {other}),
+    ],
+    job_loss: (rates: [(from_week: 0, rate: {job_loss})], reentry_stage: "High"),
+    return_to_benefit: (rates: [(from_week: 0, rate: {back})]),
+    population: (
+        age: Uniform(min: 18, max: 39), age_first_benefit: Uniform(min: 16, max: 18),
+        benefit_type: (work_ready: 1), health: (no_condition: 1),
+        weeks_on_benefit: Fixed(10), prior_spells: Fixed(0), starting_stage: [0.7, 0.3],
+    ),
+    sites: [{sites}],
+    benefit_rates: (work_ready: 1),
+    services: {{
+        "bau": (case_managers_per_site: 2, hours_per_week: 20, background_caseload: 50, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: {cms}, caseload_cap: {cap}, hours_per_week: 20, background_caseload: {background},
+                initial_caseload: {initial}, initial_exit_rate: 0.2, intensity: Saturating(half: 1),
+                effects: (job: All(2)), engagement: (disengage: {disengage}, reengage: 0.2),
+                navigators: (per_site: 1, clients_per_navigator: {nav_room}, max_stage: "Low", progress: 1.5),
+                exit: (in_work_support: Weeks({support}), max_weeks: {max_weeks}, disengaged_weeks: 3)),
+        "other": (case_managers_per_site: 1, caseload_cap: {cap}, hours_per_week: 20, intensity: Saturating(half: 1)),
+    }},
+    arms: [
+        (name: "bau", service: "bau", control: true),
+        (name: "svc", service: "svc", ratio: 2),
+        (name: "other", service: "other"),
+    ],
+    enrolment: Total(n: {n}, weeks: {weeks}),
+)"#,
+        seed = p.seed,
+        progress = p.progress,
+        job = p.job,
+        job2 = p.job * 2.0,
+        other = p.other,
+        job_loss = p.job_loss,
+        back = p.back,
+        sites = sites.join(", "),
+        cms = p.cms,
+        cap = p.cap,
+        background = p.background,
+        initial = p.initial,
+        disengage = p.disengage,
+        nav_room = p.nav_room.max(1),
+        support = p.support,
+        max_weeks = p.max_weeks,
+        n = p.n,
+        weeks = p.weeks,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_every_week(p in params()) {
+        let model = common::model_from(&scenario_text(&p));
+        let keyed = Keyed::new(model.seed);
+        let cohort = trial::cohort(&model, &keyed, 0).unwrap();
+        let mut world = World::new(&model, keyed, 0, &cohort);
+        let stages = model.stages.len() as u8;
+        let n_sites = model.sites.len();
+        for t in 0..=world.last_week() {
+            world.week(t);
+            let arrived = world.arrived();
+            let cms = world.case_managers();
+            // Conservation: every arrived person is in exactly one valid state.
+            let mut counts = vec![0usize; stages as usize + 2];
+            let mut counted = vec![0u32; cms.trial.len()];
+            for i in 0..arrived {
+                let life = world.life(i, cohort.arms[i] as usize);
+                prop_assert!((life.state as usize) < counts.len());
+                counts[life.state as usize] += 1;
+                prop_assert!(!(life.in_service && life.waiting));
+                let m = life.counted_cm(stages);
+                if m != NONE {
+                    counted[m as usize] += 1;
+                }
+            }
+            prop_assert_eq!(counts.iter().sum::<usize>(), arrived);
+            prop_assert_eq!(&counted, &cms.trial, "caseload counts, week {}", t);
+            for (p_index, pool) in world.pools().iter().enumerate() {
+                let service = &model.services[p_index / n_sites];
+                let Some(cap) = service.cap else { continue };
+                // Caps hold.
+                for m in cms.pool(p_index) {
+                    prop_assert!(world.caseload(m) <= cap, "caseload {} > cap {}", world.caseload(m), cap);
+                }
+                // Placement in ticket order.
+                prop_assert!(pool.placed.windows(2).all(|w| w[0].0 < w[1].0));
+                let last_placed = pool.placed.last().map(|x| x.0);
+                let site = p_index % n_sites;
+                for i in 0..arrived {
+                    let a = cohort.arms[i] as usize;
+                    let life = world.life(i, a);
+                    if !life.waiting || model.arms[a].service != p_index / n_sites || cohort.persons[i].site as usize != site {
+                        continue;
+                    }
+                    // Still waiting after step 2: no slot was left free, and
+                    // everyone placed this week held an earlier ticket.
+                    prop_assert_eq!(pool.next_cm, NONE, "free slot while ticket {} waits", i);
+                    if let Some(last) = last_placed {
+                        prop_assert!((last as usize) < i, "ticket {} placed before waiting {}", last, i);
+                    }
+                }
+            }
+        }
+    }
+}
