@@ -1,0 +1,46 @@
+//! Same scenario and seed, same bytes: on any number of threads, and from one
+//! release to the next (pinned values).
+
+mod common;
+
+use rctsim::report::{self, Report};
+use rctsim::trial::{self, RunOptions};
+
+fn outputs(name: &str, threads: usize) -> (Vec<u8>, Vec<u8>) {
+    let model = common::model(name);
+    let options = RunOptions { threads: Some(threads), replicates: Some(40), ..Default::default() };
+    let result = trial::run(&model, &options).unwrap();
+    let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0 };
+    (report::estimates_csv(&r), report::trajectories_csv(&r))
+}
+
+#[test]
+fn one_and_two_threads_give_identical_bytes() {
+    for name in ["minimal.ron", "allocation.ron"] {
+        let one = outputs(name, 1);
+        let two = outputs(name, 2);
+        assert!(one.0 == two.0, "{name}: estimates.csv differs between 1 and 2 threads");
+        assert!(one.1 == two.1, "{name}: trajectories.csv differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn pinned_values_for_the_minimal_scenario() {
+    // If this fails, results of every scenario change: say so in the release
+    // notes and update the values deliberately.
+    let model = common::model("minimal.ron");
+    let result = trial::run(&model, &RunOptions { replicates: Some(2), ..Default::default() }).unwrap();
+    let first = &result.estimates[0][0];
+    let last = &result.estimates[1][result.estimates[1].len() - 1];
+    let got = [first.estimate.estimate, first.estimate.se, first.sate, last.estimate.estimate, last.sate];
+    let pinned = [PINNED_0, PINNED_1, PINNED_2, PINNED_3, PINNED_4];
+    assert_eq!(got, pinned, "{got:?}");
+    assert_eq!(result.arms[0].participants + result.arms[1].participants, 400);
+    assert_eq!(result.person_weeks, 2 * 200 * 52 * 2);
+}
+
+const PINNED_0: f64 = -0.9040404040404013;
+const PINNED_1: f64 = 1.0125118628189682;
+const PINNED_2: f64 = -0.755;
+const PINNED_3: f64 = -186.72609775640922;
+const PINNED_4: f64 = -274.21964999999983;
