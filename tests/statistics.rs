@@ -1,0 +1,51 @@
+//! The design's operating characteristics over thousands of replicates:
+//! type-I error with no effect, and coverage with a real one.
+//!
+//! Each check names its outcome and horizon in advance and uses a tolerance
+//! of 3 Monte Carlo standard errors of a share, `√(p(1−p)/R)`.
+
+mod common;
+
+use rctsim::engine::OUTCOMES;
+use rctsim::trial::{self, RunOptions, RunResult};
+
+const REPLICATES: u32 = 2000;
+
+fn run(name: &str) -> (rctsim::scenario::Model, RunResult) {
+    let model = common::model(name);
+    let result = trial::run(&model, &RunOptions { replicates: Some(REPLICATES), seed: Some(20261122), ..Default::default() }).unwrap();
+    (model, result)
+}
+
+fn cell(r: &RunResult, model: &rctsim::scenario::Model, outcome: &str, horizon: u32) -> usize {
+    let o = OUTCOMES.iter().position(|x| x.name() == outcome).unwrap();
+    let h = model.horizons.iter().position(|&x| x == horizon).unwrap();
+    r.cell(0, o, h, model.horizons.len())
+}
+
+fn share_within(what: &str, observed: f64, p: f64, n: u32) {
+    let se = (p * (1.0 - p) / f64::from(n)).sqrt();
+    common::within(what, observed, p, se, 3.0);
+}
+
+#[test]
+fn with_no_effect_the_test_rejects_five_percent_of_the_time() {
+    // Two arms pointing at the same service with the same fallback.
+    let (model, r) = run("null_effect.ron");
+    for draws in &r.estimates {
+        assert!(draws.iter().all(|d| d.sate == 0.0), "the true effect is exactly 0 in every replicate");
+    }
+    let d = &r.diagnoses[cell(&r, &model, "ever_employed", 52)];
+    assert_eq!(d.pate.value, 0.0);
+    assert_eq!(d.replicates, REPLICATES as usize);
+    share_within("rejection rate, ever_employed at 52", d.power.value, 0.05, REPLICATES);
+}
+
+#[test]
+fn with_a_real_effect_and_constant_intensity_intervals_cover_the_pate() {
+    let (model, r) = run("constant_intensity.ron");
+    let d = &r.diagnoses[cell(&r, &model, "ever_employed", 52)];
+    assert!(d.pate.value > 0.03, "a real effect: PATE {}", d.pate.value);
+    share_within("coverage of the PATE, ever_employed at 52", d.coverage.value, 0.95, REPLICATES);
+    common::within("bias, ever_employed at 52", d.bias.value, 0.0, d.bias.mc_se, 4.0);
+}
