@@ -56,9 +56,9 @@ fn job_loss_follows_the_tenure_schedule() {
         ("{JOB_LOSS}", "[(from_week: 0, rate: 0.1), (from_week: 2, rate: 0.3)]"),
     ]);
     let r = run(&m);
-    let cum = [0.0, 0.1, 0.2, 0.2 + 0.3 + 0.3];
+    let cum: [f64; 4] = [0.0, 0.1, 0.2, 0.2 + 0.3 + 0.3];
     for (h, c) in cum.iter().enumerate() {
-        check_share(&format!("employed at horizon {h}"), &r, h, Outcome::Employed, (-c as f64).exp());
+        check_share(&format!("employed at horizon {h}"), &r, h, Outcome::Employed, (-c).exp());
     }
 }
 
@@ -211,7 +211,7 @@ fn service_exit_frees_the_slot_from_the_next_week() {
     let c = cohort(&m, &[1; 3]);
     let mut world = World::new(&m, Keyed::new(1), 0, &c);
     world.week(0);
-    assert!(world.life(0, 1).in_service == false && world.life(0, 1).record.service_started == 0);
+    assert!(!world.life(0, 1).in_service && world.life(0, 1).record.service_started == 0);
     assert!(world.life(1, 1).waiting);
     for t in 1..4 {
         world.week(t);

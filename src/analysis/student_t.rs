@@ -155,6 +155,7 @@ pub fn two_sided_critical(p: f64, df: f64) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::excessive_precision)] // reference values as R prints them
 mod tests {
     use super::*;
 

@@ -563,7 +563,7 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
             }
             c.finite(&format!("{fp}.zero_at"), zero_at);
             c.finite(&format!("{fp}.full_at"), full_at);
-            if !(zero_at < full_at) {
+            if zero_at.partial_cmp(&full_at) != Some(std::cmp::Ordering::Less) {
                 c.fail(&fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
             }
             ips25_fidelity(score, zero_at, full_at)

@@ -210,7 +210,7 @@ fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result
     }
     let trajectories = std::mem::take(&mut rep.trajectories);
     let person_weeks = rep.person_weeks;
-    let persons = keep.then(|| PersonLevel { cohort, replicate: rep });
+    let persons = keep.then_some(PersonLevel { cohort, replicate: rep });
     Ok(ReplicateSummary { draws, participants, started, outcome_sums, trajectories, person_weeks, persons })
 }
 
