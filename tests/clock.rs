@@ -16,7 +16,8 @@ fn weekly_move_frequencies_equal_one_minus_exp_of_a_changing_rate() {
     let mut observed = [0u64; 21];
     for entity in 0..n {
         let mut clock = Clock::new(&keyed, 0, Purpose::LabourClock, entity);
-        let week = rates.iter().position(|&r| clock.tick(r, &keyed, 0, Purpose::LabourClock, entity));
+        let mut events = 0;
+        let week = rates.iter().position(|&r| clock.tick(r, &mut events, &keyed, 0, Purpose::LabourClock, entity));
         observed[week.unwrap_or(20)] += 1;
     }
     let mut survive = 1.0;
@@ -36,5 +37,6 @@ fn weekly_move_frequencies_equal_one_minus_exp_of_a_changing_rate() {
 fn a_zero_rate_never_fires() {
     let keyed = Keyed::new(1);
     let mut clock = Clock::new(&keyed, 0, Purpose::LabourClock, 0);
-    assert!((0..1000).all(|_| !clock.tick(0.0, &keyed, 0, Purpose::LabourClock, 0)));
+    let mut events = 0;
+    assert!((0..1000).all(|_| !clock.tick(0.0, &mut events, &keyed, 0, Purpose::LabourClock, 0)));
 }

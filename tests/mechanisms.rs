@@ -200,7 +200,7 @@ fn the_waitlist_is_served_in_ticket_order_by_the_least_loaded_case_manager() {
     for t in 1..8 {
         world.week(t);
     }
-    let started: Vec<u32> = (0..10).map(|i| world.life(i, 1).record.service_started).collect();
+    let started: Vec<u16> = (0..10).map(|i| world.life(i, 1).record.service_started).collect();
     assert_eq!(started, [0, 0, 0, 0, 2, 2, 2, 2, 4, 4]);
 }
 
@@ -216,7 +216,7 @@ fn service_exit_frees_the_slot_from_the_next_week() {
     for t in 1..4 {
         world.week(t);
     }
-    let started: Vec<u32> = (0..3).map(|i| world.life(i, 1).record.service_started).collect();
+    let started: Vec<u16> = (0..3).map(|i| world.life(i, 1).record.service_started).collect();
     assert_eq!(started, [0, 1, 2]);
 }
 
@@ -233,9 +233,9 @@ fn ghosts_take_their_place_in_the_real_queue() {
     for t in 0..6 {
         world.week(t);
     }
-    let under_svc: Vec<u32> = (0..5).map(|i| world.life(i, 1).record.service_started).collect();
+    let under_svc: Vec<u16> = (0..5).map(|i| world.life(i, 1).record.service_started).collect();
     assert_eq!(under_svc, [0, 1, 1, 2, 2]);
-    let under_bau: Vec<u32> = (0..5).map(|i| world.life(i, 0).record.service_started).collect();
+    let under_bau: Vec<u16> = (0..5).map(|i| world.life(i, 0).record.service_started).collect();
     assert_eq!(under_bau, [0, 0, 0, 0, 0]);
     // A ghost consumes nothing: after the real queue empties, the slot is free.
     assert_eq!(world.pools()[1].next_cm, world.case_managers().pool(1).start as u32);
@@ -351,11 +351,11 @@ fn a_hand_written_trajectory_gives_each_outcome_at_each_horizon() {
             _ => (1, 0),
         };
         life.state = state;
-        life.dur = dur;
+        life.dur = dur as u16;
         if horizons.contains(&k) {
             at.push(AtHorizon { weeks_on_benefit: life.record.weeks_on_benefit, state });
         }
-        life.observe(k, stages);
+        life.observe(k as u16, stages);
     }
     let rate = 200.0;
     let expected: [[f64; 7]; 6] = [

@@ -11,39 +11,40 @@
 
 use crate::rng::{Keyed, Purpose};
 
-/// Marks an absent week or case manager.
+/// Marks an absent case manager or ticket.
 pub const NONE: u32 = u32::MAX;
 
-/// A running exponential clock for one kind of event.
+/// Marks a week that has not happened (in a [`Record`]).
+pub const NEVER: u16 = u16::MAX;
+
+/// A running exponential clock for one kind of event: the hazard still to
+/// accumulate before the next event, `E − Σ Λ`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Clock {
-    sum: f64,
-    threshold: f64,
-    /// Events so far: the index of the next threshold's key.
-    pub events: u32,
+    remaining: f64,
 }
 
 impl Clock {
     /// A clock whose first threshold is keyed by `(purpose, entity, 0)`.
     pub fn new(keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> Self {
-        Self { sum: 0.0, threshold: keyed.exponential(replicate, purpose, entity, 0), events: 0 }
+        Self { remaining: keyed.exponential(replicate, purpose, entity, 0) }
     }
 
     /// Adds one week at total rate `rate`; true when the event happens this week.
     ///
-    /// On an event the sum restarts and the next threshold is drawn.
+    /// `events` counts the events so far; on an event it grows by one and keys
+    /// the next threshold.
     #[inline]
-    pub fn tick(&mut self, rate: f64, keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> bool {
+    pub fn tick(&mut self, rate: f64, events: &mut u16, keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> bool {
         if rate <= 0.0 {
             return false;
         }
-        self.sum += rate;
-        if self.sum < self.threshold {
+        self.remaining -= rate;
+        if self.remaining > 0.0 {
             return false;
         }
-        self.events += 1;
-        self.sum = 0.0;
-        self.threshold = keyed.exponential(replicate, purpose, entity, self.events as u64);
+        *events += 1;
+        self.remaining = keyed.exponential(replicate, purpose, entity, u64::from(*events));
         true
     }
 }
@@ -62,38 +63,39 @@ pub fn pick(rates: &[f64], total: f64, u: f64) -> usize {
     rates.iter().rposition(|&r| r > 0.0).unwrap_or(0)
 }
 
-/// The running record from which outcomes at every horizon are read.
+/// The running record from which outcomes at every horizon are read. Weeks
+/// fit in 16 bits: validation bounds horizons (2,000) and enrolment (5,000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record {
     /// Weeks on benefit so far (weeks before the current one).
-    pub weeks_on_benefit: u32,
+    pub weeks_on_benefit: u16,
     /// First own week off benefit.
-    pub first_exit: u32,
+    pub first_exit: u16,
     /// First own week Employed.
-    pub first_employed: u32,
+    pub first_employed: u16,
     /// First own week Employed with tenure ≥ 26.
-    pub first_sustained: u32,
+    pub first_sustained: u16,
     /// First own week not Employed after the first job started: the end of the first job spell.
-    pub first_job_end: u32,
+    pub first_job_end: u16,
     /// Own week the arm's service started.
-    pub service_started: u32,
+    pub service_started: u16,
 }
 
 impl Default for Record {
     fn default() -> Self {
         Self {
             weeks_on_benefit: 0,
-            first_exit: NONE,
-            first_employed: NONE,
-            first_sustained: NONE,
-            first_job_end: NONE,
-            service_started: NONE,
+            first_exit: NEVER,
+            first_employed: NEVER,
+            first_sustained: NEVER,
+            first_job_end: NEVER,
+            service_started: NEVER,
         }
     }
 }
 
 /// Weeks of continuous work that make employment sustained.
-pub const SUSTAINED_TENURE: u32 = 26;
+pub const SUSTAINED_TENURE: u16 = 26;
 
 /// A participant's state under one arm.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -113,17 +115,23 @@ pub struct Life {
     /// The fallback case manager, fixed at randomisation.
     pub fallback_cm: u32,
     /// Weeks in the current Employed or OtherExit spell before this week.
-    pub dur: u32,
+    pub dur: u16,
     /// Weeks in service so far.
-    pub service_weeks: u32,
+    pub service_weeks: u16,
     /// Consecutive weeks disengaged so far.
-    pub disengaged_weeks: u32,
+    pub disengaged_weeks: u16,
     /// Labour-move clock.
     pub labour: Clock,
+    /// Labour moves so far.
+    pub labour_events: u16,
     /// Engagement clock.
     pub engagement: Clock,
+    /// Engagement changes so far.
+    pub engagement_events: u16,
     /// In-work-support end clock.
     pub support: Clock,
+    /// In-work-support ends so far.
+    pub support_events: u16,
     /// Outcome record.
     pub record: Record,
 }
@@ -143,8 +151,11 @@ impl Life {
             service_weeks: 0,
             disengaged_weeks: 0,
             labour: Clock::new(keyed, replicate, Purpose::LabourClock, ticket),
+            labour_events: 0,
             engagement: Clock::new(keyed, replicate, Purpose::EngagementClock, ticket),
+            engagement_events: 0,
             support: Clock::new(keyed, replicate, Purpose::SupportEndClock, ticket),
+            support_events: 0,
             record: Record::default(),
         }
     }
@@ -170,37 +181,37 @@ impl Life {
 
     /// Records own week `k` (state_k) into the running record.
     #[inline]
-    pub fn observe(&mut self, k: u32, stages: u8) {
+    pub fn observe(&mut self, k: u16, stages: u8) {
         let r = &mut self.record;
-        if self.state != stages && r.first_employed != NONE && r.first_job_end == NONE {
+        if self.state != stages && r.first_employed != NEVER && r.first_job_end == NEVER {
             r.first_job_end = k;
         }
         if self.state < stages {
             r.weeks_on_benefit += 1;
             return;
         }
-        if r.first_exit == NONE {
+        if r.first_exit == NEVER {
             r.first_exit = k;
         }
         if self.state == stages {
-            if r.first_employed == NONE {
+            if r.first_employed == NEVER {
                 r.first_employed = k;
             }
-            if self.dur >= SUSTAINED_TENURE && r.first_sustained == NONE {
+            if self.dur >= SUSTAINED_TENURE && r.first_sustained == NEVER {
                 r.first_sustained = k;
             }
         }
     }
 
     /// Starts the arm's service with case manager `cm` in own week `k`.
-    pub fn start_service(&mut self, cm: u32, k: u32) {
+    pub fn start_service(&mut self, cm: u32, k: u16) {
         self.in_service = true;
         self.waiting = false;
         self.engaged = true;
         self.service_cm = cm;
         self.service_weeks = 0;
         self.disengaged_weeks = 0;
-        if self.record.service_started == NONE {
+        if self.record.service_started == NEVER {
             self.record.service_started = k;
         }
     }

@@ -41,7 +41,7 @@ pub struct Cohort {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AtHorizon {
     /// Weeks `k < h` on benefit.
-    pub weeks_on_benefit: u32,
+    pub weeks_on_benefit: u16,
     /// `state_h`.
     pub state: u8,
 }
@@ -260,7 +260,7 @@ impl<'m> World<'m> {
                     break;
                 }
                 self.pools[p].waitlist.pop_front();
-                let own_week = self.now - self.cohort.persons[i].week;
+                let own_week = (self.now - self.cohort.persons[i].week) as u16;
                 self.cms.trial[life.fallback_cm as usize] -= 1;
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
@@ -353,7 +353,7 @@ impl<'m> World<'m> {
         let life = &mut self.lives[idx];
         if life.waiting && life.on_benefit(self.stages) {
             if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
-                life.start_service(cm, k);
+                life.start_service(cm, k as u16);
             }
         }
         if let Some(nav) = &service.navigators {
@@ -385,7 +385,7 @@ impl<'m> World<'m> {
             self.at_horizon[idx * n_h + h as usize] =
                 AtHorizon { weeks_on_benefit: life.record.weeks_on_benefit, state: life.state };
         }
-        life.observe(k, self.stages);
+        life.observe(k as u16, self.stages);
     }
 
     fn record_trajectory(&mut self, arm: usize, k: u32, life: &Life) {
@@ -513,8 +513,8 @@ fn advance(
             r[transition::PROGRESS] *= nav.progress;
         }
         let total = r[0] + r[1] + r[2] + r[3];
-        if life.labour.tick(total, keyed, replicate, Purpose::LabourClock, ticket) {
-            let event = u64::from(life.labour.events - 1);
+        if life.labour.tick(total, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket) {
+            let event = u64::from(life.labour_events - 1);
             let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
             Some(match pick(&r, total, u) {
                 transition::PROGRESS => state + 1,
@@ -526,16 +526,18 @@ fn advance(
             None
         }
     } else if state == stages {
-        let mut rate = model.job_loss.at(life.dur) * pm[transition::JOB_LOSS];
+        let mut rate = model.job_loss.at(u32::from(life.dur)) * pm[transition::JOB_LOSS];
         if life.in_service {
             if let Some(m) = mult {
                 rate *= m[4 * stages as usize];
             }
         }
-        life.labour.tick(rate, keyed, replicate, Purpose::LabourClock, ticket).then_some(model.reentry_stage)
+        life.labour
+            .tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
+            .then_some(model.reentry_stage)
     } else {
-        let rate = model.return_rate.at(life.dur) * pm[transition::RETURN];
-        life.labour.tick(rate, keyed, replicate, Purpose::LabourClock, ticket).then_some(0)
+        let rate = model.return_rate.at(u32::from(life.dur)) * pm[transition::RETURN];
+        life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket).then_some(0)
     };
 
     let was_engaged = life.engaged;
@@ -546,11 +548,18 @@ fn advance(
         } else {
             service.reengage
         };
-        if life.engagement.tick(rate, keyed, replicate, Purpose::EngagementClock, ticket) {
+        if life.engagement.tick(rate, &mut life.engagement_events, keyed, replicate, Purpose::EngagementClock, ticket) {
             life.engaged = !was_engaged;
         }
         if state == stages && service.support_weeks.is_none() {
-            support_ended = life.support.tick(service.support_end_rate, keyed, replicate, Purpose::SupportEndClock, ticket);
+            support_ended = life.support.tick(
+                service.support_end_rate,
+                &mut life.support_events,
+                keyed,
+                replicate,
+                Purpose::SupportEndClock,
+                ticket,
+            );
         }
     }
 
@@ -569,10 +578,10 @@ fn advance(
         life.service_weeks += 1;
         life.disengaged_weeks = if !was_engaged && !life.engaged { life.disengaged_weeks + 1 } else { 0 };
         let exit = life.state == stages + 1
-            || (life.state == stages && service.support_weeks.is_some_and(|w| life.dur >= w))
+            || (life.state == stages && service.support_weeks.is_some_and(|w| u32::from(life.dur) >= w))
             || support_ended
-            || service.max_weeks.is_some_and(|w| life.service_weeks >= w)
-            || service.disengaged_weeks.is_some_and(|w| life.disengaged_weeks >= w);
+            || service.max_weeks.is_some_and(|w| u32::from(life.service_weeks) >= w)
+            || service.disengaged_weeks.is_some_and(|w| u32::from(life.disengaged_weeks) >= w);
         if exit {
             life.end_service();
         }

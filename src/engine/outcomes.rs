@@ -63,9 +63,9 @@ pub fn outcome_value(outcome: Outcome, h: u32, record: &Record, at: &AtHorizon, 
         Outcome::WeeksOnBenefit => f64::from(at.weeks_on_benefit),
         Outcome::OffBenefit => flag(at.state >= stages),
         Outcome::Employed => flag(at.state == stages),
-        Outcome::EverEmployed => flag(record.first_employed <= h),
-        Outcome::SustainedEmployment => flag(record.first_sustained <= h),
-        Outcome::WeeksToFirstExit => f64::from(record.first_exit.min(h)),
+        Outcome::EverEmployed => flag(u32::from(record.first_employed) <= h),
+        Outcome::SustainedEmployment => flag(u32::from(record.first_sustained) <= h),
+        Outcome::WeeksToFirstExit => f64::from(u32::from(record.first_exit).min(h)),
         Outcome::BenefitPaid => benefit_rate * f64::from(at.weeks_on_benefit),
     }
 }

@@ -125,7 +125,7 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
             m.sites[p.site as usize].clone(),
             m.arms[a].name.clone(),
             p.week.to_string(),
-            if started == crate::engine::life::NONE { "NA".into() } else { started.to_string() },
+            if started == crate::engine::life::NEVER { "NA".into() } else { started.to_string() },
             number(p.age),
             number(p.age_first_benefit),
             BENEFIT_TYPE_NAMES[p.benefit_type as usize].into(),

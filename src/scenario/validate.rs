@@ -702,15 +702,11 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             if *n > 50_000_000 {
                 c.fail("enrolment.n", format!("must be at most 50000000 (got {n})"));
             }
-            if *weeks == 0 {
-                c.fail("enrolment.weeks", "must be at least 1 (got 0)");
-            }
+            enrolment_weeks(c, *weeks);
             EnrolmentModel::Total { n: *n, weeks: *weeks }
         }
         schema::Enrolment::PerSite { weeks, weekly } => {
-            if *weeks == 0 {
-                c.fail("enrolment.weeks", "must be at least 1 (got 0)");
-            }
+            enrolment_weeks(c, *weeks);
             if weekly.len() != n_sites {
                 c.fail("enrolment.weekly", format!("needs one arrival rate per site ({n_sites}) (got {})", weekly.len()));
             }
@@ -722,5 +718,14 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             }
             EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
         }
+    }
+}
+
+fn enrolment_weeks(c: &mut Checker, weeks: u32) {
+    if weeks == 0 {
+        c.fail("enrolment.weeks", "must be at least 1 (got 0)");
+    }
+    if weeks > 5000 {
+        c.fail("enrolment.weeks", format!("must be at most 5000 (got {weeks})"));
     }
 }

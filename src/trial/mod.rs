@@ -178,7 +178,7 @@ fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result
     for (i, &a) in cohort.arms.iter().enumerate() {
         let a = a as usize;
         participants[a] += 1;
-        started[a] += u64::from(rep.lives[i * n_arms + a].record.service_started < longest);
+        started[a] += u64::from(u32::from(rep.lives[i * n_arms + a].record.service_started) < longest);
         for h in 0..n_h {
             for (o, &outcome) in OUTCOMES.iter().enumerate() {
                 outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] += person_outcome(model, &cohort, &rep, i, a, h, outcome);
