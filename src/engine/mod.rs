@@ -18,6 +18,7 @@ pub mod capacity;
 pub mod life;
 mod outcomes;
 
+pub use life::NEVER;
 pub use outcomes::{OUTCOMES, Outcome, outcome_value};
 
 use crate::population::Person;

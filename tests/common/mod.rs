@@ -19,6 +19,11 @@ pub fn model(name: &str) -> Model {
     scenario::load(&fixture(name)).unwrap_or_else(|e| panic!("{e}")).model
 }
 
+/// Loads a scenario file, panicking with the error message if it is not valid.
+pub fn model_at(path: &Path) -> Model {
+    scenario::load(path).unwrap_or_else(|e| panic!("{e}")).model
+}
+
 /// Parses scenario text, panicking with the error message if it is not valid.
 pub fn model_from(text: &str) -> Model {
     scenario::parse(text.as_bytes(), Path::new("inline.ron")).unwrap_or_else(|e| panic!("{e}"))
