@@ -118,6 +118,11 @@ pub struct World<'m> {
     pools: Vec<Pool>,
     trajectories: Vec<u64>,
     arrived: usize,
+    /// Randomisation week and site of each person, compact for the weekly loop.
+    week_of: Vec<u32>,
+    site_of: Vec<u16>,
+    /// `ghost_arms[r]`: the arms under which a person randomised to `r` has a ghost.
+    ghost_arms: Vec<Vec<u8>>,
     has_navigators: bool,
     any_ghost: bool,
     /// The calendar week being stepped.
@@ -159,6 +164,7 @@ impl<'m> World<'m> {
         let width = TrajectoryColumns { stages: stages as usize }.width();
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
         let any_ghost = ghost.iter().any(|&g| g);
+        let ghost_arms = (0..arms).map(|r| (0..arms).filter(|&a| ghost[r * arms + a]).map(|a| a as u8).collect()).collect();
         Self {
             model,
             keyed,
@@ -175,6 +181,9 @@ impl<'m> World<'m> {
             pools,
             trajectories: vec![0; arms * (horizon as usize + 1) * width],
             arrived: 0,
+            week_of: cohort.persons.iter().map(|p| p.week).collect(),
+            site_of: cohort.persons.iter().map(|p| p.site).collect(),
+            ghost_arms,
             any_ghost,
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
@@ -300,37 +309,33 @@ impl<'m> World<'m> {
 
     /// Steps 4–6 for person `i`: the real life, then each ghost.
     fn step_person(&mut self, i: usize, t: u32) {
-        let person = &self.cohort.persons[i];
-        let k = t - person.week;
+        let k = t - self.week_of[i];
         let r = self.cohort.arms[i] as usize;
         let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
-        self.step_real(i, r, k);
+        self.step_real(i, r, k, real_cm);
         if k > self.horizon {
             return;
         }
-        for a in 0..self.arms {
-            if self.ghost[r * self.arms + a] {
-                self.step_ghost(i, a, k, real_cm);
-            }
+        for g in 0..self.ghost_arms[r].len() {
+            let a = self.ghost_arms[r][g] as usize;
+            self.step_ghost(i, a, k, real_cm);
         }
     }
 
-    fn step_real(&mut self, i: usize, r: usize, k: u32) {
+    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) {
         let model = self.model;
-        let arm = &model.arms[r];
-        let service = &model.services[arm.service];
+        let service = &model.services[model.arms[r].service];
         let idx = i * self.arms + r;
-        let before = self.lives[idx];
+        let life = &self.lives[idx];
+        let before_nav = life.nav;
         if k <= self.horizon {
+            self.record_trajectory(r, k, life.state, life.waiting, before_cm);
             self.record(idx, k);
-            self.record_trajectory(r, k, &before);
         }
-        let stride = self.cms.stride;
-        let mult = effect_cm(&before, self.stages).map(|m| &self.cms.real[m as usize * stride..(m as usize + 1) * stride]);
         let life = &mut self.lives[idx];
-        advance(life, model, service, &self.cohort.rate_multipliers[i], mult, &self.keyed, self.replicate, i as u64);
+        let effect = effect_of(&self.cms.real, self.cms.stride, effect_cm(life, self.stages), life.state, self.stages);
+        advance(life, model, service, &self.cohort.rate_multipliers[i], &effect, &self.keyed, self.replicate, i as u64);
         let after_cm = life.counted_cm(self.stages);
-        let before_cm = before.counted_cm(self.stages);
         if before_cm != after_cm {
             if before_cm != NONE {
                 self.cms.trial[before_cm as usize] -= 1;
@@ -339,18 +344,17 @@ impl<'m> World<'m> {
                 self.cms.trial[after_cm as usize] += 1;
             }
         }
-        if before.nav && !life.nav {
-            let p = arm.service * model.sites.len() + self.cohort.persons[i].site as usize;
+        if before_nav && !life.nav {
+            let p = self.pool_of(model.arms[r].service, self.site_of[i]);
             self.pools[p].nav_used -= 1;
         }
     }
 
     fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) {
         let model = self.model;
-        let arm = &model.arms[a];
-        let service = &model.services[arm.service];
+        let service = &model.services[model.arms[a].service];
         let idx = i * self.arms + a;
-        let p = arm.service * model.sites.len() + self.cohort.persons[i].site as usize;
+        let p = self.pool_of(model.arms[a].service, self.site_of[i]);
         let life = &mut self.lives[idx];
         if life.waiting && life.on_benefit(self.stages) {
             if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
@@ -367,14 +371,12 @@ impl<'m> World<'m> {
             return;
         }
         let life = &mut self.lives[idx];
-        let stride = self.cms.stride;
         // A ghost counts itself in its case manager's caseload, unless its real
         // self is already counted there (then the caseload is as it is).
-        let mult = effect_cm(life, self.stages).map(|m| {
-            let table = if m == real_cm { &self.cms.real } else { &self.cms.ghost };
-            &table[m as usize * stride..(m as usize + 1) * stride]
-        });
-        advance(life, model, service, &self.cohort.rate_multipliers[i], mult, &self.keyed, self.replicate, i as u64);
+        let cm = effect_cm(life, self.stages);
+        let table = if cm == Some(real_cm) { &self.cms.real } else { &self.cms.ghost };
+        let effect = effect_of(table, self.cms.stride, cm, life.state, self.stages);
+        advance(life, model, service, &self.cohort.rate_multipliers[i], &effect, &self.keyed, self.replicate, i as u64);
     }
 
     /// Step 6 for one life in own week `k`: horizon snapshots and the running record.
@@ -389,13 +391,12 @@ impl<'m> World<'m> {
         life.observe(k as u16, self.stages);
     }
 
-    fn record_trajectory(&mut self, arm: usize, k: u32, life: &Life) {
+    fn record_trajectory(&mut self, arm: usize, k: u32, state: u8, waiting: bool, cm: u32) {
         let cols = TrajectoryColumns { stages: self.stages as usize };
         let row = (arm * (self.horizon as usize + 1) + k as usize) * cols.width();
         let sums = &mut self.trajectories[row..row + cols.width()];
-        sums[life.state as usize] += 1;
-        sums[cols.waitlisted()] += u64::from(life.waiting);
-        let cm = life.counted_cm(self.stages);
+        sums[state as usize] += 1;
+        sums[cols.waitlisted()] += u64::from(waiting);
         if cm != NONE {
             sums[cols.caseload_sum()] += u64::from(self.cms.snapshot[cm as usize]);
             sums[cols.served()] += 1;
@@ -483,9 +484,31 @@ fn effect_cm(life: &Life, stages: u8) -> Option<u32> {
     }
 }
 
+/// The service multipliers that apply to one life this week.
+struct Effect {
+    /// On progress, regress, job and other exit in the life's stage.
+    stage: [f64; 4],
+    /// On job loss.
+    job_loss: f64,
+}
+
+/// The multipliers of case manager `cm` (from `table`, [`service::multipliers`]
+/// layout) for a life in `state`; all 1 when no case manager's effect applies.
+/// Multiplying by an exact 1 leaves a rate unchanged.
+#[inline]
+fn effect_of(table: &[f64], stride: usize, cm: Option<u32>, state: u8, stages: u8) -> Effect {
+    let Some(m) = cm else { return Effect { stage: [1.0; 4], job_loss: 1.0 } };
+    let base = m as usize * stride;
+    if state < stages {
+        let o = base + 4 * state as usize;
+        let row = &table[o..o + 4];
+        Effect { stage: [row[0], row[1], row[2], row[3]], job_loss: 1.0 }
+    } else {
+        Effect { stage: [1.0; 4], job_loss: table[base + 4 * stages as usize] }
+    }
+}
+
 /// Draws one week's moves for a life and applies them with the service's exit rules.
-///
-/// `mult` holds the multipliers of the case manager whose effect applies, if any.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn advance(
@@ -493,7 +516,7 @@ fn advance(
     model: &Model,
     service: &ServiceModel,
     pm: &[f64; transition::COUNT],
-    mult: Option<&[f64]>,
+    effect: &Effect,
     keyed: &Keyed,
     replicate: u64,
     ticket: u64,
@@ -504,12 +527,8 @@ fn advance(
     let new_state = if state < stages {
         let s = state as usize;
         let base = &model.stage_rates[s];
-        let mut r = [base[0] * pm[0], base[1] * pm[1], base[2] * pm[2], base[3] * pm[3]];
-        if let Some(m) = mult {
-            for (j, rate) in r.iter_mut().enumerate() {
-                *rate *= m[4 * s + j];
-            }
-        }
+        let m = &effect.stage;
+        let mut r = [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]];
         if let Some(nav) = nav {
             r[transition::PROGRESS] *= nav.progress;
         }
@@ -527,12 +546,7 @@ fn advance(
             None
         }
     } else if state == stages {
-        let mut rate = model.job_loss.at(u32::from(life.dur)) * pm[transition::JOB_LOSS];
-        if life.in_service {
-            if let Some(m) = mult {
-                rate *= m[4 * stages as usize];
-            }
-        }
+        let rate = model.job_loss.at(u32::from(life.dur)) * pm[transition::JOB_LOSS] * effect.job_loss;
         life.labour
             .tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
             .then_some(model.reentry_stage)
