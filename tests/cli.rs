@@ -133,3 +133,18 @@ fn an_out_path_that_is_a_file_is_refused_before_running() {
         .code(1)
         .stderr(predicate::str::contains("not a folder"));
 }
+
+#[test]
+fn every_shipped_scenario_validates_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"] {
+        let path = common::shipped(name);
+        rctsim().args(["validate", path.to_str().unwrap()]).assert().success();
+        let out = dir.path().join(name);
+        rctsim()
+            .args(["run", path.to_str().unwrap(), "--replicates", "2", "--persons", "--quiet", "--out", out.to_str().unwrap()])
+            .assert()
+            .success();
+        assert!(out.join("persons.csv").is_file());
+    }
+}

@@ -172,3 +172,21 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any valid generated scenario runs through the analysis and every report.
+    #[test]
+    fn any_valid_scenario_runs_and_reports(p in params()) {
+        let model = common::model_from(&scenario_text(&p));
+        let options = trial::RunOptions { replicates: Some(2), keep_persons: true, ..Default::default() };
+        let result = trial::run(&model, &options).unwrap();
+        let report = rctsim::report::Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0 };
+        prop_assert!(!rctsim::report::table(&report).is_empty());
+        prop_assert!(!rctsim::report::summary_json(&report).is_empty());
+        prop_assert!(!rctsim::report::estimates_csv(&report).is_empty());
+        prop_assert!(!rctsim::report::trajectories_csv(&report).is_empty());
+        prop_assert!(rctsim::report::persons_csv(&report).is_some());
+    }
+}

@@ -17,7 +17,7 @@ pub fn table(r: &Report) -> String {
     let _ = writeln!(
         out,
         "rctsim {VERSION} · {name} · sha256 {} · seed {} · {} replicates · {} person-weeks in {:.1} s",
-        &r.scenario_sha256[..12],
+        r.scenario_sha256.get(..12).unwrap_or(r.scenario_sha256),
         res.seed,
         res.replicates,
         res.person_weeks,

@@ -716,6 +716,10 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                     c.fail(format!("enrolment.weekly[{i}]"), format!("must be at most 10000 a week (got {v})"));
                 }
             }
+            let expected: f64 = weekly.iter().filter(|v| v.is_finite()).sum::<f64>() * f64::from(*weeks);
+            if expected > 50_000_000.0 {
+                c.fail("enrolment.weekly", format!("expects {expected:.0} arrivals in all; at most 50000000 are supported"));
+            }
             EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
         }
     }
