@@ -5,7 +5,7 @@
 //! randomisation; they enter the rates through `exp(β_j·x + ℓ_j·u)`, computed
 //! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
 
-use crate::rng::{Keyed, Purpose, normal_cdf, normal_quantile};
+use crate::rng::{Keyed, Purpose, normal_cdf, normal_quantile, pick_cumulative};
 use crate::scenario::{Dist, Model, PopulationModel, transition};
 
 /// One participant's baseline record.
@@ -72,17 +72,6 @@ fn truncated_standard_normal(lo: f64, hi: f64, u: f64) -> f64 {
     normal_quantile(p).clamp(lo, hi)
 }
 
-fn categorical(weights: &[f64], u: f64) -> usize {
-    let mut acc = 0.0;
-    for (i, w) in weights.iter().enumerate() {
-        acc += w;
-        if u <= acc {
-            return i;
-        }
-    }
-    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
-}
-
 /// Generates the eligible person holding `ticket`, at `site` and `week`.
 ///
 /// Candidates are drawn until one passes every eligibility rule (and has a
@@ -107,11 +96,11 @@ pub fn generate(
             week,
             age: draw(&pop.age, u(0)),
             age_first_benefit: draw(&pop.age_first_benefit, u(1)),
-            benefit_type: categorical(&pop.benefit_type, u(2)) as u8,
-            health: categorical(&pop.health, u(3)) as u8,
+            benefit_type: pick_cumulative(&pop.benefit_type, u(2)) as u8,
+            health: pick_cumulative(&pop.health, u(3)) as u8,
             weeks_on_benefit: draw(&pop.weeks_on_benefit, u(4)).round().max(0.0) as u32,
             prior_spells: draw(&pop.prior_spells, u(5)).round().max(0.0) as u32,
-            starting_stage: categorical(&pop.starting_stage, u(6)) as u8,
+            starting_stage: pick_cumulative(&pop.starting_stage, u(6)) as u8,
             readiness: pop.readiness_sd * keyed.normal(replicate, Purpose::Readiness, ticket, attempt),
         };
         if eligible(pop, &p) {
@@ -168,12 +157,4 @@ mod tests {
         assert!((m - (20.0 + 3.0 * 0.259_437_350_116_649_15)).abs() < 1e-9, "{m}");
     }
 
-    #[test]
-    fn categorical_picks_by_cumulative_weight() {
-        let w = [0.2, 0.0, 0.8];
-        assert_eq!(categorical(&w, 0.1), 0);
-        assert_eq!(categorical(&w, 0.2), 0);
-        assert_eq!(categorical(&w, 0.21), 2);
-        assert_eq!(categorical(&w, 1.0), 2);
-    }
 }

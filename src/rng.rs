@@ -90,6 +90,22 @@ impl Keyed {
     }
 }
 
+/// The first index whose cumulative weight reaches `target`: a categorical
+/// draw when `target` is a uniform number times the total weight. Weights need
+/// not be normalised. Should rounding leave `target` above the last cumulative
+/// sum, the last index with positive weight is returned.
+#[inline]
+pub fn pick_cumulative(weights: &[f64], target: f64) -> usize {
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if target <= acc {
+            return i;
+        }
+    }
+    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
+}
+
 /// The standard normal distribution function, `Φ(x)`, computed with `libm::erfc`.
 pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
@@ -176,6 +192,17 @@ mod tests {
         let e = n as f64 / 10.0;
         let chi2: f64 = bins.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
         assert!(chi2 < 27.88, "chi2 = {chi2}");
+    }
+
+    #[test]
+    fn pick_cumulative_picks_by_cumulative_weight() {
+        let w = [0.2, 0.0, 0.8];
+        assert_eq!(pick_cumulative(&w, 0.1), 0);
+        assert_eq!(pick_cumulative(&w, 0.2), 0);
+        assert_eq!(pick_cumulative(&w, 0.21), 2);
+        assert_eq!(pick_cumulative(&w, 1.0), 2);
+        assert_eq!(pick_cumulative(&w, 1.5), 2, "rounding past the end");
+        assert_eq!(pick_cumulative(&[2.0, 6.0], 0.5 * 8.0), 1);
     }
 
     #[test]

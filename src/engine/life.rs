@@ -49,20 +49,6 @@ impl Clock {
     }
 }
 
-/// Picks destination `j` with probability `rates[j] / Σ rates` from uniform `u ∈ (0, 1]`.
-#[inline]
-pub fn pick(rates: &[f64], total: f64, u: f64) -> usize {
-    let target = u * total;
-    let mut acc = 0.0;
-    for (j, &r) in rates.iter().enumerate() {
-        acc += r;
-        if target <= acc {
-            return j;
-        }
-    }
-    rates.iter().rposition(|&r| r > 0.0).unwrap_or(0)
-}
-
 /// The running record from which outcomes at every horizon are read. Weeks
 /// fit in 16 bits: validation bounds horizons (2,000) and enrolment (5,000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

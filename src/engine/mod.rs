@@ -22,10 +22,10 @@ pub use life::NEVER;
 pub use outcomes::{OUTCOMES, Outcome, outcome_value};
 
 use crate::population::Person;
-use crate::rng::{Keyed, Purpose};
+use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 use capacity::{CaseManagers, Pool};
-use life::{Life, NONE, pick};
+use life::{Life, NONE};
 
 /// The people of one replicate, in ticket (randomisation) order.
 #[derive(Debug, Clone, Default)]
@@ -536,7 +536,7 @@ fn advance(
         if life.labour.tick(total, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket) {
             let event = u64::from(life.labour_events - 1);
             let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
-            Some(match pick(&r, total, u) {
+            Some(match pick_cumulative(&r, u * total) {
                 transition::PROGRESS => state + 1,
                 transition::REGRESS => state - 1,
                 transition::JOB => stages,

@@ -1,6 +1,6 @@
 //! When and where participants arrive.
 
-use crate::rng::{Keyed, Purpose};
+use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{EnrolmentModel, Model};
 
 /// Arrivals `(week, site)` of one replicate, in ticket order: by week, then
@@ -11,7 +11,7 @@ pub fn arrivals(model: &Model, keyed: &Keyed, replicate: u64) -> Vec<(u32, u16)>
             .map(|i| {
                 let week = (i * u64::from(*weeks) / u64::from(*n)) as u32;
                 let u = keyed.uniform(replicate, Purpose::Site, i, 0);
-                (week, pick_site(&model.site_weights, u))
+                (week, pick_cumulative(&model.site_weights, u) as u16)
             })
             .collect(),
         EnrolmentModel::PerSite { weeks, weekly } => {
@@ -27,17 +27,6 @@ pub fn arrivals(model: &Model, keyed: &Keyed, replicate: u64) -> Vec<(u32, u16)>
             out
         }
     }
-}
-
-fn pick_site(weights: &[f64], u: f64) -> u16 {
-    let mut acc = 0.0;
-    for (i, w) in weights.iter().enumerate() {
-        acc += w;
-        if u <= acc {
-            return i as u16;
-        }
-    }
-    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0) as u16
 }
 
 /// A Poisson(`rate`) count by inversion, summing pieces of rate at most 16 so

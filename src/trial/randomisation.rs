@@ -1,20 +1,12 @@
 //! Assigning participants to arms.
 
-use crate::rng::{Keyed, Purpose};
+use crate::rng::{Keyed, Purpose, pick_cumulative};
 
 /// Simple individual randomisation: ticket `i` goes to arm `a` with probability
 /// `ratio_a / Σ ratio`, independently of everyone else.
 pub fn simple(ratios: &[f64], keyed: &Keyed, replicate: u64, ticket: u64) -> u8 {
     let total: f64 = ratios.iter().sum();
-    let target = keyed.uniform(replicate, Purpose::Allocation, ticket, 0) * total;
-    let mut acc = 0.0;
-    for (a, r) in ratios.iter().enumerate() {
-        acc += r;
-        if target <= acc {
-            return a as u8;
-        }
-    }
-    (ratios.len() - 1) as u8
+    pick_cumulative(ratios, keyed.uniform(replicate, Purpose::Allocation, ticket, 0) * total) as u8
 }
 
 #[cfg(test)]
