@@ -25,6 +25,27 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The hazard still to accumulate before the next event.
+    #[inline]
+    pub fn remaining(&self) -> f64 {
+        self.remaining
+    }
+
+    /// Adds a week at `rate` known not to complete the event (see [`Clock::fires`]).
+    #[inline]
+    pub fn accumulate(&mut self, rate: f64) {
+        if rate > 0.0 {
+            self.remaining -= rate;
+        }
+    }
+
+    /// Whether a week at `rate` after `remaining` is still to accumulate
+    /// completes the event: exactly the test [`Clock::tick`] makes.
+    #[inline]
+    pub fn fires(remaining: f64, rate: f64) -> bool {
+        rate > 0.0 && remaining - rate <= 0.0
+    }
+
     /// A clock whose first threshold is keyed by `(purpose, entity, 0)`.
     pub fn new(keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> Self {
         Self { remaining: keyed.exponential(replicate, purpose, entity, 0) }
@@ -120,6 +141,10 @@ pub struct Life {
     pub support_events: u16,
     /// Outcome record.
     pub record: Record,
+    /// First calendar week skipped while asleep, or [`NONE`] when awake.
+    pub asleep_from: u32,
+    /// Calendar week from which the life is stepped again (0: every week).
+    pub wake: u32,
 }
 
 impl Life {
@@ -143,6 +168,8 @@ impl Life {
             support: Clock::new(keyed, replicate, Purpose::SupportEndClock, ticket),
             support_events: 0,
             record: Record::default(),
+            asleep_from: NONE,
+            wake: 0,
         }
     }
 

@@ -25,7 +25,7 @@ use crate::population::Person;
 use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 use capacity::{CaseManagers, Pool};
-use life::{Life, NONE};
+use life::{Clock, Life, NONE};
 
 /// The people of one replicate, in ticket (randomisation) order.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +48,7 @@ pub struct AtHorizon {
 }
 
 /// Everything a replicate produces that the analysis needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Replicate {
     /// Number of arms.
     pub arms: usize,
@@ -123,6 +123,14 @@ pub struct World<'m> {
     site_of: Vec<u16>,
     /// `ghost_arms[r]`: the arms under which a person randomised to `r` has a ghost.
     ghost_arms: Vec<Vec<u8>>,
+    /// `inert_fallback[a]`: arm `a`'s fallback service has no effects, so its
+    /// clients' rates do not depend on caseloads.
+    inert_fallback: Vec<bool>,
+    /// Caseload of every case manager at step 3 of every calendar week, for
+    /// the trajectories of lives that slept through those weeks.
+    caseload_history: Vec<u32>,
+    /// Whether lives may sleep (see [`World::fall_asleep`]).
+    sleeping: bool,
     has_navigators: bool,
     any_ghost: bool,
     /// The calendar week being stepped.
@@ -164,6 +172,9 @@ impl<'m> World<'m> {
         let width = TrajectoryColumns { stages: stages as usize }.width();
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
         let any_ghost = ghost.iter().any(|&g| g);
+        let cms = CaseManagers::new(model, &keyed, replicate);
+        let last_week = cohort.persons.last().map_or(0, |p| p.week) + horizon;
+        let caseload_history = vec![0; cms.service.len() * (last_week as usize + 1)];
         let ghost_arms = (0..arms).map(|r| (0..arms).filter(|&a| ghost[r * arms + a]).map(|a| a as u8).collect()).collect();
         Self {
             model,
@@ -177,17 +188,27 @@ impl<'m> World<'m> {
             horizon_at,
             lives: vec![placeholder; n * arms],
             at_horizon: vec![AtHorizon::default(); n * arms * model.horizons.len()],
-            cms: CaseManagers::new(model, &keyed, replicate),
+            cms,
             pools,
             trajectories: vec![0; arms * (horizon as usize + 1) * width],
             arrived: 0,
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
             site_of: cohort.persons.iter().map(|p| p.site).collect(),
             ghost_arms,
+            inert_fallback: model.arms.iter().map(|a| is_inert(&model.services[a.fallback])).collect(),
+            caseload_history,
+            sleeping: true,
             any_ghost,
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
         }
+    }
+
+    /// Steps every life every week instead of letting lives sleep: slower, with
+    /// identical results (the test that sleeping changes nothing uses it).
+    pub fn without_sleeping(mut self) -> Self {
+        self.sleeping = false;
+        self
     }
 
     /// The last calendar week: the last arrival reaches the longest horizon.
@@ -208,6 +229,8 @@ impl<'m> World<'m> {
             self.assign_navigators();
         }
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
+        let n_cm = self.cms.snapshot.len();
+        self.caseload_history[t as usize * n_cm..(t as usize + 1) * n_cm].copy_from_slice(&self.cms.snapshot);
         for i in 0..self.arrived {
             self.step_person(i, t);
         }
@@ -307,18 +330,171 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Steps 4–6 for person `i`: the real life, then each ghost.
+    /// Steps 4–6 for person `i`: the real life, then each ghost. A life that is
+    /// asleep (see [`World::fall_asleep`]) is skipped until its wake week.
     fn step_person(&mut self, i: usize, t: u32) {
         let k = t - self.week_of[i];
         let r = self.cohort.arms[i] as usize;
-        let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
-        self.step_real(i, r, k, real_cm);
+        let real = i * self.arms + r;
+        let real_cm = self.lives[real].counted_cm(self.stages);
+        if self.lives[real].wake <= t {
+            self.catch_up(i, r, t);
+            self.step_real(i, r, k, real_cm);
+            self.fall_asleep(i, r, t);
+        }
         if k > self.horizon {
             return;
         }
         for g in 0..self.ghost_arms[r].len() {
             let a = self.ghost_arms[r][g] as usize;
-            self.step_ghost(i, a, k, real_cm);
+            if self.lives[i * self.arms + a].wake <= t {
+                self.catch_up(i, a, t);
+                self.step_ghost(i, a, k, real_cm);
+                self.fall_asleep(i, a, t);
+            }
+        }
+    }
+
+    /// The last calendar week a life is stepped: the trial's last for a real
+    /// life (it still holds caseloads), the own horizon for a ghost.
+    fn end_of(&self, i: usize, a: usize) -> u32 {
+        if a == self.cohort.arms[i] as usize { self.last_week() } else { self.week_of[i] + self.horizon }
+    }
+
+    /// After week `t`, a life whose rates cannot change before its next move —
+    /// not in a service or a queue, and either off benefit or served by a
+    /// fallback service without effects — sleeps until the week its labour
+    /// clock fires (or its end). Nothing outside the life can change it
+    /// meanwhile, and [`World::catch_up`] later replays the skipped weeks with
+    /// exactly the arithmetic of the weekly step, so results are unchanged.
+    fn fall_asleep(&mut self, i: usize, a: usize, t: u32) {
+        let idx = i * self.arms + a;
+        let life = &self.lives[idx];
+        let asleep_possible = self.sleeping
+            && !life.in_service
+            && !life.waiting
+            && !life.nav
+            && (!life.on_benefit(self.stages) || self.inert_fallback[a]);
+        if !asleep_possible {
+            return;
+        }
+        let end = self.end_of(i, a);
+        let ghost_end = (a != self.cohort.arms[i] as usize).then_some(end);
+        let pm = &self.cohort.rate_multipliers[i];
+        let mut remaining = life.labour.remaining();
+        let mut dur = life.dur;
+        let mut w = t + 1;
+        while w <= end {
+            if ghost_end == Some(w) {
+                // A ghost's last week is only recorded: it cannot move.
+                w = end + 1;
+                break;
+            }
+            let rate = inert_rate(self.model, life.state, dur, pm);
+            if Clock::fires(remaining, rate) {
+                break;
+            }
+            if rate > 0.0 {
+                remaining -= rate;
+            }
+            if life.state >= self.stages {
+                dur += 1;
+            }
+            w += 1;
+        }
+        if w > t + 1 {
+            let life = &mut self.lives[idx];
+            life.asleep_from = t + 1;
+            life.wake = w;
+        }
+    }
+
+    /// Replays the weeks a life slept through, up to (not including) week
+    /// `until`: the records and trajectory sums of each week, the clock and the
+    /// spell duration, as the weekly step would have done them. The state is
+    /// constant over the span, so the record is updated in closed form.
+    fn catch_up(&mut self, i: usize, a: usize, until: u32) {
+        let idx = i * self.arms + a;
+        let from = self.lives[idx].asleep_from;
+        if from == NONE {
+            return;
+        }
+        self.lives[idx].asleep_from = NONE;
+        let real = a == self.cohort.arms[i] as usize;
+        let r_week = self.week_of[i];
+        let (k_from, k_until) = (from - r_week, until - r_week);
+        // Own weeks recorded: up to the horizon, inclusive.
+        let recorded_until = k_until.min(self.horizon + 1);
+        if k_from < recorded_until {
+            if real {
+                self.replay_trajectory(i, a, from, k_from, recorded_until);
+            }
+            self.replay_record(idx, k_from, recorded_until);
+        }
+        // Weeks in which the clock runs: all for a real life; a ghost's last
+        // week is only recorded.
+        let clock_until = if real { k_until } else { k_until.min(self.horizon) };
+        let life = &mut self.lives[idx];
+        let pm = &self.cohort.rate_multipliers[i];
+        if life.state < self.stages {
+            let rate = inert_rate(self.model, life.state, life.dur, pm);
+            for _ in k_from..clock_until {
+                life.labour.accumulate(rate);
+            }
+        } else {
+            for _ in k_from..clock_until {
+                life.labour.accumulate(inert_rate(self.model, life.state, life.dur, pm));
+                life.dur += 1;
+            }
+        }
+    }
+
+    /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
+    /// (calendar weeks from `from`), in a constant state.
+    fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
+        let life = &self.lives[i * self.arms + a];
+        let (state, cm) = (life.state as usize, life.counted_cm(self.stages));
+        let cols = TrajectoryColumns { stages: self.stages as usize };
+        let n_cm = self.cms.snapshot.len();
+        for (n, k) in (k_from..k_until).enumerate() {
+            let row = (a * (self.horizon as usize + 1) + k as usize) * cols.width();
+            let sums = &mut self.trajectories[row..row + cols.width()];
+            sums[state] += 1;
+            if cm != NONE {
+                let w = from as usize + n;
+                sums[cols.caseload_sum()] += u64::from(self.caseload_history[w * n_cm + cm as usize]);
+                sums[cols.served()] += 1;
+            }
+        }
+    }
+
+    /// The running record and horizon snapshots of a life in a constant state
+    /// over own weeks `k_from..k_until`: what [`Life::observe`] would give week
+    /// by week.
+    fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32) {
+        let n_h = self.model.horizons.len();
+        let stages = self.stages;
+        let life = &mut self.lives[idx];
+        let on_benefit = life.on_benefit(stages);
+        let wob = life.record.weeks_on_benefit;
+        for (h, &horizon) in self.model.horizons.iter().enumerate() {
+            if (k_from..k_until).contains(&horizon) {
+                let before = if on_benefit { wob + (horizon - k_from) as u16 } else { wob };
+                self.at_horizon[idx * n_h + h] = AtHorizon { weeks_on_benefit: before, state: life.state };
+            }
+        }
+        // The first week does everything a first week can; later weeks add
+        // weeks on benefit, or reach sustained employment.
+        life.observe(k_from as u16, stages);
+        let rest = (k_until - k_from - 1) as u16;
+        let r = &mut life.record;
+        if on_benefit {
+            r.weeks_on_benefit += rest;
+        } else if life.state == stages && r.first_sustained == NEVER {
+            let reached = k_from + u32::from(life::SUSTAINED_TENURE.saturating_sub(life.dur));
+            if reached < k_until {
+                r.first_sustained = reached as u16;
+            }
         }
     }
 
@@ -329,7 +505,8 @@ impl<'m> World<'m> {
         let life = &self.lives[idx];
         let before_nav = life.nav;
         if k <= self.horizon {
-            self.record_trajectory(r, k, life.state, life.waiting, before_cm);
+            let caseload = (before_cm != NONE).then(|| self.cms.snapshot[before_cm as usize]);
+            self.record_trajectory(r, k, life.state, life.waiting, caseload);
             self.record(idx, k);
         }
         let life = &mut self.lives[idx];
@@ -391,20 +568,30 @@ impl<'m> World<'m> {
         life.observe(k as u16, self.stages);
     }
 
-    fn record_trajectory(&mut self, arm: usize, k: u32, state: u8, waiting: bool, cm: u32) {
+    /// Adds one real life's own week `k` to its arm's trajectory sums;
+    /// `caseload` is that of the case manager serving it, if any.
+    fn record_trajectory(&mut self, arm: usize, k: u32, state: u8, waiting: bool, caseload: Option<u32>) {
         let cols = TrajectoryColumns { stages: self.stages as usize };
         let row = (arm * (self.horizon as usize + 1) + k as usize) * cols.width();
         let sums = &mut self.trajectories[row..row + cols.width()];
         sums[state as usize] += 1;
         sums[cols.waitlisted()] += u64::from(waiting);
-        if cm != NONE {
-            sums[cols.caseload_sum()] += u64::from(self.cms.snapshot[cm as usize]);
+        if let Some(c) = caseload {
+            sums[cols.caseload_sum()] += u64::from(c);
             sums[cols.served()] += 1;
         }
     }
 
     /// Hands over what the analysis needs.
-    pub fn finish(self) -> Replicate {
+    pub fn finish(mut self) -> Replicate {
+        for i in 0..self.arrived {
+            for a in 0..self.arms {
+                if self.lives[i * self.arms + a].asleep_from != NONE {
+                    let until = self.end_of(i, a) + 1;
+                    self.catch_up(i, a, until);
+                }
+            }
+        }
         let mut simulated = 0u64;
         for &r in &self.cohort.arms {
             simulated += 1 + (0..self.arms).filter(|&a| self.ghost[r as usize * self.arms + a]).count() as u64;
@@ -484,6 +671,34 @@ fn effect_cm(life: &Life, stages: u8) -> Option<u32> {
     }
 }
 
+/// Whether a service leaves every rate as it is, whatever its caseloads.
+fn is_inert(service: &ServiceModel) -> bool {
+    service.ln_job_loss_effect == 0.0 && service.ln_stage_effects.iter().all(|e| e.iter().all(|&x| x == 0.0))
+}
+
+/// The four stage-transition rates `λ0 · exp(β·x + ℓ·u) · M` of a life in stage `s`.
+#[inline]
+fn stage_rates(model: &Model, s: usize, pm: &[f64; transition::COUNT], m: &[f64; 4]) -> [f64; 4] {
+    let base = &model.stage_rates[s];
+    [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]]
+}
+
+/// The total weekly labour-move rate of a life under no service effect and no
+/// Navigator, with the same arithmetic as [`advance`] (a multiplier of exactly
+/// 1 changes nothing).
+#[inline]
+fn inert_rate(model: &Model, state: u8, dur: u16, pm: &[f64; transition::COUNT]) -> f64 {
+    let stages = model.stages.len() as u8;
+    if state < stages {
+        let r = stage_rates(model, state as usize, pm, &[1.0; 4]);
+        r[0] + r[1] + r[2] + r[3]
+    } else if state == stages {
+        model.job_loss.at(u32::from(dur)) * pm[transition::JOB_LOSS] * 1.0
+    } else {
+        model.return_rate.at(u32::from(dur)) * pm[transition::RETURN]
+    }
+}
+
 /// The service multipliers that apply to one life this week.
 struct Effect {
     /// On progress, regress, job and other exit in the life's stage.
@@ -525,10 +740,7 @@ fn advance(
     let state = life.state;
     let nav = if life.nav { service.navigators.as_ref() } else { None };
     let new_state = if state < stages {
-        let s = state as usize;
-        let base = &model.stage_rates[s];
-        let m = &effect.stage;
-        let mut r = [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]];
+        let mut r = stage_rates(model, state as usize, pm, &effect.stage);
         if let Some(nav) = nav {
             r[transition::PROGRESS] *= nav.progress;
         }
