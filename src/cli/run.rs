@@ -3,7 +3,7 @@
 use anyhow::Context;
 use rctsim::report::{self, Report};
 use rctsim::trial::{self, RunOptions};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -27,7 +27,7 @@ pub struct Args {
     /// Also write persons.csv (replicate 0, one row per participant); needs --out.
     #[arg(long, requires = "out")]
     persons: bool,
-    /// Print nothing on success.
+    /// Print nothing on success (no table, no progress).
     #[arg(long)]
     quiet: bool,
 }
@@ -44,7 +44,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         keep_persons: args.persons,
     };
     let start = Instant::now();
-    let result = trial::run(&loaded.model, &options)?;
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let result = trial::run_with_progress(&loaded.model, &options, |done, total| {
+        if show_progress {
+            eprint!("\rsimulated {done}/{total} replicates");
+            if done == total {
+                eprint!("\r\x1b[K");
+            }
+        }
+    })?;
     let report = Report {
         model: &loaded.model,
         scenario_sha256: &loaded.sha256,

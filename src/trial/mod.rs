@@ -219,17 +219,30 @@ fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result
 /// # Errors
 /// [`RunError`] if a cohort cannot be generated or threads cannot start.
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
+    run_with_progress(model, options, |_, _| {})
+}
+
+/// [`run`], calling `progress(done, total)` as replicates finish (in order,
+/// from the calling thread).
+///
+/// # Errors
+/// [`RunError`] if a cohort cannot be generated or threads cannot start.
+pub fn run_with_progress(
+    model: &Model,
+    options: &RunOptions,
+    progress: impl FnMut(u32, u32) + Send,
+) -> Result<RunResult, RunError> {
     match options.threads {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .map_err(|e| RunError::Threads { threads, message: e.to_string() })?
-            .install(|| run_in_pool(model, options)),
-        None => run_in_pool(model, options),
+            .install(|| run_in_pool(model, options, progress)),
+        None => run_in_pool(model, options, progress),
     }
 }
 
-fn run_in_pool(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
+fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32, u32)) -> Result<RunResult, RunError> {
     let replicates = options.replicates.unwrap_or(model.replicates);
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
@@ -281,6 +294,7 @@ fn run_in_pool(model: &Model, options: &RunOptions) -> Result<RunResult, RunErro
             result.estimates.push(s.draws);
         }
         first = last;
+        progress(first, replicates);
     }
     result.arms = (0..n_arms)
         .map(|a| ArmSummary {
