@@ -97,6 +97,32 @@ fn in_work_support_scales_job_loss_while_it_lasts() {
 }
 
 #[test]
+fn unlimited_in_work_support_ends_at_job_loss() {
+    // Jobs start at the end of week 0 and end at the end of week 1 (rates 30):
+    // unlimited support holds the slot while in work and ends with the job.
+    let services = TWO_SERVICES.replace("Weeks(3)", "Unlimited(end_rate: 0)");
+    let m = scenario(&[
+        ("{HORIZONS}", "[5]"),
+        ("{STAGES}", r#"[(name: "Start", job: 30), (name: "After")]"#),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "After"),
+        ("{JOB_LOSS}", "[(from_week: 0, rate: 30)]"),
+        ("{SERVICES}", &services),
+        ("{ARMS}", ARMS),
+    ]);
+    let c = cohort(&m, &[1; 3]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    assert!((0..3).all(|i| world.life(i, 1).in_service && world.life(i, 1).state == 2), "in work (Employed = 2), in support");
+    world.week(1);
+    for i in 0..3 {
+        let life = world.life(i, 1);
+        assert_eq!(life.state, 1, "back on benefit in stage After (index 1)");
+        assert!(!life.in_service, "the job loss ended the support");
+    }
+}
+
+#[test]
 fn disengaged_clients_get_no_service_effect() {
     // Job rate 0.05 × 3^0.5 while engaged; everyone disengages at the end of
     // week 0 (rate 30) and never re-engages: P(employed by h) = 1 − exp(−0.05(√3 + h − 1)).
@@ -281,6 +307,37 @@ fn navigators_go_in_ticket_order_while_there_is_room_and_stay() {
     world.week(1);
     let navs: Vec<bool> = (0..5).map(|i| world.life(i, 1).nav).collect();
     assert_eq!(navs, [true, true, true, false, false], "assignments are kept");
+}
+
+#[test]
+fn a_ghost_sees_navigators_as_step_2b_leaves_them() {
+    // One Navigator place. Ticket 0 (real, in the service) holds it in week 0
+    // and progresses out of the Navigator stage at the end of week 0. Ticket
+    // 1's ghost under the service must not get the place in week 0 (it frees
+    // only for week 1), and gets it in week 1.
+    let services = r#"{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
+                navigators: (per_site: 1, clients_per_navigator: 1, max_stage: "Low")),
+    }"#;
+    let m = scenario(&[
+        ("{HORIZONS}", "[10]"),
+        ("{STAGES}", r#"[(name: "Low", progress: 0.5), (name: "High")]"#),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "High"),
+        ("{SERVICES}", services),
+        ("{ARMS}", ARMS),
+    ]);
+    let mut c = cohort(&m, &[1, 0]);
+    c.persons[0].readiness = 10.0;
+    c.persons[1].readiness = -10.0;
+    c.rate_multipliers = c.persons.iter().map(|p| rate_multipliers(&m, p)).collect();
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    assert_eq!(world.life(0, 1).state, 1, "ticket 0 progressed (rate 0.5·e^10)");
+    assert!(!world.life(1, 1).nav, "no place for the ghost in week 0");
+    world.week(1);
+    assert!(world.life(1, 1).nav, "the freed place in week 1");
 }
 
 #[test]

@@ -72,7 +72,8 @@ impl CaseManagers {
         }
     }
 
-    /// Current caseload of case manager `m`.
+    /// Current caseload of case manager `m` (validation bounds each part, so
+    /// the sum cannot overflow).
     #[inline]
     pub fn load(&self, m: usize, services: &[ServiceModel]) -> u32 {
         services[self.service[m] as usize].background + self.legacy[m] + self.trial[m]
@@ -147,6 +148,8 @@ pub struct Pool {
     pub next_cm: u32,
     /// Navigators' clients now.
     pub nav_used: u32,
+    /// Navigators' clients right after this week's assignment (step 2b).
+    pub nav_used_after_assignment: u32,
     /// Highest ticket given a Navigator this week, or [`NONE`].
     pub nav_last_ticket: u32,
 }
@@ -159,6 +162,7 @@ impl Pool {
             placed: Vec::with_capacity(capacity),
             next_cm: NONE,
             nav_used: 0,
+            nav_used_after_assignment: 0,
             nav_last_ticket: NONE,
         }
     }
@@ -175,9 +179,10 @@ impl Pool {
         }
     }
 
-    /// Whether a ghost holding `ticket` would be given a Navigator this week.
+    /// Whether a ghost holding `ticket` would be given a Navigator this week:
+    /// this week's assignment left room, or gave a place to a later ticket.
     pub fn ghost_gets_navigator(&self, ticket: u32, capacity: u32) -> bool {
-        self.nav_used < capacity || (self.nav_last_ticket != NONE && self.nav_last_ticket > ticket)
+        self.nav_used_after_assignment < capacity || (self.nav_last_ticket != NONE && self.nav_last_ticket > ticket)
     }
 }
 

@@ -328,6 +328,11 @@ impl<'m> World<'m> {
                 life.nav = true;
             }
         }
+        // Ghosts read the Navigators as this step leaves them, not as the
+        // week's moves free them (those go out next week).
+        for pool in &mut self.pools {
+            pool.nav_used_after_assignment = pool.nav_used;
+        }
     }
 
     /// Steps 4–6 for person `i`: the real life, then each ghost. A life that is
@@ -533,7 +538,7 @@ impl<'m> World<'m> {
         let idx = i * self.arms + a;
         let p = self.pool_of(model.arms[a].service, self.site_of[i]);
         let life = &mut self.lives[idx];
-        if life.waiting && life.on_benefit(self.stages) {
+        if life.waiting && life.on_benefit(self.stages) && k < self.horizon {
             if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
                 life.start_service(cm, k as u16);
             }
@@ -804,8 +809,10 @@ fn advance(
     if life.in_service {
         life.service_weeks += 1;
         life.disengaged_weeks = if !was_engaged && !life.engaged { life.disengaged_weeks + 1 } else { 0 };
+        let lost_job = state == stages && life.state < stages;
         let exit = life.state == stages + 1
             || (life.state == stages && service.support_weeks.is_some_and(|w| u32::from(life.dur) >= w))
+            || (lost_job && service.support_weeks.is_none())
             || support_ended
             || service.max_weeks.is_some_and(|w| u32::from(life.service_weeks) >= w)
             || service.disengaged_weeks.is_some_and(|w| u32::from(life.disengaged_weeks) >= w);
