@@ -33,15 +33,30 @@ pub struct Person {
     pub readiness: f64,
 }
 
-/// Why no eligible person could be generated.
+/// Why a cohort's people could not be generated.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "population.eligibility rejected {attempts} generated people in a row; \
-     the eligibility rules admit almost nobody from the declared covariate distributions"
-)]
-pub struct EligibilityError {
-    /// Attempts made.
-    pub attempts: u32,
+#[non_exhaustive]
+pub enum PopulationError {
+    /// No eligible person could be generated.
+    #[error(
+        "population.eligibility rejected {attempts} generated people in a row; \
+         the eligibility rules admit almost nobody from the declared covariate distributions"
+    )]
+    Eligibility {
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// `exp(β·x + ℓ·u)` overflowed for a generated person.
+    #[error(
+        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) that is not a \
+         finite number; its covariate coefficients or readiness loading are too large for the covariates drawn"
+    )]
+    RateOverflow {
+        /// The participant's ticket.
+        ticket: u64,
+        /// The transition.
+        transition: &'static str,
+    },
 }
 
 /// How many candidates may be rejected before giving up.
@@ -78,7 +93,7 @@ fn truncated_standard_normal(lo: f64, hi: f64, u: f64) -> f64 {
 /// first benefit no later than their current age).
 ///
 /// # Errors
-/// [`EligibilityError`] after [`MAX_ATTEMPTS`] rejections in a row.
+/// [`PopulationError::Eligibility`] after [`MAX_ATTEMPTS`] rejections in a row.
 pub fn generate(
     pop: &PopulationModel,
     keyed: &Keyed,
@@ -86,7 +101,7 @@ pub fn generate(
     ticket: u64,
     site: u16,
     week: u32,
-) -> Result<Person, EligibilityError> {
+) -> Result<Person, PopulationError> {
     for attempt in 0..MAX_ATTEMPTS as u64 {
         let u = |k: u64| {
             keyed.uniform(replicate, Purpose::Covariate, ticket, attempt * 8 + k).min(1.0 - f64::EPSILON / 2.0)
@@ -107,7 +122,7 @@ pub fn generate(
             return Ok(p);
         }
     }
-    Err(EligibilityError { attempts: MAX_ATTEMPTS })
+    Err(PopulationError::Eligibility { attempts: MAX_ATTEMPTS })
 }
 
 /// Whether a generated person may be randomised.

@@ -337,7 +337,7 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
                 c.fail(format!("{path}.max"), format!("must be positive for a log-normal (got {})", max.unwrap_or(0.0)));
             }
             let (min, max) = bounds(c, min.or(Some(0.0)), max);
-            Dist::LogNormal { mu: median.max(f64::MIN_POSITIVE).ln(), sigma, min, max }
+            Dist::LogNormal { mu: libm::log(median.max(f64::MIN_POSITIVE)), sigma, min, max }
         }
     }
 }
@@ -473,7 +473,7 @@ fn per_stage(c: &mut Checker, path: &str, m: &schema::Multiplier, n: usize) -> V
     for (i, &x) in v.iter().enumerate() {
         c.multiplier(&format!("{path}[{i}]"), x);
     }
-    v.iter().map(|&x| if x > 0.0 && x.is_finite() { x.ln() } else { 0.0 }).collect()
+    v.iter().map(|&x| if x > 0.0 && x.is_finite() { libm::log(x) } else { 0.0 }).collect()
 }
 
 fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCurve {
@@ -514,21 +514,37 @@ fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCur
     }
 }
 
+/// Largest caseload a case manager may carry (background, week-0 clients or cap).
+const MAX_CASELOAD: u32 = 1_000_000;
+
 fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::Stage]) -> ServiceModel {
     let p = format!("services.{name}");
     let n = stages.len();
     if s.case_managers_per_site == 0 {
         c.fail(format!("{p}.case_managers_per_site"), "must be at least 1 (got 0)");
     }
+    for (field, v, max) in [
+        ("case_managers_per_site", s.case_managers_per_site, 10_000),
+        ("background_caseload", s.background_caseload, MAX_CASELOAD),
+        ("initial_caseload", s.initial_caseload, MAX_CASELOAD),
+        ("caseload_cap", s.caseload_cap.unwrap_or(0), MAX_CASELOAD),
+    ] {
+        if v > max {
+            c.fail(format!("{p}.{field}"), format!("must be at most {max} (got {v})"));
+        }
+    }
     if let Some(cap) = s.caseload_cap {
         if cap == 0 {
             c.fail(format!("{p}.caseload_cap"), "must be at least 1 (got 0); leave it out for no cap");
-        } else if s.background_caseload < cap && s.background_caseload + s.initial_caseload > cap {
+        } else if s.background_caseload < cap && u64::from(s.background_caseload) + u64::from(s.initial_caseload) > u64::from(cap) {
             c.fail(
                 format!("{p}.initial_caseload"),
                 format!("puts case managers over their cap: background_caseload + initial_caseload must be at most caseload_cap ({cap}) (got {})", s.initial_caseload),
             );
-        } else if s.background_caseload + s.initial_caseload >= cap && s.initial_exit_rate == 0.0 && s.background_caseload < cap {
+        } else if u64::from(s.background_caseload) + u64::from(s.initial_caseload) >= u64::from(cap)
+            && s.initial_exit_rate == 0.0
+            && s.background_caseload < cap
+        {
             c.fail(
                 format!("{p}.initial_caseload"),
                 format!("fills every slot for good: background_caseload + initial_caseload must be below caseload_cap ({cap}) unless initial_exit_rate is positive (got {})", s.initial_caseload),
@@ -616,7 +632,7 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
         initial_exit_rate: s.initial_exit_rate,
         intensity: intensity(c, &format!("{p}.intensity"), &s.intensity),
         ln_stage_effects: (0..n).map(|i| [prog[i], reg[i], job[i], oth[i]]).collect(),
-        ln_job_loss_effect: if e.job_loss > 0.0 && e.job_loss.is_finite() { e.job_loss.ln() } else { 0.0 },
+        ln_job_loss_effect: if e.job_loss > 0.0 && e.job_loss.is_finite() { libm::log(e.job_loss) } else { 0.0 },
         fidelity,
         quality_sd: s.quality_sd,
         navigators,
@@ -654,7 +670,10 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     };
     let index = |name: &str| services.keys().position(|k| k == name);
     let known = services.keys().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ");
-    let default_fallback = arms.get(control).map(|a| a.service.clone()).unwrap_or_default();
+    // Unless declared, an arm falls back on the control arm's fallback, which
+    // is the control arm's own service unless declared.
+    let default_fallback =
+        arms.get(control).map(|a| a.fallback.clone().unwrap_or_else(|| a.service.clone())).unwrap_or_default();
     let mut out = Vec::with_capacity(arms.len());
     for (i, a) in arms.iter().enumerate() {
         let p = format!("arms[{i}]");
@@ -717,6 +736,9 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                 }
             }
             let expected: f64 = weekly.iter().filter(|v| v.is_finite()).sum::<f64>() * f64::from(*weeks);
+            if expected == 0.0 && weekly.len() == n_sites {
+                c.fail("enrolment.weekly", "expects no arrivals at all: some site needs a positive rate");
+            }
             if expected > 50_000_000.0 {
                 c.fail("enrolment.weekly", format!("expects {expected:.0} arrivals in all; at most 50000000 are supported"));
             }

@@ -15,9 +15,9 @@ pub use randomisation::simple as randomise;
 
 use crate::analysis::{self, Diagnosis, Draw};
 use crate::engine::{self, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
-use crate::population::{self, EligibilityError};
+use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
-use crate::scenario::Model;
+use crate::scenario::{Model, transition};
 use rayon::prelude::*;
 
 /// How to run a scenario. Each `None` keeps the scenario's value.
@@ -37,13 +37,13 @@ pub struct RunOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
-    /// No eligible participant could be generated.
+    /// The cohort's people could not be generated.
     #[error("replicate {replicate}: {source}")]
-    Eligibility {
+    Population {
         /// The replicate.
         replicate: u64,
         /// The cause.
-        source: EligibilityError,
+        source: PopulationError,
     },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
@@ -136,8 +136,9 @@ struct ReplicateSummary {
 /// Generates replicate `replicate`'s cohort: arrivals, people, arms, rate multipliers.
 ///
 /// # Errors
-/// [`EligibilityError`] when the eligibility rules admit almost nobody.
-pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, EligibilityError> {
+/// [`PopulationError`] when the eligibility rules admit almost nobody, or a
+/// rate multiplier overflows.
+pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
     let arrivals = arrivals(model, keyed, replicate);
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
     let mut c = Cohort {
@@ -147,7 +148,11 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, El
     };
     for (ticket, &(week, site)) in arrivals.iter().enumerate() {
         let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
-        c.rate_multipliers.push(population::rate_multipliers(model, &p));
+        let pm = population::rate_multipliers(model, &p);
+        if let Some(j) = pm.iter().position(|m| !m.is_finite()) {
+            return Err(PopulationError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
+        }
+        c.rate_multipliers.push(pm);
         c.persons.push(p);
         c.arms.push(randomise(&ratios, keyed, replicate, ticket as u64));
     }
@@ -167,7 +172,7 @@ fn contrasts(model: &Model) -> Vec<Contrast> {
 }
 
 fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result<ReplicateSummary, RunError> {
-    let cohort = cohort(model, keyed, replicate).map_err(|source| RunError::Eligibility { replicate, source })?;
+    let cohort = cohort(model, keyed, replicate).map_err(|source| RunError::Population { replicate, source })?;
     let mut rep = engine::simulate(model, *keyed, replicate, &cohort);
     let n_arms = model.arms.len();
     let n_h = model.horizons.len();
