@@ -148,3 +148,74 @@ fn every_shipped_scenario_validates_and_runs() {
         assert!(out.join("persons.csv").is_file());
     }
 }
+
+/// Column `name` of a CSV file as strings, by header.
+fn column(csv: &str, name: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let j = header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    lines.map(|l| l.split(',').nth(j).unwrap().to_string()).collect()
+}
+
+#[test]
+fn persons_csv_reproduces_replicate_zero_of_estimates_csv() {
+    // The evaluator's route: re-analyse persons.csv and get the estimate and
+    // the true sample effect that estimates.csv reports for replicate 0.
+    let dir = tempfile::tempdir().unwrap();
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "1", "--persons", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let persons = std::fs::read_to_string(dir.path().join("persons.csv")).unwrap();
+    let estimates = std::fs::read_to_string(dir.path().join("estimates.csv")).unwrap();
+    let arm = column(&persons, "arm");
+    for (outcome, h) in [("ever_employed", 52), ("weeks_on_benefit", 26), ("benefit_paid", 52)] {
+        let y: Vec<f64> = column(&persons, &format!("{outcome}_{h}")).iter().map(|v| v.parse().unwrap()).collect();
+        let treated: Vec<f64> = y.iter().zip(&arm).filter(|(_, a)| *a == "ics").map(|(v, _)| *v).collect();
+        let control: Vec<f64> = y.iter().zip(&arm).filter(|(_, a)| *a == "bau").map(|(v, _)| *v).collect();
+        let ours = rctsim::analysis::difference_in_means(&treated, &control);
+        let if_ics: Vec<f64> = column(&persons, &format!("{outcome}_{h}_if_ics")).iter().map(|v| v.parse().unwrap()).collect();
+        let if_bau: Vec<f64> = column(&persons, &format!("{outcome}_{h}_if_bau")).iter().map(|v| v.parse().unwrap()).collect();
+        let sate = if_ics.iter().zip(&if_bau).map(|(a, b)| a - b).sum::<f64>() / if_ics.len() as f64;
+        let row = estimates
+            .lines()
+            .find(|l| l.starts_with(&format!("0,ics,bau,{outcome},{h},")))
+            .unwrap_or_else(|| panic!("no row for {outcome} at {h}"));
+        let f: Vec<&str> = row.split(',').collect();
+        let (est, se, reported_sate): (f64, f64, f64) = (f[6].parse().unwrap(), f[7].parse().unwrap(), f[12].parse().unwrap());
+        assert!((ours.estimate - est).abs() <= 1e-12 * est.abs().max(1.0), "{outcome}_{h}: estimate {} vs {est}", ours.estimate);
+        assert!((ours.se - se).abs() <= 1e-12 * se, "{outcome}_{h}: se");
+        assert!((sate - reported_sate).abs() <= 1e-9 * reported_sate.abs().max(1.0), "{outcome}_{h}: sate {sate} vs {reported_sate}");
+        // Each participant's own-arm outcome equals their potential outcome under that arm.
+        for ((v, a), (i, b)) in y.iter().zip(&arm).zip(if_ics.iter().zip(&if_bau)) {
+            assert_eq!(*v, if a == "ics" { *i } else { *b });
+        }
+    }
+}
+
+#[test]
+fn summary_json_agrees_with_estimates_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "30", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let estimates = std::fs::read_to_string(dir.path().join("estimates.csv")).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let rows: Vec<Vec<&str>> = estimates.lines().skip(1).map(|l| l.split(',').collect()).filter(|f: &Vec<&str>| f[3] == "employed" && f[4] == "52").collect();
+    assert_eq!(rows.len(), 30);
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let mean = |j: usize| rows.iter().map(|f| num(f[j])).sum::<f64>() / rows.len() as f64;
+    let pate = mean(12);
+    let power = rows.iter().filter(|f| num(f[11]) < 0.05).count() as f64 / 30.0;
+    let coverage = rows.iter().filter(|f| num(f[9]) <= pate && pate <= num(f[10])).count() as f64 / 30.0;
+    let d = summary["diagnosands"].as_array().unwrap().iter().find(|d| d["outcome"] == "employed" && d["horizon_weeks"] == 52).unwrap();
+    let close = |a: f64, b: &serde_json::Value| (a - b.as_f64().unwrap()).abs() < 1e-12;
+    assert!(close(mean(6), &d["mean_estimate"]));
+    assert!(close(pate, &d["pate"]));
+    assert!(close(mean(7), &d["mean_se"]));
+    assert!(close(power, &d["power"]));
+    assert!(close(coverage, &d["coverage"]));
+}
