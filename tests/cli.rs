@@ -38,8 +38,8 @@ fn run_writes_every_file_and_prints_the_table() {
         assert!(d.get(key).is_some(), "diagnosand field {key}");
     }
     let estimates = std::fs::read_to_string(out.join("estimates.csv")).unwrap();
-    // 3 replicates × 1 contrast × 7 outcomes × 2 horizons, plus the header.
-    assert_eq!(estimates.lines().count(), 1 + 3 * 7 * 2);
+    // 3 replicates × 1 contrast × 9 outcomes × 2 horizons, plus the header.
+    assert_eq!(estimates.lines().count(), 1 + 3 * 9 * 2);
     let persons = std::fs::read_to_string(out.join("persons.csv")).unwrap();
     let header = persons.lines().next().unwrap();
     assert!(header.contains("ever_employed_52_if_ics") && header.contains("service_started_week"));

@@ -415,14 +415,15 @@ fn a_hand_written_trajectory_gives_each_outcome_at_each_horizon() {
         life.observe(k as u16, stages);
     }
     let rate = 200.0;
-    let expected: [[f64; 7]; 6] = [
-        // weeks_on_benefit, off, employed, ever, sustained, weeks_to_first_exit, benefit_paid
-        [2.0, 0.0, 0.0, 0.0, 0.0, 2.0, 400.0],
-        [3.0, 1.0, 1.0, 1.0, 0.0, 3.0, 600.0],
-        [3.0, 1.0, 1.0, 1.0, 0.0, 3.0, 600.0],
-        [3.0, 1.0, 1.0, 1.0, 1.0, 3.0, 600.0],
-        [3.0, 1.0, 0.0, 1.0, 1.0, 3.0, 600.0],
-        [9.0, 0.0, 0.0, 1.0, 1.0, 3.0, 1800.0],
+    let expected: [[f64; 9]; 6] = [
+        // weeks_on_benefit, off, employed, ever, retained 13, sustained (26), retained 52,
+        // weeks_to_first_exit, benefit_paid
+        [2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 400.0],
+        [3.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 3.0, 600.0],
+        [3.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 3.0, 600.0],
+        [3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 3.0, 600.0],
+        [3.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 3.0, 600.0],
+        [9.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 3.0, 1800.0],
     ];
     for (i, &h) in horizons.iter().enumerate() {
         for (o, &outcome) in OUTCOMES.iter().enumerate() {
@@ -431,4 +432,5 @@ fn a_hand_written_trajectory_gives_each_outcome_at_each_horizon() {
         }
     }
     assert_eq!(life.record.first_job_end, 31);
+    assert_eq!(life.record.first_tenure, [16, 29, rctsim::engine::NEVER]);
 }

@@ -80,8 +80,8 @@ pub struct Record {
     pub first_exit: u16,
     /// First own week Employed.
     pub first_employed: u16,
-    /// First own week Employed with tenure ≥ 26.
-    pub first_sustained: u16,
+    /// First own week Employed with tenure ≥ each of [`MILESTONES`].
+    pub first_tenure: [u16; 3],
     /// First own week not Employed after the first job started: the end of the first job spell.
     pub first_job_end: u16,
     /// Own week the arm's service started.
@@ -94,7 +94,7 @@ impl Default for Record {
             weeks_on_benefit: 0,
             first_exit: NEVER,
             first_employed: NEVER,
-            first_sustained: NEVER,
+            first_tenure: [NEVER; 3],
             first_job_end: NEVER,
             service_started: NEVER,
         }
@@ -103,6 +103,9 @@ impl Default for Record {
 
 /// Weeks of continuous work that make employment sustained.
 pub const SUSTAINED_TENURE: u16 = 26;
+
+/// Job-retention milestones in weeks of tenure: 13, 26 (sustained employment) and 52.
+pub const MILESTONES: [u16; 3] = [13, SUSTAINED_TENURE, 52];
 
 /// A participant's state under one arm.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -210,8 +213,10 @@ impl Life {
             if r.first_employed == NEVER {
                 r.first_employed = k;
             }
-            if self.dur >= SUSTAINED_TENURE && r.first_sustained == NEVER {
-                r.first_sustained = k;
+            for (first, &m) in r.first_tenure.iter_mut().zip(&MILESTONES) {
+                if self.dur >= m && *first == NEVER {
+                    *first = k;
+                }
             }
         }
     }

@@ -489,16 +489,18 @@ impl<'m> World<'m> {
             }
         }
         // The first week does everything a first week can; later weeks add
-        // weeks on benefit, or reach sustained employment.
+        // weeks on benefit, or reach tenure milestones.
         life.observe(k_from as u16, stages);
         let rest = (k_until - k_from - 1) as u16;
         let r = &mut life.record;
         if on_benefit {
             r.weeks_on_benefit += rest;
-        } else if life.state == stages && r.first_sustained == NEVER {
-            let reached = k_from + u32::from(life::SUSTAINED_TENURE.saturating_sub(life.dur));
-            if reached < k_until {
-                r.first_sustained = reached as u16;
+        } else if life.state == stages {
+            for (first, &m) in r.first_tenure.iter_mut().zip(&life::MILESTONES) {
+                let reached = k_from + u32::from(m.saturating_sub(life.dur));
+                if *first == NEVER && reached < k_until {
+                    *first = reached as u16;
+                }
             }
         }
     }

@@ -14,8 +14,12 @@ pub enum Outcome {
     Employed,
     /// Employed in some week `k ≤ h` (1/0).
     EverEmployed,
+    /// Employed in some week `k ≤ h` with tenure ≥ 13 weeks (1/0).
+    Retained13Weeks,
     /// Employed in some week `k ≤ h` with tenure ≥ 26 weeks (1/0).
     SustainedEmployment,
+    /// Employed in some week `k ≤ h` with tenure ≥ 52 weeks (1/0).
+    Retained52Weeks,
     /// First week off benefit, restricted at `h` (never → `h`): its mean is an RMST.
     WeeksToFirstExit,
     /// Weekly benefit rate × weeks on benefit.
@@ -23,12 +27,14 @@ pub enum Outcome {
 }
 
 /// Every outcome, in output order.
-pub const OUTCOMES: [Outcome; 7] = [
+pub const OUTCOMES: [Outcome; 9] = [
     Outcome::WeeksOnBenefit,
     Outcome::OffBenefit,
     Outcome::Employed,
     Outcome::EverEmployed,
+    Outcome::Retained13Weeks,
     Outcome::SustainedEmployment,
+    Outcome::Retained52Weeks,
     Outcome::WeeksToFirstExit,
     Outcome::BenefitPaid,
 ];
@@ -41,7 +47,9 @@ impl Outcome {
             Self::OffBenefit => "off_benefit",
             Self::Employed => "employed",
             Self::EverEmployed => "ever_employed",
+            Self::Retained13Weeks => "retained_13_weeks",
             Self::SustainedEmployment => "sustained_employment",
+            Self::Retained52Weeks => "retained_52_weeks",
             Self::WeeksToFirstExit => "weeks_to_first_exit",
             Self::BenefitPaid => "benefit_paid",
         }
@@ -64,7 +72,9 @@ pub fn outcome_value(outcome: Outcome, h: u32, record: &Record, at: &AtHorizon, 
         Outcome::OffBenefit => flag(at.state >= stages),
         Outcome::Employed => flag(at.state == stages),
         Outcome::EverEmployed => flag(u32::from(record.first_employed) <= h),
-        Outcome::SustainedEmployment => flag(u32::from(record.first_sustained) <= h),
+        Outcome::Retained13Weeks => flag(u32::from(record.first_tenure[0]) <= h),
+        Outcome::SustainedEmployment => flag(u32::from(record.first_tenure[1]) <= h),
+        Outcome::Retained52Weeks => flag(u32::from(record.first_tenure[2]) <= h),
         Outcome::WeeksToFirstExit => f64::from(u32::from(record.first_exit).min(h)),
         Outcome::BenefitPaid => benefit_rate * f64::from(at.weeks_on_benefit),
     }
