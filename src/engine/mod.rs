@@ -151,12 +151,7 @@ impl<'m> World<'m> {
     pub fn new(model: &'m Model, keyed: Keyed, replicate: u64, cohort: &'m Cohort) -> Self {
         let arms = model.arms.len();
         let horizon = *model.horizons.last().expect("validated: at least one horizon");
-        let mut ghost = vec![false; arms * arms];
-        for (r, ra) in model.arms.iter().enumerate() {
-            for (a, aa) in model.arms.iter().enumerate() {
-                ghost[r * arms + a] = (ra.service, ra.fallback) != (aa.service, aa.fallback);
-            }
-        }
+        let ghost = ghost_matrix(model);
         let mut horizon_at = vec![u8::MAX; horizon as usize + 1];
         for (h, &w) in model.horizons.iter().enumerate() {
             horizon_at[w as usize] = h as u8;
@@ -676,6 +671,13 @@ fn effect_cm(life: &Life, stages: u8) -> Option<u32> {
     } else {
         None
     }
+}
+
+/// `ghost[r · arms + a]`: a person randomised to arm `r` needs a ghost under
+/// arm `a`, i.e. the two arms differ in service or fallback.
+fn ghost_matrix(model: &Model) -> Vec<bool> {
+    let arms = &model.arms;
+    arms.iter().flat_map(|r| arms.iter().map(move |a| (r.service, r.fallback) != (a.service, a.fallback))).collect()
 }
 
 /// Whether a service leaves every rate as it is, whatever its caseloads.

@@ -143,6 +143,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         .collect();
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
     let enrolment = enrolment(&mut c, &s.enrolment, sites.len());
+    staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
@@ -744,6 +745,21 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             }
             EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
         }
+    }
+}
+
+/// Case managers in all, and case managers × calendar weeks (the engine keeps
+/// each case manager's weekly caseload), must stay within memory.
+fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, horizons: &[u32], e: &EnrolmentModel) {
+    let total: u64 = services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>() * sites as u64;
+    let weeks = u64::from(e.weeks()) + u64::from(horizons.last().copied().unwrap_or(0)) + 1;
+    if total > 100_000 {
+        c.fail("services", format!("staff {total} case managers in all (sites × case_managers_per_site); at most 100000 are supported"));
+    } else if total * weeks > 50_000_000 {
+        c.fail(
+            "services",
+            format!("staff {total} case managers over {weeks} calendar weeks; case managers × weeks must be at most 50000000"),
+        );
     }
 }
 
