@@ -142,22 +142,31 @@ fn disengaged_clients_get_no_service_effect() {
     }
 }
 
+/// Two stages, Low and High (re-entry), everyone starting Low; a service
+/// whose Navigators (`navigators`, a RON struct body) serve stage Low.
+fn navigator_model(horizons: &str, low_progress: f64, navigators: &str) -> Model {
+    let services = format!(
+        r#"{{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
+                navigators: ({navigators}, max_stage: "Low")),
+    }}"#
+    );
+    let stages = format!(r#"[(name: "Low", progress: {low_progress}), (name: "High")]"#);
+    scenario(&[
+        ("{HORIZONS}", horizons),
+        ("{STAGES}", &stages),
+        ("{START}", "[1, 0]"),
+        ("{REENTRY}", "High"),
+        ("{SERVICES}", &services),
+        ("{ARMS}", ARMS),
+    ])
+}
+
 #[test]
 fn navigators_multiply_progress_while_assigned() {
     // Progress 0.1 a week, ×2 with a Navigator; capacity for everyone.
-    let services = r#"{
-        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
-        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
-                navigators: (per_site: 100, clients_per_navigator: 1000, max_stage: "Low", progress: 2)),
-    }"#;
-    let m = scenario(&[
-        ("{HORIZONS}", "[1]"),
-        ("{STAGES}", r#"[(name: "Low", progress: 0.1), (name: "High")]"#),
-        ("{START}", "[1, 0]"),
-        ("{REENTRY}", "High"),
-        ("{SERVICES}", services),
-        ("{ARMS}", ARMS),
-    ]);
+    let m = navigator_model("[1]", 0.1, "per_site: 100, clients_per_navigator: 1000, progress: 2");
     let r = run(&m);
     // Trajectories: share in "High" at own week 1 per arm.
     let width = m.stages.len() + 5;
@@ -284,19 +293,7 @@ fn a_ghost_alone_in_the_queue_takes_the_free_slot() {
 #[test]
 fn navigators_go_in_ticket_order_while_there_is_room_and_stay() {
     // Room for 2 Navigator clients; 4 clients in service at stage Low.
-    let services = r#"{
-        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
-        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
-                navigators: (per_site: 1, clients_per_navigator: 2, max_stage: "Low")),
-    }"#;
-    let m = scenario(&[
-        ("{HORIZONS}", "[10]"),
-        ("{STAGES}", r#"[(name: "Low"), (name: "High")]"#),
-        ("{START}", "[1, 0]"),
-        ("{REENTRY}", "High"),
-        ("{SERVICES}", services),
-        ("{ARMS}", ARMS),
-    ]);
+    let m = navigator_model("[10]", 0.0, "per_site: 1, clients_per_navigator: 2");
     let c = cohort(&m, &[1, 0, 1, 1, 1]);
     let mut world = World::new(&m, Keyed::new(1), 0, &c);
     world.week(0);
@@ -315,19 +312,7 @@ fn a_ghost_sees_navigators_as_step_2b_leaves_them() {
     // and progresses out of the Navigator stage at the end of week 0. Ticket
     // 1's ghost under the service must not get the place in week 0 (it frees
     // only for week 1), and gets it in week 1.
-    let services = r#"{
-        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
-        "svc": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1),
-                navigators: (per_site: 1, clients_per_navigator: 1, max_stage: "Low")),
-    }"#;
-    let m = scenario(&[
-        ("{HORIZONS}", "[10]"),
-        ("{STAGES}", r#"[(name: "Low", progress: 0.5), (name: "High")]"#),
-        ("{START}", "[1, 0]"),
-        ("{REENTRY}", "High"),
-        ("{SERVICES}", services),
-        ("{ARMS}", ARMS),
-    ]);
+    let m = navigator_model("[10]", 0.5, "per_site: 1, clients_per_navigator: 1");
     let mut c = cohort(&m, &[1, 0]);
     c.persons[0].readiness = 10.0;
     c.persons[1].readiness = -10.0;
