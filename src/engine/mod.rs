@@ -108,8 +108,6 @@ pub struct World<'m> {
     arms: usize,
     stages: u8,
     horizon: u32,
-    /// `ghost[r · arms + a]`: a person randomised to `r` needs a ghost under `a`.
-    ghost: Vec<bool>,
     /// `horizon_at[k]`: index of horizon `k`, or `u8::MAX`.
     horizon_at: Vec<u8>,
     lives: Vec<Life>,
@@ -166,7 +164,7 @@ impl<'m> World<'m> {
         let stages = model.stages.len() as u8;
         let width = TrajectoryColumns { stages: stages as usize }.width();
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
-        let any_ghost = ghost.iter().any(|&g| g);
+        let any_ghost = ghost.contains(&true);
         let cms = CaseManagers::new(model, &keyed, replicate);
         let last_week = cohort.persons.last().map_or(0, |p| p.week) + horizon;
         let caseload_history = vec![0; cms.service.len() * (last_week as usize + 1)];
@@ -179,7 +177,6 @@ impl<'m> World<'m> {
             arms,
             stages,
             horizon,
-            ghost,
             horizon_at,
             lives: vec![placeholder; n * arms],
             at_horizon: vec![AtHorizon::default(); n * arms * model.horizons.len()],
@@ -244,7 +241,7 @@ impl<'m> World<'m> {
             let fb_pool = self.pool_of(real_arm.fallback, person.site);
             let (fb, _) = self.cms.least_loaded(fb_pool, services);
             for (a, arm) in self.model.arms.iter().enumerate() {
-                if a != r && !self.ghost[r * self.arms + a] {
+                if a != r && !self.ghost_arms[r].contains(&(a as u8)) {
                     continue;
                 }
                 let fallback = if arm.fallback == real_arm.fallback {
@@ -453,18 +450,12 @@ impl<'m> World<'m> {
     /// (calendar weeks from `from`), in a constant state.
     fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
         let life = &self.lives[i * self.arms + a];
-        let (state, cm) = (life.state as usize, life.counted_cm(self.stages));
-        let cols = TrajectoryColumns { stages: self.stages as usize };
+        let (state, cm) = (life.state, life.counted_cm(self.stages));
         let n_cm = self.cms.snapshot.len();
         for (n, k) in (k_from..k_until).enumerate() {
-            let row = (a * (self.horizon as usize + 1) + k as usize) * cols.width();
-            let sums = &mut self.trajectories[row..row + cols.width()];
-            sums[state] += 1;
-            if cm != NONE {
-                let w = from as usize + n;
-                sums[cols.caseload_sum()] += u64::from(self.caseload_history[w * n_cm + cm as usize]);
-                sums[cols.served()] += 1;
-            }
+            let w = from as usize + n;
+            let caseload = (cm != NONE).then(|| self.caseload_history[w * n_cm + cm as usize]);
+            self.record_trajectory(a, k, state, false, caseload);
         }
     }
 
@@ -594,34 +585,23 @@ impl<'m> World<'m> {
                 }
             }
         }
-        let mut simulated = 0u64;
-        for &r in &self.cohort.arms {
-            simulated += 1 + (0..self.arms).filter(|&a| self.ghost[r as usize * self.arms + a]).count() as u64;
-        }
-        let mut lives = self.lives;
-        for (i, &r) in self.cohort.arms.iter().enumerate() {
-            for a in 0..self.arms {
-                if a != r as usize && !self.ghost[r as usize * self.arms + a] {
-                    lives[i * self.arms + a] = lives[i * self.arms + r as usize];
-                }
-            }
-        }
-        let mut at_horizon = self.at_horizon;
+        // Arms with the same service and fallback as the real arm share its life.
         let n_h = self.model.horizons.len();
+        let mut simulated = 0u64;
         for (i, &r) in self.cohort.arms.iter().enumerate() {
-            for a in 0..self.arms {
-                if a != r as usize && !self.ghost[r as usize * self.arms + a] {
-                    for h in 0..n_h {
-                        at_horizon[(i * self.arms + a) * n_h + h] = at_horizon[(i * self.arms + r as usize) * n_h + h];
-                    }
-                }
+            let r = r as usize;
+            simulated += 1 + self.ghost_arms[r].len() as u64;
+            for a in (0..self.arms).filter(|&a| a != r && !self.ghost_arms[r].contains(&(a as u8))) {
+                self.lives[i * self.arms + a] = self.lives[i * self.arms + r];
+                let real = (i * self.arms + r) * n_h;
+                self.at_horizon.copy_within(real..real + n_h, (i * self.arms + a) * n_h);
             }
         }
         Replicate {
             arms: self.arms,
             stages: self.stages,
-            lives,
-            at_horizon,
+            lives: self.lives,
+            at_horizon: self.at_horizon,
             trajectories: self.trajectories,
             person_weeks: simulated * u64::from(self.horizon),
         }
