@@ -146,8 +146,6 @@ pub struct Life {
     pub record: Record,
     /// First calendar week skipped while asleep, or [`NONE`] when awake.
     pub asleep_from: u32,
-    /// Calendar week from which the life is stepped again (0: every week).
-    pub wake: u32,
 }
 
 impl Life {
@@ -172,7 +170,6 @@ impl Life {
             support_events: 0,
             record: Record::default(),
             asleep_from: NONE,
-            wake: 0,
         }
     }
 

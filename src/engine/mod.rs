@@ -129,6 +129,21 @@ pub struct World<'m> {
     caseload_history: Vec<u32>,
     /// Whether lives may sleep (see [`World::fall_asleep`]).
     sleeping: bool,
+    /// Real participants stepped this week, by ticket.
+    awake_real: Vec<u32>,
+    /// Ghosts stepped this week, as (ticket, arm).
+    awake_ghosts: Vec<(u32, u8)>,
+    /// Sleeping lives by wake week: `first_sleeper[t]` heads a list of life
+    /// indices linked through `next_sleeper`, so a sleeper costs nothing
+    /// until its week comes.
+    first_sleeper: Vec<u32>,
+    next_sleeper: Vec<u32>,
+    /// `nav_stage[a]`: the highest stage at which arm `a`'s service gives
+    /// Navigators, if it has them.
+    nav_stage: Vec<Option<u8>>,
+    /// Real participants who may have a Navigator and have none, one bit per
+    /// ticket: step 2b's queue, in ticket order.
+    nav_waiting: Vec<u64>,
     has_navigators: bool,
     any_ghost: bool,
     /// The calendar week being stepped.
@@ -168,7 +183,9 @@ impl<'m> World<'m> {
         let cms = CaseManagers::new(model, &keyed, replicate);
         let last_week = cohort.persons.last().map_or(0, |p| p.week) + horizon;
         let caseload_history = vec![0; cms.service.len() * (last_week as usize + 1)];
-        let ghost_arms = (0..arms).map(|r| (0..arms).filter(|&a| ghost[r * arms + a]).map(|a| a as u8).collect()).collect();
+        let ghost_arms: Vec<Vec<u8>> =
+            (0..arms).map(|r| (0..arms).filter(|&a| ghost[r * arms + a]).map(|a| a as u8).collect()).collect();
+        let most_ghosts = ghost_arms.iter().map(Vec::len).max().unwrap_or(0);
         Self {
             model,
             keyed,
@@ -190,6 +207,16 @@ impl<'m> World<'m> {
             inert_fallback: model.arms.iter().map(|a| is_inert(&model.services[a.fallback])).collect(),
             caseload_history,
             sleeping: true,
+            awake_real: Vec::with_capacity(n),
+            awake_ghosts: Vec::with_capacity(n * most_ghosts),
+            first_sleeper: vec![NONE; last_week as usize + 2],
+            next_sleeper: vec![NONE; n * arms],
+            nav_stage: model
+                .arms
+                .iter()
+                .map(|a| model.services[a.service].navigators.as_ref().map(|nav| nav.max_stage))
+                .collect(),
+            nav_waiting: vec![0; n.div_ceil(64)],
             any_ghost,
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
@@ -223,9 +250,9 @@ impl<'m> World<'m> {
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
         let n_cm = self.cms.snapshot.len();
         self.caseload_history[t as usize * n_cm..(t as usize + 1) * n_cm].copy_from_slice(&self.cms.snapshot);
-        for i in 0..self.arrived {
-            self.step_person(i, t);
-        }
+        self.wake_sleepers(t);
+        self.step_ghosts(t);
+        self.step_reals(t);
         self.cms.legacy_departures(&self.keyed, self.replicate, t);
     }
 
@@ -258,6 +285,10 @@ impl<'m> World<'m> {
                 self.lives[i * self.arms + a] = life;
             }
             self.cms.trial[fb as usize] += 1;
+            self.awake_real.push(i as u32);
+            for &a in &self.ghost_arms[r] {
+                self.awake_ghosts.push((i as u32, a));
+            }
             if !real_arm.is_fallback_only() {
                 let p = self.pool_of(real_arm.service, person.site);
                 self.pools[p].waitlist.push_back(i as u32);
@@ -290,6 +321,7 @@ impl<'m> World<'m> {
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
                 self.pools[p].placed.push((ticket, cm));
+                self.note_navigator_need(i);
             }
             let (cm, load) = self.cms.least_loaded(p, services);
             self.pools[p].next_cm = if cm != NONE && service.cap.is_none_or(|cap| load < cap) { cm } else { NONE };
@@ -304,20 +336,22 @@ impl<'m> World<'m> {
         for pool in &mut self.pools {
             pool.nav_last_ticket = NONE;
         }
-        for i in 0..self.arrived {
-            let r = self.cohort.arms[i] as usize;
-            let service_index = self.model.arms[r].service;
-            let Some(nav) = &self.model.services[service_index].navigators else { continue };
-            let life = &mut self.lives[i * self.arms + r];
-            if life.nav || !navigator_eligible(life, nav.max_stage) {
-                continue;
-            }
-            let p = service_index * self.model.sites.len() + self.cohort.persons[i].site as usize;
-            let pool = &mut self.pools[p];
-            if pool.nav_used < nav.capacity_per_site {
-                pool.nav_used += 1;
-                pool.nav_last_ticket = i as u32;
-                life.nav = true;
+        for w in 0..self.nav_waiting.len() {
+            let mut bits = self.nav_waiting[w];
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let r = self.cohort.arms[i] as usize;
+                let service_index = self.model.arms[r].service;
+                let Some(nav) = &self.model.services[service_index].navigators else { continue };
+                let p = service_index * self.model.sites.len() + self.site_of[i] as usize;
+                let pool = &mut self.pools[p];
+                if pool.nav_used < nav.capacity_per_site {
+                    pool.nav_used += 1;
+                    pool.nav_last_ticket = i as u32;
+                    self.lives[i * self.arms + r].nav = true;
+                    self.nav_waiting[w] &= !(1u64 << (i % 64));
+                }
             }
         }
         // Ghosts read the Navigators as this step leaves them, not as the
@@ -327,29 +361,72 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Steps 4–6 for person `i`: the real life, then each ghost. A life that is
-    /// asleep (see [`World::fall_asleep`]) is skipped until its wake week.
-    fn step_person(&mut self, i: usize, t: u32) {
-        let k = t - self.week_of[i];
+    /// Whether real participant `i` now waits for a Navigator: in a service with
+    /// Navigators, at their stages, without one. Kept up to date at every
+    /// change, so step 2b reads its queue without visiting anybody else.
+    fn note_navigator_need(&mut self, i: usize) {
         let r = self.cohort.arms[i] as usize;
-        let real = i * self.arms + r;
-        let real_cm = self.lives[real].counted_cm(self.stages);
-        if self.lives[real].wake <= t {
-            self.catch_up(i, r, t);
-            self.step_real(i, r, k, real_cm);
-            self.fall_asleep(i, r, t);
+        let Some(max_stage) = self.nav_stage[r] else { return };
+        let life = &self.lives[i * self.arms + r];
+        let bit = 1u64 << (i % 64);
+        if !life.nav && navigator_eligible(life, max_stage) {
+            self.nav_waiting[i / 64] |= bit;
+        } else {
+            self.nav_waiting[i / 64] &= !bit;
         }
-        if k > self.horizon {
-            return;
+    }
+
+    /// Lives whose sleep ends in week `t` catch up and join this week's steps.
+    fn wake_sleepers(&mut self, t: u32) {
+        let Some(head) = self.first_sleeper.get_mut(t as usize) else { return };
+        let mut idx = std::mem::replace(head, NONE);
+        while idx != NONE {
+            let next = self.next_sleeper[idx as usize];
+            let (i, a) = (idx as usize / self.arms, idx as usize % self.arms);
+            self.catch_up(i, a, t);
+            if a == self.cohort.arms[i] as usize {
+                self.awake_real.push(i as u32);
+            } else {
+                self.awake_ghosts.push((i as u32, a as u8));
+            }
+            idx = next;
         }
-        for g in 0..self.ghost_arms[r].len() {
-            let a = self.ghost_arms[r][g] as usize;
-            if self.lives[i * self.arms + a].wake <= t {
-                self.catch_up(i, a, t);
-                self.step_ghost(i, a, k, real_cm);
-                self.fall_asleep(i, a, t);
+    }
+
+    /// Steps 4 and 6 for every awake ghost. Ghosts go before the real lives:
+    /// they read their real self's case manager as the week began.
+    fn step_ghosts(&mut self, t: u32) {
+        let mut kept = 0;
+        for j in 0..self.awake_ghosts.len() {
+            let (i, a) = self.awake_ghosts[j];
+            let (i, a) = (i as usize, a as usize);
+            let k = t - self.week_of[i];
+            let real = i * self.arms + self.cohort.arms[i] as usize;
+            let real_cm = self.lives[real].counted_cm(self.stages);
+            self.step_ghost(i, a, k, real_cm);
+            if k < self.horizon && !self.fall_asleep(i, a, t) {
+                self.awake_ghosts[kept] = (i as u32, a as u8);
+                kept += 1;
             }
         }
+        self.awake_ghosts.truncate(kept);
+    }
+
+    /// Steps 4–6 for every awake real life.
+    fn step_reals(&mut self, t: u32) {
+        let mut kept = 0;
+        for j in 0..self.awake_real.len() {
+            let i = self.awake_real[j] as usize;
+            let r = self.cohort.arms[i] as usize;
+            let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
+            self.step_real(i, r, t - self.week_of[i], real_cm);
+            self.note_navigator_need(i);
+            if !self.fall_asleep(i, r, t) {
+                self.awake_real[kept] = i as u32;
+                kept += 1;
+            }
+        }
+        self.awake_real.truncate(kept);
     }
 
     /// The last calendar week a life is stepped: the trial's last for a real
@@ -364,7 +441,8 @@ impl<'m> World<'m> {
     /// clock fires (or its end). Nothing outside the life can change it
     /// meanwhile, and [`World::catch_up`] later replays the skipped weeks with
     /// exactly the arithmetic of the weekly step, so results are unchanged.
-    fn fall_asleep(&mut self, i: usize, a: usize, t: u32) {
+    /// Returns whether it fell asleep.
+    fn fall_asleep(&mut self, i: usize, a: usize, t: u32) -> bool {
         let idx = i * self.arms + a;
         let life = &self.lives[idx];
         let asleep_possible = self.sleeping
@@ -373,7 +451,7 @@ impl<'m> World<'m> {
             && !life.nav
             && (!life.on_benefit(self.stages) || self.inert_fallback[a]);
         if !asleep_possible {
-            return;
+            return false;
         }
         let end = self.end_of(i, a);
         let ghost_end = (a != self.cohort.arms[i] as usize).then_some(end);
@@ -399,11 +477,16 @@ impl<'m> World<'m> {
             }
             w += 1;
         }
-        if w > t + 1 {
-            let life = &mut self.lives[idx];
-            life.asleep_from = t + 1;
-            life.wake = w;
+        if w == t + 1 {
+            return false;
         }
+        let life = &mut self.lives[idx];
+        life.asleep_from = t + 1;
+        if w <= end {
+            self.next_sleeper[idx] = self.first_sleeper[w as usize];
+            self.first_sleeper[w as usize] = idx as u32;
+        }
+        true
     }
 
     /// Replays the weeks a life slept through, up to (not including) week
