@@ -17,38 +17,76 @@ pub const NONE: u32 = u32::MAX;
 /// Marks a week that has not happened (in a [`Record`]).
 pub const NEVER: u16 = u16::MAX;
 
-/// A running exponential clock for one kind of event: the hazard still to
-/// accumulate before the next event, `E − Σ Λ`.
+/// A running exponential clock for one kind of event.
+///
+/// It holds the hazard still to accumulate at its anchor (the last event or
+/// rate change) and the weeks run since at one rate, so the hazard still to
+/// accumulate after `n` weeks is `left − n·rate`. A week at the same rate adds
+/// one to `n`; a new rate moves the anchor. The test for an event is then the
+/// same whether a life is stepped week by week or a run of weeks is skipped at
+/// once (see [`Clock::weeks_to_event`]), so skipping changes no result.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Clock {
-    remaining: f64,
+    left: f64,
+    rate: f64,
+    weeks: u32,
 }
 
 impl Clock {
     /// The hazard still to accumulate before the next event.
     #[inline]
     pub fn remaining(&self) -> f64 {
-        self.remaining
+        self.left_after(self.weeks)
     }
 
-    /// Adds a week at `rate` known not to complete the event (see [`Clock::fires`]).
     #[inline]
-    pub fn accumulate(&mut self, rate: f64) {
-        if rate > 0.0 {
-            self.remaining -= rate;
+    fn left_after(&self, weeks: u32) -> f64 {
+        self.left - f64::from(weeks) * self.rate
+    }
+
+    /// Moves the anchor when the rate changes.
+    #[inline]
+    fn set_rate(&mut self, rate: f64) {
+        if rate != self.rate {
+            self.left = self.remaining();
+            self.weeks = 0;
+            self.rate = rate;
         }
     }
 
-    /// Whether a week at `rate` after `remaining` is still to accumulate
-    /// completes the event: exactly the test [`Clock::tick`] makes.
+    /// Adds `weeks` weeks at `rate` known not to complete the event (see
+    /// [`Clock::weeks_to_event`]).
     #[inline]
-    pub fn fires(remaining: f64, rate: f64) -> bool {
-        rate > 0.0 && remaining - rate <= 0.0
+    pub fn accumulate(&mut self, rate: f64, weeks: u32) {
+        if rate > 0.0 && weeks > 0 {
+            self.set_rate(rate);
+            self.weeks += weeks;
+        }
+    }
+
+    /// In how many weeks at `rate` from now the event happens (1 = the next
+    /// week), by exactly the test [`Clock::tick`] makes; `None` at a zero rate.
+    pub fn weeks_to_event(&self, rate: f64) -> Option<u32> {
+        if rate <= 0.0 {
+            return None;
+        }
+        let mut c = *self;
+        c.set_rate(rate);
+        let fires = |n: u64| c.left - n as f64 * rate <= 0.0;
+        // The quotient is within a week or two of the answer; step to it exactly.
+        let mut n = ((c.left / rate).ceil().max(0.0) as u64).saturating_sub(u64::from(c.weeks)).max(1);
+        while n > 1 && fires(u64::from(c.weeks) + n - 1) {
+            n -= 1;
+        }
+        while !fires(u64::from(c.weeks) + n) {
+            n += 1;
+        }
+        Some(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// A clock whose first threshold is keyed by `(purpose, entity, 0)`.
     pub fn new(keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> Self {
-        Self { remaining: keyed.exponential(replicate, purpose, entity, 0) }
+        Self { left: keyed.exponential(replicate, purpose, entity, 0), rate: 0.0, weeks: 0 }
     }
 
     /// Adds one week at total rate `rate`; true when the event happens this week.
@@ -60,12 +98,14 @@ impl Clock {
         if rate <= 0.0 {
             return false;
         }
-        self.remaining -= rate;
-        if self.remaining > 0.0 {
+        self.set_rate(rate);
+        self.weeks += 1;
+        if self.left_after(self.weeks) > 0.0 {
             return false;
         }
         *events += 1;
-        self.remaining = keyed.exponential(replicate, purpose, entity, u64::from(*events));
+        self.left = keyed.exponential(replicate, purpose, entity, u64::from(*events));
+        self.weeks = 0;
         true
     }
 }

@@ -25,7 +25,7 @@ use crate::population::Person;
 use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 use capacity::{CaseManagers, Pool};
-use life::{Clock, Life, NONE};
+use life::{Life, NONE};
 
 /// The people of one replicate, in ticket (randomisation) order.
 #[derive(Debug, Clone, Default)]
@@ -454,29 +454,10 @@ impl<'m> World<'m> {
             return false;
         }
         let end = self.end_of(i, a);
-        let ghost_end = (a != self.cohort.arms[i] as usize).then_some(end);
-        let pm = &self.cohort.rate_multipliers[i];
-        let mut remaining = life.labour.remaining();
-        let mut dur = life.dur;
-        let mut w = t + 1;
-        while w <= end {
-            if ghost_end == Some(w) {
-                // A ghost's last week is only recorded: it cannot move.
-                w = end + 1;
-                break;
-            }
-            let rate = inert_rate(self.model, life.state, dur, pm);
-            if Clock::fires(remaining, rate) {
-                break;
-            }
-            if rate > 0.0 {
-                remaining -= rate;
-            }
-            if life.state >= self.stages {
-                dur += 1;
-            }
-            w += 1;
-        }
+        // A ghost's last week is only recorded: its clock runs to the week before.
+        let ghost = a != self.cohort.arms[i] as usize;
+        let clock_end = if ghost { end - 1 } else { end };
+        let w = self.next_move(i, a, t + 1, clock_end).unwrap_or(end + 1);
         if w == t + 1 {
             return false;
         }
@@ -514,19 +495,53 @@ impl<'m> World<'m> {
         // Weeks in which the clock runs: all for a real life; a ghost's last
         // week is only recorded.
         let clock_until = if real { k_until } else { k_until.min(self.horizon) };
-        let life = &mut self.lives[idx];
         let pm = &self.cohort.rate_multipliers[i];
-        if life.state < self.stages {
-            let rate = inert_rate(self.model, life.state, life.dur, pm);
-            for _ in k_from..clock_until {
-                life.labour.accumulate(rate);
+        let Life { state, mut dur, mut labour, .. } = self.lives[idx];
+        let mut weeks = clock_until.saturating_sub(k_from);
+        while weeks > 0 {
+            let run = self.constant_run(state, dur).min(weeks);
+            labour.accumulate(inert_rate(self.model, state, dur, pm), run);
+            if state >= self.stages {
+                dur += run as u16;
             }
-        } else {
-            for _ in k_from..clock_until {
-                life.labour.accumulate(inert_rate(self.model, life.state, life.dur, pm));
-                life.dur += 1;
-            }
+            weeks -= run;
         }
+        let life = &mut self.lives[idx];
+        (life.dur, life.labour) = (dur, labour);
+    }
+
+    /// Weeks from spell duration `dur` during which a life in `state`, asleep,
+    /// keeps the same labour rate.
+    fn constant_run(&self, state: u8, dur: u16) -> u32 {
+        let dur = u32::from(dur);
+        let change = if state < self.stages {
+            u32::MAX
+        } else if state == self.stages {
+            self.model.job_loss.next_change(dur)
+        } else {
+            self.model.return_rate.next_change(dur)
+        };
+        change.saturating_sub(dur)
+    }
+
+    /// The first calendar week in `from..=until` in which the labour clock of
+    /// a life asleep from `from` fires, if any: run by run of constant rate,
+    /// with [`Clock::weeks_to_event`]'s exact test.
+    fn next_move(&self, i: usize, a: usize, from: u32, until: u32) -> Option<u32> {
+        let life = &self.lives[i * self.arms + a];
+        let pm = &self.cohort.rate_multipliers[i];
+        let (mut clock, mut dur, mut w) = (life.labour, life.dur, from);
+        while w <= until {
+            let run = self.constant_run(life.state, dur).min(until - w + 1);
+            let rate = inert_rate(self.model, life.state, dur, pm);
+            if let Some(n) = clock.weeks_to_event(rate).filter(|&n| n <= run) {
+                return Some(w + n - 1);
+            }
+            clock.accumulate(rate, run);
+            dur = dur.saturating_add(run.min(u32::from(u16::MAX)) as u16);
+            w += run;
+        }
+        None
     }
 
     /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`

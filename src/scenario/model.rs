@@ -72,10 +72,29 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Piecewise {
     /// `by_week[d]` is the rate at duration `d`; the last entry holds beyond.
-    pub by_week: Vec<f64>,
+    by_week: Vec<f64>,
+    /// `next_change[d]`: the first duration after `d` whose rate differs, or `u32::MAX`.
+    next_change: Vec<u32>,
 }
 
 impl Piecewise {
+    /// A rate from its value at each duration; the last holds beyond.
+    pub fn new(by_week: Vec<f64>) -> Self {
+        assert!(!by_week.is_empty(), "a piecewise rate needs at least one value");
+        let mut next_change = vec![u32::MAX; by_week.len()];
+        for d in (0..by_week.len() - 1).rev() {
+            next_change[d] = if by_week[d + 1] != by_week[d] { d as u32 + 1 } else { next_change[d + 1] };
+        }
+        Self { by_week, next_change }
+    }
+
+    /// The first duration after `weeks` at which the rate may differ from its
+    /// rate at `weeks`, or `u32::MAX` when it never does.
+    #[inline]
+    pub fn next_change(&self, weeks: u32) -> u32 {
+        self.next_change.get(weeks as usize).copied().unwrap_or(u32::MAX)
+    }
+
     /// The rate at duration `weeks`.
     #[inline]
     pub fn at(&self, weeks: u32) -> f64 {

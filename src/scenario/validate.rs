@@ -234,7 +234,7 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
 fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise {
     if pieces.is_empty() {
         c.fail(path, "must list at least one piece, starting with from_week: 0");
-        return Piecewise { by_week: vec![0.0] };
+        return Piecewise::new(vec![0.0]);
     }
     if pieces[0].from_week != 0 {
         c.fail(format!("{path}[0].from_week"), format!("must be 0 (got {})", pieces[0].from_week));
@@ -255,7 +255,7 @@ fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise
     let by_week = (0..=last)
         .map(|w| pieces.iter().rev().find(|p| p.from_week as usize <= w).map_or(0.0, |p| p.rate))
         .collect();
-    Piecewise { by_week }
+    Piecewise::new(by_week)
 }
 
 fn transition_effects(
