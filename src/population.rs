@@ -106,34 +106,46 @@ pub fn generate(
         let u = |k: u64| {
             keyed.uniform(replicate, Purpose::Covariate, ticket, attempt * 8 + k).min(1.0 - f64::EPSILON / 2.0)
         };
-        let p = Person {
+        // Eligibility reads four covariates; the others are drawn only for a
+        // candidate who passes (each draw has its own key, so skipping them for
+        // the rejected changes nobody's values).
+        let age = draw(&pop.age, u(0));
+        let age_first_benefit = draw(&pop.age_first_benefit, u(1));
+        let benefit_type = pick_cumulative(&pop.benefit_type, u(2)) as u8;
+        let health = pick_cumulative(&pop.health, u(3)) as u8;
+        if !admits(pop, age, age_first_benefit, benefit_type, health) {
+            continue;
+        }
+        return Ok(Person {
             site,
             week,
-            age: draw(&pop.age, u(0)),
-            age_first_benefit: draw(&pop.age_first_benefit, u(1)),
-            benefit_type: pick_cumulative(&pop.benefit_type, u(2)) as u8,
-            health: pick_cumulative(&pop.health, u(3)) as u8,
+            age,
+            age_first_benefit,
+            benefit_type,
+            health,
             weeks_on_benefit: draw(&pop.weeks_on_benefit, u(4)).round().max(0.0) as u32,
             prior_spells: draw(&pop.prior_spells, u(5)).round().max(0.0) as u32,
             starting_stage: pick_cumulative(&pop.starting_stage, u(6)) as u8,
             readiness: pop.readiness_sd * keyed.normal(replicate, Purpose::Readiness, ticket, attempt),
-        };
-        if eligible(pop, &p) {
-            return Ok(p);
-        }
+        });
     }
     Err(PopulationError::Eligibility { attempts: MAX_ATTEMPTS })
 }
 
 /// Whether a generated person may be randomised.
 pub fn eligible(pop: &PopulationModel, p: &Person) -> bool {
+    admits(pop, p.age, p.age_first_benefit, p.benefit_type, p.health)
+}
+
+/// The eligibility rules on the covariates they read.
+fn admits(pop: &PopulationModel, age: f64, age_first_benefit: f64, benefit_type: u8, health: u8) -> bool {
     let e = &pop.eligibility;
-    p.age >= e.min_age
-        && p.age <= e.max_age
-        && p.age_first_benefit <= e.max_age_first_benefit
-        && p.age_first_benefit <= p.age
-        && e.benefit_types[p.benefit_type as usize]
-        && e.health[p.health as usize]
+    age >= e.min_age
+        && age <= e.max_age
+        && age_first_benefit <= e.max_age_first_benefit
+        && age_first_benefit <= age
+        && e.benefit_types[benefit_type as usize]
+        && e.health[health as usize]
 }
 
 /// `exp(β_j·x + ℓ_j·u)` for every transition: the person's fixed rate multipliers.
@@ -171,5 +183,4 @@ mod tests {
         let m = draw(&d, 0.5);
         assert!((m - (20.0 + 3.0 * 0.259_437_350_116_649_15)).abs() < 1e-9, "{m}");
     }
-
 }

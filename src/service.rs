@@ -20,7 +20,11 @@ use crate::scenario::{IntensityCurve, ServiceModel};
 pub fn response(curve: &IntensityCurve, c: f64) -> f64 {
     match curve {
         IntensityCurve::Saturating { half } => {
-            if c.is_infinite() { 1.0 } else { c / (c + half) }
+            if c.is_infinite() {
+                1.0
+            } else {
+                c / (c + half)
+            }
         }
         IntensityCurve::Exponential { scale } => 1.0 - libm::exp(-c / scale),
         IntensityCurve::Piecewise(points) => {

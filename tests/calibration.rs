@@ -69,7 +69,12 @@ fn control_spells(model: &Model, replicates: u64) -> Spells {
 
 fn within_2pp(what: &str, achieved: f64, target: f64) {
     eprintln!("{what}: {:.2}% (target {:.0}%)", 100.0 * achieved, 100.0 * target);
-    assert!((achieved - target).abs() <= 0.02, "{what}: achieved {:.2}%, target {:.0}% ± 2 pp", 100.0 * achieved, 100.0 * target);
+    assert!(
+        (achieved - target).abs() <= 0.02,
+        "{what}: achieved {:.2}%, target {:.0}% ± 2 pp",
+        100.0 * achieved,
+        100.0 * target
+    );
 }
 
 #[test]

@@ -23,7 +23,10 @@ fn run_writes_every_file_and_prints_the_table() {
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
         assert!(out.join(name).is_file(), "{name} written");
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary files left");
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["replicates"], 3);
@@ -34,7 +37,24 @@ fn run_writes_every_file_and_prints_the_table() {
     // 2 arms, 200 people, ghosts under the other arm: 2 lives × 200 × 52 weeks × 3 replicates.
     assert_eq!(summary["person_weeks"], 2 * 200 * 52 * 3);
     let d = &summary["diagnosands"][0];
-    for key in ["treatment", "control", "outcome", "horizon_weeks", "estimator", "pate", "pate_mc_se", "mean_estimate", "bias", "rmse", "sd_estimate", "mean_se", "power", "coverage", "coverage_sate", "coverage_sate_mc_se"] {
+    for key in [
+        "treatment",
+        "control",
+        "outcome",
+        "horizon_weeks",
+        "estimator",
+        "pate",
+        "pate_mc_se",
+        "mean_estimate",
+        "bias",
+        "rmse",
+        "sd_estimate",
+        "mean_se",
+        "power",
+        "coverage",
+        "coverage_sate",
+        "coverage_sate_mc_se",
+    ] {
         assert!(d.get(key).is_some(), "diagnosand field {key}");
     }
     let estimates = std::fs::read_to_string(out.join("estimates.csv")).unwrap();
@@ -49,26 +69,41 @@ fn run_writes_every_file_and_prints_the_table() {
 fn flags_override_the_scenario() {
     let dir = tempfile::tempdir().unwrap();
     rctsim()
-        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "2", "--seed", "99", "--quiet", "--out"])
+        .args([
+            "run",
+            fixture("minimal.ron").to_str().unwrap(),
+            "--replicates",
+            "2",
+            "--seed",
+            "99",
+            "--quiet",
+            "--out",
+        ])
         .arg(dir.path())
         .assert()
         .success()
         .stdout("");
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["seed"], 99);
     assert_eq!(summary["replicates"], 2);
 }
 
 #[test]
 fn validate_accepts_good_files() {
-    rctsim().args(["validate", fixture("minimal.ron").to_str().unwrap(), fixture("null_effect.ron").to_str().unwrap()]).assert().success();
+    rctsim()
+        .args(["validate", fixture("minimal.ron").to_str().unwrap(), fixture("null_effect.ron").to_str().unwrap()])
+        .assert()
+        .success();
 }
 
 fn rejects(file: &str, messages: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never");
     let path = fixture(file);
-    for args in [vec!["validate", path.to_str().unwrap()], vec!["run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]] {
+    for args in
+        [vec!["validate", path.to_str().unwrap()], vec!["run", path.to_str().unwrap(), "--out", out.to_str().unwrap()]]
+    {
         let mut assert = rctsim().args(&args).assert().code(2).stdout("");
         for m in messages {
             assert = assert.stderr(predicate::str::contains(*m));
@@ -142,7 +177,16 @@ fn every_shipped_scenario_validates_and_runs() {
         rctsim().args(["validate", path.to_str().unwrap()]).assert().success();
         let out = dir.path().join(name);
         rctsim()
-            .args(["run", path.to_str().unwrap(), "--replicates", "2", "--persons", "--quiet", "--out", out.to_str().unwrap()])
+            .args([
+                "run",
+                path.to_str().unwrap(),
+                "--replicates",
+                "2",
+                "--persons",
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ])
             .assert()
             .success();
         assert!(out.join("persons.csv").is_file());
@@ -175,18 +219,28 @@ fn persons_csv_reproduces_replicate_zero_of_estimates_csv() {
         let treated: Vec<f64> = y.iter().zip(&arm).filter(|(_, a)| *a == "ics").map(|(v, _)| *v).collect();
         let control: Vec<f64> = y.iter().zip(&arm).filter(|(_, a)| *a == "bau").map(|(v, _)| *v).collect();
         let ours = rctsim::analysis::difference_in_means(&treated, &control);
-        let if_ics: Vec<f64> = column(&persons, &format!("{outcome}_{h}_if_ics")).iter().map(|v| v.parse().unwrap()).collect();
-        let if_bau: Vec<f64> = column(&persons, &format!("{outcome}_{h}_if_bau")).iter().map(|v| v.parse().unwrap()).collect();
+        let if_ics: Vec<f64> =
+            column(&persons, &format!("{outcome}_{h}_if_ics")).iter().map(|v| v.parse().unwrap()).collect();
+        let if_bau: Vec<f64> =
+            column(&persons, &format!("{outcome}_{h}_if_bau")).iter().map(|v| v.parse().unwrap()).collect();
         let sate = if_ics.iter().zip(&if_bau).map(|(a, b)| a - b).sum::<f64>() / if_ics.len() as f64;
         let row = estimates
             .lines()
             .find(|l| l.starts_with(&format!("0,ics,bau,{outcome},{h},")))
             .unwrap_or_else(|| panic!("no row for {outcome} at {h}"));
         let f: Vec<&str> = row.split(',').collect();
-        let (est, se, reported_sate): (f64, f64, f64) = (f[6].parse().unwrap(), f[7].parse().unwrap(), f[12].parse().unwrap());
-        assert!((ours.estimate - est).abs() <= 1e-12 * est.abs().max(1.0), "{outcome}_{h}: estimate {} vs {est}", ours.estimate);
+        let (est, se, reported_sate): (f64, f64, f64) =
+            (f[6].parse().unwrap(), f[7].parse().unwrap(), f[12].parse().unwrap());
+        assert!(
+            (ours.estimate - est).abs() <= 1e-12 * est.abs().max(1.0),
+            "{outcome}_{h}: estimate {} vs {est}",
+            ours.estimate
+        );
         assert!((ours.se - se).abs() <= 1e-12 * se, "{outcome}_{h}: se");
-        assert!((sate - reported_sate).abs() <= 1e-9 * reported_sate.abs().max(1.0), "{outcome}_{h}: sate {sate} vs {reported_sate}");
+        assert!(
+            (sate - reported_sate).abs() <= 1e-9 * reported_sate.abs().max(1.0),
+            "{outcome}_{h}: sate {sate} vs {reported_sate}"
+        );
         // Each participant's own-arm outcome equals their potential outcome under that arm.
         for ((v, a), (i, b)) in y.iter().zip(&arm).zip(if_ics.iter().zip(&if_bau)) {
             assert_eq!(*v, if a == "ics" { *i } else { *b });
@@ -203,15 +257,26 @@ fn summary_json_agrees_with_estimates_csv() {
         .assert()
         .success();
     let estimates = std::fs::read_to_string(dir.path().join("estimates.csv")).unwrap();
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
-    let rows: Vec<Vec<&str>> = estimates.lines().skip(1).map(|l| l.split(',').collect()).filter(|f: &Vec<&str>| f[3] == "employed" && f[4] == "52").collect();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let rows: Vec<Vec<&str>> = estimates
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .filter(|f: &Vec<&str>| f[3] == "employed" && f[4] == "52")
+        .collect();
     assert_eq!(rows.len(), 30);
     let num = |s: &str| s.parse::<f64>().unwrap();
     let mean = |j: usize| rows.iter().map(|f| num(f[j])).sum::<f64>() / rows.len() as f64;
     let pate = mean(12);
     let power = rows.iter().filter(|f| num(f[11]) < 0.05).count() as f64 / 30.0;
     let coverage = rows.iter().filter(|f| num(f[9]) <= pate && pate <= num(f[10])).count() as f64 / 30.0;
-    let d = summary["diagnosands"].as_array().unwrap().iter().find(|d| d["outcome"] == "employed" && d["horizon_weeks"] == 52).unwrap();
+    let d = summary["diagnosands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["outcome"] == "employed" && d["horizon_weeks"] == 52)
+        .unwrap();
     let close = |a: f64, b: &serde_json::Value| (a - b.as_f64().unwrap()).abs() < 1e-12;
     assert!(close(mean(6), &d["mean_estimate"]));
     assert!(close(pate, &d["pate"]));

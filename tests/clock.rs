@@ -40,3 +40,36 @@ fn a_zero_rate_never_fires() {
     let mut events = 0;
     assert!((0..1000).all(|_| !clock.tick(0.0, &mut events, &keyed, 0, Purpose::LabourClock, 0)));
 }
+
+#[test]
+fn skipping_weeks_is_the_same_as_ticking_them() {
+    // Random thresholds and rates, with a rate change part way: the week
+    // `weeks_to_event` predicts is the week ticking fires, and `accumulate`
+    // leaves the clock bit for bit where ticking leaves it.
+    let keyed = Keyed::new(7);
+    for entity in 0..20_000u64 {
+        let first = 0.001 + keyed.uniform(0, Purpose::LabourDestination, entity, 0) * 0.3;
+        let second = 0.001 + keyed.uniform(0, Purpose::LabourDestination, entity, 1) * 0.3;
+        let before = (entity % 7) as u32;
+        let mut ticked = Clock::new(&keyed, 0, Purpose::LabourClock, entity);
+        let mut events = 0;
+        for _ in 0..before {
+            if ticked.tick(first, &mut events, &keyed, 0, Purpose::LabourClock, entity) {
+                break;
+            }
+        }
+        if events > 0 {
+            continue;
+        }
+        let mut skipped = Clock::new(&keyed, 0, Purpose::LabourClock, entity);
+        skipped.accumulate(first, before);
+        assert_eq!(skipped, ticked, "entity {entity}: accumulate vs {before} ticks");
+        let predicted = skipped.weeks_to_event(second).unwrap();
+        let fired = (1..).find(|_| ticked.tick(second, &mut events, &keyed, 0, Purpose::LabourClock, entity)).unwrap();
+        assert_eq!(predicted, fired, "entity {entity}");
+        skipped.accumulate(second, predicted - 1);
+        assert!(skipped.remaining() > 0.0, "entity {entity}: the week before the event leaves hazard to accumulate");
+    }
+    let idle = Clock::new(&keyed, 0, Purpose::LabourClock, 0);
+    assert_eq!(idle.weeks_to_event(0.0), None);
+}

@@ -113,7 +113,10 @@ fn unlimited_in_work_support_ends_at_job_loss() {
     let c = cohort(&m, &[1; 3]);
     let mut world = World::new(&m, Keyed::new(1), 0, &c);
     world.week(0);
-    assert!((0..3).all(|i| world.life(i, 1).in_service && world.life(i, 1).state == 2), "in work (Employed = 2), in support");
+    assert!(
+        (0..3).all(|i| world.life(i, 1).in_service && world.life(i, 1).state == 2),
+        "in work (Employed = 2), in support"
+    );
     world.week(1);
     for i in 0..3 {
         let life = world.life(i, 1);
@@ -208,7 +211,12 @@ fn queue_model(cms: u32, cap: u32) -> Model {
                 exit: (max_weeks: {cap})),
     }}"#
     );
-    scenario(&[("{HORIZONS}", "[10]"), ("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", &services), ("{ARMS}", ARMS)])
+    scenario(&[
+        ("{HORIZONS}", "[10]"),
+        ("{STAGES}", r#"[(name: "Only")]"#),
+        ("{SERVICES}", &services),
+        ("{ARMS}", ARMS),
+    ])
 }
 
 #[test]

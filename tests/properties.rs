@@ -37,25 +37,31 @@ fn params() -> impl Strategy<Value = Params> {
         (0.0..0.2f64, 0.0..0.1f64, 0.0..0.3f64, 0.0..0.1f64, 0.0..0.1f64),
         (1u32..30, 0u32..6, 0.0..0.3f64, 0u32..6, 1u32..3, any::<u64>()),
     )
-        .prop_map(|((n, weeks, cap, cms, background, initial), (job, other, progress, job_loss, back), (max_weeks, support, disengage, nav_room, sites, seed))| Params {
-            n,
-            weeks,
-            cap: cap.max(background + 1),
-            cms,
-            background,
-            initial: initial.min(cap.max(background + 1) - background),
-            job,
-            other,
-            progress,
-            job_loss,
-            back,
-            max_weeks,
-            support,
-            disengage,
-            nav_room,
-            sites,
-            seed,
-        })
+        .prop_map(
+            |(
+                (n, weeks, cap, cms, background, initial),
+                (job, other, progress, job_loss, back),
+                (max_weeks, support, disengage, nav_room, sites, seed),
+            )| Params {
+                n,
+                weeks,
+                cap: cap.max(background + 1),
+                cms,
+                background,
+                initial: initial.min(cap.max(background + 1) - background),
+                job,
+                other,
+                progress,
+                job_loss,
+                back,
+                max_weeks,
+                support,
+                disengage,
+                nav_room,
+                sites,
+                seed,
+            },
+        )
 }
 
 fn scenario_text(p: &Params) -> String {

@@ -49,7 +49,8 @@ const PINNED_4: f64 = -274.21964999999983;
 fn letting_lives_sleep_changes_nothing() {
     // Lives whose rates cannot change skip weeks and replay them later; the
     // replicate must equal one in which every life is stepped every week.
-    let fixtures = ["allocation.ron", "active_fallback.ron", "minimal.ron", "constant_intensity.ron"].map(common::fixture);
+    let fixtures =
+        ["allocation.ron", "active_fallback.ron", "minimal.ron", "constant_intensity.ron"].map(common::fixture);
     let shipped = ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"].map(common::shipped);
     for path in fixtures.iter().chain(&shipped) {
         let name = path.file_name().unwrap().to_string_lossy();
@@ -68,8 +69,28 @@ fn letting_lives_sleep_changes_nothing() {
             for (f, s) in fast.lives.iter().zip(&slow.lives) {
                 // Everything but the sleep bookkeeping itself.
                 assert_eq!(
-                    (f.record, f.state, f.dur, f.labour, f.labour_events, f.engagement, f.support, f.service_weeks, f.disengaged_weeks),
-                    (s.record, s.state, s.dur, s.labour, s.labour_events, s.engagement, s.support, s.service_weeks, s.disengaged_weeks),
+                    (
+                        f.record,
+                        f.state,
+                        f.dur,
+                        f.labour,
+                        f.labour_events,
+                        f.engagement,
+                        f.support,
+                        f.service_weeks,
+                        f.disengaged_weeks
+                    ),
+                    (
+                        s.record,
+                        s.state,
+                        s.dur,
+                        s.labour,
+                        s.labour_events,
+                        s.engagement,
+                        s.support,
+                        s.service_weeks,
+                        s.disengaged_weeks
+                    ),
                     "{name}, replicate {replicate}"
                 );
             }

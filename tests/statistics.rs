@@ -13,7 +13,9 @@ const REPLICATES: u32 = 2000;
 
 fn run(name: &str) -> (rctsim::scenario::Model, RunResult) {
     let model = common::model(name);
-    let result = trial::run(&model, &RunOptions { replicates: Some(REPLICATES), seed: Some(20261122), ..Default::default() }).unwrap();
+    let result =
+        trial::run(&model, &RunOptions { replicates: Some(REPLICATES), seed: Some(20261122), ..Default::default() })
+            .unwrap();
     (model, result)
 }
 

@@ -21,7 +21,8 @@ fn problems(text: &str) -> String {
 fn caseloads_are_bounded_so_sums_cannot_overflow() {
     let text = minimal().replace("background_caseload: 150", "background_caseload: 4294967295");
     assert!(problems(&text).contains("services.bau.background_caseload must be at most 1000000 (got 4294967295)"));
-    let text = minimal().replace("caseload_cap: 20,", "caseload_cap: 20, background_caseload: 5, initial_caseload: 4294967295,");
+    let text = minimal()
+        .replace("caseload_cap: 20,", "caseload_cap: 20, background_caseload: 5, initial_caseload: 4294967295,");
     let p = problems(&text);
     assert!(p.contains("services.ics.initial_caseload must be at most 1000000"), "{p}");
 }
@@ -36,7 +37,10 @@ fn an_enrolment_that_expects_nobody_is_an_error() {
 fn arms_fall_back_on_the_control_arms_fallback() {
     // Control: ICS with BAU as fallback; the other arm declares no fallback.
     let text = minimal()
-        .replace(r#"(name: "bau", service: "bau", control: true)"#, r#"(name: "ctl", service: "ics", fallback: "bau", control: true)"#)
+        .replace(
+            r#"(name: "bau", service: "bau", control: true)"#,
+            r#"(name: "ctl", service: "ics", fallback: "bau", control: true)"#,
+        )
         .replace(r#"(name: "ics", service: "ics")"#, r#"(name: "plain", service: "bau")"#);
     let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
     let bau = m.services.iter().position(|s| s.name == "bau").unwrap();

@@ -130,7 +130,14 @@ mod tests {
 
     fn draw(estimate: f64, se: f64, p: f64, sate: f64) -> Draw {
         Draw {
-            estimate: Estimate { estimate, se, df: 10.0, ci_low: estimate - 2.0 * se, ci_high: estimate + 2.0 * se, p_value: p },
+            estimate: Estimate {
+                estimate,
+                se,
+                df: 10.0,
+                ci_low: estimate - 2.0 * se,
+                ci_high: estimate + 2.0 * se,
+                p_value: p,
+            },
             sate,
         }
     }
@@ -138,7 +145,12 @@ mod tests {
     #[test]
     fn hand_worked_diagnosis() {
         // Estimates 1, 2, 3, 6; SATEs 2, 2, 2, 2 (PATE 2); SEs 1; p 0.5, 0.01, 0.04, 0.2.
-        let d = diagnose(&[draw(1.0, 1.0, 0.5, 2.0), draw(2.0, 1.0, 0.01, 2.0), draw(3.0, 1.0, 0.04, 2.0), draw(6.0, 1.0, 0.2, 2.0)]);
+        let d = diagnose(&[
+            draw(1.0, 1.0, 0.5, 2.0),
+            draw(2.0, 1.0, 0.01, 2.0),
+            draw(3.0, 1.0, 0.04, 2.0),
+            draw(6.0, 1.0, 0.2, 2.0),
+        ]);
         assert_eq!(d.pate.value, 2.0);
         assert_eq!(d.pate.mc_se, 0.0);
         assert_eq!(d.mean_estimate.value, 3.0);

@@ -176,7 +176,11 @@ mod tests {
     fn ln_beta_matches_r_lbeta_for_large_a() {
         // R: lbeta(a, 0.5), which uses a corrected Stirling series.
         for (a, want) in [(50.0, LBETA_50), (200.0, LBETA_200), (5e5, LBETA_5E5)] {
-            assert!((ln_beta(a, 0.5) - want).abs() < 4e-15 * want.abs().max(1.0), "a = {a}: {:e}", ln_beta(a, 0.5) - want);
+            assert!(
+                (ln_beta(a, 0.5) - want).abs() < 4e-15 * want.abs().max(1.0),
+                "a = {a}: {:e}",
+                ln_beta(a, 0.5) - want
+            );
         }
     }
 

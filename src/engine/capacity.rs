@@ -53,8 +53,9 @@ impl CaseManagers {
             }
         }
         let n = svc.len();
-        let quality =
-            (0..n).map(|m| service::quality(keyed, replicate, m as u64, model.services[svc[m] as usize].quality_sd)).collect();
+        let quality = (0..n)
+            .map(|m| service::quality(keyed, replicate, m as u64, model.services[svc[m] as usize].quality_sd))
+            .collect();
         let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
         let stride = service::multiplier_count(model.stages.len());
         Self {
@@ -95,6 +96,12 @@ impl CaseManagers {
             }
         }
         best
+    }
+
+    /// Whether case manager `m`'s caseload differs from the one its
+    /// multipliers were last computed for, i.e. step 3 will change them.
+    pub fn stale(&self, m: usize, services: &[ServiceModel]) -> bool {
+        self.cached[m] != self.load(m, services)
     }
 
     /// Step 3: snapshot caseloads and compute each case manager's multipliers,

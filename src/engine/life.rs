@@ -94,7 +94,15 @@ impl Clock {
     /// `events` counts the events so far; on an event it grows by one and keys
     /// the next threshold.
     #[inline]
-    pub fn tick(&mut self, rate: f64, events: &mut u16, keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> bool {
+    pub fn tick(
+        &mut self,
+        rate: f64,
+        events: &mut u16,
+        keyed: &Keyed,
+        replicate: u64,
+        purpose: Purpose,
+        entity: u64,
+    ) -> bool {
         if rate <= 0.0 {
             return false;
         }

@@ -17,15 +17,18 @@
 pub mod capacity;
 pub mod life;
 mod outcomes;
+mod sleepers;
 
 pub use life::NEVER;
 pub use outcomes::{OUTCOMES, Outcome, outcome_value};
 
 use crate::population::Person;
 use crate::rng::{Keyed, Purpose, pick_cumulative};
+use crate::scenario::NavigatorModel as Navigators;
 use crate::scenario::{Model, ServiceModel, transition};
 use capacity::{CaseManagers, Pool};
 use life::{Life, NONE};
+use sleepers::Lists;
 
 /// The people of one replicate, in ticket (randomisation) order.
 #[derive(Debug, Clone, Default)]
@@ -121,9 +124,9 @@ pub struct World<'m> {
     site_of: Vec<u16>,
     /// `ghost_arms[r]`: the arms under which a person randomised to `r` has a ghost.
     ghost_arms: Vec<Vec<u8>>,
-    /// `inert_fallback[a]`: arm `a`'s fallback service has no effects, so its
-    /// clients' rates do not depend on caseloads.
-    inert_fallback: Vec<bool>,
+    /// `inert[s]`: service `s` has no effects, so its clients' rates do not
+    /// depend on caseloads.
+    inert: Vec<bool>,
     /// Caseload of every case manager at step 3 of every calendar week, for
     /// the trajectories of lives that slept through those weeks.
     caseload_history: Vec<u32>,
@@ -133,11 +136,14 @@ pub struct World<'m> {
     awake_real: Vec<u32>,
     /// Ghosts stepped this week, as (ticket, arm).
     awake_ghosts: Vec<(u32, u8)>,
-    /// Sleeping lives by wake week: `first_sleeper[t]` heads a list of life
-    /// indices linked through `next_sleeper`, so a sleeper costs nothing
+    /// Sleeping lives by the calendar week they wake: a sleeper costs nothing
     /// until its week comes.
-    first_sleeper: Vec<u32>,
-    next_sleeper: Vec<u32>,
+    by_week: Lists,
+    /// Sleeping lives by the case manager whose caseload their rates depend
+    /// on: woken when it changes.
+    by_cm: Lists,
+    /// The rates of each sleeping life, fixed while it sleeps.
+    asleep_rates: Vec<Rates>,
     /// `nav_stage[a]`: the highest stage at which arm `a`'s service gives
     /// Navigators, if it has them.
     nav_stage: Vec<Option<u8>>,
@@ -181,6 +187,7 @@ impl<'m> World<'m> {
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
         let any_ghost = ghost.contains(&true);
         let cms = CaseManagers::new(model, &keyed, replicate);
+        let n_cm = cms.service.len();
         let last_week = cohort.persons.last().map_or(0, |p| p.week) + horizon;
         let caseload_history = vec![0; cms.service.len() * (last_week as usize + 1)];
         let ghost_arms: Vec<Vec<u8>> =
@@ -204,13 +211,14 @@ impl<'m> World<'m> {
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
             site_of: cohort.persons.iter().map(|p| p.site).collect(),
             ghost_arms,
-            inert_fallback: model.arms.iter().map(|a| is_inert(&model.services[a.fallback])).collect(),
+            inert: model.services.iter().map(is_inert).collect(),
             caseload_history,
             sleeping: true,
             awake_real: Vec::with_capacity(n),
             awake_ghosts: Vec::with_capacity(n * most_ghosts),
-            first_sleeper: vec![NONE; last_week as usize + 2],
-            next_sleeper: vec![NONE; n * arms],
+            by_week: Lists::new(last_week as usize + 2, n * arms),
+            by_cm: Lists::new(n_cm, n * arms),
+            asleep_rates: vec![Rates::default(); n * arms],
             nav_stage: model
                 .arms
                 .iter()
@@ -247,6 +255,7 @@ impl<'m> World<'m> {
         if self.has_navigators {
             self.assign_navigators();
         }
+        self.wake_clients_of_changed_case_managers(t);
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
         let n_cm = self.cms.snapshot.len();
         self.caseload_history[t as usize * n_cm..(t as usize + 1) * n_cm].copy_from_slice(&self.cms.snapshot);
@@ -317,6 +326,9 @@ impl<'m> World<'m> {
                 }
                 self.pools[p].waitlist.pop_front();
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
+                // The ghosts' rates may depend on where their real self is counted.
+                self.wake_ghosts(i, self.now);
+                let life = &mut self.lives[i * self.arms + self.cohort.arms[i] as usize];
                 self.cms.trial[life.fallback_cm as usize] -= 1;
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
@@ -327,7 +339,6 @@ impl<'m> World<'m> {
             self.pools[p].next_cm = if cm != NONE && service.cap.is_none_or(|cap| load < cap) { cm } else { NONE };
         }
     }
-
 
     /// Step 2b: Navigators go to clients in service at the Navigator stages, in
     /// ticket order, while the site's Navigators have room; a client keeps one
@@ -349,7 +360,9 @@ impl<'m> World<'m> {
                 if pool.nav_used < nav.capacity_per_site {
                     pool.nav_used += 1;
                     pool.nav_last_ticket = i as u32;
-                    self.lives[i * self.arms + r].nav = true;
+                    let idx = i * self.arms + r;
+                    self.wake(idx, self.now);
+                    self.lives[idx].nav = true;
                     self.nav_waiting[w] &= !(1u64 << (i % 64));
                 }
             }
@@ -378,19 +391,69 @@ impl<'m> World<'m> {
 
     /// Lives whose sleep ends in week `t` catch up and join this week's steps.
     fn wake_sleepers(&mut self, t: u32) {
-        let Some(head) = self.first_sleeper.get_mut(t as usize) else { return };
-        let mut idx = std::mem::replace(head, NONE);
-        while idx != NONE {
-            let next = self.next_sleeper[idx as usize];
-            let (i, a) = (idx as usize / self.arms, idx as usize % self.arms);
-            self.catch_up(i, a, t);
-            if a == self.cohort.arms[i] as usize {
-                self.awake_real.push(i as u32);
-            } else {
-                self.awake_ghosts.push((i as u32, a as u8));
-            }
-            idx = next;
+        while let Some(idx) = self.by_week.pop(t as usize) {
+            self.wake(idx as usize, t);
         }
+    }
+
+    /// Step 3's first part: clients asleep on a case manager whose caseload
+    /// changed catch up on the old multipliers and are stepped this week.
+    fn wake_clients_of_changed_case_managers(&mut self, t: u32) {
+        for m in 0..self.cms.service.len() {
+            if self.by_cm.is_empty(m) || !self.cms.stale(m, &self.model.services) {
+                continue;
+            }
+            while let Some(idx) = self.by_cm.pop(m) {
+                self.wake(idx as usize, t);
+            }
+        }
+    }
+
+    /// The ghosts of person `i` asleep in a service catch up to week `until`
+    /// (not included): where their real self is counted is about to change.
+    fn wake_ghosts(&mut self, i: usize, until: u32) {
+        let r = self.cohort.arms[i] as usize;
+        for g in 0..self.ghost_arms[r].len() {
+            let idx = i * self.arms + self.ghost_arms[r][g] as usize;
+            if self.lives[idx].in_service {
+                self.wake(idx, until);
+            }
+        }
+    }
+
+    /// Wakes life `idx` if asleep: it leaves its lists, catches up to week
+    /// `until` (not included) and is stepped from then on.
+    fn wake(&mut self, idx: usize, until: u32) {
+        if self.lives[idx].asleep_from == NONE {
+            return;
+        }
+        self.by_week.remove(idx as u32);
+        self.by_cm.remove(idx as u32);
+        let (i, a) = (idx / self.arms, idx % self.arms);
+        let end = self.end_of(i, a);
+        if until > end {
+            // Past its last week: it only needs its records completed.
+            self.catch_up(i, a, end + 1);
+            return;
+        }
+        self.catch_up(i, a, until);
+        if a == self.cohort.arms[i] as usize {
+            self.awake_real.push(i as u32);
+        } else {
+            self.awake_ghosts.push((i as u32, a as u8));
+        }
+    }
+
+    /// Whether case manager `m`'s caseload at step 3 of week `t` differs from the week before.
+    fn caseload_changed(&self, m: usize, t: u32) -> bool {
+        let n_cm = self.cms.service.len();
+        let t = t as usize;
+        t == 0 || self.caseload_history[t * n_cm + m] != self.caseload_history[(t - 1) * n_cm + m]
+    }
+
+    /// The case manager person `i`'s real life is counted with.
+    fn real_cm(&self, i: usize) -> u32 {
+        self.lives[i * self.arms + self.cohort.arms[i] as usize].counted_cm(self.stages)
     }
 
     /// Steps 4 and 6 for every awake ghost. Ghosts go before the real lives:
@@ -401,10 +464,12 @@ impl<'m> World<'m> {
             let (i, a) = self.awake_ghosts[j];
             let (i, a) = (i as usize, a as usize);
             let k = t - self.week_of[i];
-            let real = i * self.arms + self.cohort.arms[i] as usize;
-            let real_cm = self.lives[real].counted_cm(self.stages);
-            self.step_ghost(i, a, k, real_cm);
-            if k < self.horizon && !self.fall_asleep(i, a, t) {
+            let real_cm = self.real_cm(i);
+            let idx = i * self.arms + a;
+            let before = rate_key(&self.lives[idx]);
+            let rates = self.step_ghost(i, a, k, real_cm);
+            let rates = rates.filter(|_| rate_key(&self.lives[idx]) == before);
+            if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, rates) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;
             }
@@ -418,10 +483,15 @@ impl<'m> World<'m> {
         for j in 0..self.awake_real.len() {
             let i = self.awake_real[j] as usize;
             let r = self.cohort.arms[i] as usize;
-            let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
-            self.step_real(i, r, t - self.week_of[i], real_cm);
+            let real_cm = self.real_cm(i);
+            let before = rate_key(&self.lives[i * self.arms + r]);
+            let rates = self.step_real(i, r, t - self.week_of[i], real_cm);
+            let rates = Some(rates).filter(|_| rate_key(&self.lives[i * self.arms + r]) == before);
             self.note_navigator_need(i);
-            if !self.fall_asleep(i, r, t) {
+            if self.real_cm(i) != real_cm {
+                self.wake_ghosts(i, t + 1);
+            }
+            if !self.fall_asleep(i, r, t, real_cm, rates) {
                 self.awake_real[kept] = i as u32;
                 kept += 1;
             }
@@ -435,37 +505,52 @@ impl<'m> World<'m> {
         if a == self.cohort.arms[i] as usize { self.last_week() } else { self.week_of[i] + self.horizon }
     }
 
-    /// After week `t`, a life whose rates cannot change before its next move —
-    /// not in a service or a queue, and either off benefit or served by a
-    /// fallback service without effects — sleeps until the week its labour
-    /// clock fires (or its end). Nothing outside the life can change it
-    /// meanwhile, and [`World::catch_up`] later replays the skipped weeks with
-    /// exactly the arithmetic of the weekly step, so results are unchanged.
+    /// After week `t`, a life that nothing outside it can change before its
+    /// next event sleeps until the week of that event (or its end): it is not
+    /// in a queue, and its rates depend on no case manager's caseload, or on
+    /// one whose change wakes it (see [`Lists`]); a ghost waiting for a
+    /// Navigator stays awake. [`World::catch_up`] later replays the skipped
+    /// weeks with exactly the arithmetic of the weekly step, so results are
+    /// unchanged. `real_cm` is where the real self was counted in week `t`;
+    /// `rates` the life's rates if this week's step left them as they were.
     /// Returns whether it fell asleep.
-    fn fall_asleep(&mut self, i: usize, a: usize, t: u32) -> bool {
+    fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, rates: Option<Rates>) -> bool {
         let idx = i * self.arms + a;
         let life = &self.lives[idx];
-        let asleep_possible = self.sleeping
-            && !life.in_service
-            && !life.waiting
-            && !life.nav
-            && (!life.on_benefit(self.stages) || self.inert_fallback[a]);
-        if !asleep_possible {
+        if !self.sleeping || life.waiting {
+            return false;
+        }
+        let depends_on = effect_cm(life, self.stages).filter(|&m| !self.inert[self.cms.service[m as usize] as usize]);
+        if let Some(m) = depends_on {
+            // On a fallback with effects: not filed anywhere a change would
+            // reach. On a case manager whose caseload just changed: likely to
+            // change again soon, so sleeping would not pay for its bookkeeping.
+            if !life.in_service || self.caseload_changed(m as usize, t) {
+                return false;
+            }
+        }
+        let ghost = a != self.cohort.arms[i] as usize;
+        let service = &self.model.services[self.model.arms[a].service];
+        let nav_pending =
+            service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage));
+        if ghost && nav_pending {
             return false;
         }
         let end = self.end_of(i, a);
         // A ghost's last week is only recorded: its clock runs to the week before.
-        let ghost = a != self.cohort.arms[i] as usize;
         let clock_end = if ghost { end - 1 } else { end };
-        let w = self.next_move(i, a, t + 1, clock_end).unwrap_or(end + 1);
+        let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
+        let w = self.next_event(i, a, t + 1, clock_end, &rates).unwrap_or(end + 1);
         if w == t + 1 {
             return false;
         }
-        let life = &mut self.lives[idx];
-        life.asleep_from = t + 1;
+        self.lives[idx].asleep_from = t + 1;
+        self.asleep_rates[idx] = rates;
         if w <= end {
-            self.next_sleeper[idx] = self.first_sleeper[w as usize];
-            self.first_sleeper[w as usize] = idx as u32;
+            self.by_week.push(w as usize, idx as u32);
+        }
+        if let Some(m) = depends_on {
+            self.by_cm.push(m as usize, idx as u32);
         }
         true
     }
@@ -492,22 +577,31 @@ impl<'m> World<'m> {
             }
             self.replay_record(idx, k_from, recorded_until);
         }
-        // Weeks in which the clock runs: all for a real life; a ghost's last
+        // Weeks in which the clocks run: all for a real life; a ghost's last
         // week is only recorded.
         let clock_until = if real { k_until } else { k_until.min(self.horizon) };
-        let pm = &self.cohort.rate_multipliers[i];
-        let Life { state, mut dur, mut labour, .. } = self.lives[idx];
-        let mut weeks = clock_until.saturating_sub(k_from);
-        while weeks > 0 {
-            let run = self.constant_run(state, dur).min(weeks);
-            labour.accumulate(inert_rate(self.model, state, dur, pm), run);
-            if state >= self.stages {
-                dur += run as u16;
-            }
-            weeks -= run;
+        let weeks = clock_until.saturating_sub(k_from);
+        if weeks == 0 {
+            return;
         }
-        let life = &mut self.lives[idx];
-        (life.dur, life.labour) = (dur, labour);
+        let rates = self.asleep_rates[idx];
+        let mut life = self.lives[idx];
+        let mut left = weeks;
+        while left > 0 {
+            let run = self.constant_run(life.state, life.dur).min(left);
+            life.labour.accumulate(rates.labour(self.model, life.dur), run);
+            if life.state >= self.stages {
+                life.dur += run as u16;
+            }
+            left -= run;
+        }
+        if life.in_service {
+            life.engagement.accumulate(rates.engagement, weeks);
+            life.support.accumulate(rates.support_end, weeks);
+            life.service_weeks += weeks as u16;
+            life.disengaged_weeks = if life.engaged { 0 } else { life.disengaged_weeks + weeks as u16 };
+        }
+        self.lives[idx] = life;
     }
 
     /// Weeks from spell duration `dur` during which a life in `state`, asleep,
@@ -524,16 +618,50 @@ impl<'m> World<'m> {
         change.saturating_sub(dur)
     }
 
-    /// The first calendar week in `from..=until` in which the labour clock of
-    /// a life asleep from `from` fires, if any: run by run of constant rate,
-    /// with [`Clock::weeks_to_event`]'s exact test.
-    fn next_move(&self, i: usize, a: usize, from: u32, until: u32) -> Option<u32> {
+    /// The weekly rates of life `(i, a)` as they stand, with its real self
+    /// counted at `real_cm`.
+    fn rates(&self, i: usize, a: usize, real_cm: u32) -> Rates {
         let life = &self.lives[i * self.arms + a];
-        let pm = &self.cohort.rate_multipliers[i];
+        let service = &self.model.services[self.model.arms[a].service];
+        let cm = effect_cm(life, self.stages);
+        let real = a == self.cohort.arms[i] as usize;
+        // A ghost counts itself in its case manager's caseload, unless its real
+        // self is already counted there (then the caseload is as it is).
+        let table = if real || cm == Some(real_cm) { &self.cms.real } else { &self.cms.ghost };
+        let effect = effect_of(table, self.cms.stride, cm, life.state, self.stages);
+        Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
+    }
+
+    /// The first calendar week in `from..=until` in which a life asleep from
+    /// `from` must be stepped, if any: a clock fires or a service-exit rule is
+    /// met. Clocks are looked ahead run by run of constant rate with
+    /// [`Clock::weeks_to_event`]'s exact test.
+    ///
+    /// [`Clock::weeks_to_event`]: life::Clock::weeks_to_event
+    fn next_event(&self, i: usize, a: usize, from: u32, until: u32, rates: &Rates) -> Option<u32> {
+        let life = &self.lives[i * self.arms + a];
+        // Weeks from `from` (1 = week `from`) to the first service event.
+        let mut first = u32::MAX;
+        if life.in_service {
+            let service = &self.model.services[self.model.arms[a].service];
+            let after =
+                |limit: Option<u32>, count: u16| limit.map_or(u32::MAX, |w| w.saturating_sub(count.into()).max(1));
+            first = first
+                .min(life.engagement.weeks_to_event(rates.engagement).unwrap_or(u32::MAX))
+                .min(life.support.weeks_to_event(rates.support_end).unwrap_or(u32::MAX))
+                .min(after(service.max_weeks, life.service_weeks));
+            if life.state == self.stages {
+                first = first.min(after(service.support_weeks, life.dur));
+            }
+            if !life.engaged {
+                first = first.min(after(service.disengaged_weeks, life.disengaged_weeks));
+            }
+        }
+        let until = if first == u32::MAX { until } else { until.min(from + first - 1) };
         let (mut clock, mut dur, mut w) = (life.labour, life.dur, from);
         while w <= until {
             let run = self.constant_run(life.state, dur).min(until - w + 1);
-            let rate = inert_rate(self.model, life.state, dur, pm);
+            let rate = rates.labour(self.model, dur);
             if let Some(n) = clock.weeks_to_event(rate).filter(|&n| n <= run) {
                 return Some(w + n - 1);
             }
@@ -541,7 +669,7 @@ impl<'m> World<'m> {
             dur = dur.saturating_add(run.min(u32::from(u16::MAX)) as u16);
             w += run;
         }
-        None
+        (first != u32::MAX && from + first - 1 <= until).then(|| from + first - 1)
     }
 
     /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
@@ -589,7 +717,8 @@ impl<'m> World<'m> {
         }
     }
 
-    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) {
+    /// Returns the rates the real life moved at this week.
+    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> Rates {
         let model = self.model;
         let service = &model.services[model.arms[r].service];
         let idx = i * self.arms + r;
@@ -600,9 +729,9 @@ impl<'m> World<'m> {
             self.record_trajectory(r, k, life.state, life.waiting, caseload);
             self.record(idx, k);
         }
+        let rates = self.rates(i, r, before_cm);
         let life = &mut self.lives[idx];
-        let effect = effect_of(&self.cms.real, self.cms.stride, effect_cm(life, self.stages), life.state, self.stages);
-        advance(life, model, service, &self.cohort.rate_multipliers[i], &effect, &self.keyed, self.replicate, i as u64);
+        advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
         let after_cm = life.counted_cm(self.stages);
         if before_cm != after_cm {
             if before_cm != NONE {
@@ -616,9 +745,11 @@ impl<'m> World<'m> {
             let p = self.pool_of(model.arms[r].service, self.site_of[i]);
             self.pools[p].nav_used -= 1;
         }
+        rates
     }
 
-    fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) {
+    /// Returns the rates the ghost moved at this week, if it moved.
+    fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> Option<Rates> {
         let model = self.model;
         let service = &model.services[model.arms[a].service];
         let idx = i * self.arms + a;
@@ -630,21 +761,20 @@ impl<'m> World<'m> {
             }
         }
         if let Some(nav) = &service.navigators {
-            if !life.nav && navigator_eligible(life, nav.max_stage) && self.pools[p].ghost_gets_navigator(i as u32, nav.capacity_per_site) {
+            if !life.nav
+                && navigator_eligible(life, nav.max_stage)
+                && self.pools[p].ghost_gets_navigator(i as u32, nav.capacity_per_site)
+            {
                 life.nav = true;
             }
         }
         self.record(idx, k);
         if k == self.horizon {
-            return;
+            return None;
         }
-        let life = &mut self.lives[idx];
-        // A ghost counts itself in its case manager's caseload, unless its real
-        // self is already counted there (then the caseload is as it is).
-        let cm = effect_cm(life, self.stages);
-        let table = if cm == Some(real_cm) { &self.cms.real } else { &self.cms.ghost };
-        let effect = effect_of(table, self.cms.stride, cm, life.state, self.stages);
-        advance(life, model, service, &self.cohort.rate_multipliers[i], &effect, &self.keyed, self.replicate, i as u64);
+        let rates = self.rates(i, a, real_cm);
+        advance(&mut self.lives[idx], model, service, &rates, &self.keyed, self.replicate, i as u64);
+        Some(rates)
     }
 
     /// Step 6 for one life in own week `k`: horizon snapshots and the running record.
@@ -731,6 +861,12 @@ impl<'m> World<'m> {
     }
 }
 
+/// What a life's rates depend on that its own weekly step can change.
+#[inline]
+fn rate_key(life: &Life) -> (u8, bool, bool, bool, u32) {
+    (life.state, life.in_service, life.engaged, life.nav, life.service_cm)
+}
+
 /// Whether a life may hold a Navigator: in service, on benefit, at or below the Navigator stages.
 #[inline]
 fn navigator_eligible(life: &Life, max_stage: u8) -> bool {
@@ -765,24 +901,84 @@ fn is_inert(service: &ServiceModel) -> bool {
 
 /// The four stage-transition rates `λ0 · exp(β·x + ℓ·u) · M` of a life in stage `s`.
 #[inline]
-fn stage_rates(model: &Model, s: usize, pm: &[f64; transition::COUNT], m: &[f64; 4]) -> [f64; 4] {
+fn stage_rates(
+    model: &Model,
+    s: usize,
+    pm: &[f64; transition::COUNT],
+    m: &[f64; 4],
+    nav: Option<&Navigators>,
+) -> [f64; 4] {
     let base = &model.stage_rates[s];
-    [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]]
+    let mut r = [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]];
+    if let Some(nav) = nav {
+        r[transition::PROGRESS] *= nav.progress;
+    }
+    r
 }
 
-/// The total weekly labour-move rate of a life under no service effect and no
-/// Navigator, with the same arithmetic as [`advance`] (a multiplier of exactly
-/// 1 changes nothing).
-#[inline]
-fn inert_rate(model: &Model, state: u8, dur: u16, pm: &[f64; transition::COUNT]) -> f64 {
-    let stages = model.stages.len() as u8;
-    if state < stages {
-        let r = stage_rates(model, state as usize, pm, &[1.0; 4]);
-        r[0] + r[1] + r[2] + r[3]
-    } else if state == stages {
-        model.job_loss.at(u32::from(dur)) * pm[transition::JOB_LOSS] * 1.0
-    } else {
-        model.return_rate.at(u32::from(dur)) * pm[transition::RETURN]
+/// The weekly rates of one life while its state, service, case manager and
+/// Navigator stay as they are: the one place they are computed, for the
+/// weekly step and for skipping weeks alike, so both use the same arithmetic.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rates {
+    /// The life's state and the ladder's number of stages.
+    state: u8,
+    stages: u8,
+    /// Progress, regress, job and other exit, on benefit (with the Navigator's
+    /// effect on progress); zero otherwise.
+    moves: [f64; 4],
+    /// Their sum.
+    total: f64,
+    /// `exp(β·x + ℓ·u)` on job loss, and the service effect on it.
+    job_loss: f64,
+    job_loss_effect: f64,
+    /// `exp(β·x + ℓ·u)` on return to benefit.
+    return_to_benefit: f64,
+    /// Disengaging (engaged) or re-engaging (not) while in service; zero otherwise.
+    engagement: f64,
+    /// End of time-unlimited in-work support while employed in service; zero otherwise.
+    support_end: f64,
+}
+
+impl Rates {
+    #[inline]
+    fn of(life: &Life, model: &Model, service: &ServiceModel, pm: &[f64; transition::COUNT], effect: Effect) -> Self {
+        let stages = model.stages.len() as u8;
+        let nav = if life.nav { service.navigators.as_ref() } else { None };
+        let moves = if life.state < stages {
+            stage_rates(model, life.state as usize, pm, &effect.stage, nav)
+        } else {
+            [0.0; 4]
+        };
+        let engagement = match (life.in_service, life.engaged) {
+            (false, _) => 0.0,
+            (true, true) => service.disengage * nav.map_or(1.0, |n| n.disengage),
+            (true, false) => service.reengage,
+        };
+        let unlimited_support = life.in_service && life.state == stages && service.support_weeks.is_none();
+        Self {
+            state: life.state,
+            stages,
+            moves,
+            total: moves[0] + moves[1] + moves[2] + moves[3],
+            job_loss: pm[transition::JOB_LOSS],
+            job_loss_effect: effect.job_loss,
+            return_to_benefit: pm[transition::RETURN],
+            engagement,
+            support_end: if unlimited_support { service.support_end_rate } else { 0.0 },
+        }
+    }
+
+    /// The total labour-move rate at spell duration `dur`.
+    #[inline]
+    fn labour(&self, model: &Model, dur: u16) -> f64 {
+        if self.state < self.stages {
+            self.total
+        } else if self.state == self.stages {
+            model.job_loss.at(u32::from(dur)) * self.job_loss * self.job_loss_effect
+        } else {
+            model.return_rate.at(u32::from(dur)) * self.return_to_benefit
+        }
     }
 }
 
@@ -811,70 +1007,58 @@ fn effect_of(table: &[f64], stride: usize, cm: Option<u32>, state: u8, stages: u
 }
 
 /// Draws one week's moves for a life and applies them with the service's exit rules.
-#[allow(clippy::too_many_arguments)]
 #[inline]
 fn advance(
     life: &mut Life,
     model: &Model,
     service: &ServiceModel,
-    pm: &[f64; transition::COUNT],
-    effect: &Effect,
+    rates: &Rates,
     keyed: &Keyed,
     replicate: u64,
     ticket: u64,
 ) {
     let stages = model.stages.len() as u8;
     let state = life.state;
-    let nav = if life.nav { service.navigators.as_ref() } else { None };
-    let new_state = if state < stages {
-        let mut r = stage_rates(model, state as usize, pm, &effect.stage);
-        if let Some(nav) = nav {
-            r[transition::PROGRESS] *= nav.progress;
-        }
-        let total = r[0] + r[1] + r[2] + r[3];
-        if life.labour.tick(total, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket) {
-            let event = u64::from(life.labour_events - 1);
-            let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
-            Some(match pick_cumulative(&r, u * total) {
-                transition::PROGRESS => state + 1,
-                transition::REGRESS => state - 1,
-                transition::JOB => stages,
-                _ => stages + 1,
-            })
-        } else {
-            None
-        }
+    let rate = rates.labour(model, life.dur);
+    let new_state = if !life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
+    {
+        None
+    } else if state < stages {
+        let event = u64::from(life.labour_events - 1);
+        let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
+        Some(match pick_cumulative(&rates.moves, u * rate) {
+            transition::PROGRESS => state + 1,
+            transition::REGRESS => state - 1,
+            transition::JOB => stages,
+            _ => stages + 1,
+        })
     } else if state == stages {
-        let rate = model.job_loss.at(u32::from(life.dur)) * pm[transition::JOB_LOSS] * effect.job_loss;
-        life.labour
-            .tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
-            .then_some(model.reentry_stage)
+        Some(model.reentry_stage)
     } else {
-        let rate = model.return_rate.at(u32::from(life.dur)) * pm[transition::RETURN];
-        life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket).then_some(0)
+        Some(0)
     };
 
     let was_engaged = life.engaged;
     let mut support_ended = false;
     if life.in_service {
-        let rate = if was_engaged {
-            service.disengage * nav.map_or(1.0, |n| n.disengage)
-        } else {
-            service.reengage
-        };
-        if life.engagement.tick(rate, &mut life.engagement_events, keyed, replicate, Purpose::EngagementClock, ticket) {
+        if life.engagement.tick(
+            rates.engagement,
+            &mut life.engagement_events,
+            keyed,
+            replicate,
+            Purpose::EngagementClock,
+            ticket,
+        ) {
             life.engaged = !was_engaged;
         }
-        if state == stages && service.support_weeks.is_none() {
-            support_ended = life.support.tick(
-                service.support_end_rate,
-                &mut life.support_events,
-                keyed,
-                replicate,
-                Purpose::SupportEndClock,
-                ticket,
-            );
-        }
+        support_ended = life.support.tick(
+            rates.support_end,
+            &mut life.support_events,
+            keyed,
+            replicate,
+            Purpose::SupportEndClock,
+            ticket,
+        );
     }
 
     match new_state {

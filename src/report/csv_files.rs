@@ -25,7 +25,8 @@ fn provenance(r: &Report) -> [String; 3] {
 /// One row per replicate × contrast × outcome × horizon.
 pub fn estimates_csv(r: &Report) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = "replicate,treatment,control,outcome,horizon_weeks,estimator,estimate,se,df,ci_low,ci_high,p_value,sate";
+    let header =
+        "replicate,treatment,control,outcome,horizon_weeks,estimator,estimate,se,df,ci_low,ci_high,p_value,sate";
     row(&mut w, header.split(',').chain(PROVENANCE).map(String::from));
     let prov = provenance(r);
     let n_h = r.model.horizons.len();

@@ -1,8 +1,8 @@
 //! `summary.json`: the run's identity, its arms and every diagnosand.
 
 use super::{Report, VERSION};
-use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::analysis::DIAGNOSANDS;
+use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::OUTCOMES;
 use serde_json::{Map, Value, json};
 

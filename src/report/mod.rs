@@ -12,8 +12,8 @@ pub use csv_files::{estimates_csv, persons_csv, trajectories_csv};
 pub use json::summary_json;
 pub use table::table;
 
-pub use crate::scenario::column_name;
 use crate::scenario::Model;
+pub use crate::scenario::column_name;
 use crate::trial::RunResult;
 use std::io::Write;
 use std::path::Path;

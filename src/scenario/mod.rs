@@ -63,8 +63,7 @@ pub struct Loaded {
 /// # Errors
 /// [`ScenarioError`] naming the file, and the line and column or field path.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
     let model = parse(&bytes, path)?;
     Ok(Loaded { model, sha256: sha256_hex(&bytes) })
 }
@@ -78,15 +77,9 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
         let before = &bytes[..e.valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        ScenarioError::Parse {
-            path: path.into(),
-            line,
-            column,
-            message: "the file is not valid UTF-8".into(),
-        }
+        ScenarioError::Parse { path: path.into(), line, column, message: "the file is not valid UTF-8".into() }
     })?;
-    let options = ron::Options::default()
-        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let raw: schema::Scenario = options.from_str(text).map_err(|e| ScenarioError::Parse {
         path: path.into(),
         line: e.span.start.line,

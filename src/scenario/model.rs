@@ -23,8 +23,7 @@ pub mod transition {
     /// How many transitions there are.
     pub const COUNT: usize = 6;
     /// Names, as written in scenarios and outputs.
-    pub const NAMES: [&str; COUNT] =
-        ["progress", "regress", "job", "other_exit", "job_loss", "return_to_benefit"];
+    pub const NAMES: [&str; COUNT] = ["progress", "regress", "job", "other_exit", "job_loss", "return_to_benefit"];
 }
 
 /// A validated scenario.
@@ -310,5 +309,19 @@ pub fn health_index(h: Health) -> usize {
 /// Benefit type names as written in outputs.
 pub const BENEFIT_TYPE_NAMES: [&str; 3] = ["work_ready", "health_disability", "other"];
 /// Health condition names as written in outputs.
-pub const HEALTH_NAMES: [&str; 5] =
-    ["no_condition", "common_mental", "severe_mental", "physical", "substance_use"];
+pub const HEALTH_NAMES: [&str; 5] = ["no_condition", "common_mental", "severe_mental", "physical", "substance_use"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn piecewise_rates_know_where_they_change() {
+        let p = Piecewise::new(vec![0.5, 0.5, 0.2, 0.2, 0.2, 0.1]);
+        assert_eq!([p.next_change(0), p.next_change(1), p.next_change(2), p.next_change(4)], [2, 2, 5, 5]);
+        assert_eq!((p.next_change(5), p.next_change(900)), (u32::MAX, u32::MAX));
+        assert_eq!((p.at(3), p.at(900)), (0.2, 0.1));
+        let flat = Piecewise::new(vec![0.3, 0.3]);
+        assert_eq!(flat.next_change(0), u32::MAX);
+    }
+}

@@ -118,11 +118,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         None => {
             c.fail(
                 "job_loss.reentry_stage",
-                format!(
-                    "names no stage (got {:?}; stages are {})",
-                    s.job_loss.reentry_stage,
-                    stage_list(&s.stages)
-                ),
+                format!("names no stage (got {:?}; stages are {})", s.job_loss.reentry_stage, stage_list(&s.stages)),
             );
             0
         }
@@ -136,11 +132,8 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
         c.non_negative(&format!("benefit_rates.{name}"), v);
     }
-    let services: Vec<ServiceModel> = s
-        .services
-        .iter()
-        .map(|(name, svc)| service(&mut c, name, svc, &s.stages))
-        .collect();
+    let services: Vec<ServiceModel> =
+        s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect();
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
     let enrolment = enrolment(&mut c, &s.enrolment, sites.len());
     staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
@@ -213,12 +206,9 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
         if column_name(&st.name).is_empty() {
             c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
         }
-        for (field, v) in [
-            ("progress", st.progress),
-            ("regress", st.regress),
-            ("job", st.job),
-            ("other_exit", st.other_exit),
-        ] {
+        for (field, v) in
+            [("progress", st.progress), ("regress", st.regress), ("job", st.job), ("other_exit", st.other_exit)]
+        {
             c.rate(&format!("{p}.{field}"), v);
         }
         if i == last && st.progress != 0.0 {
@@ -252,16 +242,12 @@ fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise
         }
     }
     let last = pieces.iter().map(|p| p.from_week).max().unwrap_or(0).min(5000) as usize;
-    let by_week = (0..=last)
-        .map(|w| pieces.iter().rev().find(|p| p.from_week as usize <= w).map_or(0.0, |p| p.rate))
-        .collect();
+    let by_week =
+        (0..=last).map(|w| pieces.iter().rev().find(|p| p.from_week as usize <= w).map_or(0.0, |p| p.rate)).collect();
     Piecewise::new(by_week)
 }
 
-fn transition_effects(
-    c: &mut Checker,
-    t: &schema::Transitions,
-) -> [CovariateEffects; transition::COUNT] {
+fn transition_effects(c: &mut Checker, t: &schema::Transitions) -> [CovariateEffects; transition::COUNT] {
     let all = [&t.progress, &t.regress, &t.job, &t.other_exit, &t.job_loss, &t.return_to_benefit];
     let default_loading = [1.0, -1.0, 1.0, 0.0, -1.0, 0.0];
     std::array::from_fn(|j| {
@@ -312,9 +298,7 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
             Dist::Fixed(v)
         }
         D::Uniform { min, max } => {
-            if c.finite(&format!("{path}.min"), min) & c.finite(&format!("{path}.max"), max)
-                && min > max
-            {
+            if c.finite(&format!("{path}.min"), min) & c.finite(&format!("{path}.max"), max) && min > max {
                 c.fail(path, format!("needs min ≤ max (got min {min}, max {max})"));
             }
             Dist::Uniform(min, max)
@@ -335,7 +319,10 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
                 c.fail(format!("{path}.sigma"), format!("must be positive (got {sigma})"));
             }
             if max.is_some_and(|m| m <= 0.0) {
-                c.fail(format!("{path}.max"), format!("must be positive for a log-normal (got {})", max.unwrap_or(0.0)));
+                c.fail(
+                    format!("{path}.max"),
+                    format!("must be positive for a log-normal (got {})", max.unwrap_or(0.0)),
+                );
             }
             let (min, max) = bounds(c, min.or(Some(0.0)), max);
             Dist::LogNormal { mu: libm::log(median.max(f64::MIN_POSITIVE)), sigma, min, max }
@@ -347,11 +334,8 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
     let sd = p.readiness_sd;
     c.non_negative("population.readiness_sd", sd);
     let b = &p.benefit_type;
-    let benefit_type = c.weights(
-        "population.benefit_type",
-        &BENEFIT_TYPE_NAMES,
-        &[b.work_ready, b.health_disability, b.other],
-    );
+    let benefit_type =
+        c.weights("population.benefit_type", &BENEFIT_TYPE_NAMES, &[b.work_ready, b.health_disability, b.other]);
     let h = &p.health;
     let health = c.weights(
         "population.health",
@@ -424,7 +408,9 @@ fn eligibility_rules(
     health: [bool; 5],
 ) {
     let p = "population.eligibility";
-    for (field, v) in [("min_age", e.min_age), ("max_age", e.max_age), ("max_age_first_benefit", e.max_age_first_benefit)] {
+    for (field, v) in
+        [("min_age", e.min_age), ("max_age", e.max_age), ("max_age_first_benefit", e.max_age_first_benefit)]
+    {
         if let Some(v) = v {
             c.finite(&format!("{p}.{field}"), v);
         }
@@ -436,7 +422,10 @@ fn eligibility_rules(
     }
     let admits = |weights: &[f64], allowed: &[bool]| weights.iter().zip(allowed).any(|(&w, &ok)| ok && w > 0.0);
     if !admits(benefit_weights, &benefit_types) {
-        c.fail(format!("{p}.benefit_types"), "admits no benefit type that population.benefit_type gives a positive weight");
+        c.fail(
+            format!("{p}.benefit_types"),
+            "admits no benefit type that population.benefit_type gives a positive weight",
+        );
     }
     if !admits(health_weights, &health) {
         c.fail(format!("{p}.health"), "admits no health condition that population.health gives a positive weight");
@@ -537,7 +526,9 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
     if let Some(cap) = s.caseload_cap {
         if cap == 0 {
             c.fail(format!("{p}.caseload_cap"), "must be at least 1 (got 0); leave it out for no cap");
-        } else if s.background_caseload < cap && u64::from(s.background_caseload) + u64::from(s.initial_caseload) > u64::from(cap) {
+        } else if s.background_caseload < cap
+            && u64::from(s.background_caseload) + u64::from(s.initial_caseload) > u64::from(cap)
+        {
             c.fail(
                 format!("{p}.initial_caseload"),
                 format!("puts case managers over their cap: background_caseload + initial_caseload must be at most caseload_cap ({cap}) (got {})", s.initial_caseload),
@@ -553,7 +544,10 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
         } else if s.background_caseload >= cap {
             c.fail(
                 format!("{p}.background_caseload"),
-                format!("must be below caseload_cap ({cap}) so trial clients can be served (got {})", s.background_caseload),
+                format!(
+                    "must be below caseload_cap ({cap}) so trial clients can be served (got {})",
+                    s.background_caseload
+                ),
             );
         }
     }
@@ -592,7 +586,10 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
         let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {
             Some(i) => i as u8,
             None => {
-                c.fail(format!("{np}.max_stage"), format!("names no stage (got {:?}; stages are {})", nv.max_stage, stage_list(stages)));
+                c.fail(
+                    format!("{np}.max_stage"),
+                    format!("names no stage (got {:?}; stages are {})", nv.max_stage, stage_list(stages)),
+                );
                 0
             }
         };
@@ -682,7 +679,10 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
             c.fail(format!("{p}.name"), format!("repeats an earlier arm name (got {:?})", a.name));
         }
         if !a.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') || a.name.is_empty() {
-            c.fail(format!("{p}.name"), format!("must be letters, digits and _ only, for column names (got {:?})", a.name));
+            c.fail(
+                format!("{p}.name"),
+                format!("must be letters, digits and _ only, for column names (got {:?})", a.name),
+            );
         }
         let service = index(&a.service).unwrap_or_else(|| {
             c.fail(format!("{p}.service"), format!("names no service (got {:?}; services are {known})", a.service));
@@ -728,7 +728,10 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
         schema::Enrolment::PerSite { weeks, weekly } => {
             enrolment_weeks(c, *weeks);
             if weekly.len() != n_sites {
-                c.fail("enrolment.weekly", format!("needs one arrival rate per site ({n_sites}) (got {})", weekly.len()));
+                c.fail(
+                    "enrolment.weekly",
+                    format!("needs one arrival rate per site ({n_sites}) (got {})", weekly.len()),
+                );
             }
             for (i, &v) in weekly.iter().enumerate() {
                 c.rate(&format!("enrolment.weekly[{i}]"), v);
@@ -741,7 +744,10 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                 c.fail("enrolment.weekly", "expects no arrivals at all: some site needs a positive rate");
             }
             if expected > 50_000_000.0 {
-                c.fail("enrolment.weekly", format!("expects {expected:.0} arrivals in all; at most 50000000 are supported"));
+                c.fail(
+                    "enrolment.weekly",
+                    format!("expects {expected:.0} arrivals in all; at most 50000000 are supported"),
+                );
             }
             EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
         }
@@ -754,7 +760,12 @@ fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, hori
     let total: u64 = services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>() * sites as u64;
     let weeks = u64::from(e.weeks()) + u64::from(horizons.last().copied().unwrap_or(0)) + 1;
     if total > 100_000 {
-        c.fail("services", format!("staff {total} case managers in all (sites × case_managers_per_site); at most 100000 are supported"));
+        c.fail(
+            "services",
+            format!(
+                "staff {total} case managers in all (sites × case_managers_per_site); at most 100000 are supported"
+            ),
+        );
     } else if total * weeks > 50_000_000 {
         c.fail(
             "services",

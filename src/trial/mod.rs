@@ -160,15 +160,33 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Po
 }
 
 /// The value of `outcome` at horizon index `h` for person `i` under arm `a`.
-pub fn person_outcome(model: &Model, cohort: &Cohort, rep: &Replicate, i: usize, a: usize, h: usize, outcome: Outcome) -> f64 {
+pub fn person_outcome(
+    model: &Model,
+    cohort: &Cohort,
+    rep: &Replicate,
+    i: usize,
+    a: usize,
+    h: usize,
+    outcome: Outcome,
+) -> f64 {
     let life = i * rep.arms + a;
     let n_h = model.horizons.len();
     let rate = model.benefit_rates[cohort.persons[i].benefit_type as usize];
-    outcome_value(outcome, model.horizons[h], &rep.lives[life].record, &rep.at_horizon[life * n_h + h], rep.stages, rate)
+    outcome_value(
+        outcome,
+        model.horizons[h],
+        &rep.lives[life].record,
+        &rep.at_horizon[life * n_h + h],
+        rep.stages,
+        rate,
+    )
 }
 
 fn contrasts(model: &Model) -> Vec<Contrast> {
-    (0..model.arms.len()).filter(|&a| a != model.control).map(|a| Contrast { treatment: a, control: model.control }).collect()
+    (0..model.arms.len())
+        .filter(|&a| a != model.control)
+        .map(|a| Contrast { treatment: a, control: model.control })
+        .collect()
 }
 
 fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result<ReplicateSummary, RunError> {
@@ -186,7 +204,8 @@ fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result
         started[a] += u64::from(u32::from(rep.lives[i * n_arms + a].record.service_started) < longest);
         for h in 0..n_h {
             for (o, &outcome) in OUTCOMES.iter().enumerate() {
-                outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] += person_outcome(model, &cohort, &rep, i, a, h, outcome);
+                outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] +=
+                    person_outcome(model, &cohort, &rep, i, a, h, outcome);
             }
         }
     }
@@ -307,9 +326,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
             started: started[a],
             outcome_means: (0..n_h)
                 .map(|h| {
-                    std::array::from_fn(|o| {
-                        outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] / participants[a] as f64
-                    })
+                    std::array::from_fn(|o| outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] / participants[a] as f64)
                 })
                 .collect(),
         })
