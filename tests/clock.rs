@@ -72,4 +72,5 @@ fn skipping_weeks_is_the_same_as_ticking_them() {
     }
     let idle = Clock::new(&keyed, 0, Purpose::LabourClock, 0);
     assert_eq!(idle.weeks_to_event(0.0), None);
+    assert_eq!(idle.weeks_to_event(1e-300), None, "an event beyond any trial is never");
 }

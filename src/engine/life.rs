@@ -17,6 +17,10 @@ pub const NONE: u32 = u32::MAX;
 /// Marks a week that has not happened (in a [`Record`]).
 pub const NEVER: u16 = u16::MAX;
 
+/// Weeks beyond any trial (validation bounds trials to 7,000 weeks): a clock
+/// event further away than this is reported as never.
+pub const FAR: u32 = 1 << 24;
+
 /// A running exponential clock for one kind of event.
 ///
 /// It holds the hazard still to accumulate at its anchor (the last event or
@@ -65,23 +69,29 @@ impl Clock {
     }
 
     /// In how many weeks at `rate` from now the event happens (1 = the next
-    /// week), by exactly the test [`Clock::tick`] makes; `None` at a zero rate.
+    /// week), by exactly the test [`Clock::tick`] makes; `None` at a zero rate
+    /// or when it is more than [`FAR`] weeks away, beyond any trial.
     pub fn weeks_to_event(&self, rate: f64) -> Option<u32> {
         if rate <= 0.0 {
             return None;
         }
         let mut c = *self;
         c.set_rate(rate);
-        let fires = |n: u64| c.left - n as f64 * rate <= 0.0;
+        let fires = |weeks: u32| c.left_after(weeks) <= 0.0;
         // The quotient is within a week or two of the answer; step to it exactly.
-        let mut n = ((c.left / rate).ceil().max(0.0) as u64).saturating_sub(u64::from(c.weeks)).max(1);
-        while n > 1 && fires(u64::from(c.weeks) + n - 1) {
+        let guess = (c.left / rate).ceil().max(0.0);
+        if guess > f64::from(FAR) {
+            return None;
+        }
+        let guess = guess as u32;
+        let mut n = guess.saturating_sub(c.weeks).max(1);
+        while n > 1 && fires(c.weeks + n - 1) {
             n -= 1;
         }
-        while !fires(u64::from(c.weeks) + n) {
+        while !fires(c.weeks + n) {
             n += 1;
         }
-        Some(u32::try_from(n).unwrap_or(u32::MAX))
+        Some(n)
     }
 
     /// A clock whose first threshold is keyed by `(purpose, entity, 0)`.

@@ -657,7 +657,7 @@ impl<'m> World<'m> {
                 first = first.min(after(service.disengaged_weeks, life.disengaged_weeks));
             }
         }
-        let until = if first == u32::MAX { until } else { until.min(from + first - 1) };
+        let until = until.min(from.saturating_add(first - 1));
         let (mut clock, mut dur, mut w) = (life.labour, life.dur, from);
         while w <= until {
             let run = self.constant_run(life.state, dur).min(until - w + 1);
@@ -669,7 +669,8 @@ impl<'m> World<'m> {
             dur = dur.saturating_add(run.min(u32::from(u16::MAX)) as u16);
             w += run;
         }
-        (first != u32::MAX && from + first - 1 <= until).then(|| from + first - 1)
+        let service_event = from.saturating_add(first - 1);
+        (first != u32::MAX && service_event <= until).then_some(service_event)
     }
 
     /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
