@@ -8,11 +8,16 @@
 //! departures; 6. record.
 //!
 //! Ghost twins — a participant under each arm they were not randomised to —
-//! step in the same week right after their real self, reading only what the
+//! step in the same week just before the real lives, reading only what the
 //! real trial has already fixed for that week (caseloads, placements,
-//! Navigators). A ghost consumes nothing and changes nobody, so stepping it
-//! alongside is the same as a second pass over the finished real trial, and
-//! keeps memory to one replicate's cohort.
+//! Navigators, where their real self is counted). A ghost consumes nothing and
+//! changes nobody, so stepping it alongside is the same as a second pass over
+//! the finished real trial, and keeps memory to one replicate's cohort.
+//!
+//! Only lives due in a week are visited: a life that nothing outside it can
+//! change before its next event sleeps until then (`World::fall_asleep`),
+//! filed by wake week and by the case manager whose caseload it depends on,
+//! and is replayed in closed form when it wakes, with identical results.
 
 pub mod capacity;
 pub mod life;
