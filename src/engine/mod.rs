@@ -360,7 +360,7 @@ impl<'m> World<'m> {
                 let r = self.cohort.arms[i] as usize;
                 let service_index = self.model.arms[r].service;
                 let Some(nav) = &self.model.services[service_index].navigators else { continue };
-                let p = service_index * self.model.sites.len() + self.site_of[i] as usize;
+                let p = self.pool_of(service_index, self.site_of[i]);
                 let pool = &mut self.pools[p];
                 if pool.nav_used < nav.capacity_per_site {
                     pool.nav_used += 1;
@@ -470,10 +470,7 @@ impl<'m> World<'m> {
             let (i, a) = (i as usize, a as usize);
             let k = t - self.week_of[i];
             let real_cm = self.real_cm(i);
-            let idx = i * self.arms + a;
-            let before = rate_key(&self.lives[idx]);
             let rates = self.step_ghost(i, a, k, real_cm);
-            let rates = rates.filter(|_| rate_key(&self.lives[idx]) == before);
             if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, rates) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;
@@ -489,9 +486,7 @@ impl<'m> World<'m> {
             let i = self.awake_real[j] as usize;
             let r = self.cohort.arms[i] as usize;
             let real_cm = self.real_cm(i);
-            let before = rate_key(&self.lives[i * self.arms + r]);
             let rates = self.step_real(i, r, t - self.week_of[i], real_cm);
-            let rates = Some(rates).filter(|_| rate_key(&self.lives[i * self.arms + r]) == before);
             self.note_navigator_need(i);
             if self.real_cm(i) != real_cm {
                 self.wake_ghosts(i, t + 1);
@@ -723,8 +718,9 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Returns the rates the real life moved at this week.
-    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> Rates {
+    /// Returns the rates the real life moved at this week if its move left them
+    /// as they were.
+    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> Option<Rates> {
         let model = self.model;
         let service = &model.services[model.arms[r].service];
         let idx = i * self.arms + r;
@@ -737,7 +733,9 @@ impl<'m> World<'m> {
         }
         let rates = self.rates(i, r, before_cm);
         let life = &mut self.lives[idx];
+        let key = rate_key(life);
         advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
+        let unchanged = rate_key(life) == key;
         let after_cm = life.counted_cm(self.stages);
         if before_cm != after_cm {
             if before_cm != NONE {
@@ -751,10 +749,11 @@ impl<'m> World<'m> {
             let p = self.pool_of(model.arms[r].service, self.site_of[i]);
             self.pools[p].nav_used -= 1;
         }
-        rates
+        unchanged.then_some(rates)
     }
 
-    /// Returns the rates the ghost moved at this week, if it moved.
+    /// Returns the rates the ghost moved at this week if it moved and its
+    /// move left them as they were.
     fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> Option<Rates> {
         let model = self.model;
         let service = &model.services[model.arms[a].service];
@@ -779,8 +778,10 @@ impl<'m> World<'m> {
             return None;
         }
         let rates = self.rates(i, a, real_cm);
-        advance(&mut self.lives[idx], model, service, &rates, &self.keyed, self.replicate, i as u64);
-        Some(rates)
+        let life = &mut self.lives[idx];
+        let key = rate_key(life);
+        advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
+        (rate_key(life) == key).then_some(rates)
     }
 
     /// Step 6 for one life in own week `k`: horizon snapshots and the running record.
