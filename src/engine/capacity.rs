@@ -159,12 +159,18 @@ pub struct Pool {
     pub nav_used_after_assignment: u32,
     /// Highest ticket given a Navigator this week, or [`NONE`].
     pub nav_last_ticket: u32,
+    /// Ghosts waiting for this service, as life indices in ticket order;
+    /// entries that left are skipped lazily. Lets waiting ghosts sleep until
+    /// the week a real placement reaches past them (see [`Pool::ghosts_placed_below`]).
+    pub ghost_waitlist: VecDeque<u32>,
 }
 
 impl Pool {
-    /// An empty pool able to hold `capacity` waiting tickets without reallocating.
-    pub fn new(capacity: usize) -> Self {
+    /// An empty pool able to hold `capacity` waiting tickets and `ghosts`
+    /// waiting ghosts without reallocating.
+    pub fn new(capacity: usize, ghosts: usize) -> Self {
         Self {
+            ghost_waitlist: VecDeque::with_capacity(ghosts),
             waitlist: VecDeque::with_capacity(capacity),
             placed: Vec::with_capacity(capacity),
             next_cm: NONE,
@@ -186,6 +192,13 @@ impl Pool {
         }
     }
 
+    /// The ticket below which every waiting ghost is placed this week by
+    /// [`Pool::ghost_placement`]: past every ticket when a slot was left free,
+    /// else the last ticket placed; `None` when nobody is.
+    pub fn ghosts_placed_below(&self) -> Option<u32> {
+        if self.next_cm != NONE { Some(u32::MAX) } else { self.placed.last().map(|&(t, _)| t) }
+    }
+
     /// Whether a ghost holding `ticket` would be given a Navigator this week:
     /// this week's assignment left room, or gave a place to a later ticket.
     pub fn ghost_gets_navigator(&self, ticket: u32, capacity: u32) -> bool {
@@ -199,14 +212,19 @@ mod tests {
 
     #[test]
     fn ghost_takes_the_first_later_ticket_or_the_free_slot() {
-        let mut p = Pool::new(4);
+        let mut p = Pool::new(4, 4);
         p.placed = vec![(3, 10), (7, 11), (9, 10)];
         p.next_cm = NONE;
         assert_eq!(p.ghost_placement(1), Some(10));
         assert_eq!(p.ghost_placement(5), Some(11));
         assert_eq!(p.ghost_placement(8), Some(10));
         assert_eq!(p.ghost_placement(9), None);
+        assert_eq!(p.ghosts_placed_below(), Some(9));
         p.next_cm = 12;
         assert_eq!(p.ghost_placement(20), Some(12));
+        assert_eq!(p.ghosts_placed_below(), Some(u32::MAX));
+        p.placed.clear();
+        p.next_cm = NONE;
+        assert_eq!(p.ghosts_placed_below(), None);
     }
 }

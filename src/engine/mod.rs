@@ -186,7 +186,9 @@ impl<'m> World<'m> {
         for p in &cohort.persons {
             per_site[p.site as usize] += 1;
         }
-        let pools = (0..model.services.len() * sites).map(|p| Pool::new(per_site[p % sites])).collect();
+        let pools = (0..model.services.len() * sites)
+            .map(|p| Pool::new(per_site[p % sites], per_site[p % sites] * arms))
+            .collect();
         let stages = model.stages.len() as u8;
         let width = TrajectoryColumns { stages: stages as usize }.width();
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
@@ -295,6 +297,10 @@ impl<'m> World<'m> {
                     life.record.service_started = 0;
                 } else {
                     life.waiting = true;
+                    if a != r {
+                        let p = self.pool_of(arm.service, person.site);
+                        self.pools[p].ghost_waitlist.push_back((i * self.arms + a) as u32);
+                    }
                 }
                 self.lives[i * self.arms + a] = life;
             }
@@ -333,7 +339,9 @@ impl<'m> World<'m> {
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
                 // The ghosts' rates may depend on where their real self is counted.
                 self.wake_ghosts(i, self.now);
-                let life = &mut self.lives[i * self.arms + self.cohort.arms[i] as usize];
+                let idx = i * self.arms + self.cohort.arms[i] as usize;
+                self.wake(idx, self.now);
+                let life = &mut self.lives[idx];
                 self.cms.trial[life.fallback_cm as usize] -= 1;
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
@@ -342,6 +350,25 @@ impl<'m> World<'m> {
             }
             let (cm, load) = self.cms.least_loaded(p, services);
             self.pools[p].next_cm = if cm != NONE && service.cap.is_none_or(|cap| load < cap) { cm } else { NONE };
+            self.wake_ghosts_placed(p);
+        }
+    }
+
+    /// Waiting ghosts that this week's step 2 places (see
+    /// [`Pool::ghost_placement`]) wake to be placed in their step; the others
+    /// sleep on.
+    fn wake_ghosts_placed(&mut self, p: usize) {
+        let below = self.pools[p].ghosts_placed_below();
+        while let Some(&idx) = self.pools[p].ghost_waitlist.front() {
+            let ticket = idx / self.arms as u32;
+            let waiting = self.lives[idx as usize].waiting;
+            if waiting && below.is_none_or(|b| ticket >= b) {
+                break;
+            }
+            self.pools[p].ghost_waitlist.pop_front();
+            if waiting {
+                self.wake(idx as usize, self.now);
+            }
         }
     }
 
@@ -506,10 +533,10 @@ impl<'m> World<'m> {
     }
 
     /// After week `t`, a life that nothing outside it can change before its
-    /// next event sleeps until the week of that event (or its end): it is not
-    /// in a queue, and its rates depend on no case manager's caseload, or on
-    /// one whose change wakes it (see [`Lists`]); a ghost waiting for a
-    /// Navigator stays awake. [`World::catch_up`] later replays the skipped
+    /// next event sleeps until the week of that event (or its end): its rates
+    /// depend on no case manager's caseload, or on one whose change wakes it
+    /// (see [`Lists`]); a life waiting for the service is woken by its
+    /// placement (step 2), and a ghost waiting for a Navigator stays awake. [`World::catch_up`] later replays the skipped
     /// weeks with exactly the arithmetic of the weekly step, so results are
     /// unchanged. `real_cm` is where the real self was counted in week `t`;
     /// `rates` the life's rates if this week's step left them as they were.
@@ -517,7 +544,7 @@ impl<'m> World<'m> {
     fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, rates: Option<Rates>) -> bool {
         let idx = i * self.arms + a;
         let life = &self.lives[idx];
-        if !self.sleeping || life.waiting {
+        if !self.sleeping {
             return false;
         }
         let depends_on = effect_cm(life, self.stages).filter(|&m| !self.inert[self.cms.service[m as usize] as usize]);
@@ -677,12 +704,12 @@ impl<'m> World<'m> {
     /// (calendar weeks from `from`), in a constant state.
     fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
         let life = &self.lives[i * self.arms + a];
-        let (state, cm) = (life.state, life.counted_cm(self.stages));
+        let (state, waiting, cm) = (life.state, life.waiting, life.counted_cm(self.stages));
         let n_cm = self.cms.snapshot.len();
         for (n, k) in (k_from..k_until).enumerate() {
             let w = from as usize + n;
             let caseload = (cm != NONE).then(|| self.caseload_history[w * n_cm + cm as usize]);
-            self.record_trajectory(a, k, state, false, caseload);
+            self.record_trajectory(a, k, state, waiting, caseload);
         }
     }
 
