@@ -75,20 +75,19 @@ impl Clock {
         if rate <= 0.0 {
             return None;
         }
-        let mut c = *self;
-        c.set_rate(rate);
-        let fires = |weeks: u32| c.left_after(weeks) <= 0.0;
+        // The anchor as `tick` would move it for this rate.
+        let (left, run) = if rate == self.rate { (self.left, self.weeks) } else { (self.remaining(), 0) };
+        let fires = |n: u32| left - f64::from(run + n) * rate <= 0.0;
         // The quotient is within a week or two of the answer; step to it exactly.
-        let guess = (c.left / rate).ceil().max(0.0);
-        if guess > f64::from(FAR) {
+        let guess = left / rate - f64::from(run);
+        if !(guess <= f64::from(FAR)) {
             return None;
         }
-        let guess = guess as u32;
-        let mut n = guess.saturating_sub(c.weeks).max(1);
-        while n > 1 && fires(c.weeks + n - 1) {
+        let mut n = if guess > 1.0 { guess as u32 } else { 1 };
+        while n > 1 && fires(n - 1) {
             n -= 1;
         }
-        while !fires(c.weeks + n) {
+        while !fires(n) {
             n += 1;
         }
         Some(n)
