@@ -123,6 +123,10 @@ pub struct World<'m> {
     cms: CaseManagers,
     pools: Vec<Pool>,
     trajectories: Vec<u64>,
+    /// The counting columns of weeks slept through, as differences along own
+    /// weeks (one row more than `trajectories`): a run of weeks in one state
+    /// costs two additions. Summed into `trajectories` at the end.
+    trajectory_runs: Vec<u64>,
     arrived: usize,
     /// Randomisation week and site of each person, compact for the weekly loop.
     week_of: Vec<u32>,
@@ -132,9 +136,12 @@ pub struct World<'m> {
     /// `inert[s]`: service `s` has no effects, so its clients' rates do not
     /// depend on caseloads.
     inert: Vec<bool>,
-    /// Caseload of every case manager at step 3 of every calendar week, for
-    /// the trajectories of lives that slept through those weeks.
+    /// Caseload of every case manager at step 3 of every calendar week, case
+    /// manager by case manager, for the trajectories of lives that slept
+    /// through those weeks.
     caseload_history: Vec<u32>,
+    /// Calendar weeks in the trial (the stride of `caseload_history`).
+    weeks: usize,
     /// Whether lives may sleep (see [`World::fall_asleep`]).
     sleeping: bool,
     /// Real participants stepped this week, by ticket.
@@ -214,12 +221,14 @@ impl<'m> World<'m> {
             cms,
             pools,
             trajectories: vec![0; arms * (horizon as usize + 1) * width],
+            trajectory_runs: vec![0; arms * (horizon as usize + 2) * width],
             arrived: 0,
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
             site_of: cohort.persons.iter().map(|p| p.site).collect(),
             ghost_arms,
             inert: model.services.iter().map(is_inert).collect(),
             caseload_history,
+            weeks: last_week as usize + 1,
             sleeping: true,
             awake_real: Vec::with_capacity(n),
             awake_ghosts: Vec::with_capacity(n * most_ghosts),
@@ -264,8 +273,9 @@ impl<'m> World<'m> {
         }
         self.wake_clients_of_changed_case_managers(t);
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
-        let n_cm = self.cms.snapshot.len();
-        self.caseload_history[t as usize * n_cm..(t as usize + 1) * n_cm].copy_from_slice(&self.cms.snapshot);
+        for (m, &load) in self.cms.snapshot.iter().enumerate() {
+            self.caseload_history[m * self.weeks + t as usize] = load;
+        }
         self.wake_sleepers(t);
         self.step_ghosts(t);
         self.step_reals(t);
@@ -478,9 +488,8 @@ impl<'m> World<'m> {
 
     /// Whether case manager `m`'s caseload at step 3 of week `t` differs from the week before.
     fn caseload_changed(&self, m: usize, t: u32) -> bool {
-        let n_cm = self.cms.service.len();
-        let t = t as usize;
-        t == 0 || self.caseload_history[t * n_cm + m] != self.caseload_history[(t - 1) * n_cm + m]
+        let at = m * self.weeks + t as usize;
+        t == 0 || self.caseload_history[at] != self.caseload_history[at - 1]
     }
 
     /// The case manager person `i`'s real life is counted with.
@@ -701,15 +710,31 @@ impl<'m> World<'m> {
     }
 
     /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
-    /// (calendar weeks from `from`), in a constant state.
+    /// (calendar weeks from `from`), in a constant state: what
+    /// [`World::record_trajectory`] would add week by week.
     fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
         let life = &self.lives[i * self.arms + a];
         let (state, waiting, cm) = (life.state, life.waiting, life.counted_cm(self.stages));
-        let n_cm = self.cms.snapshot.len();
-        for (n, k) in (k_from..k_until).enumerate() {
-            let w = from as usize + n;
-            let caseload = (cm != NONE).then(|| self.caseload_history[w * n_cm + cm as usize]);
-            self.record_trajectory(a, k, state, waiting, caseload);
+        let cols = TrajectoryColumns { stages: self.stages as usize };
+        let width = cols.width();
+        let runs = &mut self.trajectory_runs[a * (self.horizon as usize + 2) * width..];
+        let mut count = |column: usize| {
+            runs[k_from as usize * width + column] += 1;
+            runs[k_until as usize * width + column] = runs[k_until as usize * width + column].wrapping_sub(1);
+        };
+        count(state as usize);
+        if waiting {
+            count(cols.waitlisted());
+        }
+        if cm == NONE {
+            return;
+        }
+        count(cols.served());
+        let history = &self.caseload_history[cm as usize * self.weeks + from as usize..];
+        let row = a * (self.horizon as usize + 1) + k_from as usize;
+        let sums = self.trajectories[row * width..].chunks_exact_mut(width);
+        for (sum, &load) in sums.zip(history).take((k_until - k_from) as usize) {
+            sum[cols.caseload_sum()] += u64::from(load);
         }
     }
 
@@ -847,6 +872,7 @@ impl<'m> World<'m> {
                 }
             }
         }
+        self.add_trajectory_runs();
         // Arms with the same service and fallback as the real arm share its life.
         let n_h = self.model.horizons.len();
         let mut simulated = 0u64;
@@ -866,6 +892,23 @@ impl<'m> World<'m> {
             at_horizon: self.at_horizon,
             trajectories: self.trajectories,
             person_weeks: simulated * u64::from(self.horizon),
+        }
+    }
+
+    /// Adds the runs of weeks slept through to the weekly trajectory sums.
+    fn add_trajectory_runs(&mut self) {
+        let width = TrajectoryColumns { stages: self.stages as usize }.width();
+        let rows = self.horizon as usize + 1;
+        for a in 0..self.arms {
+            let mut running = vec![0u64; width];
+            for k in 0..rows {
+                let runs = &self.trajectory_runs[(a * (rows + 1) + k) * width..][..width];
+                let sums = &mut self.trajectories[(a * rows + k) * width..][..width];
+                for ((sum, run), total) in sums.iter_mut().zip(runs).zip(&mut running) {
+                    *total = total.wrapping_add(*run);
+                    *sum += *total;
+                }
+            }
         }
     }
 
