@@ -65,6 +65,12 @@ pub fn multiplier_count(stages: usize) -> usize {
     4 * stages + 1
 }
 
+/// Whether a service leaves every rate as it is, whatever its caseloads: all
+/// its multipliers are exactly 1.
+pub fn is_inert(service: &ServiceModel) -> bool {
+    service.ln_job_loss_effect == 0.0 && service.ln_stage_effects.iter().all(|e| e.iter().all(|&x| x == 0.0))
+}
+
 /// Fills `out` with `m_j^(g(c)·f·q)` for every stage transition and job loss.
 ///
 /// Layout: `out[4·s + j]` for stage `s` and transition `j` in (progress,

@@ -38,6 +38,9 @@ pub struct CaseManagers {
     pub pool_start: Vec<u32>,
     /// Weekly chance that a week-0 client leaves, per service.
     legacy_exit: Vec<f64>,
+    /// `inert[s]`: service `s` has no effects, so its clients' rates do not
+    /// depend on caseloads and its multipliers stay the 1s they start as.
+    pub inert: Vec<bool>,
 }
 
 impl CaseManagers {
@@ -70,6 +73,7 @@ impl CaseManagers {
             stride,
             pool_start,
             legacy_exit: model.services.iter().map(|s| 1.0 - libm::exp(-s.initial_exit_rate)).collect(),
+            inert: model.services.iter().map(service::is_inert).collect(),
         }
     }
 
@@ -115,6 +119,9 @@ impl CaseManagers {
                 continue;
             }
             self.cached[m] = load;
+            if self.inert[self.service[m] as usize] {
+                continue;
+            }
             let svc = &services[self.service[m] as usize];
             let q = self.quality[m];
             service::multipliers(svc, load, q, &mut self.real[m * stride..(m + 1) * stride]);

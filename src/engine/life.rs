@@ -80,7 +80,7 @@ impl Clock {
         let fires = |n: u32| left - f64::from(run + n) * rate <= 0.0;
         // The quotient is within a week or two of the answer; step to it exactly.
         let guess = left / rate - f64::from(run);
-        if !(guess <= f64::from(FAR)) {
+        if guess.is_nan() || guess > f64::from(FAR) {
             return None;
         }
         let mut n = if guess > 1.0 { guess as u32 } else { 1 };

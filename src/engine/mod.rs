@@ -16,8 +16,9 @@
 //!
 //! Only lives due in a week are visited: a life that nothing outside it can
 //! change before its next event sleeps until then (`World::fall_asleep`),
-//! filed by wake week and by the case manager whose caseload it depends on,
-//! and is replayed in closed form when it wakes, with identical results.
+//! filed by wake week, by the case manager whose caseload it depends on and,
+//! while it waits for a service, in that service's waitlist; it is replayed
+//! in closed form when it wakes, with identical results.
 
 pub mod capacity;
 pub mod life;
@@ -133,9 +134,6 @@ pub struct World<'m> {
     site_of: Vec<u16>,
     /// `ghost_arms[r]`: the arms under which a person randomised to `r` has a ghost.
     ghost_arms: Vec<Vec<u8>>,
-    /// `inert[s]`: service `s` has no effects, so its clients' rates do not
-    /// depend on caseloads.
-    inert: Vec<bool>,
     /// Caseload of every case manager at step 3 of every calendar week, case
     /// manager by case manager, for the trajectories of lives that slept
     /// through those weeks.
@@ -226,7 +224,6 @@ impl<'m> World<'m> {
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
             site_of: cohort.persons.iter().map(|p| p.site).collect(),
             ghost_arms,
-            inert: model.services.iter().map(is_inert).collect(),
             caseload_history,
             weeks: last_week as usize + 1,
             sleeping: true,
@@ -556,7 +553,8 @@ impl<'m> World<'m> {
         if !self.sleeping {
             return false;
         }
-        let depends_on = effect_cm(life, self.stages).filter(|&m| !self.inert[self.cms.service[m as usize] as usize]);
+        let depends_on =
+            effect_cm(life, self.stages).filter(|&m| !self.cms.inert[self.cms.service[m as usize] as usize]);
         if let Some(m) = depends_on {
             // On a fallback with effects: not filed anywhere a change would
             // reach. On a case manager whose caseload just changed: likely to
@@ -969,11 +967,6 @@ fn effect_cm(life: &Life, stages: u8) -> Option<u32> {
 fn ghost_matrix(model: &Model) -> Vec<bool> {
     let arms = &model.arms;
     arms.iter().flat_map(|r| arms.iter().map(move |a| (r.service, r.fallback) != (a.service, a.fallback))).collect()
-}
-
-/// Whether a service leaves every rate as it is, whatever its caseloads.
-fn is_inert(service: &ServiceModel) -> bool {
-    service.ln_job_loss_effect == 0.0 && service.ln_stage_effects.iter().all(|e| e.iter().all(|&x| x == 0.0))
 }
 
 /// The four stage-transition rates `λ0 · exp(β·x + ℓ·u) · M` of a life in stage `s`.
