@@ -127,7 +127,7 @@ pub struct World<'m> {
     /// The counting columns of weeks slept through, as differences along own
     /// weeks (one row more than `trajectories`): a run of weeks in one state
     /// costs two additions. Summed into `trajectories` at the end.
-    trajectory_runs: Vec<u64>,
+    trajectory_runs: Vec<i64>,
     arrived: usize,
     /// Randomisation week and site of each person, compact for the weekly loop.
     week_of: Vec<u32>,
@@ -718,7 +718,7 @@ impl<'m> World<'m> {
         let runs = &mut self.trajectory_runs[a * (self.horizon as usize + 2) * width..];
         let mut count = |column: usize| {
             runs[k_from as usize * width + column] += 1;
-            runs[k_until as usize * width + column] = runs[k_until as usize * width + column].wrapping_sub(1);
+            runs[k_until as usize * width + column] -= 1;
         };
         count(state as usize);
         if waiting {
@@ -898,13 +898,14 @@ impl<'m> World<'m> {
         let width = TrajectoryColumns { stages: self.stages as usize }.width();
         let rows = self.horizon as usize + 1;
         for a in 0..self.arms {
-            let mut running = vec![0u64; width];
+            let mut running = vec![0i64; width];
             for k in 0..rows {
                 let runs = &self.trajectory_runs[(a * (rows + 1) + k) * width..][..width];
                 let sums = &mut self.trajectories[(a * rows + k) * width..][..width];
                 for ((sum, run), total) in sums.iter_mut().zip(runs).zip(&mut running) {
-                    *total = total.wrapping_add(*run);
-                    *sum += *total;
+                    *total += *run;
+                    // A run starts before it ends, so the running count is never negative.
+                    *sum += *total as u64;
                 }
             }
         }
