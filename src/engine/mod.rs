@@ -542,9 +542,9 @@ impl<'m> World<'m> {
     /// next event sleeps until the week of that event (or its end): its rates
     /// depend on no case manager's caseload, or on one whose change wakes it
     /// (see [`Lists`]); a life waiting for the service is woken by its
-    /// placement (step 2), and a ghost waiting for a Navigator stays awake. [`World::catch_up`] later replays the skipped
-    /// weeks with exactly the arithmetic of the weekly step, so results are
-    /// unchanged. `real_cm` is where the real self was counted in week `t`;
+    /// placement (step 2), and a ghost waiting for a Navigator stays awake.
+    /// [`World::catch_up`] later replays the skipped weeks with exactly the
+    /// arithmetic of the weekly step, so results are unchanged. `real_cm` is where the real self was counted in week `t`;
     /// `rates` the life's rates if this week's step left them as they were.
     /// Returns whether it fell asleep.
     fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, rates: Option<Rates>) -> bool {
