@@ -138,7 +138,8 @@ pub struct World<'m> {
     /// manager by case manager, for the trajectories of lives that slept
     /// through those weeks.
     caseload_history: Vec<u32>,
-    /// Calendar weeks in the trial (the stride of `caseload_history`).
+    /// Calendar weeks in the trial, up to the week the last arrival reaches
+    /// the longest horizon (also the stride of `caseload_history`).
     weeks: usize,
     /// Whether lives may sleep (see [`World::fall_asleep`]).
     sleeping: bool,
@@ -253,7 +254,7 @@ impl<'m> World<'m> {
 
     /// The last calendar week: the last arrival reaches the longest horizon.
     pub fn last_week(&self) -> u32 {
-        self.cohort.persons.last().map_or(0, |p| p.week) + self.horizon
+        self.weeks as u32 - 1
     }
 
     fn pool_of(&self, service: usize, site: u16) -> usize {
