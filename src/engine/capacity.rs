@@ -102,12 +102,6 @@ impl CaseManagers {
         best
     }
 
-    /// Whether case manager `m`'s caseload differs from the one its
-    /// multipliers were last computed for, i.e. step 3 will change them.
-    pub fn stale(&self, m: usize, services: &[ServiceModel]) -> bool {
-        self.cached[m] != self.load(m, services)
-    }
-
     /// Step 3: snapshot caseloads and compute each case manager's multipliers,
     /// for its clients and for a ghost that would add itself while below cap.
     pub fn compute_multipliers(&mut self, services: &[ServiceModel], with_ghosts: bool) {

@@ -153,8 +153,8 @@ pub struct World<'m> {
     /// Sleeping lives by the case manager whose caseload their rates depend
     /// on: woken when it changes.
     by_cm: Lists,
-    /// The rates of each sleeping life, fixed while it sleeps.
-    asleep_rates: Vec<Rates>,
+    /// The rates and clock anchor of each sleeping life.
+    asleep: Vec<Sleep>,
     /// `nav_stage[a]`: the highest stage at which arm `a`'s service gives
     /// Navigators, if it has them.
     nav_stage: Vec<Option<u8>>,
@@ -232,7 +232,7 @@ impl<'m> World<'m> {
             awake_ghosts: Vec::with_capacity(n * most_ghosts),
             by_week: Lists::new(last_week as usize + 2, n * arms),
             by_cm: Lists::new(n_cm, n * arms),
-            asleep_rates: vec![Rates::default(); n * arms],
+            asleep: vec![Sleep::default(); n * arms],
             nav_stage: model
                 .arms
                 .iter()
@@ -269,11 +269,11 @@ impl<'m> World<'m> {
         if self.has_navigators {
             self.assign_navigators();
         }
-        self.wake_clients_of_changed_case_managers(t);
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
         for (m, &load) in self.cms.snapshot.iter().enumerate() {
             self.caseload_history[m * self.weeks + t as usize] = load;
         }
+        self.rerate_clients_of_changed_case_managers(t);
         self.wake_sleepers(t);
         self.step_ghosts(t);
         self.step_reals(t);
@@ -436,16 +436,48 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Step 3's first part: clients asleep on a case manager whose caseload
-    /// changed catch up on the old multipliers and are stepped this week.
-    fn wake_clients_of_changed_case_managers(&mut self, t: u32) {
+    /// Step 3's second part: clients asleep on a case manager whose caseload
+    /// changed this week move to the new multipliers without waking (see
+    /// [`World::rerate`]).
+    fn rerate_clients_of_changed_case_managers(&mut self, t: u32) {
         for m in 0..self.cms.service.len() {
-            if self.by_cm.is_empty(m) || !self.cms.stale(m, &self.model.services) {
+            if self.by_cm.is_empty(m) || !self.caseload_changed(m, t) {
                 continue;
             }
-            while let Some(idx) = self.by_cm.pop(m) {
-                self.wake(idx as usize, t);
+            let mut next = self.by_cm.first(m);
+            while next != NONE {
+                let idx = next;
+                next = self.by_cm.next(idx);
+                self.rerate(idx as usize, t);
             }
+        }
+    }
+
+    /// A sleeping life whose case manager's caseload changed in week `t`: its
+    /// clocks and counters catch up to `t` at the old rates, and it sleeps on
+    /// at the new ones until its next event, re-filed by that week; or it
+    /// wakes, if the event falls in week `t`. Its records and trajectories are
+    /// replayed only when it wakes. The same arithmetic as a woken life
+    /// stepped this week, without stepping it.
+    fn rerate(&mut self, idx: usize, t: u32) {
+        let (i, a) = (idx / self.arms, idx % self.arms);
+        let end = self.end_of(i, a);
+        if t > end {
+            self.wake(idx, t);
+            return;
+        }
+        self.advance_asleep(idx, t);
+        let rates = self.rates(i, a, self.real_cm(i));
+        let clock_end = if a == self.cohort.arms[i] as usize { end } else { end - 1 };
+        let w = self.next_event(i, a, t, clock_end, &rates).unwrap_or(end + 1);
+        if w == t {
+            self.wake(idx, t);
+            return;
+        }
+        self.asleep[idx].rates = rates;
+        self.by_week.remove(idx as u32);
+        if w <= end {
+            self.by_week.push(w as usize, idx as u32);
         }
     }
 
@@ -556,13 +588,9 @@ impl<'m> World<'m> {
         }
         let depends_on =
             effect_cm(life, self.stages).filter(|&m| !self.cms.inert[self.cms.service[m as usize] as usize]);
-        if let Some(m) = depends_on {
-            // On a fallback with effects: not filed anywhere a change would
-            // reach. On a case manager whose caseload just changed: likely to
-            // change again soon, so sleeping would not pay for its bookkeeping.
-            if !life.in_service || self.caseload_changed(m as usize, t) {
-                return false;
-            }
+        // On a fallback with effects: not filed anywhere a change would reach.
+        if depends_on.is_some() && !life.in_service {
+            return false;
         }
         let ghost = a != self.cohort.arms[i] as usize;
         let service = &self.model.services[self.model.arms[a].service];
@@ -580,7 +608,7 @@ impl<'m> World<'m> {
             return false;
         }
         self.lives[idx].asleep_from = t + 1;
-        self.asleep_rates[idx] = rates;
+        self.asleep[idx] = Sleep { rates, clocks_from: t + 1 };
         if w <= end {
             self.by_week.push(w as usize, idx as u32);
         }
@@ -600,7 +628,6 @@ impl<'m> World<'m> {
         if from == NONE {
             return;
         }
-        self.lives[idx].asleep_from = NONE;
         let real = a == self.cohort.arms[i] as usize;
         let r_week = self.week_of[i];
         let (k_from, k_until) = (from - r_week, until - r_week);
@@ -610,8 +637,22 @@ impl<'m> World<'m> {
             if real {
                 self.replay_trajectory(i, a, from, k_from, recorded_until);
             }
-            self.replay_record(idx, k_from, recorded_until);
+            let rerated = self.asleep[idx].clocks_from - from;
+            self.replay_record(idx, k_from, recorded_until, rerated);
         }
+        self.advance_asleep(idx, until);
+        self.lives[idx].asleep_from = NONE;
+    }
+
+    /// Runs the clocks and counters of a sleeping life from where they stand
+    /// to week `until` (not included) at its sleeping rates.
+    fn advance_asleep(&mut self, idx: usize, until: u32) {
+        let (i, a) = (idx / self.arms, idx % self.arms);
+        let real = a == self.cohort.arms[i] as usize;
+        let r_week = self.week_of[i];
+        let sleep = &mut self.asleep[idx];
+        let (k_from, k_until) = (sleep.clocks_from - r_week, until - r_week);
+        sleep.clocks_from = sleep.clocks_from.max(until);
         // Weeks in which the clocks run: all for a real life; a ghost's last
         // week is only recorded.
         let clock_until = if real { k_until } else { k_until.min(self.horizon) };
@@ -619,7 +660,7 @@ impl<'m> World<'m> {
         if weeks == 0 {
             return;
         }
-        let rates = self.asleep_rates[idx];
+        let rates = sleep.rates;
         let mut life = self.lives[idx];
         let mut left = weeks;
         while left > 0 {
@@ -739,8 +780,9 @@ impl<'m> World<'m> {
 
     /// The running record and horizon snapshots of a life in a constant state
     /// over own weeks `k_from..k_until`: what [`Life::observe`] would give week
-    /// by week.
-    fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32) {
+    /// by week. `rerated` weeks of its spell duration have already been run by
+    /// [`World::advance_asleep`].
+    fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32, rerated: u32) {
         let n_h = self.model.horizons.len();
         let stages = self.stages;
         let life = &mut self.lives[idx];
@@ -751,6 +793,11 @@ impl<'m> World<'m> {
                 let before = if on_benefit { wob + (horizon - k_from) as u16 } else { wob };
                 self.at_horizon[idx * n_h + h] = AtHorizon { weeks_on_benefit: before, state: life.state };
             }
+        }
+        // The spell duration in week `k_from` (it runs only off benefit).
+        let dur_now = life.dur;
+        if !on_benefit {
+            life.dur -= rerated as u16;
         }
         // The first week does everything a first week can; later weeks add
         // weeks on benefit, or reach tenure milestones.
@@ -767,6 +814,7 @@ impl<'m> World<'m> {
                 }
             }
         }
+        life.dur = dur_now;
     }
 
     /// Returns the rates the real life moved at this week if its move left them
@@ -1052,6 +1100,15 @@ impl Rates {
             model.return_rate.at(u32::from(dur)) * self.return_to_benefit
         }
     }
+}
+
+/// What a sleeping life needs to be replayed: its rates, fixed while it
+/// sleeps, and the week from which its clocks and counters have not yet run
+/// (later than the week it fell asleep once it has been re-rated).
+#[derive(Debug, Clone, Copy, Default)]
+struct Sleep {
+    rates: Rates,
+    clocks_from: u32,
 }
 
 /// The service multipliers that apply to one life this week.

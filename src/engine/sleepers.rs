@@ -67,6 +67,19 @@ impl Lists {
         Some(item)
     }
 
+    /// The first item of `list`, or [`NONE`]: with [`Lists::next`], a walk
+    /// over a list during which the item at hand may leave it.
+    #[inline]
+    pub fn first(&self, list: usize) -> u32 {
+        self.head[list]
+    }
+
+    /// The item after `item` in its list, or [`NONE`].
+    #[inline]
+    pub fn next(&self, item: u32) -> u32 {
+        self.next[item as usize]
+    }
+
     /// Whether `list` is empty.
     #[inline]
     pub fn is_empty(&self, list: usize) -> bool {
