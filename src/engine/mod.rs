@@ -33,7 +33,7 @@ use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::NavigatorModel as Navigators;
 use crate::scenario::{Model, ServiceModel, transition};
 use capacity::{CaseManagers, Pool};
-use life::{Life, NONE};
+use life::{Clock, Life, NONE};
 use sleepers::Lists;
 
 /// The people of one replicate, in ticket (randomisation) order.
@@ -430,8 +430,11 @@ impl<'m> World<'m> {
     }
 
     /// Lives whose sleep ends in week `t` catch up and join this week's steps.
+    /// Nothing they depend on has changed since they fell asleep or were
+    /// re-rated, so their step reuses their sleeping rates.
     fn wake_sleepers(&mut self, t: u32) {
         while let Some(idx) = self.by_week.pop(t as usize) {
+            self.asleep[idx as usize].current = true;
             self.wake(idx as usize, t);
         }
     }
@@ -454,11 +457,11 @@ impl<'m> World<'m> {
     }
 
     /// A sleeping life whose case manager's caseload changed in week `t`: its
-    /// clocks and counters catch up to `t` at the old rates, and it sleeps on
-    /// at the new ones until its next event, re-filed by that week; or it
-    /// wakes, if the event falls in week `t`. Its records and trajectories are
-    /// replayed only when it wakes. The same arithmetic as a woken life
-    /// stepped this week, without stepping it.
+    /// labour clock, the only one a caseload moves, catches up to `t` at the
+    /// old rate, and the life sleeps on at the new one until its next event,
+    /// re-filed by that week; or it wakes, if the event falls in week `t`.
+    /// Its records, trajectories and other clocks are replayed only when it
+    /// wakes. The same arithmetic as a woken life stepped this week.
     fn rerate(&mut self, idx: usize, t: u32) {
         let (i, a) = (idx / self.arms, idx % self.arms);
         let end = self.end_of(i, a);
@@ -466,15 +469,23 @@ impl<'m> World<'m> {
             self.wake(idx, t);
             return;
         }
-        self.advance_asleep(idx, t);
+        let (life, sleep) = (self.lives[idx], self.asleep[idx]);
+        let (from, state) = (life.asleep_from, life.state);
+        let mut clock = life.labour;
+        let dur = self.dur_after(&life, sleep.labour_from - from);
+        self.run_labour(&mut clock, state, &sleep.rates, dur, t - sleep.labour_from);
         let rates = self.rates(i, a, self.real_cm(i));
         let clock_end = if a == self.cohort.arms[i] as usize { end } else { end - 1 };
-        let w = self.next_event(i, a, t, clock_end, &rates).unwrap_or(end + 1);
+        let dur = self.dur_after(&life, t - from);
+        let w = self.first_event(clock, state, dur, t, clock_end, sleep.service_week, &rates).unwrap_or(end + 1);
+        self.lives[idx].labour = clock;
+        self.asleep[idx].rates = rates;
+        self.asleep[idx].labour_from = t;
         if w == t {
+            self.asleep[idx].current = true;
             self.wake(idx, t);
             return;
         }
-        self.asleep[idx].rates = rates;
         self.by_week.remove(idx as u32);
         if w <= end {
             self.by_week.push(w as usize, idx as u32);
@@ -603,12 +614,16 @@ impl<'m> World<'m> {
         // A ghost's last week is only recorded: its clock runs to the week before.
         let clock_end = if ghost { end - 1 } else { end };
         let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
-        let w = self.next_event(i, a, t + 1, clock_end, &rates).unwrap_or(end + 1);
-        if w == t + 1 {
+        let from = t + 1;
+        let service_week = self.service_event(life, a, from, &rates);
+        let w = self
+            .first_event(life.labour, life.state, life.dur, from, clock_end, service_week, &rates)
+            .unwrap_or(end + 1);
+        if w == from {
             return false;
         }
-        self.lives[idx].asleep_from = t + 1;
-        self.asleep[idx] = Sleep { rates, clocks_from: t + 1 };
+        self.lives[idx].asleep_from = from;
+        self.asleep[idx] = Sleep { rates, labour_from: from, service_week, current: false };
         if w <= end {
             self.by_week.push(w as usize, idx as u32);
         }
@@ -619,9 +634,10 @@ impl<'m> World<'m> {
     }
 
     /// Replays the weeks a life slept through, up to (not including) week
-    /// `until`: the records and trajectory sums of each week, the clock and the
-    /// spell duration, as the weekly step would have done them. The state is
-    /// constant over the span, so the record is updated in closed form.
+    /// `until`: the records and trajectory sums of each week, the clocks,
+    /// counters and spell duration, as the weekly step would have done them.
+    /// The state is constant over the span, so the record is updated in closed
+    /// form.
     fn catch_up(&mut self, i: usize, a: usize, until: u32) {
         let idx = i * self.arms + a;
         let from = self.lives[idx].asleep_from;
@@ -637,47 +653,50 @@ impl<'m> World<'m> {
             if real {
                 self.replay_trajectory(i, a, from, k_from, recorded_until);
             }
-            let rerated = self.asleep[idx].clocks_from - from;
-            self.replay_record(idx, k_from, recorded_until, rerated);
+            self.replay_record(idx, k_from, recorded_until);
         }
-        self.advance_asleep(idx, until);
-        self.lives[idx].asleep_from = NONE;
-    }
-
-    /// Runs the clocks and counters of a sleeping life from where they stand
-    /// to week `until` (not included) at its sleeping rates.
-    fn advance_asleep(&mut self, idx: usize, until: u32) {
-        let (i, a) = (idx / self.arms, idx % self.arms);
-        let real = a == self.cohort.arms[i] as usize;
-        let r_week = self.week_of[i];
-        let sleep = &mut self.asleep[idx];
-        let (k_from, k_until) = (sleep.clocks_from - r_week, until - r_week);
-        sleep.clocks_from = sleep.clocks_from.max(until);
         // Weeks in which the clocks run: all for a real life; a ghost's last
-        // week is only recorded.
+        // week is only recorded. The labour clock may have run further already
+        // (see [`World::rerate`]).
         let clock_until = if real { k_until } else { k_until.min(self.horizon) };
         let weeks = clock_until.saturating_sub(k_from);
-        if weeks == 0 {
-            return;
-        }
-        let rates = sleep.rates;
-        let mut life = self.lives[idx];
-        let mut left = weeks;
-        while left > 0 {
-            let run = self.constant_run(life.state, life.dur).min(left);
-            life.labour.accumulate(rates.labour(self.model, life.dur), run);
-            if life.state >= self.stages {
-                life.dur += run as u16;
-            }
-            left -= run;
-        }
-        if life.in_service {
-            life.engagement.accumulate(rates.engagement, weeks);
-            life.support.accumulate(rates.support_end, weeks);
+        let sleep = self.asleep[idx];
+        let labour_weeks = clock_until.saturating_sub(sleep.labour_from - r_week);
+        let life = &self.lives[idx];
+        let (mut clock, state) = (life.labour, life.state);
+        let dur = self.dur_after(life, sleep.labour_from - from);
+        self.run_labour(&mut clock, state, &sleep.rates, dur, labour_weeks);
+        let dur = self.dur_after(life, weeks);
+        let life = &mut self.lives[idx];
+        life.asleep_from = NONE;
+        life.labour = clock;
+        life.dur = dur;
+        if life.in_service && weeks > 0 {
+            life.engagement.accumulate(sleep.rates.engagement, weeks);
+            life.support.accumulate(sleep.rates.support_end, weeks);
             life.service_weeks += weeks as u16;
             life.disengaged_weeks = if life.engaged { 0 } else { life.disengaged_weeks + weeks as u16 };
         }
-        self.lives[idx] = life;
+    }
+
+    /// The spell duration of a sleeping life `weeks` weeks after it fell
+    /// asleep: it runs only off benefit.
+    fn dur_after(&self, life: &Life, weeks: u32) -> u16 {
+        if life.on_benefit(self.stages) { life.dur } else { life.dur + weeks as u16 }
+    }
+
+    /// Runs a labour clock `weeks` weeks at `rates` for a life in `state`
+    /// whose spell duration is `dur`, one step per run of constant rate.
+    fn run_labour(&self, clock: &mut Clock, state: u8, rates: &Rates, mut dur: u16, weeks: u32) {
+        let mut left = weeks;
+        while left > 0 {
+            let run = self.constant_run(state, dur).min(left);
+            clock.accumulate(rates.labour(self.model, dur), run);
+            if state >= self.stages {
+                dur += run as u16;
+            }
+            left -= run;
+        }
     }
 
     /// Weeks from spell duration `dur` during which a life in `state`, asleep,
@@ -694,6 +713,13 @@ impl<'m> World<'m> {
         change.saturating_sub(dur)
     }
 
+    /// The rates of a life just woken with its sleeping rates still current,
+    /// once (see [`Sleep::current`]).
+    fn current_rates(&mut self, idx: usize) -> Option<Rates> {
+        let sleep = &mut self.asleep[idx];
+        std::mem::take(&mut sleep.current).then_some(sleep.rates)
+    }
+
     /// The weekly rates of life `(i, a)` as they stand, with its real self
     /// counted at `real_cm`.
     fn rates(&self, i: usize, a: usize, real_cm: u32) -> Rates {
@@ -708,35 +734,52 @@ impl<'m> World<'m> {
         Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
     }
 
-    /// The first calendar week in `from..=until` in which a life asleep from
-    /// `from` must be stepped, if any: a clock fires or a service-exit rule is
-    /// met. Clocks are looked ahead run by run of constant rate with
-    /// [`Clock::weeks_to_event`]'s exact test.
-    ///
-    /// [`Clock::weeks_to_event`]: life::Clock::weeks_to_event
-    fn next_event(&self, i: usize, a: usize, from: u32, until: u32, rates: &Rates) -> Option<u32> {
-        let life = &self.lives[i * self.arms + a];
-        // Weeks from `from` (1 = week `from`) to the first service event.
-        let mut first = u32::MAX;
-        if life.in_service {
-            let service = &self.model.services[self.model.arms[a].service];
-            let after =
-                |limit: Option<u32>, count: u16| limit.map_or(u32::MAX, |w| w.saturating_sub(count.into()).max(1));
-            first = first
-                .min(life.engagement.weeks_to_event(rates.engagement).unwrap_or(u32::MAX))
-                .min(life.support.weeks_to_event(rates.support_end).unwrap_or(u32::MAX))
-                .min(after(service.max_weeks, life.service_weeks));
-            if life.state == self.stages {
-                first = first.min(after(service.support_weeks, life.dur));
-            }
-            if !life.engaged {
-                first = first.min(after(service.disengaged_weeks, life.disengaged_weeks));
-            }
+    /// The first calendar week from `from` in which a service event of a life
+    /// asleep from `from` happens, or `u32::MAX`: its engagement or support
+    /// clock fires, or a service-exit rule is met. None of these depends on a
+    /// caseload, so the week stands when the life is re-rated.
+    fn service_event(&self, life: &Life, a: usize, from: u32, rates: &Rates) -> u32 {
+        if !life.in_service {
+            return u32::MAX;
         }
-        let until = until.min(from.saturating_add(first - 1));
-        let (mut clock, mut dur, mut w) = (life.labour, life.dur, from);
-        while w <= until {
-            let run = self.constant_run(life.state, dur).min(until - w + 1);
+        let service = &self.model.services[self.model.arms[a].service];
+        let after = |limit: Option<u32>, count: u16| limit.map_or(u32::MAX, |w| w.saturating_sub(count.into()).max(1));
+        // Weeks from `from` (1 = week `from`).
+        let mut first = life
+            .engagement
+            .weeks_to_event(rates.engagement)
+            .unwrap_or(u32::MAX)
+            .min(life.support.weeks_to_event(rates.support_end).unwrap_or(u32::MAX))
+            .min(after(service.max_weeks, life.service_weeks));
+        if life.state == self.stages {
+            first = first.min(after(service.support_weeks, life.dur));
+        }
+        if !life.engaged {
+            first = first.min(after(service.disengaged_weeks, life.disengaged_weeks));
+        }
+        if first == u32::MAX { u32::MAX } else { from.saturating_add(first - 1) }
+    }
+
+    /// The first calendar week in `from..=until` in which a sleeping life must
+    /// be stepped, if any: its labour clock (standing at `clock`, in `state`
+    /// with spell duration `dur` in week `from`) fires, or its service event
+    /// in `service_week` comes. The labour clock is looked ahead run by run of
+    /// constant rate with [`Clock::weeks_to_event`]'s exact test.
+    #[allow(clippy::too_many_arguments)]
+    fn first_event(
+        &self,
+        mut clock: Clock,
+        state: u8,
+        mut dur: u16,
+        from: u32,
+        until: u32,
+        service_week: u32,
+        rates: &Rates,
+    ) -> Option<u32> {
+        let labour_until = until.min(service_week);
+        let mut w = from;
+        while w <= labour_until {
+            let run = self.constant_run(state, dur).min(labour_until - w + 1);
             let rate = rates.labour(self.model, dur);
             if let Some(n) = clock.weeks_to_event(rate).filter(|&n| n <= run) {
                 return Some(w + n - 1);
@@ -745,8 +788,7 @@ impl<'m> World<'m> {
             dur = dur.saturating_add(run.min(u32::from(u16::MAX)) as u16);
             w += run;
         }
-        let service_event = from.saturating_add(first - 1);
-        (first != u32::MAX && service_event <= until).then_some(service_event)
+        (service_week <= until).then_some(service_week)
     }
 
     /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
@@ -780,9 +822,8 @@ impl<'m> World<'m> {
 
     /// The running record and horizon snapshots of a life in a constant state
     /// over own weeks `k_from..k_until`: what [`Life::observe`] would give week
-    /// by week. `rerated` weeks of its spell duration have already been run by
-    /// [`World::advance_asleep`].
-    fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32, rerated: u32) {
+    /// by week.
+    fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32) {
         let n_h = self.model.horizons.len();
         let stages = self.stages;
         let life = &mut self.lives[idx];
@@ -793,11 +834,6 @@ impl<'m> World<'m> {
                 let before = if on_benefit { wob + (horizon - k_from) as u16 } else { wob };
                 self.at_horizon[idx * n_h + h] = AtHorizon { weeks_on_benefit: before, state: life.state };
             }
-        }
-        // The spell duration in week `k_from` (it runs only off benefit).
-        let dur_now = life.dur;
-        if !on_benefit {
-            life.dur -= rerated as u16;
         }
         // The first week does everything a first week can; later weeks add
         // weeks on benefit, or reach tenure milestones.
@@ -814,7 +850,6 @@ impl<'m> World<'m> {
                 }
             }
         }
-        life.dur = dur_now;
     }
 
     /// Returns the rates the real life moved at this week if its move left them
@@ -830,7 +865,7 @@ impl<'m> World<'m> {
             self.record_trajectory(r, k, life.state, life.waiting, caseload);
             self.record(idx, k);
         }
-        let rates = self.rates(i, r, before_cm);
+        let rates = self.current_rates(idx).unwrap_or_else(|| self.rates(i, r, before_cm));
         let life = &mut self.lives[idx];
         let key = rate_key(life);
         advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
@@ -858,7 +893,9 @@ impl<'m> World<'m> {
         let service = &model.services[model.arms[a].service];
         let idx = i * self.arms + a;
         let p = self.pool_of(model.arms[a].service, self.site_of[i]);
+        let current = self.current_rates(idx);
         let life = &mut self.lives[idx];
+        let before = rate_key(life);
         if life.waiting && life.on_benefit(self.stages) && k < self.horizon {
             if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
                 life.start_service(cm, k as u16);
@@ -876,9 +913,11 @@ impl<'m> World<'m> {
         if k == self.horizon {
             return None;
         }
-        let rates = self.rates(i, a, real_cm);
-        let life = &mut self.lives[idx];
+        let life = &self.lives[idx];
         let key = rate_key(life);
+        // A placement or a Navigator this week changes the rates.
+        let rates = current.filter(|_| key == before).unwrap_or_else(|| self.rates(i, a, real_cm));
+        let life = &mut self.lives[idx];
         advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
         (rate_key(life) == key).then_some(rates)
     }
@@ -1102,13 +1141,19 @@ impl Rates {
     }
 }
 
-/// What a sleeping life needs to be replayed: its rates, fixed while it
-/// sleeps, and the week from which its clocks and counters have not yet run
-/// (later than the week it fell asleep once it has been re-rated).
+/// What a sleeping life needs to be replayed and re-rated.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sleep {
+    /// Its rates: fixed while it sleeps, but for the labour rate a re-rating changes.
     rates: Rates,
-    clocks_from: u32,
+    /// The week from which its labour clock has not yet run: the week it fell
+    /// asleep, or the last week it was re-rated.
+    labour_from: u32,
+    /// The calendar week of its next service event (see [`World::service_event`]).
+    service_week: u32,
+    /// Woken with `rates` still its rates for the week (by its own event week,
+    /// or at a re-rating): its step need not compute them again.
+    current: bool,
 }
 
 /// The service multipliers that apply to one life this week.
