@@ -182,6 +182,26 @@ pub fn person_outcome(
     )
 }
 
+/// Every outcome of every life at every horizon, `[person][arm][horizon][outcome]`:
+/// computed once, then read by the arm summaries and by every contrast.
+fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate) -> Vec<f64> {
+    let n_h = model.horizons.len();
+    let mut y = Vec::with_capacity(rep.lives.len() * n_h * OUTCOMES.len());
+    for (i, person) in cohort.persons.iter().enumerate() {
+        let rate = model.benefit_rates[person.benefit_type as usize];
+        for a in 0..rep.arms {
+            let life = i * rep.arms + a;
+            for (h, &horizon) in model.horizons.iter().enumerate() {
+                let at = &rep.at_horizon[life * n_h + h];
+                y.extend(
+                    OUTCOMES.iter().map(|&o| outcome_value(o, horizon, &rep.lives[life].record, at, rep.stages, rate)),
+                );
+            }
+        }
+    }
+    y
+}
+
 fn contrasts(model: &Model) -> Vec<Contrast> {
     (0..model.arms.len())
         .filter(|&a| a != model.control)
@@ -197,29 +217,30 @@ fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result
     let longest = *model.horizons.last().expect("validated: at least one horizon");
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
-    let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
+    let per_life = n_h * OUTCOMES.len();
+    let y = outcome_table(model, &cohort, &rep);
+    let mut outcome_sums = vec![0.0; n_arms * per_life];
     for (i, &a) in cohort.arms.iter().enumerate() {
         let a = a as usize;
         participants[a] += 1;
         started[a] += u64::from(u32::from(rep.lives[i * n_arms + a].record.service_started) < longest);
-        for h in 0..n_h {
-            for (o, &outcome) in OUTCOMES.iter().enumerate() {
-                outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] +=
-                    person_outcome(model, &cohort, &rep, i, a, h, outcome);
-            }
+        let row = &y[(i * n_arms + a) * per_life..][..per_life];
+        for (sum, v) in outcome_sums[a * per_life..][..per_life].iter_mut().zip(row) {
+            *sum += v;
         }
     }
     let mut draws = Vec::new();
     let (mut treated, mut control) = (Vec::new(), Vec::new());
     for c in contrasts(model) {
-        for &outcome in &OUTCOMES {
+        for o in 0..OUTCOMES.len() {
             for h in 0..n_h {
                 treated.clear();
                 control.clear();
                 let mut effect_sum = 0.0;
+                let cell = h * OUTCOMES.len() + o;
                 for (i, &a) in cohort.arms.iter().enumerate() {
-                    let yt = person_outcome(model, &cohort, &rep, i, c.treatment, h, outcome);
-                    let yc = person_outcome(model, &cohort, &rep, i, c.control, h, outcome);
+                    let yt = y[(i * n_arms + c.treatment) * per_life + cell];
+                    let yc = y[(i * n_arms + c.control) * per_life + cell];
                     effect_sum += yt - yc;
                     if a as usize == c.treatment {
                         treated.push(yt);
