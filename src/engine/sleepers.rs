@@ -8,7 +8,7 @@
 use super::life::NONE;
 
 /// Disjoint doubly linked lists over items `0..items`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Lists {
     head: Vec<u32>,
     prev: Vec<u32>,
@@ -18,9 +18,14 @@ pub struct Lists {
 }
 
 impl Lists {
-    /// `lists` empty lists over `items` items.
-    pub fn new(lists: usize, items: usize) -> Self {
-        Self { head: vec![NONE; lists], prev: vec![NONE; items], next: vec![NONE; items], owner: vec![NONE; items] }
+    /// `lists` empty lists over `items` items, in the allocations of `self`.
+    pub fn reset(mut self, lists: usize, items: usize) -> Self {
+        for (v, n) in [(&mut self.head, lists), (&mut self.prev, items), (&mut self.next, items), (&mut self.owner, items)]
+        {
+            v.clear();
+            v.resize(n, NONE);
+        }
+        self
     }
 
     /// Files `item`, in no list, at the front of `list`.
@@ -97,7 +102,7 @@ mod tests {
 
     #[test]
     fn items_move_between_lists_and_leave_from_anywhere() {
-        let mut l = Lists::new(3, 6);
+        let mut l = Lists::default().reset(3, 6);
         for i in 0..5 {
             l.push(i as usize % 2, i);
         }

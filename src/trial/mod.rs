@@ -183,10 +183,10 @@ pub fn person_outcome(
 }
 
 /// Every outcome of every life at every horizon, `[person][arm][horizon][outcome]`:
-/// computed once, then read by the arm summaries and by every contrast.
-fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate) -> Vec<f64> {
+/// computed once into `y`, then read by the arm summaries and by every contrast.
+fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate, y: &mut Vec<f64>) {
     let n_h = model.horizons.len();
-    let mut y = Vec::with_capacity(rep.lives.len() * n_h * OUTCOMES.len());
+    y.clear();
     for (i, person) in cohort.persons.iter().enumerate() {
         let rate = model.benefit_rates[person.benefit_type as usize];
         for a in 0..rep.arms {
@@ -199,7 +199,6 @@ fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate) -> Vec<f64> {
             }
         }
     }
-    y
 }
 
 fn contrasts(model: &Model) -> Vec<Contrast> {
@@ -209,16 +208,35 @@ fn contrasts(model: &Model) -> Vec<Contrast> {
         .collect()
 }
 
-fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result<ReplicateSummary, RunError> {
+/// Buffers a worker thread keeps from one replicate to the next (see [`engine::Scratch`]).
+#[derive(Default)]
+struct Buffers {
+    engine: engine::Scratch,
+    outcomes: Vec<f64>,
+}
+
+thread_local! {
+    /// Each worker's buffers: one replicate's worth, held while the thread lives.
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
+fn summarise(
+    model: &Model,
+    keyed: &Keyed,
+    replicate: u64,
+    keep: bool,
+    buffers: &mut Buffers,
+) -> Result<ReplicateSummary, RunError> {
     let cohort = cohort(model, keyed, replicate).map_err(|source| RunError::Population { replicate, source })?;
-    let mut rep = engine::simulate(model, *keyed, replicate, &cohort);
+    let mut rep = engine::simulate_reusing(model, *keyed, replicate, &cohort, &mut buffers.engine);
     let n_arms = model.arms.len();
     let n_h = model.horizons.len();
     let longest = *model.horizons.last().expect("validated: at least one horizon");
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let per_life = n_h * OUTCOMES.len();
-    let y = outcome_table(model, &cohort, &rep);
+    let mut y = std::mem::take(&mut buffers.outcomes);
+    outcome_table(model, &cohort, &rep, &mut y);
     let mut outcome_sums = vec![0.0; n_arms * per_life];
     for (i, &a) in cohort.arms.iter().enumerate() {
         let a = a as usize;
@@ -255,7 +273,13 @@ fn summarise(model: &Model, keyed: &Keyed, replicate: u64, keep: bool) -> Result
     }
     let trajectories = std::mem::take(&mut rep.trajectories);
     let person_weeks = rep.person_weeks;
-    let persons = keep.then_some(PersonLevel { cohort, replicate: rep });
+    buffers.outcomes = y;
+    let persons = if keep {
+        Some(PersonLevel { cohort, replicate: rep })
+    } else {
+        buffers.engine.recycle(rep);
+        None
+    };
     Ok(ReplicateSummary { draws, participants, started, outcome_sums, trajectories, person_weeks, persons })
 }
 
@@ -314,7 +338,16 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
         let last = (first + chunk).min(replicates);
         let summaries: Vec<Result<ReplicateSummary, RunError>> = (first..last)
             .into_par_iter()
-            .map(|r| summarise(model, &keyed, u64::from(r), options.keep_persons && r == 0))
+            .map(|r| {
+                BUFFERS.with(|buffers| {
+                    let keep = options.keep_persons && r == 0;
+                    // Only a replicate nested in another on the same thread would find them taken.
+                    match buffers.try_borrow_mut() {
+                        Ok(mut buffers) => summarise(model, &keyed, u64::from(r), keep, &mut buffers),
+                        Err(_) => summarise(model, &keyed, u64::from(r), keep, &mut Buffers::default()),
+                    }
+                })
+            })
             .collect();
         for s in summaries {
             let s = s?;
