@@ -11,54 +11,59 @@ use super::life::NONE;
 #[derive(Debug, Clone, Default)]
 pub struct Lists {
     head: Vec<u32>,
-    prev: Vec<u32>,
-    next: Vec<u32>,
-    /// The list an item is in, or [`NONE`].
-    owner: Vec<u32>,
+    /// Each item's neighbours and list, side by side so that filing or
+    /// removing an item touches one cache line of it.
+    links: Vec<Link>,
 }
+
+/// Where an item stands: its neighbours and its list, all [`NONE`] when it is in none.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    prev: u32,
+    next: u32,
+    owner: u32,
+}
+
+const UNLINKED: Link = Link { prev: NONE, next: NONE, owner: NONE };
 
 impl Lists {
     /// `lists` empty lists over `items` items, in the allocations of `self`.
     pub fn reset(mut self, lists: usize, items: usize) -> Self {
-        for (v, n) in [(&mut self.head, lists), (&mut self.prev, items), (&mut self.next, items), (&mut self.owner, items)]
-        {
-            v.clear();
-            v.resize(n, NONE);
-        }
+        self.head.clear();
+        self.head.resize(lists, NONE);
+        self.links.clear();
+        self.links.resize(items, UNLINKED);
         self
     }
 
     /// Files `item`, in no list, at the front of `list`.
     #[inline]
     pub fn push(&mut self, list: usize, item: u32) {
-        debug_assert_eq!(self.owner[item as usize], NONE, "an item is in one list at a time");
+        debug_assert_eq!(self.links[item as usize].owner, NONE, "an item is in one list at a time");
         let old = self.head[list];
         if old != NONE {
-            self.prev[old as usize] = item;
+            self.links[old as usize].prev = item;
         }
-        let i = item as usize;
-        (self.prev[i], self.next[i], self.owner[i]) = (NONE, old, list as u32);
+        self.links[item as usize] = Link { prev: NONE, next: old, owner: list as u32 };
         self.head[list] = item;
     }
 
     /// Takes `item` out of its list, if it is in one.
     #[inline]
     pub fn remove(&mut self, item: u32) {
-        let i = item as usize;
-        let list = self.owner[i];
-        if list == NONE {
+        let Link { prev, next, owner } = self.links[item as usize];
+        if owner == NONE {
             return;
         }
-        let (p, n) = (self.prev[i], self.next[i]);
-        if p == NONE {
-            self.head[list as usize] = n;
+        if prev == NONE {
+            self.head[owner as usize] = next;
         } else {
-            self.next[p as usize] = n;
+            self.links[prev as usize].next = next;
         }
-        if n != NONE {
-            self.prev[n as usize] = p;
+        if next != NONE {
+            self.links[next as usize].prev = prev;
         }
-        (self.prev[i], self.next[i], self.owner[i]) = (NONE, NONE, NONE);
+        self.links[item as usize] = UNLINKED;
     }
 
     /// Takes the first item of `list`, if any.
@@ -82,7 +87,7 @@ impl Lists {
     /// The item after `item` in its list, or [`NONE`].
     #[inline]
     pub fn next(&self, item: u32) -> u32 {
-        self.next[item as usize]
+        self.links[item as usize].next
     }
 
     /// Whether `list` is empty.
