@@ -510,15 +510,15 @@ impl<'m> World<'m> {
             self.wake(idx, t);
             return;
         }
-        let (life, sleep) = (self.lives[idx], self.asleep[idx]);
-        let (from, state) = (life.asleep_from, life.state);
+        let (life, sleep) = (&self.lives[idx], &self.asleep[idx]);
+        let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
         let mut clock = life.labour;
-        let dur = self.dur_after(&life, sleep.labour_from - from);
-        self.run_labour(&mut clock, state, &sleep.rates, dur, t - sleep.labour_from);
+        self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
         let rates = self.rates(i, a, self.real_cm(i));
         let clock_end = if a == self.cohort.arms[i] as usize { end } else { end - 1 };
-        let dur = self.dur_after(&life, t - from);
-        let w = self.first_event(clock, state, dur, t, clock_end, sleep.service_week, &rates).unwrap_or(end + 1);
+        let dur = self.dur_after(&self.lives[idx], t - from);
+        let service_week = self.asleep[idx].service_week;
+        let w = self.first_event(clock, state, dur, t, clock_end, service_week, &rates).unwrap_or(end + 1);
         self.lives[idx].labour = clock;
         self.asleep[idx].rates = rates;
         self.asleep[idx].labour_from = t;
@@ -701,20 +701,21 @@ impl<'m> World<'m> {
         // (see [`World::rerate`]).
         let clock_until = if real { k_until } else { k_until.min(self.horizon) };
         let weeks = clock_until.saturating_sub(k_from);
-        let sleep = self.asleep[idx];
+        let sleep = &self.asleep[idx];
         let labour_weeks = clock_until.saturating_sub(sleep.labour_from - r_week);
         let life = &self.lives[idx];
         let (mut clock, state) = (life.labour, life.state);
         let dur = self.dur_after(life, sleep.labour_from - from);
         self.run_labour(&mut clock, state, &sleep.rates, dur, labour_weeks);
         let dur = self.dur_after(life, weeks);
+        let (engagement, support_end) = (sleep.rates.engagement, sleep.rates.support_end);
         let life = &mut self.lives[idx];
         life.asleep_from = NONE;
         life.labour = clock;
         life.dur = dur;
         if life.in_service && weeks > 0 {
-            life.engagement.accumulate(sleep.rates.engagement, weeks);
-            life.support.accumulate(sleep.rates.support_end, weeks);
+            life.engagement.accumulate(engagement, weeks);
+            life.support.accumulate(support_end, weeks);
             life.service_weeks += weeks as u16;
             life.disengaged_weeks = if life.engaged { 0 } else { life.disengaged_weeks + weeks as u16 };
         }

@@ -182,20 +182,21 @@ pub fn person_outcome(
     )
 }
 
-/// Every outcome of every life at every horizon, `[person][arm][horizon][outcome]`:
-/// computed once into `y`, then read by the arm summaries and by every contrast.
+/// Every outcome of every life at every horizon, `[horizon][outcome][life]`:
+/// computed once into `y`, then read by the arm summaries and by every
+/// contrast, each of which runs along the lives of one cell.
 fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate, y: &mut Vec<f64>) {
     let n_h = model.horizons.len();
+    let lives = rep.lives.len();
     y.clear();
-    for (i, person) in cohort.persons.iter().enumerate() {
-        let rate = model.benefit_rates[person.benefit_type as usize];
-        for a in 0..rep.arms {
-            let life = i * rep.arms + a;
-            for (h, &horizon) in model.horizons.iter().enumerate() {
-                let at = &rep.at_horizon[life * n_h + h];
-                y.extend(
-                    OUTCOMES.iter().map(|&o| outcome_value(o, horizon, &rep.lives[life].record, at, rep.stages, rate)),
-                );
+    y.resize(lives * n_h * OUTCOMES.len(), 0.0);
+    for (life, l) in rep.lives.iter().enumerate() {
+        let rate = model.benefit_rates[cohort.persons[life / rep.arms].benefit_type as usize];
+        for (h, &horizon) in model.horizons.iter().enumerate() {
+            let at = &rep.at_horizon[life * n_h + h];
+            for (o, &outcome) in OUTCOMES.iter().enumerate() {
+                y[(h * OUTCOMES.len() + o) * lives + life] =
+                    outcome_value(outcome, horizon, &l.record, at, rep.stages, rate);
             }
         }
     }
@@ -235,6 +236,7 @@ fn summarise(
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let per_life = n_h * OUTCOMES.len();
+    let lives = rep.lives.len();
     let mut y = std::mem::take(&mut buffers.outcomes);
     outcome_table(model, &cohort, &rep, &mut y);
     let mut outcome_sums = vec![0.0; n_arms * per_life];
@@ -242,9 +244,8 @@ fn summarise(
         let a = a as usize;
         participants[a] += 1;
         started[a] += u64::from(u32::from(rep.lives[i * n_arms + a].record.service_started) < longest);
-        let row = &y[(i * n_arms + a) * per_life..][..per_life];
-        for (sum, v) in outcome_sums[a * per_life..][..per_life].iter_mut().zip(row) {
-            *sum += v;
+        for (cell, sum) in outcome_sums[a * per_life..][..per_life].iter_mut().enumerate() {
+            *sum += y[cell * lives + i * n_arms + a];
         }
     }
     let mut draws = Vec::new();
@@ -255,10 +256,10 @@ fn summarise(
                 treated.clear();
                 control.clear();
                 let mut effect_sum = 0.0;
-                let cell = h * OUTCOMES.len() + o;
+                let column = &y[(h * OUTCOMES.len() + o) * lives..][..lives];
                 for (i, &a) in cohort.arms.iter().enumerate() {
-                    let yt = y[(i * n_arms + c.treatment) * per_life + cell];
-                    let yc = y[(i * n_arms + c.control) * per_life + cell];
+                    let yt = column[i * n_arms + c.treatment];
+                    let yc = column[i * n_arms + c.control];
                     effect_sum += yt - yc;
                     if a as usize == c.treatment {
                         treated.push(yt);
