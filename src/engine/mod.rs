@@ -1193,8 +1193,10 @@ impl Rates {
     }
 }
 
-/// What a sleeping life needs to be replayed and re-rated.
+/// What a sleeping life needs to be replayed and re-rated. Aligned to cache
+/// lines, as a [`Life`] is.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
 struct Sleep {
     /// Its rates: fixed while it sleeps, but for the labour rate a re-rating changes.
     rates: Rates,
