@@ -355,8 +355,13 @@ impl<'m> World<'m> {
             }
             self.cms.trial[fb as usize] += 1;
             self.awake_real.push(i as u32);
-            for &a in &self.ghost_arms[r] {
-                self.awake_ghosts.push((i as u32, a));
+            for g in 0..self.ghost_arms[r].len() {
+                let a = self.ghost_arms[r][g];
+                if self.sleeping && self.model.arms[a as usize].fallback == real_arm.fallback {
+                    self.mirror(i, a as usize, t);
+                } else {
+                    self.awake_ghosts.push((i as u32, a));
+                }
             }
             if !real_arm.is_fallback_only() {
                 let p = self.pool_of(real_arm.service, person.site);
@@ -386,7 +391,9 @@ impl<'m> World<'m> {
                 }
                 self.pools[p].waitlist.pop_front();
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
-                // The ghosts' rates may depend on where their real self is counted.
+                // The ghosts' rates may depend on where their real self is
+                // counted, and mirrors stop mirroring.
+                self.wake_mirrors(i);
                 self.wake_ghosts(i, self.now);
                 let idx = i * self.arms + self.cohort.arms[i] as usize;
                 self.wake(idx, self.now);
@@ -533,6 +540,48 @@ impl<'m> World<'m> {
         }
     }
 
+    /// A ghost that arrives on the same fallback case manager as its real self
+    /// moves exactly as it does (same state, rates and draws) until one of
+    /// them starts a service. It is not stepped meanwhile: it sleeps as a
+    /// mirror until the first of its own placement, its real self's
+    /// placement or its last week, and then takes over its real self's state
+    /// (see [`World::take_real_state`]).
+    fn mirror(&mut self, i: usize, a: usize, t: u32) {
+        let idx = i * self.arms + a;
+        self.lives[idx].asleep_from = t;
+        self.asleep[idx] = Sleep { mirror: true, ..Sleep::default() };
+        self.by_week.push((t + self.horizon) as usize, idx as u32);
+    }
+
+    /// A mirror ghost becomes a life of its own: it takes its real self's
+    /// life, asleep or not, with its horizon snapshots, and keeps its own
+    /// service record and waitlist place. It is on the waitlist while it has
+    /// never been off benefit, as its weekly steps would have left it.
+    fn take_real_state(&mut self, i: usize, a: usize) {
+        let (idx, real) = (i * self.arms + a, i * self.arms + self.cohort.arms[i] as usize);
+        let own = self.lives[idx];
+        self.lives[idx] = self.lives[real];
+        self.asleep[idx] = Sleep { current: false, ..self.asleep[real] };
+        let n_h = self.model.horizons.len();
+        self.at_horizon.copy_within(real * n_h..(real + 1) * n_h, idx * n_h);
+        let stages = self.stages;
+        let life = &mut self.lives[idx];
+        life.record.service_started = own.record.service_started;
+        life.waiting = own.waiting && life.record.first_exit == NEVER && life.on_benefit(stages);
+    }
+
+    /// The mirror ghosts of person `i` take over their real self's state: it
+    /// is about to start its service.
+    fn wake_mirrors(&mut self, i: usize) {
+        let r = self.cohort.arms[i] as usize;
+        for g in 0..self.ghost_arms[r].len() {
+            let idx = i * self.arms + self.ghost_arms[r][g] as usize;
+            if self.lives[idx].asleep_from != NONE && self.asleep[idx].mirror {
+                self.wake(idx, self.now);
+            }
+        }
+    }
+
     /// The ghosts of person `i` asleep in a service catch up to week `until`
     /// (not included): where their real self is counted is about to change.
     fn wake_ghosts(&mut self, i: usize, until: u32) {
@@ -555,6 +604,11 @@ impl<'m> World<'m> {
         self.by_cm.remove(idx as u32);
         let (i, a) = (idx / self.arms, idx % self.arms);
         let end = self.end_of(i, a);
+        if self.asleep[idx].mirror {
+            // Woken at the latest in its last week, before its real self moves on.
+            debug_assert!(until <= end, "a mirror ghost is taken over by its last week");
+            self.take_real_state(i, a);
+        }
         if until > end {
             // Past its last week: it only needs its records completed.
             self.catch_up(i, a, end + 1);
@@ -664,7 +718,7 @@ impl<'m> World<'m> {
             return false;
         }
         self.lives[idx].asleep_from = from;
-        self.asleep[idx] = Sleep { rates, labour_from: from, service_week, current: false };
+        self.asleep[idx] = Sleep { rates, labour_from: from, service_week, current: false, mirror: false };
         if w <= end {
             self.by_week.push(w as usize, idx as u32);
         }
@@ -1208,6 +1262,8 @@ struct Sleep {
     /// Woken with `rates` still its rates for the week (by its own event week,
     /// or at a re-rating): its step need not compute them again.
     current: bool,
+    /// A ghost mirroring its real self (see [`World::mirror`]); nothing else applies.
+    mirror: bool,
 }
 
 /// The service multipliers that apply to one life this week.
