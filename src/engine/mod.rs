@@ -417,7 +417,7 @@ impl<'m> World<'m> {
         let below = self.pools[p].ghosts_placed_below();
         while let Some(&idx) = self.pools[p].ghost_waitlist.front() {
             let ticket = idx / self.arms as u32;
-            let waiting = self.lives[idx as usize].waiting;
+            let waiting = self.ghost_waiting(idx as usize);
             if waiting && below.is_none_or(|b| ticket >= b) {
                 break;
             }
@@ -555,19 +555,30 @@ impl<'m> World<'m> {
 
     /// A mirror ghost becomes a life of its own: it takes its real self's
     /// life, asleep or not, with its horizon snapshots, and keeps its own
-    /// service record and waitlist place. It is on the waitlist while it has
-    /// never been off benefit, as its weekly steps would have left it.
+    /// service record and waitlist flag.
     fn take_real_state(&mut self, i: usize, a: usize) {
         let (idx, real) = (i * self.arms + a, i * self.arms + self.cohort.arms[i] as usize);
-        let own = self.lives[idx];
+        let (waiting, started) = (self.ghost_waiting(idx), self.lives[idx].record.service_started);
         self.lives[idx] = self.lives[real];
         self.asleep[idx] = Sleep { current: false, ..self.asleep[real] };
         let n_h = self.model.horizons.len();
         self.at_horizon.copy_within(real * n_h..(real + 1) * n_h, idx * n_h);
-        let stages = self.stages;
         let life = &mut self.lives[idx];
-        life.record.service_started = own.record.service_started;
-        life.waiting = own.waiting && life.record.first_exit == NEVER && life.on_benefit(stages);
+        life.record.service_started = started;
+        life.waiting = waiting;
+    }
+
+    /// Whether a ghost is on its service's waitlist. A mirror's own flag is as
+    /// it arrived; its weekly steps would have cleared it the first time it
+    /// left benefit, which its real self's record and state tell.
+    fn ghost_waiting(&self, idx: usize) -> bool {
+        let life = &self.lives[idx];
+        if life.asleep_from == NONE || !self.asleep[idx].mirror {
+            return life.waiting;
+        }
+        let i = idx / self.arms;
+        let real = &self.lives[i * self.arms + self.cohort.arms[i] as usize];
+        life.waiting && real.record.first_exit == NEVER && real.on_benefit(self.stages)
     }
 
     /// The mirror ghosts of person `i` take over their real self's state: it
