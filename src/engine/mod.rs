@@ -332,6 +332,8 @@ impl<'m> World<'m> {
             let real_arm = &self.model.arms[r];
             let fb_pool = self.pool_of(real_arm.fallback, person.site);
             let (fb, _) = self.cms.least_loaded(fb_pool, services);
+            // Every arm's life starts with the same keyed clocks.
+            let first = Life::new(person.starting_stage, fb, &self.keyed, self.replicate, i as u64);
             for (a, arm) in self.model.arms.iter().enumerate() {
                 if a != r && !self.ghost_arms[r].contains(&(a as u8)) {
                     continue;
@@ -341,7 +343,7 @@ impl<'m> World<'m> {
                 } else {
                     self.cms.least_loaded(self.pool_of(arm.fallback, person.site), services).0
                 };
-                let mut life = Life::new(person.starting_stage, fallback, &self.keyed, self.replicate, i as u64);
+                let mut life = Life { fallback_cm: fallback, ..first };
                 if arm.is_fallback_only() {
                     life.record.service_started = 0;
                 } else {
