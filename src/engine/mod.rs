@@ -174,7 +174,13 @@ pub fn simulate(model: &Model, keyed: Keyed, replicate: u64, cohort: &Cohort) ->
 
 /// [`simulate`] in the buffers of `scratch`, which keeps them for the next
 /// replicate (see [`Scratch`]). Results do not depend on what it held.
-pub fn simulate_reusing(model: &Model, keyed: Keyed, replicate: u64, cohort: &Cohort, scratch: &mut Scratch) -> Replicate {
+pub fn simulate_reusing(
+    model: &Model,
+    keyed: Keyed,
+    replicate: u64,
+    cohort: &Cohort,
+    scratch: &mut Scratch,
+) -> Replicate {
     let mut world = World::reusing(model, keyed, replicate, cohort, std::mem::take(scratch));
     for t in 0..=world.last_week() {
         world.week(t);
