@@ -162,6 +162,9 @@ pub struct World<'m> {
     /// ticket: step 2b's queue, in ticket order.
     nav_waiting: Vec<u64>,
     has_navigators: bool,
+    /// `offered[s]`: some arm offers service `s` with a waitlist (not only as
+    /// a fallback); step 2 has nothing to do for the others.
+    offered: Vec<bool>,
     any_ghost: bool,
     /// The calendar week being stepped.
     now: u32,
@@ -289,6 +292,9 @@ impl<'m> World<'m> {
             any_ghost,
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
+            offered: (0..model.services.len())
+                .map(|s| model.arms.iter().any(|a| a.service == s && !a.is_fallback_only()))
+                .collect(),
         }
     }
 
@@ -384,6 +390,9 @@ impl<'m> World<'m> {
     fn fill_slots(&mut self) {
         let services = &self.model.services;
         for p in 0..self.pools.len() {
+            if !self.offered[p / self.model.sites.len()] {
+                continue;
+            }
             let service = &services[p / self.model.sites.len()];
             self.pools[p].placed.clear();
             while let Some(&ticket) = self.pools[p].waitlist.front() {
