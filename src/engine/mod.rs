@@ -16,9 +16,11 @@
 //!
 //! Only lives due in a week are visited: a life that nothing outside it can
 //! change before its next event sleeps until then (`World::fall_asleep`),
-//! filed by wake week, by the case manager whose caseload it depends on and,
-//! while it waits for a service, in that service's waitlist; it is replayed
-//! in closed form when it wakes, with identical results.
+//! filed by wake week, by the case manager whose caseload it depends on (and
+//! re-rated when that caseload changes) and, while it waits for a service, in
+//! that service's waitlist; it is replayed in closed form when it wakes, with
+//! identical results. A ghost that starts on its real self's fallback case
+//! manager mirrors its real self until one of them starts a service.
 
 pub mod capacity;
 pub mod life;
@@ -151,7 +153,7 @@ pub struct World<'m> {
     /// until its week comes.
     by_week: Lists,
     /// Sleeping lives by the case manager whose caseload their rates depend
-    /// on: woken when it changes.
+    /// on: re-rated when it changes.
     by_cm: Lists,
     /// The rates and clock anchor of each sleeping life.
     asleep: Vec<Sleep>,
@@ -1148,7 +1150,9 @@ impl<'m> World<'m> {
         &self.pools
     }
 
-    /// Life of person `i` under arm `a`, as it stands (for tests and invariants).
+    /// Life of person `i` under arm `a`, as it stands (for tests and
+    /// invariants): a sleeping life as it fell asleep, a mirror ghost as it
+    /// arrived.
     pub fn life(&self, i: usize, a: usize) -> &Life {
         &self.lives[i * self.arms + a]
     }
