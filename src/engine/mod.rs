@@ -903,6 +903,12 @@ impl<'m> World<'m> {
         rates: &Rates,
     ) -> Option<u32> {
         let labour_until = until.min(service_week);
+        let service = (service_week <= until).then_some(service_week);
+        if state < self.stages {
+            // On benefit the labour rate does not change with the spell: one run.
+            let weeks = (labour_until + 1).saturating_sub(from);
+            return clock.weeks_to_event(rates.total).filter(|&n| n <= weeks).map(|n| from + n - 1).or(service);
+        }
         let mut w = from;
         while w <= labour_until {
             let run = self.constant_run(state, dur).min(labour_until - w + 1);
@@ -914,7 +920,7 @@ impl<'m> World<'m> {
             dur = dur.saturating_add(run.min(u32::from(u16::MAX)) as u16);
             w += run;
         }
-        (service_week <= until).then_some(service_week)
+        service
     }
 
     /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
