@@ -814,6 +814,11 @@ impl<'m> World<'m> {
     /// Runs a labour clock `weeks` weeks at `rates` for a life in `state`
     /// whose spell duration is `dur`, one step per run of constant rate.
     fn run_labour(&self, clock: &mut Clock, state: u8, rates: &Rates, mut dur: u16, weeks: u32) {
+        if state < self.stages {
+            // On benefit the labour rate does not change with the spell: one run.
+            clock.accumulate(rates.total, weeks);
+            return;
+        }
         let mut left = weeks;
         while left > 0 {
             let run = self.constant_run(state, dur).min(left);
