@@ -540,7 +540,7 @@ impl<'m> World<'m> {
         let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
         let mut clock = life.labour;
         self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
-        let rates = self.rates(i, a, self.real_cm(i));
+        let rates = self.rerated(i, a, self.real_cm(i), self.asleep[idx].rates);
         let clock_end = if a == self.cohort.arms[i] as usize { end } else { end - 1 };
         let dur = self.dur_after(&self.lives[idx], t - from);
         let service_week = self.asleep[idx].service_week;
@@ -856,13 +856,30 @@ impl<'m> World<'m> {
     fn rates(&self, i: usize, a: usize, real_cm: u32) -> Rates {
         let life = &self.lives[i * self.arms + a];
         let service = &self.model.services[self.model.arms[a].service];
+        let effect = self.effect(i, a, real_cm);
+        Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
+    }
+
+    /// `rates`, a life's rates before its case manager's caseload changed,
+    /// with the parts the caseload moves computed again.
+    fn rerated(&self, i: usize, a: usize, real_cm: u32, mut rates: Rates) -> Rates {
+        let nav = self.lives[i * self.arms + a].nav;
+        let service = &self.model.services[self.model.arms[a].service];
+        let effect = self.effect(i, a, real_cm);
+        rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
+        rates
+    }
+
+    /// The service multipliers that apply to life `(i, a)` this week, with its
+    /// real self counted at `real_cm`.
+    fn effect(&self, i: usize, a: usize, real_cm: u32) -> Effect {
+        let life = &self.lives[i * self.arms + a];
         let cm = effect_cm(life, self.stages);
         let real = a == self.cohort.arms[i] as usize;
         // A ghost counts itself in its case manager's caseload, unless its real
         // self is already counted there (then the caseload is as it is).
         let table = if real || cm == Some(real_cm) { &self.cms.real } else { &self.cms.ghost };
-        let effect = effect_of(table, self.cms.stride, cm, life.state, self.stages);
-        Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
+        effect_of(table, self.cms.stride, cm, life.state, self.stages)
     }
 
     /// The first calendar week from `from` in which a service event of a life
@@ -1253,28 +1270,44 @@ impl Rates {
     fn of(life: &Life, model: &Model, service: &ServiceModel, pm: &[f64; transition::COUNT], effect: Effect) -> Self {
         let stages = model.stages.len() as u8;
         let nav = if life.nav { service.navigators.as_ref() } else { None };
-        let moves = if life.state < stages {
-            stage_rates(model, life.state as usize, pm, &effect.stage, nav)
-        } else {
-            [0.0; 4]
-        };
         let engagement = match (life.in_service, life.engaged) {
             (false, _) => 0.0,
             (true, true) => service.disengage * nav.map_or(1.0, |n| n.disengage),
             (true, false) => service.reengage,
         };
         let unlimited_support = life.in_service && life.state == stages && service.support_weeks.is_none();
-        Self {
+        let mut rates = Self {
             state: life.state,
             stages,
-            moves,
-            total: moves[0] + moves[1] + moves[2] + moves[3],
             job_loss: pm[transition::JOB_LOSS],
-            job_loss_effect: effect.job_loss,
             return_to_benefit: pm[transition::RETURN],
             engagement,
             support_end: if unlimited_support { service.support_end_rate } else { 0.0 },
-        }
+            ..Self::default()
+        };
+        rates.set_effect(model, service, pm, effect, life.nav);
+        rates
+    }
+
+    /// The rates a case manager's multipliers move: the stage moves and
+    /// their total, and job loss.
+    #[inline]
+    fn set_effect(
+        &mut self,
+        model: &Model,
+        service: &ServiceModel,
+        pm: &[f64; transition::COUNT],
+        effect: Effect,
+        nav: bool,
+    ) {
+        let nav = if nav { service.navigators.as_ref() } else { None };
+        self.moves = if self.state < self.stages {
+            stage_rates(model, self.state as usize, pm, &effect.stage, nav)
+        } else {
+            [0.0; 4]
+        };
+        self.total = self.moves[0] + self.moves[1] + self.moves[2] + self.moves[3];
+        self.job_loss_effect = effect.job_loss;
     }
 
     /// The total labour-move rate at spell duration `dur`.
