@@ -231,6 +231,7 @@ impl<'m> World<'m> {
 
     /// [`World::new`] in the buffers of `scratch`.
     pub fn reusing(model: &'m Model, keyed: Keyed, replicate: u64, cohort: &'m Cohort, scratch: Scratch) -> Self {
+        let keyed = keyed.for_replicate(replicate);
         let arms = model.arms.len();
         let horizon = *model.horizons.last().expect("validated: at least one horizon");
         let ghost = ghost_matrix(model);

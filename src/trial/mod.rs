@@ -139,6 +139,7 @@ struct ReplicateSummary {
 /// [`PopulationError`] when the eligibility rules admit almost nobody, or a
 /// rate multiplier overflows.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
+    let keyed = &keyed.for_replicate(replicate);
     let arrivals = arrivals(model, keyed, replicate);
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
     let mut c = Cohort {
