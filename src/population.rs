@@ -5,7 +5,7 @@
 //! randomisation; they enter the rates through `exp(β_j·x + ℓ_j·u)`, computed
 //! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
 
-use crate::rng::{Keyed, Purpose, normal_cdf, normal_quantile, pick_cumulative};
+use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Dist, Model, PopulationModel, transition};
 
 /// One participant's baseline record.
@@ -70,21 +70,9 @@ pub fn draw(d: &Dist, u: f64) -> f64 {
     match *d {
         Dist::Fixed(v) => v,
         Dist::Uniform(a, b) => a + (b - a) * u,
-        Dist::Normal { mean, sd, min, max } => {
-            mean + sd * truncated_standard_normal((min - mean) / sd, (max - mean) / sd, u)
-        }
-        Dist::LogNormal { mu, sigma, min, max } => {
-            let lo = if min > 0.0 { (libm::log(min) - mu) / sigma } else { f64::NEG_INFINITY };
-            let hi = if max.is_finite() { (libm::log(max) - mu) / sigma } else { f64::INFINITY };
-            libm::exp(mu + sigma * truncated_standard_normal(lo, hi, u))
-        }
+        Dist::Normal { mean, sd, z } => mean + sd * z.draw(u),
+        Dist::LogNormal { mu, sigma, z } => libm::exp(mu + sigma * z.draw(u)),
     }
-}
-
-fn truncated_standard_normal(lo: f64, hi: f64, u: f64) -> f64 {
-    let (a, b) = (normal_cdf(lo), normal_cdf(hi));
-    let p = (a + u * (b - a)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
-    normal_quantile(p).clamp(lo, hi)
 }
 
 /// Generates the eligible person holding `ticket`, at `site` and `week`.
@@ -173,10 +161,11 @@ pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::TruncatedNormal;
 
     #[test]
     fn truncated_normal_stays_in_range_and_inverts() {
-        let d = Dist::Normal { mean: 20.0, sd: 3.0, min: 18.0, max: 25.0 };
+        let d = Dist::Normal { mean: 20.0, sd: 3.0, z: TruncatedNormal::new(-2.0 / 3.0, 5.0 / 3.0) };
         assert!((draw(&d, 1e-12) - 18.0).abs() < 1e-6);
         assert!((draw(&d, 1.0 - 1e-12) - 25.0).abs() < 1e-6);
         // Median of the truncated distribution: Φ⁻¹((Φ(-2/3)+Φ(5/3))/2) = 0.1818... (R: qnorm((pnorm(-2/3)+pnorm(5/3))/2)).

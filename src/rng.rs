@@ -148,6 +148,31 @@ pub fn pick_cumulative(weights: &[f64], target: f64) -> usize {
     weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
 }
 
+/// A standard normal truncated to `[lo, hi]` (infinite ends allowed), drawn
+/// by inversion so that no draw is rejected. `Φ(lo)` and `Φ(hi)` are computed
+/// once, not at every draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TruncatedNormal {
+    lo: f64,
+    hi: f64,
+    cdf_lo: f64,
+    cdf_hi: f64,
+}
+
+impl TruncatedNormal {
+    /// The standard normal truncated to `[lo, hi]`.
+    pub fn new(lo: f64, hi: f64) -> Self {
+        Self { lo, hi, cdf_lo: normal_cdf(lo), cdf_hi: normal_cdf(hi) }
+    }
+
+    /// The value at uniform `u ∈ (0, 1)`: `Φ⁻¹(Φ(lo) + u·(Φ(hi) − Φ(lo)))`, kept in range.
+    pub fn draw(&self, u: f64) -> f64 {
+        let (a, b) = (self.cdf_lo, self.cdf_hi);
+        let p = (a + u * (b - a)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+        normal_quantile(p).clamp(self.lo, self.hi)
+    }
+}
+
 /// The standard normal distribution function, `Φ(x)`, computed with `libm::erfc`.
 pub fn normal_cdf(x: f64) -> f64 {
     0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)

@@ -4,6 +4,7 @@
 //! it. Rates are per week; multipliers are stored as natural logarithms so that
 //! `m^(g·f·q)` is one `exp` per case manager and week.
 
+use crate::rng::TruncatedNormal;
 use crate::scenario::schema::{BenefitType, Health};
 
 /// Index of a transition in per-transition arrays.
@@ -128,12 +129,15 @@ pub enum Dist {
     Fixed(f64),
     /// Uniform on `[min, max]`.
     Uniform(f64, f64),
-    /// Normal(mean, sd) truncated to `[min, max]` (infinite when absent).
+    /// Normal(mean, sd) truncated to `[min, max]` (infinite when absent):
+    /// `mean + sd·z`, `z` standard normal truncated to
+    /// `[(min − mean)/sd, (max − mean)/sd]`.
     #[allow(missing_docs)]
-    Normal { mean: f64, sd: f64, min: f64, max: f64 },
-    /// exp(Normal(mu, sigma)), `mu = ln median`, truncated to `[min, max]`.
+    Normal { mean: f64, sd: f64, z: TruncatedNormal },
+    /// exp(Normal(mu, sigma)), `mu = ln median`, truncated to `[min, max]`:
+    /// `exp(mu + sigma·z)`, `z` truncated to `[(ln min − mu)/sigma, (ln max − mu)/sigma]`.
     #[allow(missing_docs)]
-    LogNormal { mu: f64, sigma: f64, min: f64, max: f64 },
+    LogNormal { mu: f64, sigma: f64, z: TruncatedNormal },
 }
 
 /// How people are generated.

@@ -7,6 +7,7 @@
 use super::column_name;
 use super::model::*;
 use super::schema::{self, Scenario};
+use crate::rng::TruncatedNormal;
 use std::fmt;
 
 /// One broken rule: where, and what is wrong.
@@ -309,7 +310,7 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
                 c.fail(format!("{path}.sd"), format!("must be positive (got {sd})"));
             }
             let (min, max) = bounds(c, min, max);
-            Dist::Normal { mean, sd, min, max }
+            Dist::Normal { mean, sd, z: TruncatedNormal::new((min - mean) / sd, (max - mean) / sd) }
         }
         D::LogNormal { median, sigma, min, max } => {
             if c.finite(&format!("{path}.median"), median) && median <= 0.0 {
@@ -325,7 +326,10 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
                 );
             }
             let (min, max) = bounds(c, min.or(Some(0.0)), max);
-            Dist::LogNormal { mu: libm::log(median.max(f64::MIN_POSITIVE)), sigma, min, max }
+            let mu = libm::log(median.max(f64::MIN_POSITIVE));
+            let lo = if min > 0.0 { (libm::log(min) - mu) / sigma } else { f64::NEG_INFINITY };
+            let hi = if max.is_finite() { (libm::log(max) - mu) / sigma } else { f64::INFINITY };
+            Dist::LogNormal { mu, sigma, z: TruncatedNormal::new(lo, hi) }
         }
     }
 }
