@@ -92,14 +92,21 @@ impl CaseManagers {
     /// The placement rule: the case manager with the fewest clients, lowest
     /// index on ties, and its caseload.
     pub fn least_loaded(&self, p: usize, services: &[ServiceModel]) -> (u32, u32) {
+        let pool = self.pool(p);
+        if pool.is_empty() {
+            return (NONE, u32::MAX);
+        }
+        // A pool's case managers share one service and so one background
+        // caseload: the rest of the caseload decides.
+        let background = services[self.service[pool.start] as usize].background;
         let mut best = (NONE, u32::MAX);
-        for m in self.pool(p) {
-            let l = self.load(m, services);
-            if l < best.1 {
-                best = (m as u32, l);
+        for m in pool {
+            let own = self.legacy[m] + self.trial[m];
+            if own < best.1 {
+                best = (m as u32, own);
             }
         }
-        best
+        (best.0, best.1 + background)
     }
 
     /// Step 3: snapshot caseloads and compute each case manager's multipliers,
