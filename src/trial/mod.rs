@@ -250,23 +250,23 @@ fn summarise(
         }
     }
     let mut draws = Vec::new();
+    // The lives of each arm's participants, in ticket order.
+    let mut members = vec![Vec::new(); n_arms];
+    for (i, &a) in cohort.arms.iter().enumerate() {
+        members[a as usize].push(i * n_arms + a as usize);
+    }
     let (mut treated, mut control) = (Vec::new(), Vec::new());
     for c in contrasts(model) {
         for o in 0..OUTCOMES.len() {
             for h in 0..n_h {
-                treated.clear();
-                control.clear();
-                let mut effect_sum = 0.0;
                 let column = &y[(h * OUTCOMES.len() + o) * lives..][..lives];
-                for (i, &a) in cohort.arms.iter().enumerate() {
-                    let yt = column[i * n_arms + c.treatment];
-                    let yc = column[i * n_arms + c.control];
-                    effect_sum += yt - yc;
-                    if a as usize == c.treatment {
-                        treated.push(yt);
-                    } else if a as usize == c.control {
-                        control.push(yc);
-                    }
+                treated.clear();
+                treated.extend(members[c.treatment].iter().map(|&life| column[life]));
+                control.clear();
+                control.extend(members[c.control].iter().map(|&life| column[life]));
+                let mut effect_sum = 0.0;
+                for under in column.chunks_exact(n_arms) {
+                    effect_sum += under[c.treatment] - under[c.control];
                 }
                 let sate = effect_sum / cohort.persons.len() as f64;
                 draws.push(Draw { estimate: analysis::difference_in_means(&treated, &control), sate });
