@@ -793,14 +793,14 @@ impl<'m> World<'m> {
         let dur = self.dur_after(life, sleep.labour_from - from);
         self.run_labour(&mut clock, state, &sleep.rates, dur, labour_weeks);
         let dur = self.dur_after(life, weeks);
-        let (engagement, support_end) = (sleep.rates.engagement, sleep.rates.support_end);
         let life = &mut self.lives[idx];
         life.asleep_from = NONE;
         life.labour = clock;
         life.dur = dur;
         if life.in_service && weeks > 0 {
-            life.engagement.accumulate(engagement, weeks);
-            life.support.accumulate(support_end, weeks);
+            let rates = &self.asleep[idx].rates;
+            life.engagement.accumulate(rates.engagement, weeks);
+            life.support.accumulate(rates.support_end, weeks);
             life.service_weeks += weeks as u16;
             life.disengaged_weeks = if life.engaged { 0 } else { life.disengaged_weeks + weeks as u16 };
         }
@@ -1245,15 +1245,12 @@ fn stage_rates(
 /// The weekly rates of one life while its state, service, case manager and
 /// Navigator stay as they are: the one place they are computed, for the
 /// weekly step and for skipping weeks alike, so both use the same arithmetic.
+/// The stage moves come last: only a step needs them, so the rest shares a
+/// cache line with a sleeper's anchor (see [`Sleep`]).
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
 struct Rates {
-    /// The life's state and the ladder's number of stages.
-    state: u8,
-    stages: u8,
-    /// Progress, regress, job and other exit, on benefit (with the Navigator's
-    /// effect on progress); zero otherwise.
-    moves: [f64; 4],
-    /// Their sum.
+    /// The sum of `moves`.
     total: f64,
     /// `exp(β·x + ℓ·u)` on job loss, and the service effect on it.
     job_loss: f64,
@@ -1262,8 +1259,14 @@ struct Rates {
     return_to_benefit: f64,
     /// Disengaging (engaged) or re-engaging (not) while in service; zero otherwise.
     engagement: f64,
+    /// The life's state and the ladder's number of stages.
+    state: u8,
+    stages: u8,
     /// End of time-unlimited in-work support while employed in service; zero otherwise.
     support_end: f64,
+    /// Progress, regress, job and other exit, on benefit (with the Navigator's
+    /// effect on progress); zero otherwise.
+    moves: [f64; 4],
 }
 
 impl Rates {
@@ -1325,12 +1328,11 @@ impl Rates {
 }
 
 /// What a sleeping life needs to be replayed and re-rated. Aligned to cache
-/// lines, as a [`Life`] is.
+/// lines, as a [`Life`] is; what waking and replaying a life outside a
+/// service reads lies in the first 64 bytes.
 #[derive(Debug, Clone, Copy, Default)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 struct Sleep {
-    /// Its rates: fixed while it sleeps, but for the labour rate a re-rating changes.
-    rates: Rates,
     /// The week from which its labour clock has not yet run: the week it fell
     /// asleep, or the last week it was re-rated.
     labour_from: u32,
@@ -1341,7 +1343,12 @@ struct Sleep {
     current: bool,
     /// A ghost mirroring its real self (see [`World::mirror`]); nothing else applies.
     mirror: bool,
+    /// Its rates: fixed while it sleeps, but for the labour rate a re-rating changes.
+    rates: Rates,
 }
+
+const _: () = assert!(std::mem::offset_of!(Sleep, rates) + std::mem::offset_of!(Rates, moves) >= 64);
+const _: () = assert!(std::mem::offset_of!(Sleep, rates) + std::mem::offset_of!(Rates, stages) < 64);
 
 /// The service multipliers that apply to one life this week.
 struct Effect {
