@@ -413,8 +413,8 @@ impl<'m> World<'m> {
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
                 // The ghosts' rates may depend on where their real self is
                 // counted, and mirrors stop mirroring.
-                self.wake_mirrors(i);
-                self.wake_ghosts(i, self.now);
+                self.wake_ghosts(i, self.now, Self::mirroring);
+                self.wake_ghosts(i, self.now, Self::in_service);
                 let idx = i * self.arms + self.cohort.arms[i] as usize;
                 self.wake(idx, self.now);
                 let life = &mut self.lives[idx];
@@ -542,7 +542,7 @@ impl<'m> World<'m> {
         let mut clock = life.labour;
         self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
         let rates = self.rerated(i, a, self.real_cm(i), self.asleep[idx].rates);
-        let clock_end = if a == self.cohort.arms[i] as usize { end } else { end - 1 };
+        let clock_end = self.clock_end(i, a);
         let dur = self.dur_after(&self.lives[idx], t - from);
         let service_week = self.asleep[idx].service_week;
         let w = self.first_event(clock, state, dur, t, clock_end, service_week, &rates).unwrap_or(end + 1);
@@ -601,28 +601,27 @@ impl<'m> World<'m> {
         life.waiting && real.record.first_exit == NEVER && real.on_benefit(self.stages)
     }
 
-    /// The mirror ghosts of person `i` take over their real self's state: it
-    /// is about to start its service.
-    fn wake_mirrors(&mut self, i: usize) {
+    /// The ghosts of person `i` for which `which` holds wake, caught up to
+    /// week `until` (not included).
+    fn wake_ghosts(&mut self, i: usize, until: u32, which: impl Fn(&Life, &Sleep) -> bool) {
         let r = self.cohort.arms[i] as usize;
         for g in 0..self.ghost_arms[r].len() {
             let idx = i * self.arms + self.ghost_arms[r][g] as usize;
-            if self.lives[idx].asleep_from != NONE && self.asleep[idx].mirror {
-                self.wake(idx, self.now);
+            if which(&self.lives[idx], &self.asleep[idx]) {
+                self.wake(idx, until);
             }
         }
     }
 
-    /// The ghosts of person `i` asleep in a service catch up to week `until`
-    /// (not included): where their real self is counted is about to change.
-    fn wake_ghosts(&mut self, i: usize, until: u32) {
-        let r = self.cohort.arms[i] as usize;
-        for g in 0..self.ghost_arms[r].len() {
-            let idx = i * self.arms + self.ghost_arms[r][g] as usize;
-            if self.lives[idx].in_service {
-                self.wake(idx, until);
-            }
-        }
+    /// A ghost asleep in a service: its rates may depend on where its real self
+    /// is counted.
+    fn in_service(life: &Life, _: &Sleep) -> bool {
+        life.in_service
+    }
+
+    /// A ghost mirroring its real self, which is about to start its service.
+    fn mirroring(life: &Life, sleep: &Sleep) -> bool {
+        life.asleep_from != NONE && sleep.mirror
     }
 
     /// Wakes life `idx` if asleep: it leaves its lists, catches up to week
@@ -692,7 +691,7 @@ impl<'m> World<'m> {
             let rates = self.step_real(i, r, t - self.week_of[i], real_cm);
             self.note_navigator_need(i);
             if self.real_cm(i) != real_cm {
-                self.wake_ghosts(i, t + 1);
+                self.wake_ghosts(i, t + 1, Self::in_service);
             }
             if !self.fall_asleep(i, r, t, real_cm, rates) {
                 self.awake_real[kept] = i as u32;
@@ -706,6 +705,13 @@ impl<'m> World<'m> {
     /// life (it still holds caseloads), the own horizon for a ghost.
     fn end_of(&self, i: usize, a: usize) -> u32 {
         if a == self.cohort.arms[i] as usize { self.last_week() } else { self.week_of[i] + self.horizon }
+    }
+
+    /// The last calendar week in which a life's clocks run: a ghost's last
+    /// week is only recorded, so its clocks stop the week before.
+    fn clock_end(&self, i: usize, a: usize) -> u32 {
+        let end = self.end_of(i, a);
+        if a == self.cohort.arms[i] as usize { end } else { end - 1 }
     }
 
     /// After week `t`, a life that nothing outside it can change before its
@@ -736,9 +742,7 @@ impl<'m> World<'m> {
         if ghost && nav_pending {
             return false;
         }
-        let end = self.end_of(i, a);
-        // A ghost's last week is only recorded: its clock runs to the week before.
-        let clock_end = if ghost { end - 1 } else { end };
+        let (end, clock_end) = (self.end_of(i, a), self.clock_end(i, a));
         let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
         let from = t + 1;
         let service_week = self.service_event(life, a, from, &rates);
