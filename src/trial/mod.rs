@@ -170,34 +170,30 @@ pub fn person_outcome(
     h: usize,
     outcome: Outcome,
 ) -> f64 {
-    let life = i * rep.arms + a;
-    let n_h = model.horizons.len();
     let rate = model.benefit_rates[cohort.persons[i].benefit_type as usize];
-    outcome_value(
-        outcome,
-        model.horizons[h],
-        &rep.lives[life].record,
-        &rep.at_horizon[life * n_h + h],
-        rep.stages,
-        rate,
-    )
+    life_outcome(model, rep, i * rep.arms + a, rate, h, outcome)
+}
+
+/// The value of `outcome` at horizon index `h` for life `life` (person `i`
+/// under arm `a` is life `i · arms + a`), whose weekly benefit rate is `rate`.
+#[inline]
+fn life_outcome(model: &Model, rep: &Replicate, life: usize, rate: f64, h: usize, outcome: Outcome) -> f64 {
+    let at = &rep.at_horizon[life * model.horizons.len() + h];
+    outcome_value(outcome, model.horizons[h], &rep.lives[life].record, at, rep.stages, rate)
 }
 
 /// Every outcome of every life at every horizon, `[horizon][outcome][life]`:
 /// computed once into `y`, then read by the arm summaries and by every
 /// contrast, each of which runs along the lives of one cell.
 fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate, y: &mut Vec<f64>) {
-    let n_h = model.horizons.len();
     let lives = rep.lives.len();
     y.clear();
-    y.resize(lives * n_h * OUTCOMES.len(), 0.0);
-    for (life, l) in rep.lives.iter().enumerate() {
+    y.resize(lives * model.horizons.len() * OUTCOMES.len(), 0.0);
+    for life in 0..lives {
         let rate = model.benefit_rates[cohort.persons[life / rep.arms].benefit_type as usize];
-        for (h, &horizon) in model.horizons.iter().enumerate() {
-            let at = &rep.at_horizon[life * n_h + h];
+        for h in 0..model.horizons.len() {
             for (o, &outcome) in OUTCOMES.iter().enumerate() {
-                y[(h * OUTCOMES.len() + o) * lives + life] =
-                    outcome_value(outcome, horizon, &l.record, at, rep.stages, rate);
+                y[(h * OUTCOMES.len() + o) * lives + life] = life_outcome(model, rep, life, rate, h, outcome);
             }
         }
     }
