@@ -532,7 +532,7 @@ impl<'m> World<'m> {
     /// wakes. The same arithmetic as a woken life stepped this week.
     fn rerate(&mut self, idx: usize, t: u32) {
         let (i, a) = (idx / self.arms, idx % self.arms);
-        let end = self.end_of(i, a);
+        let (end, clock_end) = self.ends(i, a);
         if t > end {
             self.wake(idx, t);
             return;
@@ -542,7 +542,6 @@ impl<'m> World<'m> {
         let mut clock = life.labour;
         self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
         let rates = self.rerated(i, a, self.real_cm(i), self.asleep[idx].rates);
-        let clock_end = self.clock_end(i, a);
         let dur = self.dur_after(&self.lives[idx], t - from);
         let service_week = self.asleep[idx].service_week;
         let w = self.first_event(clock, state, dur, t, clock_end, service_week, &rates).unwrap_or(end + 1);
@@ -704,14 +703,19 @@ impl<'m> World<'m> {
     /// The last calendar week a life is stepped: the trial's last for a real
     /// life (it still holds caseloads), the own horizon for a ghost.
     fn end_of(&self, i: usize, a: usize) -> u32 {
-        if a == self.cohort.arms[i] as usize { self.last_week() } else { self.week_of[i] + self.horizon }
+        self.ends(i, a).0
     }
 
-    /// The last calendar week in which a life's clocks run: a ghost's last
-    /// week is only recorded, so its clocks stop the week before.
-    fn clock_end(&self, i: usize, a: usize) -> u32 {
-        let end = self.end_of(i, a);
-        if a == self.cohort.arms[i] as usize { end } else { end - 1 }
+    /// [`World::end_of`], and the last calendar week in which the life's
+    /// clocks run: a ghost's last week is only recorded, so its clocks stop
+    /// the week before.
+    fn ends(&self, i: usize, a: usize) -> (u32, u32) {
+        if a == self.cohort.arms[i] as usize {
+            (self.last_week(), self.last_week())
+        } else {
+            let end = self.week_of[i] + self.horizon;
+            (end, end - 1)
+        }
     }
 
     /// After week `t`, a life that nothing outside it can change before its
@@ -742,7 +746,7 @@ impl<'m> World<'m> {
         if ghost && nav_pending {
             return false;
         }
-        let (end, clock_end) = (self.end_of(i, a), self.clock_end(i, a));
+        let (end, clock_end) = self.ends(i, a);
         let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
         let from = t + 1;
         let service_week = self.service_event(life, a, from, &rates);
