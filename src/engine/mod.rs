@@ -553,9 +553,13 @@ impl<'m> World<'m> {
             self.wake(idx, t);
             return;
         }
-        self.by_week.remove(idx as u32);
-        if w <= end {
-            self.by_week.push(w as usize, idx as u32);
+        // Re-filed only if its week moved: a small change of caseload often leaves it.
+        let filed = if w <= end { w } else { NONE };
+        if self.by_week.list_of(idx as u32) != filed {
+            self.by_week.remove(idx as u32);
+            if filed != NONE {
+                self.by_week.push(filed as usize, idx as u32);
+            }
         }
     }
 

@@ -90,6 +90,12 @@ impl Lists {
         self.links[item as usize].next
     }
 
+    /// The list `item` is in, or [`NONE`].
+    #[inline]
+    pub fn list_of(&self, item: u32) -> u32 {
+        self.links[item as usize].owner
+    }
+
     /// Whether `list` is empty.
     #[inline]
     pub fn is_empty(&self, list: usize) -> bool {
