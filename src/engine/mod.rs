@@ -25,6 +25,7 @@
 pub mod capacity;
 pub mod life;
 mod outcomes;
+mod prefetch;
 mod sleepers;
 
 pub use life::NEVER;
@@ -502,6 +503,7 @@ impl<'m> World<'m> {
     /// re-rated, so their step reuses their sleeping rates.
     fn wake_sleepers(&mut self, t: u32) {
         while let Some(idx) = self.by_week.pop(t as usize) {
+            self.prefetch_life(self.by_week.first(t as usize));
             self.asleep[idx as usize].current = true;
             self.wake(idx as usize, t);
         }
@@ -519,6 +521,7 @@ impl<'m> World<'m> {
             while next != NONE {
                 let idx = next;
                 next = self.by_cm.next(idx);
+                self.prefetch_life(next);
                 self.rerate(idx as usize, t);
             }
         }
@@ -655,6 +658,18 @@ impl<'m> World<'m> {
         }
     }
 
+    /// Starts loading life `idx`, its sleeper record and its person's rate
+    /// multipliers, if `idx` is not [`NONE`], before a loop visits it (see
+    /// [`prefetch`]).
+    #[inline]
+    fn prefetch_life(&self, idx: u32) {
+        if let (Some(life), Some(sleep)) = (self.lives.get(idx as usize), self.asleep.get(idx as usize)) {
+            prefetch::two_lines(life);
+            prefetch::two_lines(sleep);
+            prefetch::two_lines(&self.cohort.rate_multipliers[idx as usize / self.arms]);
+        }
+    }
+
     /// Whether case manager `m`'s caseload at step 3 of week `t` differs from the week before.
     fn caseload_changed(&self, m: usize, t: u32) -> bool {
         let at = m * self.weeks + t as usize;
@@ -671,6 +686,9 @@ impl<'m> World<'m> {
     fn step_ghosts(&mut self, t: u32) {
         let mut kept = 0;
         for j in 0..self.awake_ghosts.len() {
+            if let Some(&(i, a)) = self.awake_ghosts.get(j + 1) {
+                self.prefetch_life(i * self.arms as u32 + u32::from(a));
+            }
             let (i, a) = self.awake_ghosts[j];
             let (i, a) = (i as usize, a as usize);
             let k = t - self.week_of[i];
@@ -688,6 +706,10 @@ impl<'m> World<'m> {
     fn step_reals(&mut self, t: u32) {
         let mut kept = 0;
         for j in 0..self.awake_real.len() {
+            if let Some(&i) = self.awake_real.get(j + 1) {
+                let r = self.cohort.arms[i as usize];
+                self.prefetch_life(i * self.arms as u32 + u32::from(r));
+            }
             let i = self.awake_real[j] as usize;
             let r = self.cohort.arms[i] as usize;
             let real_cm = self.real_cm(i);

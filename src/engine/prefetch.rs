@@ -1,0 +1,27 @@
+//! Asking the processor for a life's cache lines before the life is visited.
+//!
+//! Lives and their sleeper records are visited in an order set by events, so
+//! each visit starts with a cache miss on lines that are megabytes apart.
+//! The loops that visit them know the next life in advance and ask for its
+//! lines while the current one is worked on. A prefetch is only a hint: it
+//! changes no value and no result.
+
+/// Starts loading the cache line holding `x` and the next one, into every cache level.
+#[inline(always)]
+#[allow(unsafe_code, reason = "the crate's one unsafe call: a prefetch hint, see the SAFETY note")]
+pub fn two_lines<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let p = (x as *const T).cast::<i8>();
+        // SAFETY: a prefetch reads nothing the program sees and never faults,
+        // whatever the address; SSE, which provides it, is part of every
+        // x86-64 processor. `wrapping_add` keeps the second address defined.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p);
+            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
