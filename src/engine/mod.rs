@@ -412,11 +412,12 @@ impl<'m> World<'m> {
                 }
                 self.pools[p].waitlist.pop_front();
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
-                // The ghosts' rates may depend on where their real self is
-                // counted, and mirrors stop mirroring.
-                self.wake_ghosts(i, self.now, Self::mirroring);
-                self.wake_ghosts(i, self.now, Self::in_service);
                 let idx = i * self.arms + self.cohort.arms[i] as usize;
+                // Mirrors stop mirroring, and the rates of ghosts served by the
+                // case manager the real self leaves or joins change.
+                self.wake_ghosts(i, self.now, Self::mirroring);
+                let from = self.lives[idx].fallback_cm;
+                self.wake_ghosts(i, self.now, serving_ghost(self.stages, from, cm));
                 self.wake(idx, self.now);
                 let life = &mut self.lives[idx];
                 self.cms.trial[life.fallback_cm as usize] -= 1;
@@ -619,12 +620,6 @@ impl<'m> World<'m> {
         }
     }
 
-    /// A ghost asleep in a service: its rates may depend on where its real self
-    /// is counted.
-    fn in_service(life: &Life, _: &Sleep) -> bool {
-        life.in_service
-    }
-
     /// A ghost mirroring its real self, which is about to start its service.
     fn mirroring(life: &Life, sleep: &Sleep) -> bool {
         life.asleep_from != NONE && sleep.mirror
@@ -715,8 +710,9 @@ impl<'m> World<'m> {
             let real_cm = self.real_cm(i);
             let rates = self.step_real(i, r, t - self.week_of[i], real_cm);
             self.note_navigator_need(i);
-            if self.real_cm(i) != real_cm {
-                self.wake_ghosts(i, t + 1, Self::in_service);
+            let moved_to = self.real_cm(i);
+            if moved_to != real_cm {
+                self.wake_ghosts(i, t + 1, serving_ghost(self.stages, real_cm, moved_to));
             }
             if !self.fall_asleep(i, r, t, real_cm, rates) {
                 self.awake_real[kept] = i as u32;
@@ -1230,6 +1226,15 @@ impl<'m> World<'m> {
 #[inline]
 fn rate_key(life: &Life) -> (u8, bool, bool, bool, u32) {
     (life.state, life.in_service, life.engaged, life.nav, life.service_cm)
+}
+
+/// Selects the ghosts in a service whose multipliers are those of case
+/// manager `from` or `to`: they read whether their real self is counted with
+/// their case manager (see [`World::effect`]), so a real self moving from
+/// `from` to `to` changes their rates, and no other ghost's. (A ghost on a
+/// fallback with effects does not sleep.)
+fn serving_ghost(stages: u8, from: u32, to: u32) -> impl Fn(&Life, &Sleep) -> bool {
+    move |life, _| life.in_service && effect_cm(life, stages).is_some_and(|m| m == from || m == to)
 }
 
 /// Whether a life may hold a Navigator: in service, on benefit, at or below the Navigator stages.
