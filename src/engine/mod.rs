@@ -164,6 +164,10 @@ pub struct World<'m> {
     /// Real participants who may have a Navigator and have none, one bit per
     /// ticket: step 2b's queue, in ticket order.
     nav_waiting: Vec<u64>,
+    /// Ghosts asleep in a service and waiting for a Navigator, one bit per
+    /// life: step 2b wakes them in the week the real assignment would give
+    /// them one.
+    nav_waiting_ghosts: Vec<u64>,
     has_navigators: bool,
     /// `offered[s]`: some arm offers service `s` with a waitlist (not only as
     /// a fallback); step 2 has nothing to do for the others.
@@ -293,6 +297,7 @@ impl<'m> World<'m> {
                 .map(|a| model.services[a.service].navigators.as_ref().map(|nav| nav.max_stage))
                 .collect(),
             nav_waiting: vec![0; n.div_ceil(64)],
+            nav_waiting_ghosts: vec![0; (n * arms).div_ceil(64)],
             any_ghost,
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
@@ -325,6 +330,7 @@ impl<'m> World<'m> {
         self.fill_slots();
         if self.has_navigators {
             self.assign_navigators();
+            self.wake_ghosts_given_navigators();
         }
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
         for (m, &load) in self.cms.snapshot.iter().enumerate() {
@@ -487,6 +493,36 @@ impl<'m> World<'m> {
     /// Whether real participant `i` now waits for a Navigator: in a service with
     /// Navigators, at their stages, without one. Kept up to date at every
     /// change, so step 2b reads its queue without visiting anybody else.
+    /// Step 2b for ghosts: a ghost waiting for a Navigator sleeps and wakes in
+    /// the week this assignment would give it one (see
+    /// [`Pool::ghost_gets_navigator`]); its step then takes it.
+    fn wake_ghosts_given_navigators(&mut self) {
+        for w in 0..self.nav_waiting_ghosts.len() {
+            let mut bits = self.nav_waiting_ghosts[w];
+            while bits != 0 {
+                let idx = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let (i, a) = (idx / self.arms, idx % self.arms);
+                let service = self.model.arms[a].service;
+                let Some(nav) = &self.model.services[service].navigators else { continue };
+                let p = self.pool_of(service, self.site_of[i]);
+                if self.pools[p].ghost_gets_navigator(i as u32, nav.capacity_per_site) {
+                    self.wake(idx, self.now);
+                }
+            }
+        }
+    }
+
+    /// Files or unfiles ghost life `idx` among those waiting for a Navigator.
+    fn note_ghost_navigator_need(&mut self, idx: usize, waiting: bool) {
+        let bit = 1u64 << (idx % 64);
+        if waiting {
+            self.nav_waiting_ghosts[idx / 64] |= bit;
+        } else {
+            self.nav_waiting_ghosts[idx / 64] &= !bit;
+        }
+    }
+
     fn note_navigator_need(&mut self, i: usize) {
         let r = self.cohort.arms[i] as usize;
         let Some(max_stage) = self.nav_stage[r] else { return };
@@ -689,7 +725,10 @@ impl<'m> World<'m> {
             let k = t - self.week_of[i];
             let real_cm = self.real_cm(i);
             let rates = self.step_ghost(i, a, k, real_cm);
-            if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, rates) {
+            if k == self.horizon {
+                // Its last week: it waits for nothing any more.
+                self.note_ghost_navigator_need(i * self.arms + a, false);
+            } else if !self.fall_asleep(i, a, t, real_cm, rates) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;
             }
@@ -744,7 +783,8 @@ impl<'m> World<'m> {
     /// next event sleeps until the week of that event (or its end): its rates
     /// depend on no case manager's caseload, or on one whose change wakes it
     /// (see [`Lists`]); a life waiting for the service is woken by its
-    /// placement (step 2), and a ghost waiting for a Navigator stays awake.
+    /// placement (step 2), and a ghost waiting for a Navigator by the week's
+    /// assignment (step 2b), as a real life is.
     /// [`World::catch_up`] later replays the skipped weeks with exactly the
     /// arithmetic of the weekly step, so results are unchanged. `real_cm` is where the real self was counted in week `t`;
     /// `rates` the life's rates if this week's step left them as they were.
@@ -761,13 +801,13 @@ impl<'m> World<'m> {
         if depends_on.is_some() && !life.in_service {
             return false;
         }
-        let ghost = a != self.cohort.arms[i] as usize;
-        let service = &self.model.services[self.model.arms[a].service];
-        let nav_pending =
-            service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage));
-        if ghost && nav_pending {
-            return false;
+        if a != self.cohort.arms[i] as usize {
+            let service = &self.model.services[self.model.arms[a].service];
+            let nav_pending =
+                service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage));
+            self.note_ghost_navigator_need(idx, nav_pending);
         }
+        let life = &self.lives[idx];
         let (end, clock_end) = self.ends(i, a);
         let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
         let from = t + 1;
