@@ -49,9 +49,15 @@ const PINNED_4: f64 = -274.21964999999983;
 fn letting_lives_sleep_changes_nothing() {
     // Lives whose rates cannot change skip weeks and replay them later; the
     // replicate must equal one in which every life is stepped every week.
-    let fixtures =
-        ["allocation.ron", "active_fallback.ron", "other_fallback.ron", "minimal.ron", "constant_intensity.ron"]
-            .map(common::fixture);
+    let fixtures = [
+        "allocation.ron",
+        "active_fallback.ron",
+        "other_fallback.ron",
+        "shared_case_manager.ron",
+        "minimal.ron",
+        "constant_intensity.ron",
+    ]
+    .map(common::fixture);
     let shipped = ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"].map(common::shipped);
     for path in fixtures.iter().chain(&shipped) {
         let name = path.file_name().unwrap().to_string_lossy();
