@@ -581,12 +581,11 @@ impl<'m> World<'m> {
         let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
         let mut clock = life.labour;
         self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
-        let rates = self.rerated(i, a, self.real_cm(i), self.asleep[idx].rates);
+        self.rerate_effect(i, a);
         let dur = self.dur_after(&self.lives[idx], t - from);
-        let service_week = self.asleep[idx].service_week;
-        let w = self.first_event(clock, state, dur, t, clock_end, service_week, &rates).unwrap_or(end + 1);
+        let sleep = &self.asleep[idx];
+        let w = self.first_event(clock, state, dur, t, clock_end, sleep.service_week, &sleep.rates).unwrap_or(end + 1);
         self.lives[idx].labour = clock;
-        self.asleep[idx].rates = rates;
         self.asleep[idx].labour_from = t;
         if w == t {
             self.asleep[idx].current = true;
@@ -931,14 +930,14 @@ impl<'m> World<'m> {
         Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
     }
 
-    /// `rates`, a life's rates before its case manager's caseload changed,
-    /// with the parts the caseload moves computed again.
-    fn rerated(&self, i: usize, a: usize, real_cm: u32, mut rates: Rates) -> Rates {
-        let nav = self.lives[i * self.arms + a].nav;
+    /// Computes again the parts of a sleeping life's rates that its case
+    /// manager's caseload moves.
+    fn rerate_effect(&mut self, i: usize, a: usize) {
+        let idx = i * self.arms + a;
+        let nav = self.lives[idx].nav;
         let service = &self.model.services[self.model.arms[a].service];
-        let effect = self.effect(i, a, real_cm);
-        rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
-        rates
+        let effect = self.effect(i, a, self.real_cm(i));
+        self.asleep[idx].rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
     }
 
     /// The service multipliers that apply to life `(i, a)` this week, with its
