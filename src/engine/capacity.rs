@@ -77,6 +77,13 @@ impl CaseManagers {
         }
     }
 
+    /// Whether the service of case manager `m` has effects, so that its
+    /// clients' rates depend on its caseload.
+    #[inline]
+    pub fn has_effects(&self, m: u32) -> bool {
+        !self.inert[self.service[m as usize] as usize]
+    }
+
     /// Current caseload of case manager `m` (validation bounds each part, so
     /// the sum cannot overflow).
     #[inline]

@@ -794,8 +794,7 @@ impl<'m> World<'m> {
         if !self.sleeping {
             return false;
         }
-        let depends_on =
-            effect_cm(life, self.stages).filter(|&m| !self.cms.inert[self.cms.service[m as usize] as usize]);
+        let depends_on = effect_cm(life, self.stages).filter(|&m| self.cms.has_effects(m));
         // On a fallback with effects: not filed anywhere a change would reach.
         if depends_on.is_some() && !life.in_service {
             return false;
