@@ -1,132 +1,471 @@
-//! Sleeping lives, filed so that a week finds its own without visiting anyone else.
-//!
-//! A life asleep is in at most one list of each [`Lists`]: by the week it
-//! wakes, and by the case manager whose caseload its rates depend on. Lists
-//! are intrusive and doubly linked over life indices, so filing, waking early
-//! and taking a whole list cost O(1) per life and allocate nothing.
+//! Sleeping lives: when a life may skip weeks, how it is filed, re-rated and
+//! woken, and how the weeks it skipped are replayed with exactly the
+//! arithmetic of the weekly step (see `docs/model.md`, "Sleeping lives").
 
-use super::life::NONE;
+use super::life::{Clock, Life, NEVER, NONE};
+use super::rates::{Rates, effect_cm};
+use super::{AtHorizon, TrajectoryColumns, World, life, navigator_eligible, prefetch};
 
-/// Disjoint doubly linked lists over items `0..items`.
-#[derive(Debug, Clone, Default)]
-pub struct Lists {
-    head: Vec<u32>,
-    /// Each item's neighbours and list, side by side so that filing or
-    /// removing an item touches one cache line of it.
-    links: Vec<Link>,
+/// What a sleeping life needs to be replayed and re-rated. Aligned to cache
+/// lines, as a [`Life`] is; what waking and replaying a life outside a
+/// service reads lies in the first 64 bytes.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+pub(super) struct Sleep {
+    /// The week from which its labour clock has not yet run: the week it fell
+    /// asleep, or the last week it was re-rated.
+    labour_from: u32,
+    /// The calendar week of its next service event (see [`World::service_event`]).
+    service_week: u32,
+    /// Woken with `rates` still its rates for the week (by its own event week,
+    /// or at a re-rating): its step need not compute them again.
+    pub(super) current: bool,
+    /// A ghost mirroring its real self (see [`World::mirror`]); nothing else applies.
+    mirror: bool,
+    /// Its rates: fixed while it sleeps, but for the labour rate a re-rating changes.
+    pub(super) rates: Rates,
 }
 
-/// Where an item stands: its neighbours and its list, all [`NONE`] when it is in none.
-#[derive(Debug, Clone, Copy)]
-struct Link {
-    prev: u32,
-    next: u32,
-    owner: u32,
+const _: () = assert!(std::mem::offset_of!(Sleep, rates) + std::mem::offset_of!(Rates, moves) >= 64);
+const _: () = assert!(std::mem::offset_of!(Sleep, rates) + std::mem::offset_of!(Rates, stages) < 64);
+
+/// Selects the ghosts in a service whose multipliers are those of case
+/// manager `from` or `to`: they read whether their real self is counted with
+/// their case manager (see [`World::effect`]), so a real self moving from
+/// `from` to `to` changes their rates, and no other ghost's. (A ghost on a
+/// fallback with effects does not sleep.)
+pub(super) fn serving_ghost(stages: u8, from: u32, to: u32) -> impl Fn(&Life, &Sleep) -> bool {
+    move |life, _| life.in_service && effect_cm(life, stages).is_some_and(|m| m == from || m == to)
 }
 
-const UNLINKED: Link = Link { prev: NONE, next: NONE, owner: NONE };
-
-impl Lists {
-    /// `lists` empty lists over `items` items, in the allocations of `self`.
-    pub fn reset(mut self, lists: usize, items: usize) -> Self {
-        self.head.clear();
-        self.head.resize(lists, NONE);
-        self.links.clear();
-        self.links.resize(items, UNLINKED);
-        self
-    }
-
-    /// Files `item`, in no list, at the front of `list`.
-    #[inline]
-    pub fn push(&mut self, list: usize, item: u32) {
-        debug_assert_eq!(self.links[item as usize].owner, NONE, "an item is in one list at a time");
-        let old = self.head[list];
-        if old != NONE {
-            self.links[old as usize].prev = item;
+impl World<'_> {
+    /// Lives whose sleep ends in week `t` catch up and join this week's steps.
+    /// Nothing they depend on has changed since they fell asleep or were
+    /// re-rated, so their step reuses their sleeping rates.
+    pub(super) fn wake_sleepers(&mut self, t: u32) {
+        while let Some(idx) = self.by_week.pop(t as usize) {
+            self.prefetch_life(self.by_week.first(t as usize));
+            self.asleep[idx as usize].current = true;
+            self.wake(idx as usize, t);
         }
-        self.links[item as usize] = Link { prev: NONE, next: old, owner: list as u32 };
-        self.head[list] = item;
     }
 
-    /// Takes `item` out of its list, if it is in one.
-    #[inline]
-    pub fn remove(&mut self, item: u32) {
-        let Link { prev, next, owner } = self.links[item as usize];
-        if owner == NONE {
+    /// Step 3's second part: clients asleep on a case manager whose caseload
+    /// changed this week move to the new multipliers without waking (see
+    /// [`World::rerate`]).
+    pub(super) fn rerate_clients_of_changed_case_managers(&mut self, t: u32) {
+        for m in 0..self.cms.service.len() {
+            if self.by_cm.is_empty(m) || !self.caseload_changed(m, t) {
+                continue;
+            }
+            let mut next = self.by_cm.first(m);
+            while next != NONE {
+                let idx = next;
+                next = self.by_cm.next(idx);
+                self.prefetch_life(next);
+                self.rerate(idx as usize, t);
+            }
+        }
+    }
+
+    /// A sleeping life whose case manager's caseload changed in week `t`: its
+    /// labour clock, the only one a caseload moves, catches up to `t` at the
+    /// old rate, and the life sleeps on at the new one until its next event,
+    /// re-filed by that week; or it wakes, if the event falls in week `t`.
+    /// Its records, trajectories and other clocks are replayed only when it
+    /// wakes. The same arithmetic as a woken life stepped this week.
+    fn rerate(&mut self, idx: usize, t: u32) {
+        let (i, a) = (idx / self.arms, idx % self.arms);
+        let (end, clock_end) = self.ends(i, a);
+        if t > end {
+            self.wake(idx, t);
             return;
         }
-        if prev == NONE {
-            self.head[owner as usize] = next;
+        let (life, sleep) = (&self.lives[idx], &self.asleep[idx]);
+        let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
+        let mut clock = life.labour;
+        self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
+        self.rerate_effect(i, a);
+        let dur = self.dur_after(&self.lives[idx], t - from);
+        let sleep = &self.asleep[idx];
+        let w = self.first_event(clock, state, dur, t, clock_end, sleep.service_week, &sleep.rates).unwrap_or(end + 1);
+        self.lives[idx].labour = clock;
+        self.asleep[idx].labour_from = t;
+        if w == t {
+            self.asleep[idx].current = true;
+            self.wake(idx, t);
+            return;
+        }
+        // Re-filed only if its week moved: a small change of caseload often leaves it.
+        let filed = if w <= end { w } else { NONE };
+        if self.by_week.list_of(idx as u32) != filed {
+            self.by_week.remove(idx as u32);
+            if filed != NONE {
+                self.by_week.push(filed as usize, idx as u32);
+            }
+        }
+    }
+
+    /// A ghost that arrives on the same fallback case manager as its real self
+    /// moves exactly as it does (same state, rates and draws) until one of
+    /// them starts a service. It is not stepped meanwhile: it sleeps as a
+    /// mirror until the first of its own placement, its real self's
+    /// placement or its last week, and then takes over its real self's state
+    /// (see [`World::take_real_state`]).
+    pub(super) fn mirror(&mut self, i: usize, a: usize, t: u32) {
+        let idx = i * self.arms + a;
+        self.lives[idx].asleep_from = t;
+        self.asleep[idx] = Sleep { mirror: true, ..Sleep::default() };
+        self.by_week.push((t + self.horizon) as usize, idx as u32);
+    }
+
+    /// A mirror ghost becomes a life of its own: it takes its real self's
+    /// life, asleep or not, with its horizon snapshots, and keeps its own
+    /// service record and waitlist flag.
+    fn take_real_state(&mut self, i: usize, a: usize) {
+        let (idx, real) = (i * self.arms + a, i * self.arms + self.cohort.arms[i] as usize);
+        let (waiting, started) = (self.ghost_waiting(idx), self.lives[idx].record.service_started);
+        self.lives[idx] = self.lives[real];
+        self.asleep[idx] = Sleep { current: false, ..self.asleep[real] };
+        let n_h = self.model.horizons.len();
+        self.at_horizon.copy_within(real * n_h..(real + 1) * n_h, idx * n_h);
+        let life = &mut self.lives[idx];
+        life.record.service_started = started;
+        life.waiting = waiting;
+    }
+
+    /// Whether a ghost is on its service's waitlist. A mirror's own flag is as
+    /// it arrived; its weekly steps would have cleared it the first time it
+    /// left benefit, which its real self's record and state tell.
+    pub(super) fn ghost_waiting(&self, idx: usize) -> bool {
+        let life = &self.lives[idx];
+        if life.asleep_from == NONE || !self.asleep[idx].mirror {
+            return life.waiting;
+        }
+        let i = idx / self.arms;
+        let real = &self.lives[i * self.arms + self.cohort.arms[i] as usize];
+        life.waiting && real.record.first_exit == NEVER && real.on_benefit(self.stages)
+    }
+
+    /// The ghosts of person `i` for which `which` holds wake, caught up to
+    /// week `until` (not included).
+    pub(super) fn wake_ghosts(&mut self, i: usize, until: u32, which: impl Fn(&Life, &Sleep) -> bool) {
+        let r = self.cohort.arms[i] as usize;
+        for g in 0..self.ghost_arms[r].len() {
+            let idx = i * self.arms + self.ghost_arms[r][g] as usize;
+            if which(&self.lives[idx], &self.asleep[idx]) {
+                self.wake(idx, until);
+            }
+        }
+    }
+
+    /// A ghost mirroring its real self, which is about to start its service.
+    pub(super) fn mirroring(life: &Life, sleep: &Sleep) -> bool {
+        life.asleep_from != NONE && sleep.mirror
+    }
+
+    /// Wakes life `idx` if asleep: it leaves its lists, catches up to week
+    /// `until` (not included) and is stepped from then on.
+    pub(super) fn wake(&mut self, idx: usize, until: u32) {
+        if self.lives[idx].asleep_from == NONE {
+            return;
+        }
+        self.by_week.remove(idx as u32);
+        self.by_cm.remove(idx as u32);
+        let (i, a) = (idx / self.arms, idx % self.arms);
+        let end = self.end_of(i, a);
+        if self.asleep[idx].mirror {
+            // Woken at the latest in its last week, before its real self moves on.
+            debug_assert!(until <= end, "a mirror ghost is taken over by its last week");
+            self.take_real_state(i, a);
+        }
+        if until > end {
+            // Past its last week: it only needs its records completed.
+            self.catch_up(i, a, end + 1);
+            return;
+        }
+        self.catch_up(i, a, until);
+        if a == self.cohort.arms[i] as usize {
+            self.awake_real.push(i as u32);
         } else {
-            self.links[prev as usize].next = next;
+            self.awake_ghosts.push((i as u32, a as u8));
         }
-        if next != NONE {
-            self.links[next as usize].prev = prev;
+    }
+
+    /// Starts loading life `idx`, its sleeper record and its person's rate
+    /// multipliers, if `idx` is not [`NONE`], before a loop visits it (see
+    /// [`prefetch`]).
+    #[inline]
+    pub(super) fn prefetch_life(&self, idx: u32) {
+        if let (Some(life), Some(sleep)) = (self.lives.get(idx as usize), self.asleep.get(idx as usize)) {
+            prefetch::two_lines(life);
+            prefetch::two_lines(sleep);
+            prefetch::two_lines(&self.cohort.rate_multipliers[idx as usize / self.arms]);
         }
-        self.links[item as usize] = UNLINKED;
     }
 
-    /// Takes the first item of `list`, if any.
-    #[inline]
-    pub fn pop(&mut self, list: usize) -> Option<u32> {
-        let item = *self.head.get(list)?;
-        if item == NONE {
-            return None;
+    /// Whether case manager `m`'s caseload at step 3 of week `t` differs from the week before.
+    fn caseload_changed(&self, m: usize, t: u32) -> bool {
+        let at = m * self.weeks + t as usize;
+        t == 0 || self.caseload_history[at] != self.caseload_history[at - 1]
+    }
+
+    /// After week `t`, a life that nothing outside it can change before its
+    /// next event sleeps until the week of that event (or its end): its rates
+    /// depend on no case manager's caseload, or on one whose change wakes it
+    /// (see [`Lists`](super::lists::Lists)); a life waiting for the service is woken by its
+    /// placement (step 2), and a ghost waiting for a Navigator by the week's
+    /// assignment (step 2b), as a real life is.
+    /// [`World::catch_up`] later replays the skipped weeks with exactly the
+    /// arithmetic of the weekly step, so results are unchanged. `real_cm` is where the real self was counted in week `t`;
+    /// `rates` the life's rates if this week's step left them as they were.
+    /// Returns whether it fell asleep.
+    pub(super) fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, rates: Option<Rates>) -> bool {
+        let idx = i * self.arms + a;
+        let life = &self.lives[idx];
+        if !self.sleeping {
+            return false;
         }
-        self.remove(item);
-        Some(item)
-    }
-
-    /// The first item of `list`, or [`NONE`]: with [`Lists::next`], a walk
-    /// over a list during which the item at hand may leave it.
-    #[inline]
-    pub fn first(&self, list: usize) -> u32 {
-        self.head[list]
-    }
-
-    /// The item after `item` in its list, or [`NONE`].
-    #[inline]
-    pub fn next(&self, item: u32) -> u32 {
-        self.links[item as usize].next
-    }
-
-    /// The list `item` is in, or [`NONE`].
-    #[inline]
-    pub fn list_of(&self, item: u32) -> u32 {
-        self.links[item as usize].owner
-    }
-
-    /// Whether `list` is empty.
-    #[inline]
-    pub fn is_empty(&self, list: usize) -> bool {
-        self.head.get(list).is_none_or(|&h| h == NONE)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn drain(l: &mut Lists, list: usize) -> Vec<u32> {
-        std::iter::from_fn(|| l.pop(list)).collect()
-    }
-
-    #[test]
-    fn items_move_between_lists_and_leave_from_anywhere() {
-        let mut l = Lists::default().reset(3, 6);
-        for i in 0..5 {
-            l.push(i as usize % 2, i);
+        let depends_on = effect_cm(life, self.stages).filter(|&m| self.cms.has_effects(m));
+        // On a fallback with effects: not filed anywhere a change would reach.
+        if depends_on.is_some() && !life.in_service {
+            return false;
         }
-        l.remove(2); // middle of list 0: 4, 2, 0
-        l.remove(3); // head of list 1: 3, 1
-        l.remove(3); // not in a list: nothing
-        l.push(2, 3);
-        assert_eq!(drain(&mut l, 0), vec![4, 0]);
-        assert_eq!(drain(&mut l, 1), vec![1]);
-        assert!(!l.is_empty(2));
-        assert_eq!(drain(&mut l, 2), vec![3]);
-        assert!(l.is_empty(0) && l.is_empty(2) && l.is_empty(99));
-        l.push(0, 2);
-        assert_eq!(l.pop(0), Some(2));
+        if a != self.cohort.arms[i] as usize {
+            let service = &self.model.services[self.model.arms[a].service];
+            let nav_pending =
+                service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage));
+            self.note_ghost_navigator_need(idx, nav_pending);
+        }
+        let life = &self.lives[idx];
+        let (end, clock_end) = self.ends(i, a);
+        let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
+        let from = t + 1;
+        let service_week = self.service_event(life, a, from, &rates);
+        let w = self
+            .first_event(life.labour, life.state, life.dur, from, clock_end, service_week, &rates)
+            .unwrap_or(end + 1);
+        if w == from {
+            return false;
+        }
+        self.lives[idx].asleep_from = from;
+        self.asleep[idx] = Sleep { rates, labour_from: from, service_week, current: false, mirror: false };
+        if w <= end {
+            self.by_week.push(w as usize, idx as u32);
+        }
+        if let Some(m) = depends_on {
+            self.by_cm.push(m as usize, idx as u32);
+        }
+        true
+    }
+
+    /// Replays the weeks a life slept through, up to (not including) week
+    /// `until`: the records and trajectory sums of each week, the clocks,
+    /// counters and spell duration, as the weekly step would have done them.
+    /// The state is constant over the span, so the record is updated in closed
+    /// form.
+    pub(super) fn catch_up(&mut self, i: usize, a: usize, until: u32) {
+        let idx = i * self.arms + a;
+        let from = self.lives[idx].asleep_from;
+        if from == NONE {
+            return;
+        }
+        let real = a == self.cohort.arms[i] as usize;
+        let r_week = self.week_of[i];
+        let (k_from, k_until) = (from - r_week, until - r_week);
+        // Own weeks recorded: up to the horizon, inclusive.
+        let recorded_until = k_until.min(self.horizon + 1);
+        if k_from < recorded_until {
+            if real {
+                self.replay_trajectory(i, a, from, k_from, recorded_until);
+            }
+            self.replay_record(idx, k_from, recorded_until);
+        }
+        // Weeks in which the clocks run: all for a real life; a ghost's last
+        // week is only recorded. The labour clock may have run further already
+        // (see [`World::rerate`]).
+        let clock_until = if real { k_until } else { k_until.min(self.horizon) };
+        let weeks = clock_until.saturating_sub(k_from);
+        let sleep = &self.asleep[idx];
+        let labour_weeks = clock_until.saturating_sub(sleep.labour_from - r_week);
+        let life = &self.lives[idx];
+        let (mut clock, state) = (life.labour, life.state);
+        let dur = self.dur_after(life, sleep.labour_from - from);
+        self.run_labour(&mut clock, state, &sleep.rates, dur, labour_weeks);
+        let dur = self.dur_after(life, weeks);
+        let life = &mut self.lives[idx];
+        life.asleep_from = NONE;
+        life.labour = clock;
+        life.dur = dur;
+        if life.in_service && weeks > 0 {
+            let rates = &self.asleep[idx].rates;
+            life.engagement.accumulate(rates.engagement, weeks);
+            life.support.accumulate(rates.support_end, weeks);
+            life.service_weeks += weeks as u16;
+            life.disengaged_weeks = if life.engaged { 0 } else { life.disengaged_weeks + weeks as u16 };
+        }
+    }
+
+    /// The spell duration of a sleeping life `weeks` weeks after it fell
+    /// asleep: it runs only off benefit.
+    fn dur_after(&self, life: &Life, weeks: u32) -> u16 {
+        if life.on_benefit(self.stages) { life.dur } else { life.dur + weeks as u16 }
+    }
+
+    /// Runs a labour clock `weeks` weeks at `rates` for a life in `state`
+    /// whose spell duration is `dur`, one step per run of constant rate.
+    fn run_labour(&self, clock: &mut Clock, state: u8, rates: &Rates, mut dur: u16, weeks: u32) {
+        if state < self.stages {
+            // On benefit the labour rate does not change with the spell: one run.
+            clock.accumulate(rates.total, weeks);
+            return;
+        }
+        let mut left = weeks;
+        while left > 0 {
+            let run = self.constant_run(state, dur).min(left);
+            clock.accumulate(rates.labour(self.model, dur), run);
+            if state >= self.stages {
+                dur += run as u16;
+            }
+            left -= run;
+        }
+    }
+
+    /// Weeks from spell duration `dur` during which a life in `state`, asleep,
+    /// keeps the same labour rate.
+    fn constant_run(&self, state: u8, dur: u16) -> u32 {
+        let dur = u32::from(dur);
+        let change = if state < self.stages {
+            u32::MAX
+        } else if state == self.stages {
+            self.model.job_loss.next_change(dur)
+        } else {
+            self.model.return_rate.next_change(dur)
+        };
+        change.saturating_sub(dur)
+    }
+
+    /// The first calendar week from `from` in which a service event of a life
+    /// asleep from `from` happens, or `u32::MAX`: its engagement or support
+    /// clock fires, or a service-exit rule is met. None of these depends on a
+    /// caseload, so the week stands when the life is re-rated.
+    fn service_event(&self, life: &Life, a: usize, from: u32, rates: &Rates) -> u32 {
+        if !life.in_service {
+            return u32::MAX;
+        }
+        let service = &self.model.services[self.model.arms[a].service];
+        let after = |limit: Option<u32>, count: u16| limit.map_or(u32::MAX, |w| w.saturating_sub(count.into()).max(1));
+        // Weeks from `from` (1 = week `from`).
+        let mut first = life
+            .engagement
+            .weeks_to_event(rates.engagement)
+            .unwrap_or(u32::MAX)
+            .min(life.support.weeks_to_event(rates.support_end).unwrap_or(u32::MAX))
+            .min(after(service.max_weeks, life.service_weeks));
+        if life.state == self.stages {
+            first = first.min(after(service.support_weeks, life.dur));
+        }
+        if !life.engaged {
+            first = first.min(after(service.disengaged_weeks, life.disengaged_weeks));
+        }
+        if first == u32::MAX { u32::MAX } else { from.saturating_add(first - 1) }
+    }
+
+    /// The first calendar week in `from..=until` in which a sleeping life must
+    /// be stepped, if any: its labour clock (standing at `clock`, in `state`
+    /// with spell duration `dur` in week `from`) fires, or its service event
+    /// in `service_week` comes. The labour clock is looked ahead run by run of
+    /// constant rate with [`Clock::weeks_to_event`]'s exact test.
+    #[allow(clippy::too_many_arguments)]
+    fn first_event(
+        &self,
+        mut clock: Clock,
+        state: u8,
+        mut dur: u16,
+        from: u32,
+        until: u32,
+        service_week: u32,
+        rates: &Rates,
+    ) -> Option<u32> {
+        let labour_until = until.min(service_week);
+        let service = (service_week <= until).then_some(service_week);
+        if state < self.stages {
+            // On benefit the labour rate does not change with the spell: one run.
+            let weeks = (labour_until + 1).saturating_sub(from);
+            return clock.weeks_to_event(rates.total).filter(|&n| n <= weeks).map(|n| from + n - 1).or(service);
+        }
+        let mut w = from;
+        while w <= labour_until {
+            let run = self.constant_run(state, dur).min(labour_until - w + 1);
+            let rate = rates.labour(self.model, dur);
+            if let Some(n) = clock.weeks_to_event(rate).filter(|&n| n <= run) {
+                return Some(w + n - 1);
+            }
+            clock.accumulate(rate, run);
+            dur = dur.saturating_add(run.min(u32::from(u16::MAX)) as u16);
+            w += run;
+        }
+        service
+    }
+
+    /// Trajectory sums of a real life asleep in own weeks `k_from..k_until`
+    /// (calendar weeks from `from`), in a constant state: what
+    /// [`World::record_trajectory`] would add week by week.
+    fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
+        let life = &self.lives[i * self.arms + a];
+        let (state, waiting, cm) = (life.state, life.waiting, life.counted_cm(self.stages));
+        let cols = TrajectoryColumns { stages: self.stages as usize };
+        let width = cols.width();
+        let runs = &mut self.trajectory_runs[a * (self.horizon as usize + 2) * width..];
+        let mut count = |column: usize| {
+            runs[k_from as usize * width + column] += 1;
+            runs[k_until as usize * width + column] -= 1;
+        };
+        count(state as usize);
+        if waiting {
+            count(cols.waitlisted());
+        }
+        if cm == NONE {
+            return;
+        }
+        count(cols.served());
+        let history = &self.caseload_history[cm as usize * self.weeks + from as usize..];
+        let row = a * (self.horizon as usize + 1) + k_from as usize;
+        let sums = self.trajectories[row * width..].chunks_exact_mut(width);
+        for (sum, &load) in sums.zip(history).take((k_until - k_from) as usize) {
+            sum[cols.caseload_sum()] += u64::from(load);
+        }
+    }
+
+    /// The running record and horizon snapshots of a life in a constant state
+    /// over own weeks `k_from..k_until`: what [`Life::observe`] would give week
+    /// by week.
+    fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32) {
+        let n_h = self.model.horizons.len();
+        let stages = self.stages;
+        let life = &mut self.lives[idx];
+        let on_benefit = life.on_benefit(stages);
+        let wob = life.record.weeks_on_benefit;
+        for (h, &horizon) in self.model.horizons.iter().enumerate() {
+            if (k_from..k_until).contains(&horizon) {
+                let before = if on_benefit { wob + (horizon - k_from) as u16 } else { wob };
+                self.at_horizon[idx * n_h + h] = AtHorizon { weeks_on_benefit: before, state: life.state };
+            }
+        }
+        // The first week does everything a first week can; later weeks add
+        // weeks on benefit, or reach tenure milestones.
+        life.observe(k_from as u16, stages);
+        let rest = (k_until - k_from - 1) as u16;
+        let r = &mut life.record;
+        if on_benefit {
+            r.weeks_on_benefit += rest;
+        } else if life.state == stages {
+            for (first, &m) in r.first_tenure.iter_mut().zip(&life::MILESTONES) {
+                let reached = k_from + u32::from(m.saturating_sub(life.dur));
+                if *first == NEVER && reached < k_until {
+                    *first = reached as u16;
+                }
+            }
+        }
     }
 }

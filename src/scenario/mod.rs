@@ -2,7 +2,7 @@
 //!
 //! Loading happens in two stages, as in ripgrep's flag parsing: the file is
 //! parsed into plain serde types ([`schema`]) — shape errors carry line and
-//! column — and then [`validate`] checks the rules and builds the validated
+//! column — and then [`validate()`] checks the rules and builds the validated
 //! [`Model`] the engine runs, reporting every broken rule at once.
 
 mod model;

@@ -1,6 +1,6 @@
 //! The scenario file as written: plain serde types mirroring the RON text.
 //!
-//! Nothing here is checked beyond its shape; [`super::validate`] turns a
+//! Nothing here is checked beyond its shape; [`super::validate()`] turns a
 //! [`Scenario`] into a [`super::Model`] or a list of every problem found.
 //! Every field and default is documented for users in `docs/scenarios.md`.
 

@@ -1,0 +1,247 @@
+//! A life's week: its moves drawn from its clocks, its service's exit rules
+//! applied, and its record kept.
+
+use super::life::{Life, NONE};
+use super::rates::Rates;
+use super::sleepers::serving_ghost;
+use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible};
+use crate::rng::{Keyed, Purpose, pick_cumulative};
+use crate::scenario::{Model, ServiceModel, transition};
+
+/// Draws one week's moves for a life and applies them with the service's exit rules.
+#[inline]
+fn advance(
+    life: &mut Life,
+    model: &Model,
+    service: &ServiceModel,
+    rates: &Rates,
+    keyed: &Keyed,
+    replicate: u64,
+    ticket: u64,
+) {
+    let stages = model.stages.len() as u8;
+    let state = life.state;
+    let rate = rates.labour(model, life.dur);
+    let new_state = if !life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
+    {
+        None
+    } else if state < stages {
+        let event = u64::from(life.labour_events - 1);
+        let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
+        Some(match pick_cumulative(&rates.moves, u * rate) {
+            transition::PROGRESS => state + 1,
+            transition::REGRESS => state - 1,
+            transition::JOB => stages,
+            _ => stages + 1,
+        })
+    } else if state == stages {
+        Some(model.reentry_stage)
+    } else {
+        Some(0)
+    };
+
+    let was_engaged = life.engaged;
+    let mut support_ended = false;
+    if life.in_service {
+        if life.engagement.tick(
+            rates.engagement,
+            &mut life.engagement_events,
+            keyed,
+            replicate,
+            Purpose::EngagementClock,
+            ticket,
+        ) {
+            life.engaged = !was_engaged;
+        }
+        support_ended = life.support.tick(
+            rates.support_end,
+            &mut life.support_events,
+            keyed,
+            replicate,
+            Purpose::SupportEndClock,
+            ticket,
+        );
+    }
+
+    match new_state {
+        Some(s) => {
+            life.state = s;
+            life.dur = 0;
+        }
+        None if state >= stages => life.dur += 1,
+        None => {}
+    }
+    if life.waiting && !life.on_benefit(stages) {
+        life.waiting = false;
+    }
+    if life.in_service {
+        life.service_weeks += 1;
+        life.disengaged_weeks = if !was_engaged && !life.engaged { life.disengaged_weeks + 1 } else { 0 };
+        let lost_job = state == stages && life.state < stages;
+        let exit = life.state == stages + 1
+            || (life.state == stages && service.support_weeks.is_some_and(|w| u32::from(life.dur) >= w))
+            || (lost_job && service.support_weeks.is_none())
+            || support_ended
+            || service.max_weeks.is_some_and(|w| u32::from(life.service_weeks) >= w)
+            || service.disengaged_weeks.is_some_and(|w| u32::from(life.disengaged_weeks) >= w);
+        if exit {
+            life.end_service();
+        }
+    }
+    if life.nav && !service.navigators.as_ref().is_some_and(|n| navigator_eligible(life, n.max_stage)) {
+        life.nav = false;
+    }
+}
+
+/// What a life's rates depend on that its own weekly step can change.
+#[inline]
+fn rate_key(life: &Life) -> (u8, bool, bool, bool, u32) {
+    (life.state, life.in_service, life.engaged, life.nav, life.service_cm)
+}
+
+impl World<'_> {
+    /// Steps 4 and 6 for every awake ghost. Ghosts go before the real lives:
+    /// they read their real self's case manager as the week began.
+    pub(super) fn step_ghosts(&mut self, t: u32) {
+        let mut kept = 0;
+        for j in 0..self.awake_ghosts.len() {
+            if let Some(&(i, a)) = self.awake_ghosts.get(j + 1) {
+                self.prefetch_life(i * self.arms as u32 + u32::from(a));
+            }
+            let (i, a) = self.awake_ghosts[j];
+            let (i, a) = (i as usize, a as usize);
+            let k = t - self.week_of[i];
+            let real_cm = self.real_cm(i);
+            let rates = self.step_ghost(i, a, k, real_cm);
+            if k == self.horizon {
+                // Its last week: it waits for nothing any more.
+                self.note_ghost_navigator_need(i * self.arms + a, false);
+            } else if !self.fall_asleep(i, a, t, real_cm, rates) {
+                self.awake_ghosts[kept] = (i as u32, a as u8);
+                kept += 1;
+            }
+        }
+        self.awake_ghosts.truncate(kept);
+    }
+
+    /// Steps 4–6 for every awake real life.
+    pub(super) fn step_reals(&mut self, t: u32) {
+        let mut kept = 0;
+        for j in 0..self.awake_real.len() {
+            if let Some(&i) = self.awake_real.get(j + 1) {
+                let r = self.cohort.arms[i as usize];
+                self.prefetch_life(i * self.arms as u32 + u32::from(r));
+            }
+            let i = self.awake_real[j] as usize;
+            let r = self.cohort.arms[i] as usize;
+            let real_cm = self.real_cm(i);
+            let rates = self.step_real(i, r, t - self.week_of[i], real_cm);
+            self.note_navigator_need(i);
+            let moved_to = self.real_cm(i);
+            if moved_to != real_cm {
+                self.wake_ghosts(i, t + 1, serving_ghost(self.stages, real_cm, moved_to));
+            }
+            if !self.fall_asleep(i, r, t, real_cm, rates) {
+                self.awake_real[kept] = i as u32;
+                kept += 1;
+            }
+        }
+        self.awake_real.truncate(kept);
+    }
+
+    /// Returns the rates the real life moved at this week if its move left them
+    /// as they were.
+    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> Option<Rates> {
+        let model = self.model;
+        let service = &model.services[model.arms[r].service];
+        let idx = i * self.arms + r;
+        let life = &self.lives[idx];
+        let before_nav = life.nav;
+        if k <= self.horizon {
+            let caseload = (before_cm != NONE).then(|| self.cms.snapshot[before_cm as usize]);
+            self.record_trajectory(r, k, life.state, life.waiting, caseload);
+            self.record(idx, k);
+        }
+        let rates = self.current_rates(idx).unwrap_or_else(|| self.rates(i, r, before_cm));
+        let life = &mut self.lives[idx];
+        let key = rate_key(life);
+        advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
+        let unchanged = rate_key(life) == key;
+        let after_cm = life.counted_cm(self.stages);
+        if before_cm != after_cm {
+            if before_cm != NONE {
+                self.cms.trial[before_cm as usize] -= 1;
+            }
+            if after_cm != NONE {
+                self.cms.trial[after_cm as usize] += 1;
+            }
+        }
+        if before_nav && !life.nav {
+            let p = self.pool_of(model.arms[r].service, self.site_of[i]);
+            self.pools[p].nav_used -= 1;
+        }
+        unchanged.then_some(rates)
+    }
+
+    /// Returns the rates the ghost moved at this week if it moved and its
+    /// move left them as they were.
+    fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> Option<Rates> {
+        let model = self.model;
+        let service = &model.services[model.arms[a].service];
+        let idx = i * self.arms + a;
+        let p = self.pool_of(model.arms[a].service, self.site_of[i]);
+        let current = self.current_rates(idx);
+        let life = &mut self.lives[idx];
+        let before = rate_key(life);
+        if life.waiting && life.on_benefit(self.stages) && k < self.horizon {
+            if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
+                life.start_service(cm, k as u16);
+            }
+        }
+        if let Some(nav) = &service.navigators {
+            if !life.nav
+                && navigator_eligible(life, nav.max_stage)
+                && self.pools[p].ghost_gets_navigator(i as u32, nav.capacity_per_site)
+            {
+                life.nav = true;
+            }
+        }
+        self.record(idx, k);
+        if k == self.horizon {
+            return None;
+        }
+        let life = &self.lives[idx];
+        let key = rate_key(life);
+        // A placement or a Navigator this week changes the rates.
+        let rates = current.filter(|_| key == before).unwrap_or_else(|| self.rates(i, a, real_cm));
+        let life = &mut self.lives[idx];
+        advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
+        (rate_key(life) == key).then_some(rates)
+    }
+
+    /// Step 6 for one life in own week `k`: horizon snapshots and the running record.
+    fn record(&mut self, idx: usize, k: u32) {
+        let life = &mut self.lives[idx];
+        let h = self.horizon_at[k as usize];
+        if h != u8::MAX {
+            let n_h = self.model.horizons.len();
+            self.at_horizon[idx * n_h + h as usize] =
+                AtHorizon { weeks_on_benefit: life.record.weeks_on_benefit, state: life.state };
+        }
+        life.observe(k as u16, self.stages);
+    }
+
+    /// Adds one real life's own week `k` to its arm's trajectory sums;
+    /// `caseload` is that of the case manager serving it, if any.
+    fn record_trajectory(&mut self, arm: usize, k: u32, state: u8, waiting: bool, caseload: Option<u32>) {
+        let cols = TrajectoryColumns { stages: self.stages as usize };
+        let row = (arm * (self.horizon as usize + 1) + k as usize) * cols.width();
+        let sums = &mut self.trajectories[row..row + cols.width()];
+        sums[state as usize] += 1;
+        sums[cols.waitlisted()] += u64::from(waiting);
+        if let Some(c) = caseload {
+            sums[cols.caseload_sum()] += u64::from(c);
+            sums[cols.served()] += 1;
+        }
+    }
+}

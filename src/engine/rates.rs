@@ -1,0 +1,188 @@
+//! A life's weekly rates: baseline × covariates × the service's multipliers
+//! (and a Navigator's), computed in one place for the weekly step and for
+//! skipping weeks alike, so both use the same arithmetic.
+
+use super::World;
+use super::life::Life;
+use crate::scenario::NavigatorModel as Navigators;
+use crate::scenario::{Model, ServiceModel, transition};
+
+/// The weekly rates of one life while its state, service, case manager and
+/// Navigator stay as they are: the one place they are computed, for the
+/// weekly step and for skipping weeks alike, so both use the same arithmetic.
+/// The stage moves come last: only a step needs them, so the rest shares a
+/// cache line with a sleeper's anchor (see [`Sleep`](super::sleepers::Sleep)).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
+pub(super) struct Rates {
+    /// The sum of `moves`.
+    pub(super) total: f64,
+    /// `exp(β·x + ℓ·u)` on job loss, and the service effect on it.
+    job_loss: f64,
+    job_loss_effect: f64,
+    /// `exp(β·x + ℓ·u)` on return to benefit.
+    return_to_benefit: f64,
+    /// Disengaging (engaged) or re-engaging (not) while in service; zero otherwise.
+    pub(super) engagement: f64,
+    /// The life's state and the ladder's number of stages.
+    state: u8,
+    pub(super) stages: u8,
+    /// End of time-unlimited in-work support while employed in service; zero otherwise.
+    pub(super) support_end: f64,
+    /// Progress, regress, job and other exit, on benefit (with the Navigator's
+    /// effect on progress); zero otherwise.
+    pub(super) moves: [f64; 4],
+}
+
+impl Rates {
+    #[inline]
+    fn of(life: &Life, model: &Model, service: &ServiceModel, pm: &[f64; transition::COUNT], effect: Effect) -> Self {
+        let stages = model.stages.len() as u8;
+        let nav = if life.nav { service.navigators.as_ref() } else { None };
+        let engagement = match (life.in_service, life.engaged) {
+            (false, _) => 0.0,
+            (true, true) => service.disengage * nav.map_or(1.0, |n| n.disengage),
+            (true, false) => service.reengage,
+        };
+        let unlimited_support = life.in_service && life.state == stages && service.support_weeks.is_none();
+        let mut rates = Self {
+            state: life.state,
+            stages,
+            job_loss: pm[transition::JOB_LOSS],
+            return_to_benefit: pm[transition::RETURN],
+            engagement,
+            support_end: if unlimited_support { service.support_end_rate } else { 0.0 },
+            ..Self::default()
+        };
+        rates.set_effect(model, service, pm, effect, life.nav);
+        rates
+    }
+
+    /// The rates a case manager's multipliers move: the stage moves and
+    /// their total, and job loss.
+    #[inline]
+    fn set_effect(
+        &mut self,
+        model: &Model,
+        service: &ServiceModel,
+        pm: &[f64; transition::COUNT],
+        effect: Effect,
+        nav: bool,
+    ) {
+        let nav = if nav { service.navigators.as_ref() } else { None };
+        self.moves = if self.state < self.stages {
+            stage_rates(model, self.state as usize, pm, &effect.stage, nav)
+        } else {
+            [0.0; 4]
+        };
+        self.total = self.moves[0] + self.moves[1] + self.moves[2] + self.moves[3];
+        self.job_loss_effect = effect.job_loss;
+    }
+
+    /// The total labour-move rate at spell duration `dur`.
+    #[inline]
+    pub(super) fn labour(&self, model: &Model, dur: u16) -> f64 {
+        if self.state < self.stages {
+            self.total
+        } else if self.state == self.stages {
+            model.job_loss.at(u32::from(dur)) * self.job_loss * self.job_loss_effect
+        } else {
+            model.return_rate.at(u32::from(dur)) * self.return_to_benefit
+        }
+    }
+}
+
+/// The service multipliers that apply to one life this week.
+pub(super) struct Effect {
+    /// On progress, regress, job and other exit in the life's stage.
+    stage: [f64; 4],
+    /// On job loss.
+    job_loss: f64,
+}
+
+/// The multipliers of case manager `cm` (from `table`, [`crate::service::multipliers`]
+/// layout) for a life in `state`; all 1 when no case manager's effect applies.
+/// Multiplying by an exact 1 leaves a rate unchanged.
+#[inline]
+fn effect_of(table: &[f64], stride: usize, cm: Option<u32>, state: u8, stages: u8) -> Effect {
+    let Some(m) = cm else { return Effect { stage: [1.0; 4], job_loss: 1.0 } };
+    let base = m as usize * stride;
+    if state < stages {
+        let o = base + 4 * state as usize;
+        let row = &table[o..o + 4];
+        Effect { stage: [row[0], row[1], row[2], row[3]], job_loss: 1.0 }
+    } else {
+        Effect { stage: [1.0; 4], job_loss: table[base + 4 * stages as usize] }
+    }
+}
+
+/// The four stage-transition rates `λ0 · exp(β·x + ℓ·u) · M` of a life in stage `s`.
+#[inline]
+fn stage_rates(
+    model: &Model,
+    s: usize,
+    pm: &[f64; transition::COUNT],
+    m: &[f64; 4],
+    nav: Option<&Navigators>,
+) -> [f64; 4] {
+    let base = &model.stage_rates[s];
+    let mut r = [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]];
+    if let Some(nav) = nav {
+        r[transition::PROGRESS] *= nav.progress;
+    }
+    r
+}
+
+/// The case manager whose multipliers apply to a life this week: the service's
+/// while in service and engaged, the fallback's while on benefit and not in
+/// service; none otherwise.
+#[inline]
+pub(super) fn effect_cm(life: &Life, stages: u8) -> Option<u32> {
+    if life.in_service {
+        life.engaged.then_some(life.service_cm)
+    } else if life.on_benefit(stages) {
+        Some(life.fallback_cm)
+    } else {
+        None
+    }
+}
+
+impl World<'_> {
+    /// The rates of a life just woken with its sleeping rates still current,
+    /// once (see [`Sleep::current`](super::sleepers::Sleep::current)).
+    pub(super) fn current_rates(&mut self, idx: usize) -> Option<Rates> {
+        let sleep = &mut self.asleep[idx];
+        std::mem::take(&mut sleep.current).then_some(sleep.rates)
+    }
+
+    /// The weekly rates of life `(i, a)` as they stand, with its real self
+    /// counted at `real_cm`.
+    pub(super) fn rates(&self, i: usize, a: usize, real_cm: u32) -> Rates {
+        let life = &self.lives[i * self.arms + a];
+        let service = &self.model.services[self.model.arms[a].service];
+        let effect = self.effect(i, a, real_cm);
+        Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
+    }
+
+    /// Computes again the parts of a sleeping life's rates that its case
+    /// manager's caseload moves.
+    pub(super) fn rerate_effect(&mut self, i: usize, a: usize) {
+        let idx = i * self.arms + a;
+        let nav = self.lives[idx].nav;
+        let service = &self.model.services[self.model.arms[a].service];
+        let effect = self.effect(i, a, self.real_cm(i));
+        self.asleep[idx].rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
+    }
+
+    /// The service multipliers that apply to life `(i, a)` this week, with its
+    /// real self counted at `real_cm`.
+    fn effect(&self, i: usize, a: usize, real_cm: u32) -> Effect {
+        let life = &self.lives[i * self.arms + a];
+        let cm = effect_cm(life, self.stages);
+        let real = a == self.cohort.arms[i] as usize;
+        // A ghost counts itself in its case manager's caseload, unless its real
+        // self is already counted there (then the caseload is as it is).
+        let table = if real || cm == Some(real_cm) { &self.cms.real } else { &self.cms.ghost };
+        effect_of(table, self.cms.stride, cm, life.state, self.stages)
+    }
+}
