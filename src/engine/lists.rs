@@ -97,6 +97,14 @@ impl Lists {
         self.links[item as usize].owner
     }
 
+    /// Starts loading `item`'s place in the lists (see [`super::prefetch`]).
+    #[inline]
+    pub fn prefetch(&self, item: u32) {
+        if let Some(link) = self.links.get(item as usize) {
+            super::prefetch::one_line(link);
+        }
+    }
+
     /// Whether `list` is empty.
     #[inline]
     pub fn is_empty(&self, list: usize) -> bool {

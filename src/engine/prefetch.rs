@@ -8,20 +8,27 @@
 
 /// Starts loading the cache line holding `x` and the next one, into every cache level.
 #[inline(always)]
-#[allow(unsafe_code, reason = "the crate's one unsafe call: a prefetch hint, see the SAFETY note")]
 pub fn two_lines<T>(x: &T) {
+    line((x as *const T).cast::<i8>());
+    line((x as *const T).cast::<i8>().wrapping_add(64));
+}
+
+/// Starts loading the cache line holding `x`, into every cache level.
+#[inline(always)]
+pub fn one_line<T>(x: &T) {
+    line((x as *const T).cast::<i8>());
+}
+
+#[inline(always)]
+#[allow(unsafe_code, reason = "the crate's one unsafe call: a prefetch hint, see the SAFETY note")]
+fn line(p: *const i8) {
     #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let p = (x as *const T).cast::<i8>();
-        // SAFETY: a prefetch reads nothing the program sees and never faults,
-        // whatever the address; SSE, which provides it, is part of every
-        // x86-64 processor. `wrapping_add` keeps the second address defined.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(p);
-            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
-        }
+    // SAFETY: a prefetch reads nothing the program sees and never faults,
+    // whatever the address; SSE, which provides it, is part of every x86-64
+    // processor.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p);
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+    let _ = p;
 }

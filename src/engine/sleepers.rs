@@ -201,6 +201,8 @@ impl World<'_> {
             prefetch::two_lines(life);
             prefetch::two_lines(sleep);
             prefetch::two_lines(&self.cohort.rate_multipliers[idx as usize / self.arms]);
+            self.by_week.prefetch(idx);
+            self.by_cm.prefetch(idx);
         }
     }
 
