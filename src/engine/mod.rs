@@ -490,7 +490,7 @@ impl<'m> World<'m> {
                     let idx = i * self.arms + r;
                     self.wake(idx, self.now);
                     self.lives[idx].nav = true;
-                    self.nav_waiting[w] &= !(1u64 << (i % 64));
+                    set_bit(&mut self.nav_waiting, i, false);
                 }
             }
         }
@@ -501,9 +501,6 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Whether real participant `i` now waits for a Navigator: in a service with
-    /// Navigators, at their stages, without one. Kept up to date at every
-    /// change, so step 2b reads its queue without visiting anybody else.
     /// Step 2b for ghosts: a ghost waiting for a Navigator sleeps and wakes in
     /// the week this assignment would give it one (see
     /// [`Pool::ghost_gets_navigator`]); its step then takes it.
@@ -524,26 +521,15 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Files or unfiles ghost life `idx` among those waiting for a Navigator.
-    fn note_ghost_navigator_need(&mut self, idx: usize, waiting: bool) {
-        let bit = 1u64 << (idx % 64);
-        if waiting {
-            self.nav_waiting_ghosts[idx / 64] |= bit;
-        } else {
-            self.nav_waiting_ghosts[idx / 64] &= !bit;
-        }
-    }
-
+    /// Whether real participant `i` now waits for a Navigator: in a service with
+    /// Navigators, at their stages, without one. Kept up to date at every
+    /// change, so step 2b reads its queue without visiting anybody else.
     fn note_navigator_need(&mut self, i: usize) {
         let r = self.cohort.arms[i] as usize;
         let Some(max_stage) = self.nav_stage[r] else { return };
         let life = &self.lives[i * self.arms + r];
-        let bit = 1u64 << (i % 64);
-        if !life.nav && navigator_eligible(life, max_stage) {
-            self.nav_waiting[i / 64] |= bit;
-        } else {
-            self.nav_waiting[i / 64] &= !bit;
-        }
+        let waiting = !life.nav && navigator_eligible(life, max_stage);
+        set_bit(&mut self.nav_waiting, i, waiting);
     }
 
     /// The case manager person `i`'s real life is counted with.
@@ -655,6 +641,16 @@ impl<'m> World<'m> {
     /// People randomised so far.
     pub fn arrived(&self) -> usize {
         self.arrived
+    }
+}
+
+/// Sets (`on`) or clears bit `index` of a set kept in 64-bit words.
+fn set_bit(words: &mut [u64], index: usize, on: bool) {
+    let bit = 1u64 << (index % 64);
+    if on {
+        words[index / 64] |= bit;
+    } else {
+        words[index / 64] &= !bit;
     }
 }
 

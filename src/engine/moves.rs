@@ -4,7 +4,7 @@
 use super::life::{Life, NONE};
 use super::rates::Rates;
 use super::sleepers::serving_ghost;
-use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible};
+use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible, set_bit};
 use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 
@@ -115,7 +115,7 @@ impl World<'_> {
             let rates = self.step_ghost(i, a, k, real_cm);
             if k == self.horizon {
                 // Its last week: it waits for nothing any more.
-                self.note_ghost_navigator_need(i * self.arms + a, false);
+                set_bit(&mut self.nav_waiting_ghosts, i * self.arms + a, false);
             } else if !self.fall_asleep(i, a, t, real_cm, rates) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;

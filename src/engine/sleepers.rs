@@ -4,7 +4,7 @@
 
 use super::life::{Clock, Life, NEVER, NONE};
 use super::rates::{Rates, effect_cm};
-use super::{AtHorizon, TrajectoryColumns, World, life, navigator_eligible, prefetch};
+use super::{AtHorizon, TrajectoryColumns, World, life, navigator_eligible, prefetch, set_bit};
 
 /// What a sleeping life needs to be replayed and re-rated. Aligned to cache
 /// lines, as a [`Life`] is; what waking and replaying a life outside a
@@ -237,7 +237,7 @@ impl World<'_> {
             let service = &self.model.services[self.model.arms[a].service];
             let nav_pending =
                 service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage));
-            self.note_ghost_navigator_need(idx, nav_pending);
+            set_bit(&mut self.nav_waiting_ghosts, idx, nav_pending);
         }
         let life = &self.lives[idx];
         let (end, clock_end) = self.ends(i, a);
