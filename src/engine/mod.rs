@@ -176,8 +176,8 @@ pub struct World<'m> {
     /// ticket: step 2b's queue, in ticket order.
     nav_waiting: Vec<u64>,
     /// Ghosts asleep in a service and waiting for a Navigator, one bit per
-    /// life: step 2b wakes them in the week the real assignment would give
-    /// them one.
+    /// life, set as they fall asleep and cleared as they wake: step 2b wakes
+    /// them in the week the real assignment would give them one.
     nav_waiting_ghosts: Vec<u64>,
     has_navigators: bool,
     /// `offered[s]`: some arm offers service `s` with a waitlist (not only as

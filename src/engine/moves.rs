@@ -4,7 +4,7 @@
 use super::life::{Life, NONE};
 use super::rates::Rates;
 use super::sleepers::serving_ghost;
-use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible, set_bit};
+use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible};
 use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 
@@ -113,10 +113,7 @@ impl World<'_> {
             let k = t - self.week_of[i];
             let real_cm = self.real_cm(i);
             let rates = self.step_ghost(i, a, k, real_cm);
-            if k == self.horizon {
-                // Its last week: it waits for nothing any more.
-                set_bit(&mut self.nav_waiting_ghosts, i * self.arms + a, false);
-            } else if !self.fall_asleep(i, a, t, real_cm, rates) {
+            if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, rates) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;
             }

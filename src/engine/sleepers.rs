@@ -172,6 +172,7 @@ impl World<'_> {
         }
         self.by_week.remove(idx as u32);
         self.by_cm.remove(idx as u32);
+        set_bit(&mut self.nav_waiting_ghosts, idx, false);
         let (i, a) = (idx / self.arms, idx % self.arms);
         let end = self.end_of(i, a);
         if self.asleep[idx].mirror {
@@ -233,13 +234,6 @@ impl World<'_> {
         if depends_on.is_some() && !life.in_service {
             return false;
         }
-        if a != self.cohort.arms[i] as usize {
-            let service = &self.model.services[self.model.arms[a].service];
-            let nav_pending =
-                service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage));
-            set_bit(&mut self.nav_waiting_ghosts, idx, nav_pending);
-        }
-        let life = &self.lives[idx];
         let (end, clock_end) = self.ends(i, a);
         let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
         let from = t + 1;
@@ -257,6 +251,14 @@ impl World<'_> {
         }
         if let Some(m) = depends_on {
             self.by_cm.push(m as usize, idx as u32);
+        }
+        if a != self.cohort.arms[i] as usize {
+            // A ghost waiting for a Navigator is woken by step 2b (see
+            // [`World::wake_ghosts_given_navigators`]).
+            let (life, service) = (&self.lives[idx], &self.model.services[self.model.arms[a].service]);
+            if service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage)) {
+                set_bit(&mut self.nav_waiting_ghosts, idx, true);
+            }
         }
         true
     }
