@@ -127,7 +127,7 @@ impl CaseManagers {
                 continue;
             }
             self.cached[m] = load;
-            if self.inert[self.service[m] as usize] {
+            if !self.has_effects(m as u32) {
                 continue;
             }
             let svc = &services[self.service[m] as usize];

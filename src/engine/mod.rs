@@ -475,10 +475,7 @@ impl<'m> World<'m> {
             pool.nav_last_ticket = NONE;
         }
         for w in 0..self.nav_waiting.len() {
-            let mut bits = self.nav_waiting[w];
-            while bits != 0 {
-                let i = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
+            for i in ones(w, self.nav_waiting[w]) {
                 let r = self.cohort.arms[i] as usize;
                 let service_index = self.model.arms[r].service;
                 let Some(nav) = &self.model.services[service_index].navigators else { continue };
@@ -506,10 +503,7 @@ impl<'m> World<'m> {
     /// [`Pool::ghost_gets_navigator`]); its step then takes it.
     fn wake_ghosts_given_navigators(&mut self) {
         for w in 0..self.nav_waiting_ghosts.len() {
-            let mut bits = self.nav_waiting_ghosts[w];
-            while bits != 0 {
-                let idx = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
+            for idx in ones(w, self.nav_waiting_ghosts[w]) {
                 let (i, a) = (idx / self.arms, idx % self.arms);
                 let service = self.model.arms[a].service;
                 let Some(nav) = &self.model.services[service].navigators else { continue };
@@ -526,9 +520,7 @@ impl<'m> World<'m> {
     /// change, so step 2b reads its queue without visiting anybody else.
     fn note_navigator_need(&mut self, i: usize) {
         let r = self.cohort.arms[i] as usize;
-        let Some(max_stage) = self.nav_stage[r] else { return };
-        let life = &self.lives[i * self.arms + r];
-        let waiting = !life.nav && navigator_eligible(life, max_stage);
+        let waiting = waits_for_navigator(&self.lives[i * self.arms + r], self.nav_stage[r]);
         set_bit(&mut self.nav_waiting, i, waiting);
     }
 
@@ -642,6 +634,23 @@ impl<'m> World<'m> {
     pub fn arrived(&self) -> usize {
         self.arrived
     }
+}
+
+/// The members of a set kept in 64-bit words that word `w`, `word`, holds, in order.
+fn ones(w: usize, mut word: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (word != 0).then(|| {
+            let bit = word.trailing_zeros() as usize;
+            word &= word - 1;
+            w * 64 + bit
+        })
+    })
+}
+
+/// Whether a life waits for a Navigator: in a service whose Navigators work up
+/// to stage `max_stage` (none if the service has none), at those stages, without one.
+fn waits_for_navigator(life: &Life, max_stage: Option<u8>) -> bool {
+    max_stage.is_some_and(|s| !life.nav && navigator_eligible(life, s))
 }
 
 /// Sets (`on`) or clears bit `index` of a set kept in 64-bit words.

@@ -4,7 +4,7 @@
 use super::life::{Life, NONE};
 use super::rates::Rates;
 use super::sleepers::serving_ghost;
-use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible};
+use super::{AtHorizon, TrajectoryColumns, World, navigator_eligible, waits_for_navigator};
 use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 
@@ -195,13 +195,13 @@ impl World<'_> {
                 life.start_service(cm, k as u16);
             }
         }
-        if let Some(nav) = &service.navigators {
-            if !life.nav
-                && navigator_eligible(life, nav.max_stage)
-                && self.pools[p].ghost_gets_navigator(i as u32, nav.capacity_per_site)
-            {
-                life.nav = true;
-            }
+        if waits_for_navigator(life, self.nav_stage[a])
+            && service
+                .navigators
+                .as_ref()
+                .is_some_and(|n| self.pools[p].ghost_gets_navigator(i as u32, n.capacity_per_site))
+        {
+            life.nav = true;
         }
         self.record(idx, k);
         if k == self.horizon {

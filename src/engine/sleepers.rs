@@ -4,7 +4,7 @@
 
 use super::life::{Clock, Life, NEVER, NONE};
 use super::rates::{Rates, effect_cm};
-use super::{AtHorizon, TrajectoryColumns, World, life, navigator_eligible, prefetch, set_bit};
+use super::{AtHorizon, TrajectoryColumns, World, life, prefetch, set_bit, waits_for_navigator};
 
 /// What a sleeping life needs to be replayed and re-rated. Aligned to cache
 /// lines, as a [`Life`] is; what waking and replaying a life outside a
@@ -255,8 +255,7 @@ impl World<'_> {
         if a != self.cohort.arms[i] as usize {
             // A ghost waiting for a Navigator is woken by step 2b (see
             // [`World::wake_ghosts_given_navigators`]).
-            let (life, service) = (&self.lives[idx], &self.model.services[self.model.arms[a].service]);
-            if service.navigators.as_ref().is_some_and(|n| !life.nav && navigator_eligible(life, n.max_stage)) {
+            if waits_for_navigator(&self.lives[idx], self.nav_stage[a]) {
                 set_bit(&mut self.nav_waiting_ghosts, idx, true);
             }
         }
