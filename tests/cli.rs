@@ -140,13 +140,31 @@ fn every_broken_rule_is_reported_at_once() {
 }
 
 #[test]
+fn a_stage_named_like_another_states_column_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("minimal.ron")).unwrap().replace("\"Job search\"", "\"Other-exit\"");
+    let path = dir.path().join("stage_name.ron");
+    std::fs::write(&path, text).unwrap();
+    rctsim()
+        .args(["validate", path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("stages[1].name must not be Employed, Other exit or Waitlisted"));
+}
+
+#[test]
 fn a_missing_control_arm_is_an_error() {
     rejects("invalid_no_control.ron", &["exactly one arm `control: true` (none is)"]);
 }
 
 #[test]
 fn a_missing_file_is_bad_input() {
-    rctsim().args(["run", "no/such/file.ron"]).assert().code(2).stderr(predicate::str::contains("no/such/file.ron"));
+    rctsim()
+        .args(["run", "no/such/file.ron"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/file.ron"))
+        .stderr(predicate::function(|e: &str| e.matches("No such file").count() == 1));
 }
 
 #[test]
@@ -158,16 +176,39 @@ fn usage_errors_exit_with_2() {
 }
 
 #[test]
-fn an_out_path_that_is_a_file_is_refused_before_running() {
+fn an_out_path_that_cannot_be_a_folder_is_refused_before_running() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("file");
     std::fs::write(&file, "x").unwrap();
-    rctsim()
-        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--out", file.to_str().unwrap()])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("not a folder"));
+    for (out, message) in [(file.clone(), "exists and is not a folder"), (file.join("sub"), "file is not a folder")] {
+        rctsim()
+            .args(["run", fixture("minimal.ron").to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(message));
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["file"], "nothing created");
 }
+
+#[test]
+fn a_reused_out_folder_keeps_no_persons_csv_of_an_earlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |persons: bool| {
+        let mut cmd = rctsim();
+        cmd.args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "2", "--quiet", "--out"]).arg(dir.path());
+        if persons {
+            cmd.arg("--persons");
+        }
+        cmd.assert().success();
+    };
+    run(true);
+    assert!(dir.path().join("persons.csv").is_file());
+    run(false);
+    assert!(!dir.path().join("persons.csv").exists(), "persons.csv of the earlier run removed");
+}
+
 
 #[test]
 fn every_shipped_scenario_validates_and_runs() {

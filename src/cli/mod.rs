@@ -46,7 +46,9 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            let bad_input = e.chain().any(|c| c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some());
+            let bad_input = e.chain().any(|c| {
+                c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some() || c.downcast_ref::<run::UsageError>().is_some()
+            });
             ExitCode::from(if bad_input { BAD_INPUT } else { FAILURE })
         }
     }

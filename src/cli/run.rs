@@ -4,7 +4,7 @@ use anyhow::Context;
 use rctsim::report::{self, Report};
 use rctsim::trial::{self, RunOptions};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -35,7 +35,7 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
     if let Some(dir) = &args.out {
-        anyhow::ensure!(!dir.exists() || dir.is_dir(), "--out {}: exists and is not a folder", dir.display());
+        check_out(dir)?;
     }
     let options = RunOptions {
         replicates: args.replicates,
@@ -70,7 +70,34 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_files(dir: &std::path::Path, report: &Report) -> anyhow::Result<()> {
+/// Refuses, before any replicate is simulated, an `--out` that could not be
+/// written when the run ends: an existing file, or a folder to be created
+/// under a file or where this user may not write. Creates nothing.
+fn check_out(dir: &Path) -> Result<(), UsageError> {
+    let refuse = |why: String| Err(UsageError(format!("--out {}: {why}", dir.display())));
+    if dir.exists() && !dir.is_dir() {
+        return refuse("exists and is not a folder".into());
+    }
+    // The folder itself or, when it is to be created, its nearest existing ancestor.
+    let Some(existing) = dir.ancestors().find(|a| a.as_os_str().is_empty() || a.exists()) else {
+        return Ok(());
+    };
+    let existing = if existing.as_os_str().is_empty() { Path::new(".") } else { existing };
+    if !existing.is_dir() {
+        return refuse(format!("{} is not a folder", existing.display()));
+    }
+    match tempfile::Builder::new().prefix(".rctsim-probe").tempfile_in(existing) {
+        Ok(_) => Ok(()),
+        Err(e) => refuse(format!("cannot write in {}: {e}", existing.display())),
+    }
+}
+
+/// Bad usage found by `run` itself rather than by clap: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+fn write_files(dir: &Path, report: &Report) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut files = vec![
         ("summary.json", report::summary_json(report)),
@@ -80,8 +107,15 @@ fn write_files(dir: &std::path::Path, report: &Report) -> anyhow::Result<()> {
     if let Some(persons) = report::persons_csv(report) {
         files.push(("persons.csv", persons));
     }
+    let stale_persons = !files.iter().any(|(name, _)| *name == "persons.csv") && dir.join("persons.csv").is_file();
     for (name, bytes) in files {
         report::write_atomically(dir, name, &bytes).with_context(|| format!("writing {}", dir.join(name).display()))?;
+    }
+    // A folder reused without --persons would otherwise hold another run's
+    // persons.csv beside this run's files.
+    if stale_persons {
+        let path = dir.join("persons.csv");
+        std::fs::remove_file(&path).with_context(|| format!("removing {} of an earlier run", path.display()))?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The CSV outputs: `estimates.csv`, `trajectories.csv` and `persons.csv`.
 
 use super::{Report, VERSION, column_name, number};
+use crate::scenario::NON_STAGE_SHARES;
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::{OUTCOMES, TrajectoryColumns};
 use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES};
@@ -69,7 +70,8 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
     let cols = TrajectoryColumns { stages };
     let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
     header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
-    header.extend(["share_employed", "share_other_exit", "share_waitlisted", "mean_caseload"].map(String::from));
+    header.extend(NON_STAGE_SHARES.map(|s| format!("share_{s}")));
+    header.push("mean_caseload".into());
     header.extend(PROVENANCE.map(String::from));
     let prov = provenance(r);
     let mut w = csv::Writer::from_writer(Vec::new());

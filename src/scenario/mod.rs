@@ -20,12 +20,13 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{path}: cannot read the scenario: {source}")]
+    #[error("{path}: cannot read the scenario: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, so not also a `source`, which
+        /// would print it twice in an error chain).
+        error: std::io::Error,
     },
     /// The text is not a scenario: bad syntax, an unknown or missing field, a wrong type.
     #[error("{path}:{line}:{column}: {message}")]
@@ -63,7 +64,7 @@ pub struct Loaded {
 /// # Errors
 /// [`ScenarioError`] naming the file, and the line and column or field path.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io { path: path.into(), source })?;
+    let bytes = std::fs::read(path).map_err(|error| ScenarioError::Io { path: path.into(), error })?;
     let model = parse(&bytes, path)?;
     Ok(Loaded { model, sha256: sha256_hex(&bytes) })
 }
@@ -88,6 +89,10 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
     })?;
     validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
 }
+
+/// The states other than stages whose shares `trajectories.csv` reports, as
+/// `share_<state>` beside each stage's `share_<name>`: no stage may be named so.
+pub const NON_STAGE_SHARES: [&str; 3] = ["employed", "other_exit", "waitlisted"];
 
 /// A name as an output column: lower case, each run of other characters as
 /// one `_`, none at either end ("Work-ready" → "work_ready").

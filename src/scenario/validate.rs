@@ -4,7 +4,7 @@
 //! user fixes a file in one pass. Each problem names the field path, the rule
 //! and the value.
 
-use super::column_name;
+use super::{NON_STAGE_SHARES, column_name};
 use super::model::*;
 use super::schema::{self, Scenario};
 use crate::rng::TruncatedNormal;
@@ -206,6 +206,16 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
         }
         if column_name(&st.name).is_empty() {
             c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
+        }
+        if NON_STAGE_SHARES.contains(&column_name(&st.name).as_str()) {
+            c.fail(
+                format!("{p}.name"),
+                format!(
+                    "must not be Employed, Other exit or Waitlisted in its letters and digits: \
+                     trajectories.csv reports those states' shares beside the stages' (got {:?})",
+                    st.name
+                ),
+            );
         }
         for (field, v) in
             [("progress", st.progress), ("regress", st.regress), ("job", st.job), ("other_exit", st.other_exit)]

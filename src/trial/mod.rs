@@ -38,12 +38,13 @@ pub struct RunOptions {
 #[non_exhaustive]
 pub enum RunError {
     /// The cohort's people could not be generated.
-    #[error("replicate {replicate}: {source}")]
+    #[error("replicate {replicate}: {cause}")]
     Population {
         /// The replicate.
         replicate: u64,
-        /// The cause.
-        source: PopulationError,
+        /// The cause (in the message, so not also a `source`, which would
+        /// print it twice in an error chain).
+        cause: PopulationError,
     },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
@@ -225,7 +226,7 @@ fn summarise(
     keep: bool,
     buffers: &mut Buffers,
 ) -> Result<ReplicateSummary, RunError> {
-    let cohort = cohort(model, keyed, replicate).map_err(|source| RunError::Population { replicate, source })?;
+    let cohort = cohort(model, keyed, replicate).map_err(|cause| RunError::Population { replicate, cause })?;
     let mut rep = engine::simulate_reusing(model, *keyed, replicate, &cohort, &mut buffers.engine);
     let n_arms = model.arms.len();
     let n_h = model.horizons.len();
