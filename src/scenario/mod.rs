@@ -29,7 +29,7 @@ pub enum ScenarioError {
         error: std::io::Error,
     },
     /// The text is not a scenario: bad syntax, an unknown or missing field, a wrong type.
-    #[error("{path}:{line}:{column}: {message}")]
+    #[error("{path}:{line}:{column}: {message}{excerpt}")]
     Parse {
         /// The file.
         path: PathBuf,
@@ -39,6 +39,9 @@ pub enum ScenarioError {
         column: usize,
         /// What was expected.
         message: String,
+        /// The line itself with a caret under the column, on lines of their
+        /// own; empty when there is no such line to show.
+        excerpt: String,
     },
     /// The scenario parsed but breaks one or more rules.
     #[error("{path}: {} problem{} in the scenario:{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
@@ -78,7 +81,8 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
         let before = &bytes[..e.valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        ScenarioError::Parse { path: path.into(), line, column, message: "the file is not valid UTF-8".into() }
+        let message = "the file is not valid UTF-8".into();
+        ScenarioError::Parse { path: path.into(), line, column, message, excerpt: String::new() }
     })?;
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let raw: schema::Scenario = options.from_str(text).map_err(|e| ScenarioError::Parse {
@@ -86,8 +90,27 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
+        excerpt: excerpt(text, e.span.start.line, e.span.start.col),
     })?;
     validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+}
+
+/// Line `line` of `text` with a caret under character `column` (both
+/// 1-based), so that a parse error shows the value it is about ("Integer is
+/// out of bounds" says little without `caseload_cap: -1`). Long lines are
+/// cut to 60 characters either side of the column.
+fn excerpt(text: &str, line: usize, column: usize) -> String {
+    const SIDE: usize = 60;
+    let Some(src) = text.lines().nth(line.wrapping_sub(1)) else { return String::new() };
+    let chars: Vec<char> = src.trim_end().chars().collect();
+    let at = column.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(SIDE);
+    let end = (at + SIDE).min(chars.len());
+    let lead = if start > 0 { "…" } else { "" };
+    let shown: String = chars[start..end].iter().collect();
+    // Tabs stay tabs so that the caret lines up under them.
+    let pad: String = lead.chars().chain(chars[start..at].iter().copied()).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    format!("\n{line:>6} | {lead}{shown}\n{:>6} | {pad}^", "")
 }
 
 /// The states other than stages whose shares `trajectories.csv` reports, as
@@ -111,4 +134,25 @@ pub fn column_name(name: &str) -> String {
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn an_excerpt_puts_the_caret_under_the_column() {
+        assert_eq!(excerpt("a\n  x: -1,\n", 2, 6), "\n     2 |   x: -1,\n       |      ^");
+        assert_eq!(excerpt("\tx: é?", 1, 6), "\n     1 | \tx: é?\n       | \t    ^");
+        assert_eq!(excerpt("x", 3, 1), "", "no such line");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        let line = "y".repeat(300);
+        let e = excerpt(&line, 1, 100);
+        assert_eq!(e.lines().nth(1).unwrap(), format!("     1 | …{}", "y".repeat(120)));
+        // The gutter, then one space for the ellipsis and 60 for the characters before the column.
+        assert_eq!(e.lines().nth(2).unwrap(), format!("       | {}^", " ".repeat(61)));
+    }
 }
