@@ -106,7 +106,9 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let bias = mean_value(ok.iter().map(|d| d.estimate.estimate - d.sate));
     let sq = ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2));
     let mse = mean_value(sq);
-    let rmse = Value { value: mse.value.sqrt(), mc_se: mse.mc_se / (2.0 * mse.value.sqrt()) };
+    // Every estimate on the PATE: RMSE 0 with no Monte Carlo error (not 0/0).
+    let rmse_mc_se = if mse.mc_se == 0.0 { 0.0 } else { mse.mc_se / (2.0 * mse.value.sqrt()) };
+    let rmse = Value { value: mse.value.sqrt(), mc_se: rmse_mc_se };
     let m = mean_estimate.value;
     let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
     let m4 = est.map(|v| (v - m).powi(4)).sum::<f64>() / n as f64;
@@ -166,5 +168,12 @@ mod tests {
         assert_eq!(d.coverage.value, 0.75);
         assert_eq!(d.coverage_sate.value, 0.75);
         assert_eq!(d.mean_se.value, 1.0);
+    }
+
+    #[test]
+    fn estimates_all_on_the_pate_have_rmse_zero_with_mc_se_zero() {
+        let d = diagnose(&[draw(2.0, 1.0, 0.05, 2.0), draw(2.0, 1.0, 0.05, 2.0), draw(2.0, 1.0, 0.05, 2.0)]);
+        assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
+        assert_eq!((d.bias.value, d.bias.mc_se), (0.0, 0.0));
     }
 }
