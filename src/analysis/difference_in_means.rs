@@ -33,26 +33,24 @@ fn mean_and_var(x: &[f64]) -> (f64, f64) {
     (mean, ss / (n - 1.0))
 }
 
-/// The mean as R's `mean()` computes it: the sum (compensated here, where R
-/// sums in long double) over n, corrected by the mean of the residuals. A
-/// plain sum made two arms holding the same values in another order differ
-/// by 3.6e-12, where estimatr gives an effect of exactly 0.
+/// The mean as R's `mean()` gives it: the sum kept in more precision than a
+/// double (R's long double; here a double plus the exact rounding errors of
+/// the additions) and divided by n before rounding. A plain
+/// sum made two arms holding the same values in another order differ by
+/// 3.6e-12, where estimatr gives an effect of exactly 0.
 fn mean(x: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let first = compensated_sum(x.iter().copied()) / n;
-    first + compensated_sum(x.iter().map(|v| v - first)) / n
-}
-
-/// Neumaier's compensated sum: the rounding error of each addition is kept
-/// and added back at the end.
-fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
     let (mut sum, mut lost) = (0.0f64, 0.0f64);
-    for v in values {
+    for &v in x {
+        // Knuth's TwoSum: t + e = sum + v exactly, without a branch.
         let t = sum + v;
-        lost += if sum.abs() >= v.abs() { (sum - t) + v } else { (v - t) + sum };
+        let w = t - sum;
+        lost += (sum - (t - w)) + (v - w);
         sum = t;
     }
-    sum + lost
+    let n = x.len() as f64;
+    let q = sum / n;
+    // sum + lost − q·n, exactly but for the last addition, refines q.
+    q + (libm::fma(-q, n, sum) + lost) / n
 }
 
 /// Difference in means of `treated` and `control` with a 95% interval.
@@ -108,6 +106,7 @@ mod tests {
         assert!(plain(&treated) != plain(&control));
         assert_eq!(difference_in_means(&treated, &control).estimate, 0.0);
         assert_eq!(mean(&[0.1; 10]), 0.1);
+        assert_eq!(mean(&[1.0, 0.0, 0.0]), 1.0 / 3.0);
     }
 
     #[test]
