@@ -9,6 +9,7 @@ use common::{scenario, within};
 use rctsim::engine::life::{Life, NONE};
 use rctsim::engine::{AtHorizon, Cohort, OUTCOMES, Outcome, World, outcome_value};
 use rctsim::population::{Person, rate_multipliers};
+use rctsim::report::{self, Report};
 use rctsim::rng::Keyed;
 use rctsim::scenario::{Model, ips25_fidelity};
 use rctsim::service;
@@ -369,6 +370,29 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
         let ghost_load = if cap.is_empty() { load + 1 } else { load };
         assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
     }
+}
+
+#[test]
+fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
+    // A fallback takes no slot, so its cap never binds: a ghost on a full
+    // fallback case manager still adds itself to the caseload (an earlier
+    // build gave it the capped caseload: 37 of 360 SATEs differed).
+    let text = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
+    let bau = r#""bau": (case_managers_per_site: 2, hours_per_week: 30, background_caseload: 150,"#;
+    assert!(text.contains(bau));
+    let with = |cap: &str| {
+        let svc = format!(r#""bau": (case_managers_per_site: 2, {cap} hours_per_week: 30, background_caseload: 150, effects: (progress: All(3), job: All(3)),"#);
+        common::model_from(&text.replace(bau, &svc))
+    };
+    let csv = |cap: &str| {
+        let model = with(cap);
+        let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
+        let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0 };
+        (report::estimates_csv(&r), report::trajectories_csv(&r))
+    };
+    let (capped, uncapped) = (csv("caseload_cap: 151,"), csv(""));
+    assert!(capped.0 == uncapped.0, "estimates.csv (with each replicate's SATE) differs");
+    assert!(capped.1 == uncapped.1, "trajectories.csv differs");
 }
 
 #[test]

@@ -28,8 +28,16 @@ pub struct CaseManagers {
     pub snapshot: Vec<u32>,
     /// Multipliers per case manager for its own clients, [`service::multipliers`] layout.
     pub real: Vec<f64>,
-    /// Multipliers per case manager for a ghost that adds itself to the caseload.
+    /// Multipliers per case manager for a ghost in its service, which adds
+    /// itself to the caseload while below the cap (at the cap it has taken
+    /// the slot of someone who, in its world, was not placed).
     pub ghost: Vec<f64>,
+    /// Multipliers for a ghost on a fallback case manager of a capped service,
+    /// which adds itself whatever the caseload: a fallback takes no slot.
+    /// Computed only for services some arm falls back on (`capped_fallback`).
+    ghost_on_fallback: Vec<f64>,
+    /// `capped_fallback[s]`: service `s` has a cap and is some arm's fallback.
+    capped_fallback: Vec<bool>,
     /// Caseload the cached multipliers were computed for.
     cached: Vec<u32>,
     /// Multipliers per case manager.
@@ -61,6 +69,10 @@ impl CaseManagers {
             .collect();
         let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
         let stride = service::multiplier_count(model.stages.len());
+        let capped_fallback: Vec<bool> = (0..model.services.len())
+            .map(|s| model.services[s].cap.is_some() && model.arms.iter().any(|a| a.fallback == s))
+            .collect();
+        let on_fallback = if capped_fallback.contains(&true) { n * stride } else { 0 };
         Self {
             service: svc,
             quality,
@@ -69,6 +81,8 @@ impl CaseManagers {
             snapshot: vec![0; n],
             real: vec![1.0; n * stride],
             ghost: vec![1.0; n * stride],
+            ghost_on_fallback: vec![1.0; on_fallback],
+            capped_fallback,
             cached: vec![NONE; n],
             stride,
             pool_start,
@@ -117,7 +131,7 @@ impl CaseManagers {
     }
 
     /// Step 3: snapshot caseloads and compute each case manager's multipliers,
-    /// for its clients and for a ghost that would add itself while below cap.
+    /// for its clients and for a ghost that adds itself to its caseload.
     pub fn compute_multipliers(&mut self, services: &[ServiceModel], with_ghosts: bool) {
         let stride = self.stride;
         for m in 0..self.service.len() {
@@ -136,7 +150,22 @@ impl CaseManagers {
             if with_ghosts {
                 let ghost_load = load + u32::from(svc.cap.is_none_or(|cap| load < cap));
                 service::multipliers(svc, ghost_load, q, &mut self.ghost[m * stride..(m + 1) * stride]);
+                if self.capped_fallback[self.service[m] as usize] {
+                    let row = &mut self.ghost_on_fallback[m * stride..(m + 1) * stride];
+                    service::multipliers(svc, load + 1, q, row);
+                }
             }
+        }
+    }
+
+    /// The multipliers of case manager `m` for a ghost it serves in a
+    /// service (`in_service`) or as a fallback (see [`CaseManagers::ghost`]).
+    #[inline]
+    pub fn ghost_table(&self, m: u32, in_service: bool) -> &[f64] {
+        if !in_service && self.capped_fallback[self.service[m as usize] as usize] {
+            &self.ghost_on_fallback
+        } else {
+            &self.ghost
         }
     }
 

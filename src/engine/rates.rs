@@ -182,7 +182,10 @@ impl World<'_> {
         let real = a == self.cohort.arms[i] as usize;
         // A ghost counts itself in its case manager's caseload, unless its real
         // self is already counted there (then the caseload is as it is).
-        let table = if real || cm == Some(real_cm) { &self.cms.real } else { &self.cms.ghost };
+        let table = match cm {
+            Some(m) if !real && m != real_cm => self.cms.ghost_table(m, life.in_service),
+            _ => &self.cms.real,
+        };
         effect_of(table, self.cms.stride, cm, life.state, self.stages)
     }
 }
