@@ -16,7 +16,6 @@ fn close(what: &str, ours: f64, theirs: f64) {
     assert!((ours - theirs).abs() <= 1e-9 * theirs.abs(), "{what}: ours {ours:e}, estimatr {theirs:e}");
 }
 
-
 #[test]
 fn matches_estimatr_difference_in_means() {
     let mut cases = 0;

@@ -381,7 +381,9 @@ fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
     let bau = r#""bau": (case_managers_per_site: 2, hours_per_week: 30, background_caseload: 150,"#;
     assert!(text.contains(bau));
     let with = |cap: &str| {
-        let svc = format!(r#""bau": (case_managers_per_site: 2, {cap} hours_per_week: 30, background_caseload: 150, effects: (progress: All(3), job: All(3)),"#);
+        let svc = format!(
+            r#""bau": (case_managers_per_site: 2, {cap} hours_per_week: 30, background_caseload: 150, effects: (progress: All(3), job: All(3)),"#
+        );
         common::model_from(&text.replace(bau, &svc))
     };
     let csv = |cap: &str| {

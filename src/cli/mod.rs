@@ -47,7 +47,8 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             let bad_input = e.chain().any(|c| {
-                c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some() || c.downcast_ref::<run::UsageError>().is_some()
+                c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some()
+                    || c.downcast_ref::<run::UsageError>().is_some()
             });
             ExitCode::from(if bad_input { BAD_INPUT } else { FAILURE })
         }

@@ -1,10 +1,9 @@
 //! The CSV outputs: `estimates.csv`, `trajectories.csv` and `persons.csv`.
 
 use super::{Report, VERSION, column_name, number};
-use crate::scenario::NON_STAGE_SHARES;
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::{OUTCOMES, TrajectoryColumns};
-use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES};
+use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES, NON_STAGE_SHARES};
 use crate::trial::person_outcome;
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
