@@ -156,6 +156,28 @@ fn a_stage_named_like_another_states_column_is_an_error() {
 }
 
 #[test]
+fn settings_that_take_no_effect_are_warned_about_not_refused() {
+    // other_fallback.ron gives its fallback-only service a job-loss effect.
+    let path = fixture("other_fallback.ron");
+    rctsim()
+        .args(["validate", path.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("other_fallback.ron: ok\n"))
+        .stderr(predicate::str::contains("warning: "))
+        .stderr(predicate::str::contains(
+            "services.bau: effects.job_loss takes no effect: no arm offers \"bau\" as its service",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    rctsim()
+        .args(["run", path.to_str().unwrap(), "--replicates", "1", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
 fn a_missing_control_arm_is_an_error() {
     rejects("invalid_no_control.ron", &["exactly one arm `control: true` (none is)"]);
 }
@@ -200,7 +222,8 @@ fn a_reused_out_folder_keeps_no_persons_csv_of_an_earlier_run() {
     let dir = tempfile::tempdir().unwrap();
     let run = |persons: bool| {
         let mut cmd = rctsim();
-        cmd.args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "2", "--quiet", "--out"]).arg(dir.path());
+        cmd.args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "2", "--quiet", "--out"])
+            .arg(dir.path());
         if persons {
             cmd.arg("--persons");
         }
@@ -211,7 +234,6 @@ fn a_reused_out_folder_keeps_no_persons_csv_of_an_earlier_run() {
     run(false);
     assert!(!dir.path().join("persons.csv").exists(), "persons.csv of the earlier run removed");
 }
-
 
 #[test]
 fn every_shipped_scenario_validates_and_runs() {

@@ -34,6 +34,11 @@ pub struct Args {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
+    if !args.quiet {
+        for w in &loaded.warnings {
+            eprintln!("warning: {}: {w}", args.scenario.display());
+        }
+    }
     if let Some(dir) = &args.out {
         check_out(dir)?;
     }

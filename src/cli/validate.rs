@@ -10,12 +10,18 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-/// Reports every file's problems; exit code 2 if any file has one.
+/// Reports every file's problems, and settings that take no effect as
+/// warnings; exit code 2 if any file has a problem.
 pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for file in &args.files {
         match rctsim::scenario::load(file) {
-            Ok(_) => println!("{}: ok", file.display()),
+            Ok(loaded) => {
+                println!("{}: ok", file.display());
+                for w in &loaded.warnings {
+                    eprintln!("warning: {}: {w}", file.display());
+                }
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 failed = true;

@@ -10,7 +10,7 @@ pub mod schema;
 mod validate;
 
 pub use model::*;
-pub use validate::{Problem, ips25_fidelity, validate};
+pub use validate::{Problem, ips25_fidelity, unused_settings, validate};
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -60,6 +60,8 @@ pub struct Loaded {
     pub model: Model,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// Settings that are valid but can take no effect (see [`unused_settings`]).
+    pub warnings: Vec<String>,
 }
 
 /// Reads, parses and validates a scenario file.
@@ -68,8 +70,10 @@ pub struct Loaded {
 /// [`ScenarioError`] naming the file, and the line and column or field path.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let bytes = std::fs::read(path).map_err(|error| ScenarioError::Io { path: path.into(), error })?;
-    let model = parse(&bytes, path)?;
-    Ok(Loaded { model, sha256: sha256_hex(&bytes) })
+    let raw = parse_schema(&bytes, path)?;
+    let model = validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })?;
+    let warnings = unused_settings(&raw, &model);
+    Ok(Loaded { model, sha256: sha256_hex(&bytes), warnings })
 }
 
 /// Parses and validates scenario text; `path` only labels errors.
@@ -77,6 +81,12 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// # Errors
 /// [`ScenarioError::Parse`] or [`ScenarioError::Invalid`].
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
+    let raw = parse_schema(bytes, path)?;
+    validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+}
+
+/// Parses scenario text into the file's shape, before any rule is checked.
+fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let before = &bytes[..e.valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -85,14 +95,13 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
         ScenarioError::Parse { path: path.into(), line, column, message, excerpt: String::new() }
     })?;
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let raw: schema::Scenario = options.from_str(text).map_err(|e| ScenarioError::Parse {
+    options.from_str(text).map_err(|e| ScenarioError::Parse {
         path: path.into(),
         line: e.span.start.line,
         column: e.span.start.col,
         message: e.code.to_string(),
         excerpt: excerpt(text, e.span.start.line, e.span.start.col),
-    })?;
-    validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })
+    })
 }
 
 /// Line `line` of `text` with a caret under character `column` (both
@@ -109,7 +118,8 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
     let lead = if start > 0 { "…" } else { "" };
     let shown: String = chars[start..end].iter().collect();
     // Tabs stay tabs so that the caret lines up under them.
-    let pad: String = lead.chars().chain(chars[start..at].iter().copied()).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let pad: String =
+        lead.chars().chain(chars[start..at].iter().copied()).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
     format!("\n{line:>6} | {lead}{shown}\n{:>6} | {pad}^", "")
 }
 

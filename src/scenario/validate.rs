@@ -4,9 +4,9 @@
 //! user fixes a file in one pass. Each problem names the field path, the rule
 //! and the value.
 
-use super::{NON_STAGE_SHARES, column_name};
 use super::model::*;
 use super::schema::{self, Scenario};
+use super::{NON_STAGE_SHARES, column_name};
 use crate::rng::TruncatedNormal;
 use std::fmt;
 
@@ -795,4 +795,50 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
     if weeks > 5000 {
         c.fail("enrolment.weeks", format!("must be at most 5000 (got {weeks})"));
     }
+}
+
+/// Settings a valid scenario declares but that cannot take effect, one
+/// message per service: those that apply only to clients holding a slot
+/// (`caseload_cap`, `effects.job_loss`, `navigators`, `engagement`, `exit`)
+/// on a service that no arm offers (it is only a fallback, or unused), and
+/// every setting of a service no arm uses. Not errors: the scenario runs as
+/// documented, but the settings say something the run does not do.
+pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (index, (name, svc)) in s.services.iter().enumerate() {
+        let offered = model.arms.iter().any(|a| a.service == index && !a.is_fallback_only());
+        if offered {
+            continue;
+        }
+        if !model.arms.iter().any(|a| a.fallback == index) {
+            warnings.push(format!("services.{name}: no arm uses this service, so none of its settings takes effect"));
+            continue;
+        }
+        let exit = &svc.exit;
+        let set: Vec<&str> = [
+            ("caseload_cap", svc.caseload_cap.is_some()),
+            ("effects.job_loss", svc.effects.job_loss != 1.0),
+            ("navigators", svc.navigators.is_some()),
+            ("engagement", svc.engagement.disengage != 0.0 || svc.engagement.reengage != 0.0),
+            (
+                "exit",
+                exit.max_weeks.is_some()
+                    || exit.disengaged_weeks.is_some()
+                    || !matches!(exit.in_work_support, schema::InWorkSupport::Weeks(0)),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, is_set)| is_set.then_some(field))
+        .collect();
+        if !set.is_empty() {
+            warnings.push(format!(
+                "services.{name}: {} take{} no effect: no arm offers {name:?} as its service (it is only a \
+                 fallback), and {} to clients holding a slot",
+                set.join(", "),
+                if set.len() == 1 { "s" } else { "" },
+                if set.len() == 1 { "it applies only" } else { "they apply only" },
+            ));
+        }
+    }
+    warnings
 }
