@@ -315,6 +315,35 @@ fn persons_csv_reproduces_replicate_zero_of_estimates_csv() {
 }
 
 #[test]
+fn service_started_week_counts_starts_as_take_up_does() {
+    // A 4-week horizon and everyone randomised in week 0: some real lives are
+    // placed in week 4 or later, after their follow-up, while caseloads hold.
+    let text = std::fs::read_to_string(fixture("minimal.ron"))
+        .unwrap()
+        .replace("horizons: [26, 52]", "horizons: [4]")
+        .replace("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 1)");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.ron");
+    std::fs::write(&path, text).unwrap();
+    rctsim()
+        .args(["run", path.to_str().unwrap(), "--replicates", "1", "--persons", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let persons = std::fs::read_to_string(dir.path().join("persons.csv")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let (arm, started) = (column(&persons, "arm"), column(&persons, "service_started_week"));
+    let ics: Vec<&String> = started.iter().zip(&arm).filter(|(_, a)| *a == "ics").map(|(s, _)| s).collect();
+    let within: Vec<u32> = ics.iter().filter(|s| **s != "NA").map(|s| s.parse().unwrap()).collect();
+    assert!(within.iter().all(|&w| w < 4), "starts before the horizon only");
+    assert!(within.len() < ics.len(), "some never start within the follow-up");
+    let take_up = summary["arms"][1]["take_up"].as_f64().unwrap();
+    assert_eq!(summary["arms"][1]["name"], "ics");
+    assert_eq!(take_up, within.len() as f64 / ics.len() as f64);
+}
+
+#[test]
 fn summary_json_agrees_with_estimates_csv() {
     let dir = tempfile::tempdir().unwrap();
     rctsim()

@@ -119,6 +119,7 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     row(&mut w, header);
     let n_arms = m.arms.len();
+    let longest = *m.horizons.last().expect("validated");
     for (i, p) in pl.cohort.persons.iter().enumerate() {
         let a = pl.cohort.arms[i] as usize;
         let started = pl.replicate.lives[i * n_arms + a].record.service_started;
@@ -127,7 +128,9 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
             m.sites[p.site as usize].clone(),
             m.arms[a].name.clone(),
             p.week.to_string(),
-            if started == crate::engine::life::NEVER { "NA".into() } else { started.to_string() },
+            // As take-up counts it: a start within the follow-up, before the
+            // longest horizon (real lives run on while others finish theirs).
+            if u32::from(started) < longest { started.to_string() } else { "NA".into() },
             number(p.age),
             number(p.age_first_benefit),
             BENEFIT_TYPE_NAMES[p.benefit_type as usize].into(),
