@@ -373,6 +373,40 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
 }
 
 #[test]
+fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
+    // Three case managers of quality sd 0.5, ten trial clients each beside a
+    // background of 10: multiplier 2^(g(20 clients)·f·q_m) for its clients,
+    // 2^(g(21)·f·q_m) for a ghost, with q_m drawn by `service::quality`.
+    let services = r#"{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 3, hours_per_week: 20, background_caseload: 10, quality_sd: 0.5,
+                intensity: Saturating(half: 1), effects: (job: All(2))),
+    }"#;
+    let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", services), ("{ARMS}", ARMS)]);
+    let c = cohort(&m, &[1; 30]);
+    let keyed = Keyed::new(1);
+    let mut world = World::new(&m, keyed, 0, &c);
+    world.week(0);
+    let cms = world.case_managers();
+    let g = |clients: f64| {
+        let c = 20.0 / clients;
+        c / (c + 1.0)
+    };
+    let job = 2; // stage 0, transition job
+    let mut qualities = Vec::new();
+    for cm in cms.pool(1) {
+        assert_eq!(cms.trial[cm], 10);
+        let q = service::quality(&keyed, 0, cm as u64, 0.5);
+        let real = cms.real[cm * cms.stride + job];
+        let ghost = cms.ghost[cm * cms.stride + job];
+        assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");
+        assert!((ghost - 2f64.powf(g(21.0) * q)).abs() < 1e-14, "case manager {cm}: ghost {ghost}, q {q}");
+        qualities.push(q);
+    }
+    assert!(qualities.iter().all(|&q| (q - 1.0).abs() > 1e-3), "qualities drawn: {qualities:?}");
+}
+
+#[test]
 fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
     // A fallback takes no slot, so its cap never binds: a ghost on a full
     // fallback case manager still adds itself to the caseload (an earlier

@@ -171,6 +171,47 @@ mod tests {
     }
 
     #[test]
+    fn hand_worked_diagnosis_with_effects_that_vary() {
+        // Estimates 1, 2, 3, 6; SATEs 1, 5, 1, 1 (PATE 2); SEs 1, 1, 2, 1.5;
+        // intervals estimate ± 2·SE: [-1,3], [0,4], [-1,7], [3,9].
+        let d = diagnose(&[
+            draw(1.0, 1.0, 0.5, 1.0),
+            draw(2.0, 1.0, 0.01, 5.0),
+            draw(3.0, 2.0, 0.04, 1.0),
+            draw(6.0, 1.5, 0.2, 1.0),
+        ]);
+        let close = |what: &str, got: f64, want: f64| {
+            assert!((got - want).abs() <= 1e-14 * want.abs(), "{what}: {got} vs {want}");
+        };
+        // SATE deviations -1, 3, -1, -1: var 12/3 = 4, MC SE 2/2.
+        close("pate", d.pate.value, 2.0);
+        close("pate mc_se", d.pate.mc_se, 1.0);
+        // Estimate deviations -2, -1, 0, 3: var 14/3.
+        close("mean_estimate", d.mean_estimate.value, 3.0);
+        close("mean_estimate mc_se", d.mean_estimate.mc_se, (14.0f64 / 3.0).sqrt() / 2.0);
+        // τ̂ − SATE = 0, -3, 2, 5: mean 1, deviations -1, -4, 1, 4, var 34/3.
+        close("bias", d.bias.value, 1.0);
+        close("bias mc_se", d.bias.mc_se, (34.0f64 / 3.0).sqrt() / 2.0);
+        // (τ̂ − PATE)² = 1, 0, 1, 16: MSE 4.5, their var 177/3 = 59; delta method.
+        close("rmse", d.rmse.value, 4.5f64.sqrt());
+        close("rmse mc_se", d.rmse.mc_se, 59f64.sqrt() / 2.0 / (2.0 * 4.5f64.sqrt()));
+        // s² = 14/3, m₄ = (16 + 1 + 0 + 81)/4 = 24.5, m₄/s⁴ = 9/8: (9/8 − 1/3)/4 = 19/96.
+        let s = (14.0f64 / 3.0).sqrt();
+        close("sd_estimate", d.sd_estimate.value, s);
+        close("sd_estimate mc_se", d.sd_estimate.mc_se, s / 2.0 * (19.0f64 / 96.0).sqrt());
+        // SEs 1, 1, 2, 1.5: mean 1.375, squared deviations sum 0.6875.
+        close("mean_se", d.mean_se.value, 1.375);
+        close("mean_se mc_se", d.mean_se.mc_se, (0.6875f64 / 3.0).sqrt() / 2.0);
+        // p < 0.05 twice; PATE 2 in three intervals; own SATE in two ([-1,3] ∋ 1, [-1,7] ∋ 1).
+        close("power", d.power.value, 0.5);
+        close("power mc_se", d.power.mc_se, 0.25);
+        close("coverage", d.coverage.value, 0.75);
+        close("coverage mc_se", d.coverage.mc_se, (0.75f64 * 0.25 / 4.0).sqrt());
+        close("coverage_sate", d.coverage_sate.value, 0.5);
+        close("coverage_sate mc_se", d.coverage_sate.mc_se, 0.25);
+    }
+
+    #[test]
     fn estimates_all_on_the_pate_have_rmse_zero_with_mc_se_zero() {
         let d = diagnose(&[draw(2.0, 1.0, 0.05, 2.0), draw(2.0, 1.0, 0.05, 2.0), draw(2.0, 1.0, 0.05, 2.0)]);
         assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
