@@ -168,7 +168,7 @@ mod tests {
         let d = Dist::Normal { mean: 20.0, sd: 3.0, z: TruncatedNormal::new(-2.0 / 3.0, 5.0 / 3.0) };
         assert!((draw(&d, 1e-12) - 18.0).abs() < 1e-6);
         assert!((draw(&d, 1.0 - 1e-12) - 25.0).abs() < 1e-6);
-        // Median of the truncated distribution: Φ⁻¹((Φ(-2/3)+Φ(5/3))/2) = 0.1818... (R: qnorm((pnorm(-2/3)+pnorm(5/3))/2)).
+        // Median of the truncated distribution: Φ⁻¹((Φ(-2/3)+Φ(5/3))/2) = 0.2594... (R: qnorm((pnorm(-2/3)+pnorm(5/3))/2)).
         let m = draw(&d, 0.5);
         assert!((m - (20.0 + 3.0 * 0.259_437_350_116_649_15)).abs() < 1e-9, "{m}");
     }

@@ -49,5 +49,4 @@ fn the_weekly_step_does_not_allocate() {
     }
     COUNTING.store(false, Ordering::SeqCst);
     assert_eq!(ALLOCATIONS.load(Ordering::SeqCst), 0, "allocations in {} weeks", last + 1);
-    assert!(world.pools().iter().any(|p| !p.waitlist.is_empty() || p.nav_used > 0) || last > 0);
 }

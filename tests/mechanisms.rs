@@ -17,7 +17,7 @@ use rctsim::trial::{self, RunOptions, RunResult};
 
 /// Mean of outcome `o` at horizon index `h` over every participant, and their number.
 fn pooled(r: &RunResult, h: usize, o: Outcome) -> (f64, f64) {
-    let o = OUTCOMES.iter().position(|&x| x == o).unwrap();
+    let o = column(o);
     let n: u64 = r.arms.iter().map(|a| a.participants).sum();
     let total: f64 = r.arms.iter().map(|a| a.outcome_means[h][o] * a.participants as f64).sum();
     (total / n as f64, n as f64)
@@ -25,6 +25,11 @@ fn pooled(r: &RunResult, h: usize, o: Outcome) -> (f64, f64) {
 
 fn run(model: &Model) -> RunResult {
     trial::run(model, &RunOptions { replicates: Some(1), ..Default::default() }).unwrap()
+}
+
+/// Column of outcome `o` in an arm's outcome means.
+fn column(o: Outcome) -> usize {
+    OUTCOMES.iter().position(|&x| x == o).unwrap()
 }
 
 fn check_share(what: &str, r: &RunResult, h: usize, o: Outcome, p: f64) {
@@ -42,6 +47,69 @@ fn competing_risks_leave_with_one_minus_exp_and_split_by_rate() {
     check_share("employed at 1", &r, 0, Outcome::Employed, off(1.0) * 2.0 / 3.0);
     check_share("off benefit at 3", &r, 1, Outcome::OffBenefit, off(3.0));
     check_share("employed at 3", &r, 1, Outcome::Employed, off(3.0) * 2.0 / 3.0);
+}
+
+#[test]
+fn weeks_on_benefit_count_the_weeks_before_the_horizon() {
+    // Λ = 0.15: on benefit in week k with chance e^{−kΛ}, so weeks on benefit
+    // by horizon h is W = min(T, h) with E W = Σ_{k<h} e^{−kΛ} and
+    // E W² = Σ_{k<h} (2k + 1) e^{−kΛ}.
+    let m = scenario(&[("{HORIZONS}", "[1, 3]")]);
+    let r = run(&m);
+    for (h, weeks) in [(0, 1), (1, 3)] {
+        let on = |k: i32| (-0.15 * f64::from(k)).exp();
+        let mean: f64 = (0..weeks).map(on).sum();
+        let square: f64 = (0..weeks).map(|k| f64::from(2 * k + 1) * on(k)).sum();
+        let (observed, n) = pooled(&r, h, Outcome::WeeksOnBenefit);
+        within(&format!("weeks on benefit at {weeks}"), observed, mean, ((square - mean * mean) / n).sqrt(), 4.0);
+    }
+}
+
+#[test]
+fn covariates_and_readiness_multiply_rates_by_exp_of_their_terms() {
+    // Every term of η_j = β_j·x + ℓ_j·u, by hand, for one person.
+    let text = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
+    let transitions = "transitions: (
+        job: (loading: 0.5, age: -0.01, age_first_benefit: 0.03, log_weeks_on_benefit: -0.2, prior_spells: 0.1,
+              benefit_type: (work_ready: 0.05, health_disability: -0.3), health: (severe_mental: -0.5)),
+        return_to_benefit: (loading: 0.2, prior_spells: 0.1, age: 0.02),
+    ),
+    population: (
+        reference: (age: 30, age_first_benefit: 17, weeks_on_benefit: 26, prior_spells: 2),";
+    let m = common::model_from(&text.replace("population: (", transitions));
+    let p = Person {
+        age: 40.0,
+        age_first_benefit: 16.5,
+        benefit_type: 1, // health_disability
+        health: 2,       // severe_mental
+        weeks_on_benefit: 103,
+        prior_spells: 3,
+        readiness: 0.8,
+        ..person(0)
+    };
+    let job = -0.01 * 10.0 + 0.03 * -0.5 - 0.2 * (104.0f64 / 27.0).ln() + 0.1 * 1.0 - 0.3 - 0.5 + 0.5 * 0.8;
+    // Default loadings: progress 1, regress −1, other exit 0, job loss −1.
+    let want =
+        [0.8f64.exp(), (-0.8f64).exp(), job.exp(), 1.0, (-0.8f64).exp(), (0.2 * 0.8 + 0.1 + 0.02 * 10.0f64).exp()];
+    let got = rate_multipliers(&m, &p);
+    for (j, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!((g - w).abs() <= 1e-14 * w, "transition {j}: {g} vs {w}");
+    }
+}
+
+#[test]
+fn an_older_cohort_finds_work_at_its_covariate_rate() {
+    // Age 35 against a reference of 25 with an age effect of 0.05 on job:
+    // λ_job = 0.1·e^{0.5}, other exit 0.05; employed after 3 weeks
+    // (λ_job/Λ)(1 − e^{−3Λ}).
+    let template = common::TEMPLATE
+        .replace("age: Fixed(25)", "age: Fixed(35)")
+        .replace("    population: (", "    transitions: (job: (age: 0.05)),\n    population: (");
+    let m = common::scenario_from(&template, &[("{HORIZONS}", "[3]")]);
+    let r = run(&m);
+    let job = 0.1 * 0.5f64.exp();
+    let total = job + 0.05;
+    check_share("employed at 3, age 35", &r, 0, Outcome::Employed, job / total * (1.0 - (-3.0 * total).exp()));
 }
 
 #[test]
@@ -93,7 +161,13 @@ fn in_work_support_scales_job_loss_while_it_lasts() {
     let n = arm.participants as f64;
     for (h, w) in [2.0, 4.0, 6.0].into_iter().enumerate() {
         let p = employed(w);
-        within(&format!("employed at {w}"), arm.outcome_means[h][2], p, (p * (1.0 - p) / n).sqrt(), 4.0);
+        within(
+            &format!("employed at {w}"),
+            arm.outcome_means[h][column(Outcome::Employed)],
+            p,
+            (p * (1.0 - p) / n).sqrt(),
+            4.0,
+        );
     }
 }
 
@@ -142,7 +216,13 @@ fn disengaged_clients_get_no_service_effect() {
     let n = arm.participants as f64;
     for (h, w) in [1.0, 4.0].into_iter().enumerate() {
         let p = 1.0 - (-0.05 * (3f64.sqrt() + w - 1.0)).exp();
-        within(&format!("employed at {w}"), arm.outcome_means[h][2], p, (p * (1.0 - p) / n).sqrt(), 4.0);
+        within(
+            &format!("employed at {w}"),
+            arm.outcome_means[h][column(Outcome::Employed)],
+            p,
+            (p * (1.0 - p) / n).sqrt(),
+            4.0,
+        );
     }
 }
 

@@ -67,6 +67,12 @@ pub const TEMPLATE: &str = r#"Scenario(
 
 /// Fills [`TEMPLATE`]: `parts` are (token, text) pairs; unfilled tokens get defaults.
 pub fn scenario(parts: &[(&str, &str)]) -> Model {
+    scenario_from(TEMPLATE, parts)
+}
+
+/// Fills `template`, a variant of [`TEMPLATE`] with the same tokens, as
+/// [`scenario`] fills [`TEMPLATE`].
+pub fn scenario_from(template: &str, parts: &[(&str, &str)]) -> Model {
     let defaults = [
         ("{HORIZONS}", "[1]"),
         ("{STAGES}", r#"[(name: "Only", job: 0.1, other_exit: 0.05)]"#),
@@ -78,7 +84,7 @@ pub fn scenario(parts: &[(&str, &str)]) -> Model {
         ("{ARMS}", r#"[(name: "a", service: "bau", control: true), (name: "b", service: "bau")]"#),
         ("{ENROLMENT}", "Total(n: 20000, weeks: 1)"),
     ];
-    let mut text = TEMPLATE.to_string();
+    let mut text = template.to_string();
     for (token, default) in defaults {
         let value = parts.iter().find(|(t, _)| *t == token).map_or(default, |(_, v)| *v);
         text = text.replace(token, value);
