@@ -162,7 +162,9 @@ impl CaseManagers {
     /// service (`in_service`) or as a fallback (see [`CaseManagers::ghost`]).
     #[inline]
     pub fn ghost_table(&self, m: u32, in_service: bool) -> &[f64] {
-        if !in_service && self.capped_fallback[self.service[m as usize] as usize] {
+        // The table is empty when no service is a capped fallback.
+        if !in_service && !self.ghost_on_fallback.is_empty() && self.capped_fallback[self.service[m as usize] as usize]
+        {
             &self.ghost_on_fallback
         } else {
             &self.ghost
