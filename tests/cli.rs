@@ -170,6 +170,12 @@ fn settings_that_take_no_effect_are_warned_about_not_refused() {
         ));
     let dir = tempfile::tempdir().unwrap();
     rctsim()
+        .args(["run", path.to_str().unwrap(), "--replicates", "1", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: ").and(predicate::str::contains("services.bau: effects.job_loss")));
+    rctsim()
         .args(["run", path.to_str().unwrap(), "--replicates", "1", "--quiet", "--out"])
         .arg(dir.path())
         .assert()
@@ -215,6 +221,24 @@ fn an_out_path_that_cannot_be_a_folder_is_refused_before_running() {
     }
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["file"], "nothing created");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_out_path_through_a_dangling_link_is_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let dangling = dir.path().join("dangling");
+    std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+    for (out, message) in
+        [(dangling.clone(), "exists and is not a folder"), (dangling.join("sub"), "dangling is not a folder")]
+    {
+        rctsim()
+            .args(["run", fixture("minimal.ron").to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    assert!(!dir.path().join("nowhere").exists(), "nothing created");
 }
 
 #[test]

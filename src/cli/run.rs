@@ -76,17 +76,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Refuses, before any replicate is simulated, an `--out` that could not be
-/// written when the run ends: an existing file, or a folder to be created
-/// under a file or where this user may not write. Creates nothing.
+/// written when the run ends: an existing file (or link that is not to a
+/// folder), or a folder to be created under one or where this user may not
+/// write. Leaves nothing behind (the write test's file is removed).
 fn check_out(dir: &Path) -> Result<(), UsageError> {
     let refuse = |why: String| Err(UsageError(format!("--out {}: {why}", dir.display())));
-    if dir.exists() && !dir.is_dir() {
+    // Present even as a dangling link, which `exists()` would deny.
+    let present = |p: &Path| p.symlink_metadata().is_ok();
+    if present(dir) && !dir.is_dir() {
         return refuse("exists and is not a folder".into());
     }
-    // The folder itself or, when it is to be created, its nearest existing ancestor.
-    let Some(existing) = dir.ancestors().find(|a| a.as_os_str().is_empty() || a.exists()) else {
-        return Ok(());
-    };
+    // The folder itself or, when it is to be created, its nearest present
+    // ancestor (a relative path ends in "", the working folder).
+    let existing = dir.ancestors().find(|a| a.as_os_str().is_empty() || present(a)).unwrap_or(dir);
     let existing = if existing.as_os_str().is_empty() { Path::new(".") } else { existing };
     if !existing.is_dir() {
         return refuse(format!("{} is not a folder", existing.display()));
