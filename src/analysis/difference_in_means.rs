@@ -49,7 +49,12 @@ fn mean(x: &[f64]) -> f64 {
     }
     let n = x.len() as f64;
     let q = sum / n;
-    // sum + lost − q·n, exactly but for the last addition, refines q.
+    if !q.is_finite() {
+        // An infinite value (or an overflow) decides the mean, as in R.
+        return q;
+    }
+    // The remainder sum − q·n (exact, by the fma) plus the additions'
+    // rounding errors refines q.
     q + (libm::fma(-q, n, sum) + lost) / n
 }
 
@@ -106,6 +111,7 @@ mod tests {
         assert!(plain(&treated) != plain(&control));
         assert_eq!(difference_in_means(&treated, &control).estimate, 0.0);
         assert_eq!(mean(&[0.1; 10]), 0.1);
+        assert_eq!(mean(&[1.0, f64::INFINITY]), f64::INFINITY);
         assert_eq!(mean(&[1.0, 0.0, 0.0]), 1.0 / 3.0);
     }
 

@@ -145,6 +145,17 @@ pub struct Record {
     pub service_started: u16,
 }
 
+impl Record {
+    /// Whether the arm's service started before own week `week`. Take-up
+    /// (and `persons.csv`) count starts before the longest horizon: real
+    /// lives run on after theirs while later participants finish, and may be
+    /// placed then.
+    #[inline]
+    pub fn started_before(&self, week: u32) -> bool {
+        u32::from(self.service_started) < week
+    }
+}
+
 impl Default for Record {
     fn default() -> Self {
         Self {

@@ -177,7 +177,7 @@ impl World<'_> {
     /// The service multipliers that apply to life `(i, a)` this week, with its
     /// real self counted at `real_cm`.
     // Called for every rating and re-rating; left to itself the compiler
-    // stopped inlining it once it chose among three tables (3.7 M more
+    // stopped inlining it once it chose among three tables (about 4 M more
     // instructions per ics_x replicate).
     #[inline(always)]
     fn effect(&self, i: usize, a: usize, real_cm: u32) -> Effect {

@@ -122,15 +122,13 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
     let longest = *m.horizons.last().expect("validated");
     for (i, p) in pl.cohort.persons.iter().enumerate() {
         let a = pl.cohort.arms[i] as usize;
-        let started = pl.replicate.lives[i * n_arms + a].record.service_started;
+        let record = &pl.replicate.lives[i * n_arms + a].record;
         let mut fields = vec![
             i.to_string(),
             m.sites[p.site as usize].clone(),
             m.arms[a].name.clone(),
             p.week.to_string(),
-            // As take-up counts it: a start within the follow-up, before the
-            // longest horizon (real lives run on while others finish theirs).
-            if u32::from(started) < longest { started.to_string() } else { "NA".into() },
+            if record.started_before(longest) { record.service_started.to_string() } else { "NA".into() },
             number(p.age),
             number(p.age_first_benefit),
             BENEFIT_TYPE_NAMES[p.benefit_type as usize].into(),

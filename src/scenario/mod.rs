@@ -116,7 +116,8 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
     let start = at.saturating_sub(SIDE);
     let end = (at + SIDE).min(chars.len());
     let lead = if start > 0 { "…" } else { "" };
-    let shown: String = chars[start..end].iter().collect();
+    // Other control characters (a lone carriage return) would garble a terminal.
+    let shown: String = chars[start..end].iter().map(|&c| if c.is_control() && c != '\t' { ' ' } else { c }).collect();
     // Tabs stay tabs so that the caret lines up under them.
     let pad: String =
         lead.chars().chain(chars[start..at].iter().copied()).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
@@ -155,6 +156,7 @@ mod tests {
         assert_eq!(excerpt("a\n  x: -1,\n", 2, 6), "\n     2 |   x: -1,\n       |      ^");
         assert_eq!(excerpt("\tx: é?", 1, 6), "\n     1 | \tx: é?\n       | \t    ^");
         assert_eq!(excerpt("x", 3, 1), "", "no such line");
+        assert_eq!(excerpt("a\rb", 1, 3), "\n     1 | a b\n       |   ^", "a lone carriage return");
     }
 
     #[test]

@@ -241,7 +241,7 @@ fn summarise(
     for (i, &a) in cohort.arms.iter().enumerate() {
         let a = a as usize;
         participants[a] += 1;
-        started[a] += u64::from(u32::from(rep.lives[i * n_arms + a].record.service_started) < longest);
+        started[a] += u64::from(rep.lives[i * n_arms + a].record.started_before(longest));
         for (cell, sum) in outcome_sums[a * per_life..][..per_life].iter_mut().enumerate() {
             *sum += y[cell * lives + i * n_arms + a];
         }
