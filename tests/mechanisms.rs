@@ -487,10 +487,43 @@ fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
 }
 
 #[test]
+fn at_the_cap_a_ghost_in_the_service_counts_n_and_a_ghost_on_it_as_a_fallback_n_plus_1() {
+    // One ICS case manager, cap 20, background 10, filled by ten real clients;
+    // the IPS arm falls back on ICS. The same case manager rates a ghost in
+    // ICS at the caseload as it is (it holds a slot someone real holds) and a
+    // ghost of the IPS arm waiting on it at 21 (a fallback takes no slot).
+    let services = r#"{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "ics": (case_managers_per_site: 1, caseload_cap: 20, hours_per_week: 20, background_caseload: 10,
+                intensity: Saturating(half: 1), effects: (job: All(2))),
+        "ips": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+    }"#;
+    let arms = r#"[(name: "bau", service: "bau", control: true), (name: "ics", service: "ics"),
+                   (name: "ips", service: "ips", fallback: "ics")]"#;
+    let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", services), ("{ARMS}", arms)]);
+    let c = cohort(&m, &[1; 30]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    let cms = world.case_managers();
+    let ics = cms.pool(1).start;
+    assert_eq!(cms.trial[ics], 10, "the cap is reached");
+    let g = |clients: f64| {
+        let c = 20.0 / clients;
+        c / (c + 1.0)
+    };
+    let job = 2; // stage 0, transition job
+    let in_service = cms.ghost_table(ics as u32, true)[ics * cms.stride + job];
+    let on_fallback = cms.ghost_table(ics as u32, false)[ics * cms.stride + job];
+    assert!((in_service - 2f64.powf(g(20.0))).abs() < 1e-14, "in service: {in_service}");
+    assert!((on_fallback - 2f64.powf(g(21.0))).abs() < 1e-14, "on the fallback: {on_fallback}");
+}
+
+#[test]
 fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
     // A fallback takes no slot, so its cap never binds: a ghost on a full
     // fallback case manager still adds itself to the caseload (an earlier
-    // build gave it the capped caseload: 37 of 360 SATEs differed).
+    // build gave it the capped caseload: 37 of 360 SATEs differed). Only the
+    // SATEs can tell; trajectories.csv, of real lives, is compared as well.
     let text = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
     let bau = r#""bau": (case_managers_per_site: 2, hours_per_week: 30, background_caseload: 150,"#;
     assert!(text.contains(bau));
