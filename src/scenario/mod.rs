@@ -115,13 +115,13 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
     let at = column.saturating_sub(1).min(chars.len());
     let start = at.saturating_sub(SIDE);
     let end = (at + SIDE).min(chars.len());
-    let lead = if start > 0 { "…" } else { "" };
+    let (lead, tail) = (if start > 0 { "…" } else { "" }, if end < chars.len() { "…" } else { "" });
     // Other control characters (a lone carriage return) would garble a terminal.
     let shown: String = chars[start..end].iter().map(|&c| if c.is_control() && c != '\t' { ' ' } else { c }).collect();
     // Tabs stay tabs so that the caret lines up under them.
     let pad: String =
         lead.chars().chain(chars[start..at].iter().copied()).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-    format!("\n{line:>6} | {lead}{shown}\n{:>6} | {pad}^", "")
+    format!("\n{line:>6} | {lead}{shown}{tail}\n{:>6} | {pad}^", "")
 }
 
 /// The states other than stages whose shares `trajectories.csv` reports, as
@@ -163,7 +163,7 @@ mod tests {
     fn a_long_line_is_cut_around_the_column() {
         let line = "y".repeat(300);
         let e = excerpt(&line, 1, 100);
-        assert_eq!(e.lines().nth(1).unwrap(), format!("     1 | …{}", "y".repeat(120)));
+        assert_eq!(e.lines().nth(1).unwrap(), format!("     1 | …{}…", "y".repeat(120)));
         // The gutter, then one space for the ellipsis and 60 for the characters before the column.
         assert_eq!(e.lines().nth(2).unwrap(), format!("       | {}^", " ".repeat(61)));
     }
