@@ -88,9 +88,10 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
 /// Parses scenario text into the file's shape, before any rule is checked.
 fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let before = &bytes[..e.valid_up_to()];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        // The bytes before the first bad one are valid text: count characters, as RON does.
+        let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
         let message = "the file is not valid UTF-8".into();
         ScenarioError::Parse { path: path.into(), line, column, message, excerpt: String::new() }
     })?;
@@ -157,6 +158,12 @@ mod tests {
         assert_eq!(excerpt("\tx: é?", 1, 6), "\n     1 | \tx: é?\n       | \t    ^");
         assert_eq!(excerpt("x", 3, 1), "", "no such line");
         assert_eq!(excerpt("a\rb", 1, 3), "\n     1 | a b\n       |   ^", "a lone carriage return");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_located_in_characters() {
+        let e = super::parse(b"(\n  name: \"\xc3\xa9\xff\",\n)", std::path::Path::new("u.ron")).unwrap_err();
+        assert_eq!(e.to_string(), "u.ron:2:11: the file is not valid UTF-8");
     }
 
     #[test]
