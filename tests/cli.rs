@@ -175,6 +175,11 @@ fn settings_that_take_no_effect_are_warned_about_not_refused() {
         .assert()
         .success()
         .stderr(predicate::str::contains("warning: ").and(predicate::str::contains("services.bau: effects.job_loss")));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(warnings[0].as_str().unwrap().starts_with("services.bau: effects.job_loss takes no effect"));
     rctsim()
         .args(["run", path.to_str().unwrap(), "--replicates", "1", "--quiet", "--out"])
         .arg(dir.path())

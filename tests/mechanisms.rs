@@ -536,7 +536,7 @@ fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
     let csv = |cap: &str| {
         let model = with(cap);
         let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
-        let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0 };
+        let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0, warnings: &[] };
         (report::estimates_csv(&r), report::trajectories_csv(&r))
     };
     let (capped, uncapped) = (csv("caseload_cap: 151,"), csv(""));

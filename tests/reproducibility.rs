@@ -10,7 +10,7 @@ fn outputs(name: &str, threads: usize) -> (Vec<u8>, Vec<u8>) {
     let model = common::model(name);
     let options = RunOptions { threads: Some(threads), replicates: Some(40), ..Default::default() };
     let result = trial::run(&model, &options).unwrap();
-    let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0 };
+    let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0, warnings: &[] };
     (report::estimates_csv(&r), report::trajectories_csv(&r))
 }
 

@@ -63,6 +63,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         scenario_sha256: &loaded.sha256,
         result: &result,
         elapsed_seconds: start.elapsed().as_secs_f64(),
+        warnings: &loaded.warnings,
     };
     if let Some(dir) = &args.out {
         write_files(dir, &report)?;

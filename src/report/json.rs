@@ -65,6 +65,7 @@ pub fn summary_json(r: &Report) -> Vec<u8> {
         "horizons_weeks": m.horizons,
         "person_weeks": res.person_weeks,
         "elapsed_seconds": r.elapsed_seconds,
+        "warnings": r.warnings,
         "arms": arms,
         "diagnosands": diagnosands,
     });

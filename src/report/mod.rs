@@ -29,6 +29,9 @@ pub struct Report<'a> {
     pub result: &'a RunResult,
     /// Wall-clock seconds the run took.
     pub elapsed_seconds: f64,
+    /// The scenario's settings that took no effect
+    /// ([`crate::scenario::unused_settings`]), kept with the results.
+    pub warnings: &'a [String],
 }
 
 /// The version written into every output.
