@@ -414,6 +414,17 @@ fn a_ghost_sees_navigators_as_step_2b_leaves_them() {
     assert!(world.life(1, 1).nav, "the freed place in week 1");
 }
 
+/// Intensity under `Saturating(half: 1)` of a case manager with 20 contact
+/// hours a week shared by `clients`: c/(c + 1) with c = 20/clients.
+fn intensity_20h(clients: f64) -> f64 {
+    let c = 20.0 / clients;
+    c / (c + 1.0)
+}
+
+/// Where a case manager's multiplier on stage 0's job move sits among its
+/// multipliers (four per stage: progress, regress, job, other exit).
+const STAGE_0_JOB: usize = 2;
+
 #[test]
 fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
     // One service case manager: 20 h a week, background 10, Saturating(half 1),
@@ -439,13 +450,9 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
         let n = cms.trial[svc];
         assert_eq!(n, if cap.is_empty() { 30 } else { 10 }, "{label}: trial clients");
         let load = 10 + n;
-        let g = |clients: u32| {
-            let c = 20.0 / clients as f64;
-            c / (c + 1.0)
-        };
-        let job = 2; // stage 0, transition job
-        let real = cms.real[svc * cms.stride + job];
-        let ghost = cms.ghost[svc * cms.stride + job];
+        let g = |clients: u32| intensity_20h(f64::from(clients));
+        let real = cms.real[svc * cms.stride + STAGE_0_JOB];
+        let ghost = cms.ghost[svc * cms.stride + STAGE_0_JOB];
         assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
         let ghost_load = if cap.is_empty() { load + 1 } else { load };
         assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
@@ -468,17 +475,13 @@ fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
     let mut world = World::new(&m, keyed, 0, &c);
     world.week(0);
     let cms = world.case_managers();
-    let g = |clients: f64| {
-        let c = 20.0 / clients;
-        c / (c + 1.0)
-    };
-    let job = 2; // stage 0, transition job
+    let g = intensity_20h;
     let mut qualities = Vec::new();
     for cm in cms.pool(1) {
         assert_eq!(cms.trial[cm], 10);
         let q = service::quality(&keyed, 0, cm as u64, 0.5);
-        let real = cms.real[cm * cms.stride + job];
-        let ghost = cms.ghost[cm * cms.stride + job];
+        let real = cms.real[cm * cms.stride + STAGE_0_JOB];
+        let ghost = cms.ghost[cm * cms.stride + STAGE_0_JOB];
         assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");
         assert!((ghost - 2f64.powf(g(21.0) * q)).abs() < 1e-14, "case manager {cm}: ghost {ghost}, q {q}");
         qualities.push(q);
@@ -507,13 +510,9 @@ fn at_the_cap_a_ghost_in_the_service_counts_n_and_a_ghost_on_it_as_a_fallback_n_
     let cms = world.case_managers();
     let ics = cms.pool(1).start;
     assert_eq!(cms.trial[ics], 10, "the cap is reached");
-    let g = |clients: f64| {
-        let c = 20.0 / clients;
-        c / (c + 1.0)
-    };
-    let job = 2; // stage 0, transition job
-    let in_service = cms.ghost_table(ics as u32, true)[ics * cms.stride + job];
-    let on_fallback = cms.ghost_table(ics as u32, false)[ics * cms.stride + job];
+    let g = intensity_20h;
+    let in_service = cms.ghost_table(ics as u32, true)[ics * cms.stride + STAGE_0_JOB];
+    let on_fallback = cms.ghost_table(ics as u32, false)[ics * cms.stride + STAGE_0_JOB];
     assert!((in_service - 2f64.powf(g(20.0))).abs() < 1e-14, "in service: {in_service}");
     assert!((on_fallback - 2f64.powf(g(21.0))).abs() < 1e-14, "on the fallback: {on_fallback}");
 }
