@@ -10,6 +10,11 @@ fn rctsim() -> Command {
     Command::cargo_bin("rctsim").unwrap()
 }
 
+/// The `summary.json` a run wrote in `dir`.
+fn read_summary(dir: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
+
 #[test]
 fn run_writes_every_file_and_prints_the_table() {
     let dir = tempfile::tempdir().unwrap();
@@ -28,7 +33,7 @@ fn run_writes_every_file_and_prints_the_table() {
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "no temporary files left");
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary = read_summary(&out);
     assert_eq!(summary["replicates"], 3);
     assert_eq!(summary["seed"], 7);
     assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
@@ -83,8 +88,7 @@ fn flags_override_the_scenario() {
         .assert()
         .success()
         .stdout("");
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let summary = read_summary(dir.path());
     assert_eq!(summary["seed"], 99);
     assert_eq!(summary["replicates"], 2);
 }
@@ -175,8 +179,7 @@ fn settings_that_take_no_effect_are_warned_about_not_refused() {
         .assert()
         .success()
         .stderr(predicate::str::contains("warning: ").and(predicate::str::contains("services.bau: effects.job_loss")));
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let summary = read_summary(dir.path());
     let warnings = summary["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].as_str().unwrap().starts_with("services.bau: effects.job_loss takes no effect"));
@@ -360,8 +363,7 @@ fn service_started_week_counts_starts_as_take_up_does() {
         .assert()
         .success();
     let persons = std::fs::read_to_string(dir.path().join("persons.csv")).unwrap();
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let summary = read_summary(dir.path());
     let (arm, started) = (column(&persons, "arm"), column(&persons, "service_started_week"));
     let ics: Vec<&String> = started.iter().zip(&arm).filter(|(_, a)| *a == "ics").map(|(s, _)| s).collect();
     let within: Vec<u32> = ics.iter().filter(|s| **s != "NA").map(|s| s.parse().unwrap()).collect();
@@ -381,8 +383,7 @@ fn summary_json_agrees_with_estimates_csv() {
         .assert()
         .success();
     let estimates = std::fs::read_to_string(dir.path().join("estimates.csv")).unwrap();
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let summary = read_summary(dir.path());
     let diagnosands = summary["diagnosands"].as_array().unwrap();
     assert_eq!(diagnosands.len(), 9 * 2);
     let mut coverages_differ = false;

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{scenario, within};
+use rctsim::engine::capacity::CaseManagers;
 use rctsim::engine::life::{Life, NONE};
 use rctsim::engine::{AtHorizon, Cohort, OUTCOMES, Outcome, World, outcome_value};
 use rctsim::population::{Person, rate_multipliers};
@@ -425,6 +426,17 @@ fn intensity_20h(clients: f64) -> f64 {
 /// multipliers (four per stage: progress, regress, job, other exit).
 const STAGE_0_JOB: usize = 2;
 
+/// Runs week 0 of a one-stage scenario with `services` and `arms`, 30
+/// participants randomised to arm 1 (keyed with seed 1), and hands its case
+/// managers to `check`.
+fn after_week_0(services: &str, arms: &str, check: impl FnOnce(&CaseManagers)) {
+    let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", services), ("{ARMS}", arms)]);
+    let c = cohort(&m, &[1; 30]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    world.week(0);
+    check(world.case_managers());
+}
+
 #[test]
 fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
     // One service case manager: 20 h a week, background 10, Saturating(half 1),
@@ -441,21 +453,18 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
     let f = ips25_fidelity(100.0, 25.0, 115.0);
     assert_eq!(f, 75.0 / 90.0);
     for (cap, label) in [("", "uncapped"), ("caseload_cap: 20,", "capped")] {
-        let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", &services(cap)), ("{ARMS}", ARMS)]);
-        let c = cohort(&m, &[1; 30]);
-        let mut world = World::new(&m, Keyed::new(1), 0, &c);
-        world.week(0);
-        let cms = world.case_managers();
-        let svc = cms.pool(1).start;
-        let n = cms.trial[svc];
-        assert_eq!(n, if cap.is_empty() { 30 } else { 10 }, "{label}: trial clients");
-        let load = 10 + n;
-        let g = |clients: u32| intensity_20h(f64::from(clients));
-        let real = cms.real[svc * cms.stride + STAGE_0_JOB];
-        let ghost = cms.ghost[svc * cms.stride + STAGE_0_JOB];
-        assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
-        let ghost_load = if cap.is_empty() { load + 1 } else { load };
-        assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
+        after_week_0(&services(cap), ARMS, |cms| {
+            let svc = cms.pool(1).start;
+            let n = cms.trial[svc];
+            assert_eq!(n, if cap.is_empty() { 30 } else { 10 }, "{label}: trial clients");
+            let load = 10 + n;
+            let g = |clients: u32| intensity_20h(f64::from(clients));
+            let real = cms.real[svc * cms.stride + STAGE_0_JOB];
+            let ghost = cms.ghost[svc * cms.stride + STAGE_0_JOB];
+            assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
+            let ghost_load = if cap.is_empty() { load + 1 } else { load };
+            assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
+        });
     }
 }
 
@@ -469,24 +478,20 @@ fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
         "svc": (case_managers_per_site: 3, hours_per_week: 20, background_caseload: 10, quality_sd: 0.5,
                 intensity: Saturating(half: 1), effects: (job: All(2))),
     }"#;
-    let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", services), ("{ARMS}", ARMS)]);
-    let c = cohort(&m, &[1; 30]);
-    let keyed = Keyed::new(1);
-    let mut world = World::new(&m, keyed, 0, &c);
-    world.week(0);
-    let cms = world.case_managers();
-    let g = intensity_20h;
-    let mut qualities = Vec::new();
-    for cm in cms.pool(1) {
-        assert_eq!(cms.trial[cm], 10);
-        let q = service::quality(&keyed, 0, cm as u64, 0.5);
-        let real = cms.real[cm * cms.stride + STAGE_0_JOB];
-        let ghost = cms.ghost[cm * cms.stride + STAGE_0_JOB];
-        assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");
-        assert!((ghost - 2f64.powf(g(21.0) * q)).abs() < 1e-14, "case manager {cm}: ghost {ghost}, q {q}");
-        qualities.push(q);
-    }
-    assert!(qualities.iter().all(|&q| (q - 1.0).abs() > 1e-3), "qualities drawn: {qualities:?}");
+    after_week_0(services, ARMS, |cms| {
+        let g = intensity_20h;
+        let mut qualities = Vec::new();
+        for cm in cms.pool(1) {
+            assert_eq!(cms.trial[cm], 10);
+            let q = service::quality(&Keyed::new(1), 0, cm as u64, 0.5);
+            let real = cms.real[cm * cms.stride + STAGE_0_JOB];
+            let ghost = cms.ghost[cm * cms.stride + STAGE_0_JOB];
+            assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");
+            assert!((ghost - 2f64.powf(g(21.0) * q)).abs() < 1e-14, "case manager {cm}: ghost {ghost}, q {q}");
+            qualities.push(q);
+        }
+        assert!(qualities.iter().all(|&q| (q - 1.0).abs() > 1e-3), "qualities drawn: {qualities:?}");
+    });
 }
 
 #[test]
@@ -503,18 +508,15 @@ fn at_the_cap_a_ghost_in_the_service_counts_n_and_a_ghost_on_it_as_a_fallback_n_
     }"#;
     let arms = r#"[(name: "bau", service: "bau", control: true), (name: "ics", service: "ics"),
                    (name: "ips", service: "ips", fallback: "ics")]"#;
-    let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", services), ("{ARMS}", arms)]);
-    let c = cohort(&m, &[1; 30]);
-    let mut world = World::new(&m, Keyed::new(1), 0, &c);
-    world.week(0);
-    let cms = world.case_managers();
-    let ics = cms.pool(1).start;
-    assert_eq!(cms.trial[ics], 10, "the cap is reached");
-    let g = intensity_20h;
-    let in_service = cms.ghost_table(ics as u32, true)[ics * cms.stride + STAGE_0_JOB];
-    let on_fallback = cms.ghost_table(ics as u32, false)[ics * cms.stride + STAGE_0_JOB];
-    assert!((in_service - 2f64.powf(g(20.0))).abs() < 1e-14, "in service: {in_service}");
-    assert!((on_fallback - 2f64.powf(g(21.0))).abs() < 1e-14, "on the fallback: {on_fallback}");
+    after_week_0(services, arms, |cms| {
+        let ics = cms.pool(1).start;
+        assert_eq!(cms.trial[ics], 10, "the cap is reached");
+        let g = intensity_20h;
+        let in_service = cms.ghost_table(ics as u32, true)[ics * cms.stride + STAGE_0_JOB];
+        let on_fallback = cms.ghost_table(ics as u32, false)[ics * cms.stride + STAGE_0_JOB];
+        assert!((in_service - 2f64.powf(g(20.0))).abs() < 1e-14, "in service: {in_service}");
+        assert!((on_fallback - 2f64.powf(g(21.0))).abs() < 1e-14, "on the fallback: {on_fallback}");
+    });
 }
 
 #[test]
