@@ -112,18 +112,18 @@ fn write_files(dir: &Path, report: &Report) -> anyhow::Result<()> {
         ("estimates.csv", report::estimates_csv(report)),
         ("trajectories.csv", report::trajectories_csv(report)),
     ];
-    if let Some(persons) = report::persons_csv(report) {
-        files.push(("persons.csv", persons));
-    }
-    let stale_persons = !files.iter().any(|(name, _)| *name == "persons.csv") && dir.join("persons.csv").is_file();
+    let persons = report::persons_csv(report);
+    // A folder reused without --persons would otherwise hold another run's
+    // persons.csv beside this run's files.
+    let stale_persons = dir.join("persons.csv");
+    let remove_stale = persons.is_none() && stale_persons.is_file();
+    files.extend(persons.map(|bytes| ("persons.csv", bytes)));
     for (name, bytes) in files {
         report::write_atomically(dir, name, &bytes).with_context(|| format!("writing {}", dir.join(name).display()))?;
     }
-    // A folder reused without --persons would otherwise hold another run's
-    // persons.csv beside this run's files.
-    if stale_persons {
-        let path = dir.join("persons.csv");
-        std::fs::remove_file(&path).with_context(|| format!("removing {} of an earlier run", path.display()))?;
+    if remove_stale {
+        std::fs::remove_file(&stale_persons)
+            .with_context(|| format!("removing {} of an earlier run", stale_persons.display()))?;
     }
     Ok(())
 }
