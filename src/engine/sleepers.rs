@@ -317,12 +317,20 @@ impl World<'_> {
 
     /// Runs a labour clock `weeks` weeks at `rates` for a life in `state`
     /// whose spell duration is `dur`, one step per run of constant rate.
-    fn run_labour(&self, clock: &mut Clock, state: u8, rates: &Rates, mut dur: u16, weeks: u32) {
+    // Inlined for the common case, a life on benefit: one run.
+    #[inline]
+    fn run_labour(&self, clock: &mut Clock, state: u8, rates: &Rates, dur: u16, weeks: u32) {
         if state < self.stages {
             // On benefit the labour rate does not change with the spell: one run.
             clock.accumulate(rates.total, weeks);
-            return;
+        } else {
+            self.run_labour_off_benefit(clock, state, rates, dur, weeks);
         }
+    }
+
+    /// [`World::run_labour`] off benefit, where the rate changes with the spell.
+    #[inline(never)]
+    fn run_labour_off_benefit(&self, clock: &mut Clock, state: u8, rates: &Rates, mut dur: u16, weeks: u32) {
         let mut left = weeks;
         while left > 0 {
             let run = self.constant_run(state, dur).min(left);
@@ -379,8 +387,33 @@ impl World<'_> {
     /// with spell duration `dur` in week `from`) fires, or its service event
     /// in `service_week` comes. The labour clock is looked ahead run by run of
     /// constant rate with [`Clock::weeks_to_event`]'s exact test.
+    // Inlined for the common case, a life on benefit: one run.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     fn first_event(
+        &self,
+        clock: Clock,
+        state: u8,
+        dur: u16,
+        from: u32,
+        until: u32,
+        service_week: u32,
+        rates: &Rates,
+    ) -> Option<u32> {
+        if state < self.stages {
+            // On benefit the labour rate does not change with the spell: one run.
+            let labour_until = until.min(service_week);
+            let service = (service_week <= until).then_some(service_week);
+            let weeks = (labour_until + 1).saturating_sub(from);
+            return clock.weeks_to_event(rates.total).filter(|&n| n <= weeks).map(|n| from + n - 1).or(service);
+        }
+        self.first_event_off_benefit(clock, state, dur, from, until, service_week, rates)
+    }
+
+    /// [`World::first_event`] off benefit, run by run of constant rate.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn first_event_off_benefit(
         &self,
         mut clock: Clock,
         state: u8,
@@ -392,11 +425,6 @@ impl World<'_> {
     ) -> Option<u32> {
         let labour_until = until.min(service_week);
         let service = (service_week <= until).then_some(service_week);
-        if state < self.stages {
-            // On benefit the labour rate does not change with the spell: one run.
-            let weeks = (labour_until + 1).saturating_sub(from);
-            return clock.weeks_to_event(rates.total).filter(|&n| n <= weeks).map(|n| from + n - 1).or(service);
-        }
         let mut w = from;
         while w <= labour_until {
             let run = self.constant_run(state, dur).min(labour_until - w + 1);
