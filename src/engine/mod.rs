@@ -138,6 +138,10 @@ pub struct World<'m> {
     cms: CaseManagers,
     pools: Vec<Pool>,
     trajectories: Vec<u64>,
+    /// The caseload-sum column of the trajectories, one row per arm and own
+    /// week, kept apart so that a sleep's weeks add to consecutive cells
+    /// (a loop the compiler vectorises). Added into `trajectories` at the end.
+    caseload_sums: Vec<u64>,
     /// The counting columns of weeks slept through, as differences along own
     /// weeks (one row more than `trajectories`): a run of weeks in one state
     /// costs two additions. Summed into `trajectories` at the end.
@@ -289,6 +293,7 @@ impl<'m> World<'m> {
             cms,
             pools,
             trajectories: vec![0; arms * (horizon as usize + 1) * width],
+            caseload_sums: vec![0; arms * (horizon as usize + 1)],
             trajectory_runs: refill(scratch.trajectory_runs, arms * (horizon as usize + 2) * width, 0),
             arrived: 0,
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
@@ -590,15 +595,18 @@ impl<'m> World<'m> {
         }
     }
 
-    /// Adds the runs of weeks slept through to the weekly trajectory sums.
+    /// Adds the runs of weeks slept through and the caseload sums to the
+    /// weekly trajectory sums.
     fn add_trajectory_runs(&mut self) {
-        let width = TrajectoryColumns { stages: self.stages as usize }.width();
+        let cols = TrajectoryColumns { stages: self.stages as usize };
+        let width = cols.width();
         let rows = self.horizon as usize + 1;
         for a in 0..self.arms {
             let mut running = vec![0i64; width];
             for k in 0..rows {
                 let runs = &self.trajectory_runs[(a * (rows + 1) + k) * width..][..width];
                 let sums = &mut self.trajectories[(a * rows + k) * width..][..width];
+                sums[cols.caseload_sum()] += self.caseload_sums[a * rows + k];
                 for ((sum, run), total) in sums.iter_mut().zip(runs).zip(&mut running) {
                     *total += *run;
                     // A run starts before it ends, so the running count is never negative.

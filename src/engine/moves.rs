@@ -237,8 +237,8 @@ impl World<'_> {
         sums[state as usize] += 1;
         sums[cols.waitlisted()] += u64::from(waiting);
         if let Some(c) = caseload {
-            sums[cols.caseload_sum()] += u64::from(c);
             sums[cols.served()] += 1;
+            self.caseload_sums[arm * (self.horizon as usize + 1) + k as usize] += u64::from(c);
         }
     }
 }

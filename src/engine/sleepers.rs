@@ -460,11 +460,11 @@ impl World<'_> {
             return;
         }
         count(cols.served());
-        let history = &self.caseload_history[cm as usize * self.weeks + from as usize..];
+        let n = (k_until - k_from) as usize;
+        let history = &self.caseload_history[cm as usize * self.weeks + from as usize..][..n];
         let row = a * (self.horizon as usize + 1) + k_from as usize;
-        let sums = self.trajectories[row * width..].chunks_exact_mut(width);
-        for (sum, &load) in sums.zip(history).take((k_until - k_from) as usize) {
-            sum[cols.caseload_sum()] += u64::from(load);
+        for (sum, &load) in self.caseload_sums[row..row + n].iter_mut().zip(history) {
+            *sum += u64::from(load);
         }
     }
 
