@@ -78,12 +78,14 @@ impl Clock {
         // The anchor as `tick` would move it for this rate.
         let (left, run) = if rate == self.rate { (self.left, self.weeks) } else { (self.remaining(), 0) };
         let fires = |n: u32| left - f64::from(run + n) * rate <= 0.0;
-        // The quotient is within a week or two of the answer; step to it exactly.
+        // The quotient is within a week or two of the answer, and the answer
+        // is the first whole week at or past it: start there and step to it
+        // exactly.
         let guess = left / rate - f64::from(run);
         if guess.is_nan() || guess > f64::from(FAR) {
             return None;
         }
-        let mut n = if guess > 1.0 { guess as u32 } else { 1 };
+        let mut n = if guess > 1.0 { guess as u32 + 1 } else { 1 };
         while n > 1 && fires(n - 1) {
             n -= 1;
         }
