@@ -6,7 +6,7 @@
 //! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
 
 use crate::rng::{Keyed, Purpose, pick_cumulative};
-use crate::scenario::{Dist, Model, PopulationModel, transition};
+use crate::scenario::{Dist, EligibilityModel, Model, PopulationModel, transition};
 
 /// One participant's baseline record.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,18 +90,29 @@ pub fn generate(
     site: u16,
     week: u32,
 ) -> Result<Person, PopulationError> {
+    let e = &pop.eligibility;
+    let covariates = keyed.entity(replicate, Purpose::Covariate, ticket);
     for attempt in 0..MAX_ATTEMPTS as u64 {
-        let u = |k: u64| {
-            keyed.uniform(replicate, Purpose::Covariate, ticket, attempt * 8 + k).min(1.0 - f64::EPSILON / 2.0)
-        };
-        // Eligibility reads four covariates; the others are drawn only for a
-        // candidate who passes (each draw has its own key, so skipping them for
-        // the rejected changes nobody's values).
+        let u = |k: u64| covariates.uniform(attempt * 8 + k).min(1.0 - f64::EPSILON / 2.0);
+        // Of the four covariates eligibility reads, each is drawn only once
+        // the rules on those before it have passed (in ics_x.ron two in three
+        // candidates fail one), and the others only for a candidate admitted.
+        // Each draw has its own key, so skipping draws for the rejected
+        // changes nobody's values.
         let age = draw(&pop.age, u(0));
+        if !admits_age(e, age) {
+            continue;
+        }
         let age_first_benefit = draw(&pop.age_first_benefit, u(1));
+        if !admits_age_first_benefit(e, age_first_benefit, age) {
+            continue;
+        }
         let benefit_type = pick_cumulative(&pop.benefit_type, u(2)) as u8;
+        if !e.benefit_types[benefit_type as usize] {
+            continue;
+        }
         let health = pick_cumulative(&pop.health, u(3)) as u8;
-        if !admits(pop, age, age_first_benefit, benefit_type, health) {
+        if !e.health[health as usize] {
             continue;
         }
         return Ok(Person {
@@ -128,12 +139,22 @@ pub fn eligible(pop: &PopulationModel, p: &Person) -> bool {
 /// The eligibility rules on the covariates they read.
 fn admits(pop: &PopulationModel, age: f64, age_first_benefit: f64, benefit_type: u8, health: u8) -> bool {
     let e = &pop.eligibility;
-    age >= e.min_age
-        && age <= e.max_age
-        && age_first_benefit <= e.max_age_first_benefit
-        && age_first_benefit <= age
+    admits_age(e, age)
+        && admits_age_first_benefit(e, age_first_benefit, age)
         && e.benefit_types[benefit_type as usize]
         && e.health[health as usize]
+}
+
+/// The rules on age at selection.
+#[inline]
+fn admits_age(e: &EligibilityModel, age: f64) -> bool {
+    age >= e.min_age && age <= e.max_age
+}
+
+/// The rules on age at first benefit, given age at selection.
+#[inline]
+fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f64) -> bool {
+    age_first_benefit <= e.max_age_first_benefit && age_first_benefit <= age
 }
 
 /// `exp(β_j·x + ℓ_j·u)` for every transition: the person's fixed rate multipliers.

@@ -102,20 +102,26 @@ impl Keyed {
     /// The 64-bit hash of a key.
     #[inline]
     pub fn bits(&self, replicate: u64, purpose: Purpose, entity: u64, index: u64) -> u64 {
+        self.entity(replicate, purpose, entity).bits(index)
+    }
+
+    /// The draws of one entity for one purpose, by index. Drawing several
+    /// numbers of the same entity through it hashes the entity once, not once
+    /// per draw; the numbers are those of [`Keyed::bits`] and the draws built on it.
+    #[inline]
+    pub fn entity(&self, replicate: u64, purpose: Purpose, entity: u64) -> EntityDraws {
         let h = if replicate == self.replicate {
             self.prefix[purpose as usize]
         } else {
             self.prefix_of(replicate, purpose)
         };
-        let h = mix(h ^ entity.wrapping_mul(0xf135_7aea_2e62_a9c5));
-        mix(h ^ index.wrapping_mul(0x2545_f491_4f6c_dd1d))
+        EntityDraws { state: mix(h ^ entity.wrapping_mul(0xf135_7aea_2e62_a9c5)) }
     }
 
     /// A uniform number in (0, 1]: never 0, so `-ln u` is finite.
     #[inline]
     pub fn uniform(&self, replicate: u64, purpose: Purpose, entity: u64, index: u64) -> f64 {
-        let b = self.bits(replicate, purpose, entity, index);
-        ((b >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.entity(replicate, purpose, entity).uniform(index)
     }
 
     /// A standard exponential number, `-ln u`.
@@ -129,6 +135,27 @@ impl Keyed {
         // (0,1] → (0,1): the single value 1 maps just below it.
         let u = self.uniform(replicate, purpose, entity, index).min(1.0 - f64::EPSILON / 2.0);
         normal_quantile(u)
+    }
+}
+
+/// The keyed draws of one `(seed, replicate, purpose, entity)`: the hash
+/// state after the first four of the five mixing rounds (see [`Keyed::entity`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EntityDraws {
+    state: u64,
+}
+
+impl EntityDraws {
+    /// The 64-bit hash of the key with this `index`.
+    #[inline]
+    pub fn bits(&self, index: u64) -> u64 {
+        mix(self.state ^ index.wrapping_mul(0x2545_f491_4f6c_dd1d))
+    }
+
+    /// A uniform number in (0, 1]: never 0, so `-ln u` is finite.
+    #[inline]
+    pub fn uniform(&self, index: u64) -> f64 {
+        ((self.bits(index) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -240,6 +267,7 @@ mod tests {
         for k in [Keyed::new(42), Keyed::new(42).for_replicate(7), Keyed::new(42).for_replicate(3)] {
             assert_eq!(k.bits(0, Purpose::LabourClock, 0, 0), 0x5582_dda1_d3be_a5ac);
             assert_eq!(k.bits(7, Purpose::Allocation, 3, 1), 0xe1e1_c560_c243_894f);
+            assert_eq!(k.entity(7, Purpose::Allocation, 3).bits(1), 0xe1e1_c560_c243_894f);
         }
     }
 
