@@ -163,20 +163,42 @@ fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f
 /// `x` is measured from the population's reference values: age and age at
 /// first benefit in years, `ln((w+1)/(w_ref+1))` for weeks on benefit, prior
 /// spells; benefit type and health enter as one coefficient per category.
+///
+/// Most scenarios give most transitions few coefficients, so exponents repeat
+/// (a loading of 1 alone, or of −1 alone) or are zero. Each distinct exponent
+/// is passed to `exp` once, and a zero one not at all (`exp(±0) = 1` exactly).
+/// `ln((w+1)/(w_ref+1))` is taken only when a coefficient reads it: it is
+/// finite (`w_ref ≥ 0` by validation), so under zero coefficients it adds a
+/// zero whatever its value, and at most the sign of a zero exponent changes.
+/// The multipliers are bit for bit those of one `exp` per transition.
 pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     let r = &model.population.reference;
-    let log_weeks = libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0));
-    std::array::from_fn(|j| {
+    let log_weeks = if model.effects.iter().any(|e| e.log_weeks_on_benefit != 0.0) {
+        libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0))
+    } else {
+        0.0
+    };
+    let eta: [f64; transition::COUNT] = std::array::from_fn(|j| {
         let e = &model.effects[j];
-        let eta = e.age * (p.age - r[0])
+        e.age * (p.age - r[0])
             + e.age_first_benefit * (p.age_first_benefit - r[1])
             + e.log_weeks_on_benefit * log_weeks
             + e.prior_spells * (p.prior_spells as f64 - r[3])
             + e.benefit_type[p.benefit_type as usize]
             + e.health[p.health as usize]
-            + e.loading * p.readiness;
-        libm::exp(eta)
-    })
+            + e.loading * p.readiness
+    });
+    let mut m = [1.0; transition::COUNT];
+    for j in 0..transition::COUNT {
+        if eta[j] == 0.0 {
+            continue;
+        }
+        m[j] = match (0..j).find(|&k| eta[k].to_bits() == eta[j].to_bits()) {
+            Some(k) => m[k],
+            None => libm::exp(eta[j]),
+        };
+    }
+    m
 }
 
 #[cfg(test)]

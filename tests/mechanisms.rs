@@ -99,6 +99,58 @@ fn covariates_and_readiness_multiply_rates_by_exp_of_their_terms() {
 }
 
 #[test]
+fn rate_multipliers_are_bit_for_bit_one_exp_of_each_exponent() {
+    // rate_multipliers passes equal exponents to exp once, zero ones not at
+    // all and leaves out ln(weeks) when no coefficient reads it; this is the
+    // direct computation, one exp per transition, that it must equal.
+    let direct = |m: &Model, p: &Person| -> Vec<u64> {
+        let r = &m.population.reference;
+        let log_weeks = libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0));
+        m.effects
+            .iter()
+            .map(|e| {
+                let eta = e.age * (p.age - r[0])
+                    + e.age_first_benefit * (p.age_first_benefit - r[1])
+                    + e.log_weeks_on_benefit * log_weeks
+                    + e.prior_spells * (p.prior_spells as f64 - r[3])
+                    + e.benefit_type[p.benefit_type as usize]
+                    + e.health[p.health as usize]
+                    + e.loading * p.readiness;
+                libm::exp(eta).to_bits()
+            })
+            .collect()
+    };
+    let text = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
+    let covariates = "transitions: (
+        progress: (loading: 1.0, age: 0.02),
+        job: (loading: 1.0, log_weeks_on_benefit: -0.2, benefit_type: (health_disability: -0.3)),
+        other_exit: (loading: 0.0, health: (severe_mental: -0.5)),
+        return_to_benefit: (loading: 0.0, prior_spells: 0.1, age_first_benefit: 0.03),
+    ),
+    population: (
+        reference: (age: 30, age_first_benefit: 17, weeks_on_benefit: 26, prior_spells: 2),";
+    for m in [common::model_from(&text), common::model_from(&text.replace("population: (", covariates))] {
+        for (i, readiness) in [0.0, -0.0, 0.8, -1.3, 1e-300].into_iter().enumerate() {
+            for (benefit_type, health) in [(0, 0), (1, 2), (2, 4), (1, 0)] {
+                for weeks_on_benefit in [0, 26, 103] {
+                    let p = Person {
+                        age: 25.0 + 5.0 * i as f64,
+                        age_first_benefit: 16.5 + f64::from(health),
+                        benefit_type,
+                        health,
+                        weeks_on_benefit,
+                        prior_spells: u32::from(benefit_type) + 1,
+                        readiness,
+                        ..person(0)
+                    };
+                    assert_eq!(rate_multipliers(&m, &p).map(f64::to_bits).to_vec(), direct(&m, &p), "{p:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn an_older_cohort_finds_work_at_its_covariate_rate() {
     // Age 35 against a reference of 25 with an age effect of 0.05 on job:
     // λ_job = 0.1·e^{0.5}, other exit 0.05; employed after 3 weeks
