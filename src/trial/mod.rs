@@ -183,21 +183,96 @@ fn life_outcome(model: &Model, rep: &Replicate, life: usize, rate: f64, h: usize
     outcome_value(outcome, model.horizons[h], &rep.lives[life].record, at, rep.stages, rate)
 }
 
-/// Every outcome of every life at every horizon, `[horizon][outcome][life]`:
-/// computed once into `y`, then read by the arm summaries and by every
-/// contrast, each of which runs along the lives of one cell.
-fn outcome_table(model: &Model, cohort: &Cohort, rep: &Replicate, y: &mut Vec<f64>) {
-    let lives = rep.lives.len();
-    y.clear();
-    y.resize(lives * model.horizons.len() * OUTCOMES.len(), 0.0);
-    for life in 0..lives {
-        let rate = model.benefit_rates[cohort.persons[life / rep.arms].benefit_type as usize];
-        for h in 0..model.horizons.len() {
-            for (o, &outcome) in OUTCOMES.iter().enumerate() {
-                y[(h * OUTCOMES.len() + o) * lives + life] = life_outcome(model, rep, life, rate, h, outcome);
+/// What [`analyse`] finds in one replicate.
+struct Analysis {
+    draws: Vec<Draw>,
+    participants: Vec<u64>,
+    started: Vec<u64>,
+    /// `[arm][horizon][outcome]` sums over the arm's participants.
+    outcome_sums: Vec<f64>,
+}
+
+/// Every contrast's estimate and SATE for every outcome and horizon (in
+/// [`RunResult::cell`] order), and each arm's participants, starts and
+/// outcome sums.
+///
+/// One pass over the people computes each life's outcomes once: a
+/// participant's own life goes into its arm's columns, every life into the
+/// contrasts' effect sums. `columns` holds arm `a`'s participants' values
+/// of cell `h · OUTCOMES.len() + o` in ticket order, as one slice per arm and
+/// cell; it keeps its memory from one replicate to the next, and every value
+/// in use is written afresh. Each sum adds its terms in ticket order, as a
+/// plain loop over the people would.
+fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f64>) -> Analysis {
+    let n_arms = rep.arms;
+    let horizons = &model.horizons;
+    let per_life = horizons.len() * OUTCOMES.len();
+    let longest = *horizons.last().expect("validated: at least one horizon");
+    let contrasts = contrasts(model);
+    let mut participants = vec![0u64; n_arms];
+    for &a in &cohort.arms {
+        participants[a as usize] += 1;
+    }
+    // Arm a's columns start after those of the arms before it.
+    let mut first = Vec::with_capacity(n_arms);
+    let mut end = 0;
+    for &p in &participants {
+        first.push(end);
+        end += p as usize * per_life;
+    }
+    if columns.len() < end {
+        columns.resize(end, 0.0);
+    }
+    let mut started = vec![0u64; n_arms];
+    let mut outcome_sums = vec![0.0; n_arms * per_life];
+    let mut effect_sums = vec![0.0; contrasts.len() * per_life];
+    // One person's outcomes under every arm: `[arm][cell]`.
+    let mut under = vec![0.0; n_arms * per_life];
+    // Each arm's participants so far.
+    let mut seen = vec![0usize; n_arms];
+    for (i, &a) in cohort.arms.iter().enumerate() {
+        let a = a as usize;
+        let rate = model.benefit_rates[cohort.persons[i].benefit_type as usize];
+        for (b, values) in under.chunks_exact_mut(per_life).enumerate() {
+            let life = i * n_arms + b;
+            let record = &rep.lives[life].record;
+            let ats = &rep.at_horizon[life * horizons.len()..][..horizons.len()];
+            for ((values, at), &week) in values.chunks_exact_mut(OUTCOMES.len()).zip(ats).zip(horizons) {
+                for (v, &outcome) in values.iter_mut().zip(&OUTCOMES) {
+                    *v = outcome_value(outcome, week, record, at, rep.stages, rate);
+                }
+            }
+        }
+        started[a] += u64::from(rep.lives[i * n_arms + a].record.started_before(longest));
+        let own = &under[a * per_life..][..per_life];
+        let (k, count) = (seen[a], participants[a] as usize);
+        for (cell, (&v, sum)) in own.iter().zip(&mut outcome_sums[a * per_life..][..per_life]).enumerate() {
+            columns[first[a] + cell * count + k] = v;
+            *sum += v;
+        }
+        seen[a] += 1;
+        for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact_mut(per_life)) {
+            let (t, u) = (&under[c.treatment * per_life..][..per_life], &under[c.control * per_life..][..per_life]);
+            for ((e, &t), &u) in effects.iter_mut().zip(t).zip(u) {
+                *e += t - u;
             }
         }
     }
+    let column = |a: usize, cell: usize| {
+        let count = participants[a] as usize;
+        &columns[first[a] + cell * count..][..count]
+    };
+    let mut draws = Vec::with_capacity(contrasts.len() * per_life);
+    for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact(per_life)) {
+        for o in 0..OUTCOMES.len() {
+            for h in 0..horizons.len() {
+                let cell = h * OUTCOMES.len() + o;
+                let estimate = analysis::difference_in_means(column(c.treatment, cell), column(c.control, cell));
+                draws.push(Draw { estimate, sate: effects[cell] / cohort.persons.len() as f64 });
+            }
+        }
+    }
+    Analysis { draws, participants, started, outcome_sums }
 }
 
 fn contrasts(model: &Model) -> Vec<Contrast> {
@@ -211,7 +286,8 @@ fn contrasts(model: &Model) -> Vec<Contrast> {
 #[derive(Default)]
 struct Buffers {
     engine: engine::Scratch,
-    outcomes: Vec<f64>,
+    /// Each arm's outcome columns, see [`analyse`].
+    columns: Vec<f64>,
 }
 
 thread_local! {
@@ -228,51 +304,9 @@ fn summarise(
 ) -> Result<ReplicateSummary, RunError> {
     let cohort = cohort(model, keyed, replicate).map_err(|cause| RunError::Population { replicate, cause })?;
     let mut rep = engine::simulate_reusing(model, *keyed, replicate, &cohort, &mut buffers.engine);
-    let n_arms = model.arms.len();
-    let n_h = model.horizons.len();
-    let longest = *model.horizons.last().expect("validated: at least one horizon");
-    let mut participants = vec![0u64; n_arms];
-    let mut started = vec![0u64; n_arms];
-    let per_life = n_h * OUTCOMES.len();
-    let lives = rep.lives.len();
-    let mut y = std::mem::take(&mut buffers.outcomes);
-    outcome_table(model, &cohort, &rep, &mut y);
-    let mut outcome_sums = vec![0.0; n_arms * per_life];
-    for (i, &a) in cohort.arms.iter().enumerate() {
-        let a = a as usize;
-        participants[a] += 1;
-        started[a] += u64::from(rep.lives[i * n_arms + a].record.started_before(longest));
-        for (cell, sum) in outcome_sums[a * per_life..][..per_life].iter_mut().enumerate() {
-            *sum += y[cell * lives + i * n_arms + a];
-        }
-    }
-    let mut draws = Vec::new();
-    // The lives of each arm's participants, in ticket order.
-    let mut members = vec![Vec::new(); n_arms];
-    for (i, &a) in cohort.arms.iter().enumerate() {
-        members[a as usize].push(i * n_arms + a as usize);
-    }
-    let (mut treated, mut control) = (Vec::new(), Vec::new());
-    for c in contrasts(model) {
-        for o in 0..OUTCOMES.len() {
-            for h in 0..n_h {
-                let column = &y[(h * OUTCOMES.len() + o) * lives..][..lives];
-                treated.clear();
-                treated.extend(members[c.treatment].iter().map(|&life| column[life]));
-                control.clear();
-                control.extend(members[c.control].iter().map(|&life| column[life]));
-                let mut effect_sum = 0.0;
-                for under in column.chunks_exact(n_arms) {
-                    effect_sum += under[c.treatment] - under[c.control];
-                }
-                let sate = effect_sum / cohort.persons.len() as f64;
-                draws.push(Draw { estimate: analysis::difference_in_means(&treated, &control), sate });
-            }
-        }
-    }
+    let Analysis { draws, participants, started, outcome_sums } = analyse(model, &cohort, &rep, &mut buffers.columns);
     let trajectories = std::mem::take(&mut rep.trajectories);
     let person_weeks = rep.person_weeks;
-    buffers.outcomes = y;
     let persons = if keep {
         Some(PersonLevel { cohort, replicate: rep })
     } else {
