@@ -26,10 +26,33 @@ pub struct Estimate {
 /// Name of the estimator, as written in outputs.
 pub const NAME: &str = "difference_in_means_hc2";
 
-fn mean_and_var(x: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let mean = mean(x);
-    let ss: f64 = x.iter().map(|v| (v - mean) * (v - mean)).sum();
+/// One arm's outcome values, with their sum when it is known to be exact.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample<'a> {
+    /// The values.
+    pub values: &'a [f64],
+    /// The sum of `values`, given only when every partial sum of them, in
+    /// order, is a double (as with whole numbers totalling at most 2^53, which
+    /// a caller can sum in integers). Then each of `mean`'s additions is exact:
+    /// `t = sum + v` exactly, so `w = t − sum = v` and both rounding-error
+    /// terms are +0, `lost` stays +0 and `sum` ends at this exact total. The
+    /// mean is then `refined_mean(exact_sum, 0, n)`, without the additions.
+    pub exact_sum: Option<f64>,
+}
+
+impl<'a> From<&'a [f64]> for Sample<'a> {
+    fn from(values: &'a [f64]) -> Self {
+        Self { values, exact_sum: None }
+    }
+}
+
+fn mean_and_var(x: Sample) -> (f64, f64) {
+    let n = x.values.len() as f64;
+    let mean = match x.exact_sum {
+        Some(sum) => refined_mean(sum, 0.0, n),
+        None => mean(x.values),
+    };
+    let ss: f64 = x.values.iter().map(|v| (v - mean) * (v - mean)).sum();
     (mean, ss / (n - 1.0))
 }
 
@@ -47,7 +70,12 @@ fn mean(x: &[f64]) -> f64 {
         lost += (sum - (t - w)) + (v - w);
         sum = t;
     }
-    let n = x.len() as f64;
+    refined_mean(sum, lost, x.len() as f64)
+}
+
+/// `(sum + lost) / n` for a sum of `n` values held as a double `sum` plus the
+/// rounding errors `lost` of its additions.
+fn refined_mean(sum: f64, lost: f64, n: f64) -> f64 {
     let q = sum / n;
     if !q.is_finite() {
         // An infinite value (or an overflow) decides the mean, as in R.
@@ -69,19 +97,26 @@ fn mean(x: &[f64]) -> f64 {
 /// Gerber & Green (2012) *Field Experiments*, eq. 3.6; Blair et al.,
 /// estimatr "Mathematical notes", difference_in_means.
 pub fn difference_in_means(treated: &[f64], control: &[f64]) -> Estimate {
+    difference_in_means_of(treated.into(), control.into())
+}
+
+/// [`difference_in_means`] of two samples, either of which may come with its
+/// exact sum (see [`Sample::exact_sum`]), which spares adding its values again.
+pub fn difference_in_means_of(treated: Sample, control: Sample) -> Estimate {
     let nan = f64::NAN;
-    if treated.is_empty() || control.is_empty() {
+    let (n1, n0) = (treated.values.len(), control.values.len());
+    if n1 == 0 || n0 == 0 {
         return Estimate { estimate: nan, se: nan, df: nan, ci_low: nan, ci_high: nan, p_value: nan };
     }
     let (m1, v1) = mean_and_var(treated);
     let (m0, v0) = mean_and_var(control);
     let estimate = m1 - m0;
-    if treated.len() < 2 || control.len() < 2 {
+    if n1 < 2 || n0 < 2 {
         return Estimate { estimate, se: nan, df: nan, ci_low: nan, ci_high: nan, p_value: nan };
     }
-    let (a, b) = (v1 / treated.len() as f64, v0 / control.len() as f64);
+    let (a, b) = (v1 / n1 as f64, v0 / n0 as f64);
     let se = (a + b).sqrt();
-    let df = (a + b) * (a + b) / (a * a / (treated.len() as f64 - 1.0) + b * b / (control.len() as f64 - 1.0));
+    let df = (a + b) * (a + b) / (a * a / (n1 as f64 - 1.0) + b * b / (n0 as f64 - 1.0));
     let p_value = student_t::two_sided_p(estimate / se, df);
     let half = student_t::two_sided_critical(0.05, df) * se;
     Estimate { estimate, se, df, ci_low: estimate - half, ci_high: estimate + half, p_value }
@@ -113,6 +148,22 @@ mod tests {
         assert_eq!(mean(&[0.1; 10]), 0.1);
         assert_eq!(mean(&[1.0, f64::INFINITY]), f64::INFINITY);
         assert_eq!(mean(&[1.0, 0.0, 0.0]), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn an_exact_sum_gives_the_same_bits_as_adding_the_values() {
+        // Weeks 0–103 and 1/0 flags, as whole-number outcomes give them.
+        let weeks: Vec<f64> = (0..997u32).map(|i| f64::from((i * 7919 + 13) % 104)).collect();
+        let flags: Vec<f64> = (0..1003u32).map(|i| f64::from((i * 31 + 5) % 7 < 3)).collect();
+        fn with_sum(x: &[f64]) -> Sample<'_> {
+            Sample { values: x, exact_sum: Some(x.iter().sum()) }
+        }
+        let plain = difference_in_means(&weeks, &flags);
+        let summed = difference_in_means_of(with_sum(&weeks), with_sum(&flags));
+        for (p, s) in [(plain.estimate, summed.estimate), (plain.se, summed.se), (plain.p_value, summed.p_value)] {
+            assert_eq!(p.to_bits(), s.to_bits());
+        }
+        assert_eq!(mean(&weeks).to_bits(), refined_mean(weeks.iter().sum(), 0.0, 997.0).to_bits());
     }
 
     #[test]

@@ -8,4 +8,6 @@ mod difference_in_means;
 pub mod student_t;
 
 pub use diagnosis::{DIAGNOSANDS, Diagnosis, Draw, Value, diagnose};
-pub use difference_in_means::{Estimate, NAME as DIFFERENCE_IN_MEANS, difference_in_means};
+pub use difference_in_means::{
+    Estimate, NAME as DIFFERENCE_IN_MEANS, Sample, difference_in_means, difference_in_means_of,
+};

@@ -61,21 +61,41 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// Whether every value of the outcome is a whole number from 0 to
+    /// `u16::MAX`: a count of weeks or a 1/0 flag. Only money is not.
+    pub const fn is_whole(self) -> bool {
+        !matches!(self, Self::BenefitPaid)
+    }
+
+    /// The value of a whole-number outcome ([`Outcome::is_whole`]) at
+    /// horizon `h`, as [`outcome_value`] gives it but as an integer, which
+    /// sums exactly; `None` for any other outcome.
+    #[inline]
+    pub fn count(self, h: u32, record: &Record, at: &AtHorizon, stages: u8) -> Option<u32> {
+        let flag = |b: bool| u32::from(b);
+        Some(match self {
+            Self::WeeksOnBenefit => u32::from(at.weeks_on_benefit),
+            Self::OffBenefit => flag(at.state >= stages),
+            Self::Employed => flag(at.state == stages),
+            Self::EverEmployed => flag(u32::from(record.first_employed) <= h),
+            Self::Retained13Weeks => flag(u32::from(record.first_tenure[0]) <= h),
+            Self::SustainedEmployment => flag(u32::from(record.first_tenure[1]) <= h),
+            Self::Retained52Weeks => flag(u32::from(record.first_tenure[2]) <= h),
+            Self::WeeksToFirstExit => u32::from(record.first_exit).min(h),
+            Self::BenefitPaid => return None,
+        })
+    }
+}
+
 /// The value of `outcome` at horizon `h` for a life with `record` and horizon snapshot `at`.
 ///
 /// `stages` is the number of stages (so `stages` is the Employed state) and
 /// `benefit_rate` the weekly benefit rate of the person's benefit type.
+#[inline]
 pub fn outcome_value(outcome: Outcome, h: u32, record: &Record, at: &AtHorizon, stages: u8, benefit_rate: f64) -> f64 {
-    let flag = |b: bool| if b { 1.0 } else { 0.0 };
-    match outcome {
-        Outcome::WeeksOnBenefit => f64::from(at.weeks_on_benefit),
-        Outcome::OffBenefit => flag(at.state >= stages),
-        Outcome::Employed => flag(at.state == stages),
-        Outcome::EverEmployed => flag(u32::from(record.first_employed) <= h),
-        Outcome::Retained13Weeks => flag(u32::from(record.first_tenure[0]) <= h),
-        Outcome::SustainedEmployment => flag(u32::from(record.first_tenure[1]) <= h),
-        Outcome::Retained52Weeks => flag(u32::from(record.first_tenure[2]) <= h),
-        Outcome::WeeksToFirstExit => f64::from(u32::from(record.first_exit).min(h)),
-        Outcome::BenefitPaid => benefit_rate * f64::from(at.weeks_on_benefit),
+    match outcome.count(h, record, at, stages) {
+        Some(n) => f64::from(n),
+        None => benefit_rate * f64::from(at.weeks_on_benefit),
     }
 }

@@ -14,7 +14,8 @@ pub use enrolment::{arrivals, poisson};
 pub use randomisation::simple as randomise;
 
 use crate::analysis::{self, Diagnosis, Draw};
-use crate::engine::{self, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
+use crate::engine::life::Record;
+use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
 use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
@@ -192,23 +193,67 @@ struct Analysis {
     outcome_sums: Vec<f64>,
 }
 
+/// Whether each outcome, in [`OUTCOMES`] order, is a whole number (see [`Outcome::is_whole`]).
+const WHOLE: [bool; OUTCOMES.len()] = {
+    let mut whole = [false; OUTCOMES.len()];
+    let mut o = 0;
+    while o < OUTCOMES.len() {
+        whole[o] = OUTCOMES[o].is_whole();
+        o += 1;
+    }
+    whole
+};
+
+/// One life's outcomes at one horizon: the whole-number outcomes in the
+/// first array, the others in the second (each slot filled for its kind only).
+#[inline(always)]
+fn life_values(
+    rep: &Replicate,
+    record: &Record,
+    at: &AtHorizon,
+    week: u32,
+    rate: f64,
+) -> ([u32; OUTCOMES.len()], [f64; OUTCOMES.len()]) {
+    let (mut counts, mut values) = ([0; OUTCOMES.len()], [0.0; OUTCOMES.len()]);
+    for (o, &outcome) in OUTCOMES.iter().enumerate() {
+        match outcome.count(week, record, at, rep.stages) {
+            Some(n) => counts[o] = n,
+            None => values[o] = outcome_value(outcome, week, record, at, rep.stages, rate),
+        }
+    }
+    (counts, values)
+}
+
 /// Every contrast's estimate and SATE for every outcome and horizon (in
 /// [`RunResult::cell`] order), and each arm's participants, starts and
 /// outcome sums.
 ///
 /// One pass over the people computes each life's outcomes once: a
-/// participant's own life goes into its arm's columns, every life into the
-/// contrasts' effect sums. `columns` holds arm `a`'s participants' values
-/// of cell `h · OUTCOMES.len() + o` in ticket order, as one slice per arm and
-/// cell; it keeps its memory from one replicate to the next, and every value
-/// in use is written afresh. Each sum adds its terms in ticket order, as a
-/// plain loop over the people would.
+/// participant's own life goes into its arm's columns and sums, every life
+/// into the sums behind the SATEs. `columns` holds arm `a`'s participants'
+/// values of cell `h · OUTCOMES.len() + o` in ticket order, as one slice per
+/// arm and cell; it keeps its memory from one replicate to the next, and
+/// every value in use is written afresh.
+///
+/// # Exactness
+/// Every sum here must equal, bit for bit, the plain sum in ticket order
+/// (and each mean R's `mean()`). Money is summed so, in ticket order. The
+/// whole-number outcomes are summed in integers: each value is at most
+/// `u16::MAX < 2^16`, so with fewer than 2^37 people every partial sum, of
+/// values or of differences of two lives' values, is a whole number of
+/// magnitude below 2^53. Each is a double, so every addition of a plain sum
+/// in ticket order is exact and gives the integer sum, and the arm's mean
+/// may start from its exact sum (see [`analysis::Sample::exact_sum`]).
 fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f64>) -> Analysis {
+    const N: usize = OUTCOMES.len();
     let n_arms = rep.arms;
     let horizons = &model.horizons;
-    let per_life = horizons.len() * OUTCOMES.len();
+    let n_h = horizons.len();
+    let per_life = n_h * N;
     let longest = *horizons.last().expect("validated: at least one horizon");
     let contrasts = contrasts(model);
+    let people = cohort.persons.len();
+    assert!(people < 1 << 37, "whole-number sums are exact in a double below 2^53");
     let mut participants = vec![0u64; n_arms];
     for &a in &cohort.arms {
         participants[a as usize] += 1;
@@ -224,51 +269,94 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f6
         columns.resize(end, 0.0);
     }
     let mut started = vec![0u64; n_arms];
+    // `[arm][horizon]` sums of the whole-number outcomes over the arm's
+    // participants' own lives and over the other people's lives under it.
+    let mut own_counts = vec![[0u64; N]; n_arms * n_h];
+    let mut ghost_counts = vec![[0u64; N]; n_arms * n_h];
+    // `[arm][horizon][outcome]` sums of the other outcomes over the arm's participants.
     let mut outcome_sums = vec![0.0; n_arms * per_life];
+    // `[contrast][horizon][outcome]` sums of the other outcomes' individual effects.
     let mut effect_sums = vec![0.0; contrasts.len() * per_life];
-    // One person's outcomes under every arm: `[arm][cell]`.
+    // One person's other outcomes under every arm: `[arm][horizon][outcome]`.
     let mut under = vec![0.0; n_arms * per_life];
     // Each arm's participants so far.
     let mut seen = vec![0usize; n_arms];
     for (i, &a) in cohort.arms.iter().enumerate() {
         let a = a as usize;
         let rate = model.benefit_rates[cohort.persons[i].benefit_type as usize];
-        for (b, values) in under.chunks_exact_mut(per_life).enumerate() {
+        for b in 0..n_arms {
             let life = i * n_arms + b;
             let record = &rep.lives[life].record;
-            let ats = &rep.at_horizon[life * horizons.len()..][..horizons.len()];
-            for ((values, at), &week) in values.chunks_exact_mut(OUTCOMES.len()).zip(ats).zip(horizons) {
-                for (v, &outcome) in values.iter_mut().zip(&OUTCOMES) {
-                    *v = outcome_value(outcome, week, record, at, rep.stages, rate);
+            let ats = &rep.at_horizon[life * n_h..][..n_h];
+            for (h, (at, &week)) in ats.iter().zip(horizons).enumerate() {
+                let (counts, values) = life_values(rep, record, at, week, rate);
+                let unders = &mut under[(b * n_h + h) * N..][..N];
+                if b == a {
+                    let count = participants[a] as usize;
+                    let column = &mut columns[first[a] + h * N * count + seen[a]..];
+                    let sums = &mut outcome_sums[(a * n_h + h) * N..][..N];
+                    let own = &mut own_counts[a * n_h + h];
+                    for o in 0..N {
+                        if WHOLE[o] {
+                            own[o] += u64::from(counts[o]);
+                            column[o * count] = f64::from(counts[o]);
+                        } else {
+                            unders[o] = values[o];
+                            sums[o] += values[o];
+                            column[o * count] = values[o];
+                        }
+                    }
+                } else {
+                    let ghost = &mut ghost_counts[b * n_h + h];
+                    for o in 0..N {
+                        if WHOLE[o] {
+                            ghost[o] += u64::from(counts[o]);
+                        } else {
+                            unders[o] = values[o];
+                        }
+                    }
                 }
             }
         }
         started[a] += u64::from(rep.lives[i * n_arms + a].record.started_before(longest));
-        let own = &under[a * per_life..][..per_life];
-        let (k, count) = (seen[a], participants[a] as usize);
-        for (cell, (&v, sum)) in own.iter().zip(&mut outcome_sums[a * per_life..][..per_life]).enumerate() {
-            columns[first[a] + cell * count + k] = v;
-            *sum += v;
-        }
         seen[a] += 1;
         for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact_mut(per_life)) {
-            let (t, u) = (&under[c.treatment * per_life..][..per_life], &under[c.control * per_life..][..per_life]);
-            for ((e, &t), &u) in effects.iter_mut().zip(t).zip(u) {
-                *e += t - u;
+            for (h, effects) in effects.chunks_exact_mut(N).enumerate() {
+                let t = &under[(c.treatment * n_h + h) * N..][..N];
+                let u = &under[(c.control * n_h + h) * N..][..N];
+                for o in 0..N {
+                    if !WHOLE[o] {
+                        effects[o] += t[o] - u[o];
+                    }
+                }
             }
         }
     }
-    let column = |a: usize, cell: usize| {
+    for (cell, sum) in outcome_sums.iter_mut().enumerate() {
+        if WHOLE[cell % N] {
+            *sum = own_counts[cell / N][cell % N] as f64;
+        }
+    }
+    // Every person's life under arm `b`, summed: its own participants' and the rest.
+    let lives_count = |b: usize, h: usize, o: usize| (own_counts[b * n_h + h][o] + ghost_counts[b * n_h + h][o]) as f64;
+    let sample = |a: usize, h: usize, o: usize| {
         let count = participants[a] as usize;
-        &columns[first[a] + cell * count..][..count]
+        analysis::Sample {
+            values: &columns[first[a] + (h * N + o) * count..][..count],
+            exact_sum: WHOLE[o].then(|| own_counts[a * n_h + h][o] as f64),
+        }
     };
     let mut draws = Vec::with_capacity(contrasts.len() * per_life);
     for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact(per_life)) {
-        for o in 0..OUTCOMES.len() {
-            for h in 0..horizons.len() {
-                let cell = h * OUTCOMES.len() + o;
-                let estimate = analysis::difference_in_means(column(c.treatment, cell), column(c.control, cell));
-                draws.push(Draw { estimate, sate: effects[cell] / cohort.persons.len() as f64 });
+        for o in 0..N {
+            for h in 0..n_h {
+                let effect_sum = if WHOLE[o] {
+                    lives_count(c.treatment, h, o) - lives_count(c.control, h, o)
+                } else {
+                    effects[h * N + o]
+                };
+                let estimate = analysis::difference_in_means_of(sample(c.treatment, h, o), sample(c.control, h, o));
+                draws.push(Draw { estimate, sate: effect_sum / people as f64 });
             }
         }
     }
