@@ -9,5 +9,5 @@ pub mod student_t;
 
 pub use diagnosis::{DIAGNOSANDS, Diagnosis, Draw, Value, diagnose};
 pub use difference_in_means::{
-    Estimate, NAME as DIFFERENCE_IN_MEANS, Sample, difference_in_means, difference_in_means_of,
+    Estimate, Moments, NAME as DIFFERENCE_IN_MEANS, difference_in_means, difference_of_moments,
 };

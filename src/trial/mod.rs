@@ -229,11 +229,11 @@ fn life_values(
 /// outcome sums.
 ///
 /// One pass over the people computes each life's outcomes once: a
-/// participant's own life goes into its arm's columns and sums, every life
-/// into the sums behind the SATEs. `columns` holds arm `a`'s participants'
-/// values of cell `h · OUTCOMES.len() + o` in ticket order, as one slice per
-/// arm and cell; it keeps its memory from one replicate to the next, and
-/// every value in use is written afresh.
+/// participant's own life goes into its arm's rows and sums, every life into
+/// the sums behind the SATEs. `rows` holds, for arm `a` and horizon `h`, one
+/// row of the [`OUTCOMES`] per participant in ticket order, written whole
+/// and read whole by [`analysis::Moments::of_columns`]; it keeps its memory
+/// from one replicate to the next, and every value in use is written afresh.
 ///
 /// # Exactness
 /// Every sum here must equal, bit for bit, the plain sum in ticket order
@@ -243,8 +243,8 @@ fn life_values(
 /// values or of differences of two lives' values, is a whole number of
 /// magnitude below 2^53. Each is a double, so every addition of a plain sum
 /// in ticket order is exact and gives the integer sum, and the arm's mean
-/// may start from its exact sum (see [`analysis::Sample::exact_sum`]).
-fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f64>) -> Analysis {
+/// may start from its exact sum (see [`analysis::Moments::of_columns`]).
+fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>) -> Analysis {
     const N: usize = OUTCOMES.len();
     let n_arms = rep.arms;
     let horizons = &model.horizons;
@@ -258,15 +258,15 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f6
     for &a in &cohort.arms {
         participants[a as usize] += 1;
     }
-    // Arm a's columns start after those of the arms before it.
+    // Arm a's rows start after those of the arms before it.
     let mut first = Vec::with_capacity(n_arms);
     let mut end = 0;
     for &p in &participants {
         first.push(end);
         end += p as usize * per_life;
     }
-    if columns.len() < end {
-        columns.resize(end, 0.0);
+    if rows.len() < end {
+        rows.resize(end, 0.0);
     }
     let mut started = vec![0u64; n_arms];
     // `[arm][horizon]` sums of the whole-number outcomes over the arm's
@@ -293,17 +293,17 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f6
                 let unders = &mut under[(b * n_h + h) * N..][..N];
                 if b == a {
                     let count = participants[a] as usize;
-                    let column = &mut columns[first[a] + h * N * count + seen[a]..];
+                    let row = &mut rows[first[a] + (h * count + seen[a]) * N..][..N];
                     let sums = &mut outcome_sums[(a * n_h + h) * N..][..N];
                     let own = &mut own_counts[a * n_h + h];
                     for o in 0..N {
                         if WHOLE[o] {
                             own[o] += u64::from(counts[o]);
-                            column[o * count] = f64::from(counts[o]);
+                            row[o] = f64::from(counts[o]);
                         } else {
                             unders[o] = values[o];
                             sums[o] += values[o];
-                            column[o * count] = values[o];
+                            row[o] = values[o];
                         }
                     }
                 } else {
@@ -339,13 +339,16 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f6
     }
     // Every person's life under arm `b`, summed: its own participants' and the rest.
     let lives_count = |b: usize, h: usize, o: usize| (own_counts[b * n_h + h][o] + ghost_counts[b * n_h + h][o]) as f64;
-    let sample = |a: usize, h: usize, o: usize| {
-        let count = participants[a] as usize;
-        analysis::Sample {
-            values: &columns[first[a] + (h * N + o) * count..][..count],
-            exact_sum: WHOLE[o].then(|| own_counts[a * n_h + h][o] as f64),
-        }
-    };
+    // Each arm's moments of every outcome at each horizon: `[arm][horizon]`.
+    let moments: Vec<[analysis::Moments; N]> = (0..n_arms * n_h)
+        .map(|block| {
+            let (a, h) = (block / n_h, block % n_h);
+            let count = participants[a] as usize;
+            let rows = &rows[first[a] + h * count * N..][..count * N];
+            let exact_sums = std::array::from_fn(|o| WHOLE[o].then(|| own_counts[block][o] as f64));
+            analysis::Moments::of_columns(rows, exact_sums)
+        })
+        .collect();
     let mut draws = Vec::with_capacity(contrasts.len() * per_life);
     for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact(per_life)) {
         for o in 0..N {
@@ -355,8 +358,8 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, columns: &mut Vec<f6
                 } else {
                     effects[h * N + o]
                 };
-                let estimate = analysis::difference_in_means_of(sample(c.treatment, h, o), sample(c.control, h, o));
-                draws.push(Draw { estimate, sate: effect_sum / people as f64 });
+                let (t, u) = (moments[c.treatment * n_h + h][o], moments[c.control * n_h + h][o]);
+                draws.push(Draw { estimate: analysis::difference_of_moments(t, u), sate: effect_sum / people as f64 });
             }
         }
     }
@@ -374,8 +377,8 @@ fn contrasts(model: &Model) -> Vec<Contrast> {
 #[derive(Default)]
 struct Buffers {
     engine: engine::Scratch,
-    /// Each arm's outcome columns, see [`analyse`].
-    columns: Vec<f64>,
+    /// Each arm's outcome rows, see [`analyse`].
+    rows: Vec<f64>,
 }
 
 thread_local! {
@@ -392,7 +395,7 @@ fn summarise(
 ) -> Result<ReplicateSummary, RunError> {
     let cohort = cohort(model, keyed, replicate).map_err(|cause| RunError::Population { replicate, cause })?;
     let mut rep = engine::simulate_reusing(model, *keyed, replicate, &cohort, &mut buffers.engine);
-    let Analysis { draws, participants, started, outcome_sums } = analyse(model, &cohort, &rep, &mut buffers.columns);
+    let Analysis { draws, participants, started, outcome_sums } = analyse(model, &cohort, &rep, &mut buffers.rows);
     let trajectories = std::mem::take(&mut rep.trajectories);
     let person_weeks = rep.person_weeks;
     let persons = if keep {
