@@ -275,10 +275,10 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
     let mut ghost_counts = vec![[0u64; N]; n_arms * n_h];
     // `[arm][horizon][outcome]` sums of the other outcomes over the arm's participants.
     let mut outcome_sums = vec![0.0; n_arms * per_life];
-    // `[contrast][horizon][outcome]` sums of the other outcomes' individual effects.
-    let mut effect_sums = vec![0.0; contrasts.len() * per_life];
-    // One person's other outcomes under every arm: `[arm][horizon][outcome]`.
-    let mut under = vec![0.0; n_arms * per_life];
+    // `[contrast][horizon]` sums of the other outcomes' individual effects.
+    let mut effect_sums = vec![[0.0; N]; contrasts.len() * n_h];
+    // One person's other outcomes under every arm: `[arm][horizon]`.
+    let mut under = vec![[0.0; N]; n_arms * n_h];
     // Each arm's participants so far.
     let mut seen = vec![0usize; n_arms];
     for (i, &a) in cohort.arms.iter().enumerate() {
@@ -290,7 +290,7 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
             let ats = &rep.at_horizon[life * n_h..][..n_h];
             for (h, (at, &week)) in ats.iter().zip(horizons).enumerate() {
                 let (counts, values) = life_values(rep, record, at, week, rate);
-                let unders = &mut under[(b * n_h + h) * N..][..N];
+                let unders = &mut under[b * n_h + h];
                 if b == a {
                     let count = participants[a] as usize;
                     let row = &mut rows[first[a] + (h * count + seen[a]) * N..][..N];
@@ -320,10 +320,9 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
         }
         started[a] += u64::from(rep.lives[i * n_arms + a].record.started_before(longest));
         seen[a] += 1;
-        for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact_mut(per_life)) {
-            for (h, effects) in effects.chunks_exact_mut(N).enumerate() {
-                let t = &under[(c.treatment * n_h + h) * N..][..N];
-                let u = &under[(c.control * n_h + h) * N..][..N];
+        for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact_mut(n_h)) {
+            for (h, effects) in effects.iter_mut().enumerate() {
+                let (t, u) = (&under[c.treatment * n_h + h], &under[c.control * n_h + h]);
                 for o in 0..N {
                     if !WHOLE[o] {
                         effects[o] += t[o] - u[o];
@@ -350,13 +349,13 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
         })
         .collect();
     let mut draws = Vec::with_capacity(contrasts.len() * per_life);
-    for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact(per_life)) {
+    for (c, effects) in contrasts.iter().zip(effect_sums.chunks_exact(n_h)) {
         for o in 0..N {
             for h in 0..n_h {
                 let effect_sum = if WHOLE[o] {
                     lives_count(c.treatment, h, o) - lives_count(c.control, h, o)
                 } else {
-                    effects[h * N + o]
+                    effects[h][o]
                 };
                 let (t, u) = (moments[c.treatment * n_h + h][o], moments[c.control * n_h + h][o]);
                 draws.push(Draw { estimate: analysis::difference_of_moments(t, u), sate: effect_sum / people as f64 });
