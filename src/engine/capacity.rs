@@ -40,6 +40,8 @@ pub struct CaseManagers {
     capped_fallback: Vec<bool>,
     /// Caseload the cached multipliers were computed for.
     cached: Vec<u32>,
+    /// Case managers whose caseload changed this week (scratch for step 3).
+    changed: Vec<u32>,
     /// Multipliers per case manager.
     pub stride: usize,
     /// First case manager of each pool (service × site), and one past the last.
@@ -84,6 +86,7 @@ impl CaseManagers {
             ghost_on_fallback: vec![1.0; on_fallback],
             capped_fallback,
             cached: vec![NONE; n],
+            changed: Vec::with_capacity(n),
             stride,
             pool_start,
             legacy_exit: model.services.iter().map(|s| 1.0 - libm::exp(-s.initial_exit_rate)).collect(),
@@ -133,27 +136,82 @@ impl CaseManagers {
     /// Step 3: snapshot caseloads and compute each case manager's multipliers,
     /// for its clients and for a ghost that adds itself to its caseload.
     pub fn compute_multipliers(&mut self, services: &[ServiceModel], with_ghosts: bool) {
-        let stride = self.stride;
-        for m in 0..self.service.len() {
-            let load = self.load(m, services);
-            self.snapshot[m] = load;
-            if self.cached[m] == load {
-                continue;
-            }
+        self.take_snapshot(services);
+        let changed = std::mem::take(&mut self.changed);
+        for &m in &changed {
+            let m = m as usize;
+            let (old, load) = (self.cached[m], self.snapshot[m]);
             self.cached[m] = load;
-            if !self.has_effects(m as u32) {
-                continue;
+            if self.has_effects(m as u32) {
+                self.refresh(m, &services[self.service[m] as usize], old, load, with_ghosts);
             }
-            let svc = &services[self.service[m] as usize];
-            let q = self.quality[m];
-            service::multipliers(svc, load, q, &mut self.real[m * stride..(m + 1) * stride]);
-            if with_ghosts {
-                let ghost_load = load + u32::from(svc.cap.is_none_or(|cap| load < cap));
-                service::multipliers(svc, ghost_load, q, &mut self.ghost[m * stride..(m + 1) * stride]);
-                if self.capped_fallback[self.service[m] as usize] {
-                    let row = &mut self.ghost_on_fallback[m * stride..(m + 1) * stride];
-                    service::multipliers(svc, load + 1, q, row);
-                }
+        }
+        self.changed = changed;
+    }
+
+    /// Writes every caseload into `snapshot` and lists in `changed` the case
+    /// managers whose multipliers were computed for another caseload.
+    ///
+    /// Few caseloads change in a week, so this pass over every case manager
+    /// is most of step 3's work: it walks the columns together, without
+    /// indexing them, and leaves the rest to the few that changed.
+    fn take_snapshot(&mut self, services: &[ServiceModel]) {
+        self.changed.clear();
+        let parts = self.service.iter().zip(self.legacy.iter().zip(&self.trial));
+        let loads = self.snapshot.iter_mut().zip(&self.cached);
+        for (m, ((&s, (&legacy, &trial)), (snapshot, &cached))) in parts.zip(loads).enumerate() {
+            *snapshot = services[s as usize].background + legacy + trial;
+            if *snapshot != cached {
+                self.changed.push(m as u32);
+            }
+        }
+    }
+
+    /// Fills case manager `m`'s rows for caseload `load`, reusing those it
+    /// holds for caseload `old` ([`NONE`] before the first week).
+    ///
+    /// A row is a deterministic function of (service, caseload, quality), so
+    /// a row already held for the caseload wanted is bit for bit the one
+    /// [`service::multipliers`] would give, and only rows for caseloads not
+    /// held go to `exp`. Caseloads mostly move by one a week: up by one below
+    /// the cap, the old ghost row is the new real row; down by one below the
+    /// cap, the old real row is the new ghost row. One swap of the two rows
+    /// covers both, after which each row is recomputed only if the caseload
+    /// it holds is not the one wanted. Two rows tracked by caseload keep this
+    /// simple; a cache of rows by caseload would also catch the rarer moves
+    /// by more than one, for a table per case manager.
+    fn refresh(&mut self, m: usize, svc: &ServiceModel, old: u32, load: u32, with_ghosts: bool) {
+        let row = m * self.stride..(m + 1) * self.stride;
+        let q = self.quality[m];
+        if !with_ghosts {
+            service::multipliers(svc, load, q, &mut self.real[row]);
+            return;
+        }
+        // The caseloads the two rows hold; NONE for the 1s they start as.
+        let (mut real_at, mut ghost_at) = if old == NONE { (NONE, NONE) } else { (old, ghost_load(svc, old)) };
+        let ghost = ghost_load(svc, load);
+        if ghost_at == load || real_at == ghost {
+            self.real[row.clone()].swap_with_slice(&mut self.ghost[row.clone()]);
+            std::mem::swap(&mut real_at, &mut ghost_at);
+        }
+        if real_at != load {
+            service::multipliers(svc, load, q, &mut self.real[row.clone()]);
+        }
+        if ghost_at != ghost {
+            if ghost == load {
+                // At or past the cap the ghost counts the caseload as it is.
+                self.ghost[row.clone()].copy_from_slice(&self.real[row.clone()]);
+            } else {
+                service::multipliers(svc, ghost, q, &mut self.ghost[row.clone()]);
+            }
+        }
+        if self.capped_fallback[self.service[m] as usize] {
+            // A ghost on a fallback counts itself whatever the caseload:
+            // below the cap that is the in-service ghost's caseload too.
+            if ghost == load + 1 {
+                self.ghost_on_fallback[row.clone()].copy_from_slice(&self.ghost[row]);
+            } else {
+                service::multipliers(svc, load + 1, q, &mut self.ghost_on_fallback[row]);
             }
         }
     }
@@ -187,6 +245,13 @@ impl CaseManagers {
             self.legacy[m] -= left;
         }
     }
+}
+
+/// The caseload a ghost in service `svc` counts when its case manager has
+/// `load` clients: one more while below the cap, as it takes a free slot; the
+/// same at or past the cap, where it takes the slot of someone it displaced.
+fn ghost_load(svc: &ServiceModel, load: u32) -> u32 {
+    load + u32::from(svc.cap.is_none_or(|cap| load < cap))
 }
 
 /// The queue and this week's log for one site × service.
@@ -255,6 +320,38 @@ impl Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every row held after step 3, reused or not, is bit for bit the row
+    /// computed afresh for its caseload, whichever way the caseload moves:
+    /// by one or more, up or down, onto, below and past the cap.
+    #[test]
+    fn reused_rows_match_rows_computed_afresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shared_case_manager.ron");
+        let model = crate::scenario::load(&path).unwrap().model;
+        let mut cms = CaseManagers::new(&model, &Keyed::new(11), 0);
+        let ics = model.services.iter().position(|s| s.name == "ics").unwrap();
+        assert!(cms.capped_fallback[ics], "the test needs a capped fallback");
+        let cap = model.services[ics].cap.unwrap();
+        let m = (0..cms.service.len()).find(|&m| usize::from(cms.service[m]) == ics).unwrap();
+        let svc = &model.services[ics];
+        let (stride, q) = (cms.stride, cms.quality[m]);
+        let row = |load: u32| {
+            let mut out = vec![0.0; stride];
+            service::multipliers(svc, load, q, &mut out);
+            out.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        };
+        let bits = |table: &[f64]| table[m * stride..(m + 1) * stride].iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        cms.legacy[m] = 0;
+        let loads = [5, 6, 7, 6, 5, 5, 9, 3, cap - 1, cap, cap + 1, cap, cap - 1, cap + 2, cap - 2, 1, 0, 1, 0];
+        for load in loads {
+            cms.trial[m] = load;
+            cms.compute_multipliers(&model.services, true);
+            assert_eq!(cms.snapshot[m], load);
+            assert_eq!(bits(&cms.real), row(load), "real at {load}");
+            assert_eq!(bits(&cms.ghost), row(ghost_load(svc, load)), "ghost at {load}");
+            assert_eq!(bits(&cms.ghost_on_fallback), row(load + 1), "ghost on fallback at {load}");
+        }
+    }
 
     #[test]
     fn ghost_takes_the_first_later_ticket_or_the_free_slot() {
