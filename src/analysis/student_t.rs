@@ -70,20 +70,50 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     h
 }
 
-/// `I_x(a, b)` given `x`, `1 − x` and their logarithms, so that none loses
-/// precision (with large `a`, an error of one ulp in `ln x` is multiplied by `a`).
-fn beta_reg(a: f64, b: f64, x: f64, one_minus_x: f64, ln_x: f64, ln_one_minus_x: f64) -> f64 {
+/// `I_x(a, b)` given `ln B(a, b)`, and `x`, `1 − x` and their logarithms, so
+/// that none loses precision (with large `a`, an error of one ulp in `ln x` is
+/// multiplied by `a`).
+fn beta_reg(a: f64, b: f64, ln_beta: f64, x: f64, one_minus_x: f64, ln_x: f64, ln_one_minus_x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if one_minus_x <= 0.0 {
         return 1.0;
     }
-    let front = libm::exp(a * ln_x + b * ln_one_minus_x - ln_beta(a, b));
+    let front = libm::exp(a * ln_x + b * ln_one_minus_x - ln_beta);
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_cf(a, b, x) / a
     } else {
         1.0 - front * beta_cf(b, a, one_minus_x) / b
+    }
+}
+
+/// The t distribution with `df` degrees of freedom, finite and positive,
+/// with what its tail needs of `df` alone computed once: a quantile search
+/// evaluates the tail a dozen times at one `df`.
+struct StudentT {
+    df: f64,
+    /// `ln B(df/2, 1/2)`.
+    ln_beta: f64,
+}
+
+impl StudentT {
+    fn new(df: f64) -> Self {
+        Self { df, ln_beta: ln_beta(df / 2.0, 0.5) }
+    }
+
+    /// `P(|T| ≥ |t|)` for finite `t`, and `ln(1 + t²/df)`, which the density needs too.
+    ///
+    /// # Formula
+    /// `I_{df/(df+t²)}(df/2, 1/2)`.
+    fn tail(&self, t: f64) -> (f64, f64) {
+        let df = self.df;
+        let t2 = t * t;
+        let r = t2 / df;
+        let ln_1p_r = libm::log1p(r);
+        let ln_x = -ln_1p_r;
+        let tail = beta_reg(df / 2.0, 0.5, self.ln_beta, df / (df + t2), t2 / (df + t2), ln_x, libm::log(r) + ln_x);
+        (tail, ln_1p_r)
     }
 }
 
@@ -101,17 +131,7 @@ pub fn two_sided_p(t: f64, df: f64) -> f64 {
     if df.is_infinite() {
         return libm::erfc(t.abs() / std::f64::consts::SQRT_2);
     }
-    let t2 = t * t;
-    let r = t2 / df;
-    let ln_x = -libm::log1p(r);
-    beta_reg(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2), ln_x, libm::log(r) + ln_x)
-}
-
-fn ln_density(t: f64, df: f64) -> f64 {
-    libm::lgamma((df + 1.0) / 2.0)
-        - libm::lgamma(df / 2.0)
-        - 0.5 * libm::log(df * std::f64::consts::PI)
-        - (df + 1.0) / 2.0 * libm::log1p(t * t / df)
+    StudentT::new(df).tail(t).0
 }
 
 /// The `t > 0` with `P(|T| ≥ t) = p`, for `p ∈ (0, 1)`: e.g. `p = 0.05` gives
@@ -123,9 +143,13 @@ pub fn two_sided_critical(p: f64, df: f64) -> f64 {
     if df.is_infinite() {
         return crate::rng::normal_quantile(1.0 - p / 2.0);
     }
+    let dist = StudentT::new(df);
+    // The log density at 0: ln Γ((df+1)/2) − ln Γ(df/2) − ½ ln(df·π).
+    let ln_density_0 =
+        libm::lgamma((df + 1.0) / 2.0) - libm::lgamma(df / 2.0) - 0.5 * libm::log(df * std::f64::consts::PI);
     // Bracket the root of f(t) = two_sided_p(t) − p, which decreases in t.
     let (mut lo, mut hi) = (0.0, 2.0);
-    while two_sided_p(hi, df) > p {
+    while dist.tail(hi).0 > p {
         lo = hi;
         hi *= 2.0;
         if hi > 1e300 {
@@ -134,14 +158,15 @@ pub fn two_sided_critical(p: f64, df: f64) -> f64 {
     }
     let mut t = (lo + hi) / 2.0;
     for _ in 0..200 {
-        let f = two_sided_p(t, df) - p;
+        let (tail, ln_1p) = dist.tail(t);
+        let f = tail - p;
         if f > 0.0 {
             lo = t;
         } else {
             hi = t;
         }
-        // d/dt P(|T| ≥ t) = −2·density(t).
-        let step = f / (2.0 * libm::exp(ln_density(t, df)));
+        // d/dt P(|T| ≥ t) = −2·density(t), with ln density(t) = ln density(0) − (df+1)/2 · ln(1 + t²/df).
+        let step = f / (2.0 * libm::exp(ln_density_0 - (df + 1.0) / 2.0 * ln_1p));
         let mut next = t + step;
         if !(next > lo && next < hi) {
             next = (lo + hi) / 2.0;
