@@ -296,6 +296,9 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
         participants[a as usize] += 1;
         started[a as usize] += u64::from(rep.lives[i * n_arms + a as usize].record.started_before(longest));
     }
+    // Room for the largest arm's rows at once, not grown by doubling.
+    rows.clear();
+    rows.reserve(N * participants.iter().max().map_or(0, |&p| p as usize));
     let rates: Vec<f64> = cohort.persons.iter().map(|p| model.benefit_rates[p.benefit_type as usize]).collect();
     let mut outcome_sums = vec![0.0; n_arms * n_h * N];
     // `[horizon][arm]`, and `[horizon][contrast][outcome]`.
