@@ -9,6 +9,12 @@ use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{Model, ServiceModel, transition};
 
 /// Draws one week's moves for a life and applies them with the service's exit rules.
+///
+/// Returns whether the week changed what the life's rates depend on
+/// ([`rate_key`]). Every change it makes to those is one way (a labour move
+/// always leaves the state, engagement flips once, the service and a
+/// Navigator can only end), so the answer is known from the events
+/// themselves, without comparing the keys before and after.
 #[inline]
 fn advance(
     life: &mut Life,
@@ -18,8 +24,9 @@ fn advance(
     keyed: &Keyed,
     replicate: u64,
     ticket: u64,
-) {
+) -> bool {
     let stages = model.stages.len() as u8;
+    let key = cfg!(debug_assertions).then(|| rate_key(life));
     let state = life.state;
     let rate = rates.labour(model, life.dur);
     let new_state = if !life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
@@ -40,6 +47,7 @@ fn advance(
         Some(0)
     };
 
+    let mut changed = new_state.is_some();
     let was_engaged = life.engaged;
     let mut support_ended = false;
     if life.in_service {
@@ -52,15 +60,20 @@ fn advance(
             ticket,
         ) {
             life.engaged = !was_engaged;
+            changed = true;
         }
-        support_ended = life.support.tick(
-            rates.support_end,
-            &mut life.support_events,
-            keyed,
-            replicate,
-            Purpose::SupportEndClock,
-            ticket,
-        );
+        // Zero (rates are finite) unless employed with time-unlimited
+        // support: the clock would return at once.
+        if rates.support_end > 0.0 {
+            support_ended = life.support.tick(
+                rates.support_end,
+                &mut life.support_events,
+                keyed,
+                replicate,
+                Purpose::SupportEndClock,
+                ticket,
+            );
+        }
     }
 
     match new_state {
@@ -86,11 +99,15 @@ fn advance(
             || service.disengaged_weeks.is_some_and(|w| u32::from(life.disengaged_weeks) >= w);
         if exit {
             life.end_service();
+            changed = true;
         }
     }
     if life.nav && !service.navigators.as_ref().is_some_and(|n| navigator_eligible(life, n.max_stage)) {
         life.nav = false;
+        changed = true;
     }
+    debug_assert!(key.is_none_or(|k| (k != rate_key(life)) == changed));
+    changed
 }
 
 /// What a life's rates depend on that its own weekly step can change.
@@ -132,9 +149,8 @@ impl World<'_> {
             let i = self.awake_real[j] as usize;
             let r = self.cohort.arms[i] as usize;
             let real_cm = self.real_cm(i);
-            let rates = self.step_real(i, r, t - self.week_of[i], real_cm);
+            let (rates, moved_to) = self.step_real(i, r, t - self.week_of[i], real_cm);
             self.note_navigator_need(i);
-            let moved_to = self.real_cm(i);
             if moved_to != real_cm {
                 self.wake_ghosts(i, t + 1, serving_ghost(self.stages, real_cm, moved_to));
             }
@@ -147,8 +163,8 @@ impl World<'_> {
     }
 
     /// Returns the rates the real life moved at this week if its move left them
-    /// as they were.
-    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> Option<Rates> {
+    /// as they were, and the case manager it is counted with after the move.
+    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> (Option<Rates>, u32) {
         let model = self.model;
         let service = &model.services[model.arms[r].service];
         let idx = i * self.arms + r;
@@ -161,9 +177,7 @@ impl World<'_> {
         }
         let rates = self.current_rates(idx).unwrap_or_else(|| self.rates(i, r, before_cm));
         let life = &mut self.lives[idx];
-        let key = rate_key(life);
-        advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
-        let unchanged = rate_key(life) == key;
+        let changed = advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
         let after_cm = life.counted_cm(self.stages);
         if before_cm != after_cm {
             if before_cm != NONE {
@@ -177,7 +191,7 @@ impl World<'_> {
             let p = self.pool_of(model.arms[r].service, self.site_of[i]);
             self.pools[p].nav_used -= 1;
         }
-        unchanged.then_some(rates)
+        ((!changed).then_some(rates), after_cm)
     }
 
     /// Returns the rates the ghost moved at this week if it moved and its
@@ -189,10 +203,13 @@ impl World<'_> {
         let p = self.pool_of(model.arms[a].service, self.site_of[i]);
         let current = self.current_rates(idx);
         let life = &mut self.lives[idx];
-        let before = rate_key(life);
+        // A placement or a Navigator this week changes the rates.
+        let mut changed = false;
         if life.waiting && life.on_benefit(self.stages) && k < self.horizon {
             if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
+                let before = rate_key(life);
                 life.start_service(cm, k as u16);
+                changed = rate_key(life) != before;
             }
         }
         if waits_for_navigator(life, self.nav_stage[a])
@@ -202,18 +219,16 @@ impl World<'_> {
                 .is_some_and(|n| self.pools[p].ghost_gets_navigator(i as u32, n.capacity_per_site))
         {
             life.nav = true;
+            changed = true;
         }
         self.record(idx, k);
         if k == self.horizon {
             return None;
         }
-        let life = &self.lives[idx];
-        let key = rate_key(life);
-        // A placement or a Navigator this week changes the rates.
-        let rates = current.filter(|_| key == before).unwrap_or_else(|| self.rates(i, a, real_cm));
+        let rates = current.filter(|_| !changed).unwrap_or_else(|| self.rates(i, a, real_cm));
         let life = &mut self.lives[idx];
-        advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
-        (rate_key(life) == key).then_some(rates)
+        let changed = advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
+        (!changed).then_some(rates)
     }
 
     /// Step 6 for one life in own week `k`: horizon snapshots and the running record.
