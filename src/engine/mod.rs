@@ -44,7 +44,7 @@ pub use outcomes::{OUTCOMES, Outcome, outcome_value};
 
 use crate::population::Person;
 use crate::rng::Keyed;
-use crate::scenario::{Model, transition};
+use crate::scenario::{ArmModel, Model, transition};
 use capacity::{CaseManagers, Pool};
 use life::{Life, NONE};
 use lists::Lists;
@@ -362,53 +362,52 @@ impl<'m> World<'m> {
     /// Step 1: this week's arrivals get a fallback case manager and join their
     /// service's waitlist; their ghosts start alongside.
     fn arrive(&mut self, t: u32) {
-        let services = &self.model.services;
-        while self.arrived < self.cohort.persons.len() && self.cohort.persons[self.arrived].week == t {
-            let i = self.arrived;
-            let person = &self.cohort.persons[i];
-            let r = self.cohort.arms[i] as usize;
-            let real_arm = &self.model.arms[r];
-            let fb_pool = self.pool_of(real_arm.fallback, person.site);
-            let (fb, _) = self.cms.least_loaded(fb_pool, services);
+        let (model, cohort) = (self.model, self.cohort);
+        // Taken out while the loop changes the world, so that it is read
+        // without a lookup per ghost; put back below.
+        let ghost_arms = std::mem::take(&mut self.ghost_arms);
+        let arrivals = cohort.persons.iter().enumerate().skip(self.arrived).take_while(|(_, p)| p.week == t);
+        for (i, person) in arrivals {
+            let r = cohort.arms[i] as usize;
+            let real_arm = &model.arms[r];
+            let (fb, _) = self.cms.least_loaded(self.pool_of(real_arm.fallback, person.site), &model.services);
             // Every arm's life starts with the same keyed clocks.
-            let first = Life::new(person.starting_stage, fb, &self.keyed, self.replicate, i as u64);
-            for (a, arm) in self.model.arms.iter().enumerate() {
-                if a != r && !self.ghost_arms[r].contains(&(a as u8)) {
-                    continue;
-                }
-                let fallback = if arm.fallback == real_arm.fallback {
-                    fb
-                } else {
-                    self.cms.least_loaded(self.pool_of(arm.fallback, person.site), services).0
-                };
-                let mut life = Life { fallback_cm: fallback, ..first };
-                if arm.is_fallback_only() {
-                    life.record.service_started = 0;
-                } else {
-                    life.waiting = true;
-                    if a != r {
-                        let p = self.pool_of(arm.service, person.site);
-                        self.pools[p].ghost_waitlist.push_back((i * self.arms + a) as u32);
-                    }
-                }
-                self.lives[i * self.arms + a] = life;
-            }
+            let real = i * self.arms + r;
+            self.lives[real] = Life::new(person.starting_stage, fb, &self.keyed, self.replicate, i as u64);
+            join(&mut self.lives[real], real_arm);
             self.cms.trial[fb as usize] += 1;
             self.awake_real.push(i as u32);
-            for g in 0..self.ghost_arms[r].len() {
-                let a = self.ghost_arms[r][g];
-                if self.sleeping && self.model.arms[a as usize].fallback == real_arm.fallback {
-                    self.mirror(i, a as usize, t);
-                } else {
-                    self.awake_ghosts.push((i as u32, a));
-                }
-            }
             if !real_arm.is_fallback_only() {
                 let p = self.pool_of(real_arm.service, person.site);
                 self.pools[p].waitlist.push_back(i as u32);
             }
-            self.arrived += 1;
+            for &a in &ghost_arms[r] {
+                let (a, arm) = (a as usize, &model.arms[a as usize]);
+                let idx = i * self.arms + a;
+                // A ghost on another fallback service is in another pool, which
+                // the real self's arrival leaves as it was.
+                let same_fallback = arm.fallback == real_arm.fallback;
+                let fallback = if same_fallback {
+                    fb
+                } else {
+                    self.cms.least_loaded(self.pool_of(arm.fallback, person.site), &model.services).0
+                };
+                let mut life = Life { fallback_cm: fallback, ..self.lives[real] };
+                join(&mut life, arm);
+                self.lives[idx] = life;
+                if !arm.is_fallback_only() {
+                    let p = self.pool_of(arm.service, person.site);
+                    self.pools[p].ghost_waitlist.push_back(idx as u32);
+                }
+                if self.sleeping && same_fallback {
+                    self.mirror(i, a, t);
+                } else {
+                    self.awake_ghosts.push((i as u32, a as u8));
+                }
+            }
+            self.arrived = i + 1;
         }
+        self.ghost_arms = ghost_arms;
     }
 
     /// Step 2: free slots go to the waitlist in ticket order, each to the case
@@ -642,6 +641,15 @@ impl<'m> World<'m> {
     pub fn arrived(&self) -> usize {
         self.arrived
     }
+}
+
+/// A life that has just arrived joins `arm`: its waitlist, or the fallback
+/// service, started at once, when that is all the arm offers.
+#[inline]
+fn join(life: &mut Life, arm: &ArmModel) {
+    let fallback_only = arm.is_fallback_only();
+    life.waiting = !fallback_only;
+    life.record.service_started = if fallback_only { 0 } else { NEVER };
 }
 
 /// The members of a set kept in 64-bit words that word `w`, `word`, holds, in order.
