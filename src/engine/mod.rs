@@ -361,6 +361,10 @@ impl<'m> World<'m> {
 
     /// Step 1: this week's arrivals get a fallback case manager and join their
     /// service's waitlist; their ghosts start alongside.
+    ///
+    /// Kept out of [`World::week`]: inlined there, the week as a whole
+    /// compiles to more instructions than the call saves.
+    #[inline(never)]
     fn arrive(&mut self, t: u32) {
         let (model, cohort) = (self.model, self.cohort);
         // Taken out while the loop changes the world, so that it is read
