@@ -96,6 +96,10 @@ impl Clock {
     }
 
     /// A clock whose first threshold is keyed by `(purpose, entity, 0)`.
+    ///
+    /// Inlined into [`Life::new`], which starts three per arrival: as
+    /// calls they cost about a tenth more.
+    #[inline]
     pub fn new(keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> Self {
         Self { left: keyed.exponential(replicate, purpose, entity, 0), rate: 0.0, weeks: 0 }
     }
