@@ -108,7 +108,9 @@ impl Clock {
     ///
     /// `events` counts the events so far; on an event it grows by one and keys
     /// the next threshold.
-    #[inline]
+    // Inlined, with the draw of the next threshold out of line: most ticks of
+    // the engagement and support clocks are weeks without an event.
+    #[inline(always)]
     pub fn tick(
         &mut self,
         rate: f64,
@@ -126,10 +128,16 @@ impl Clock {
         if self.left_after(self.weeks) > 0.0 {
             return false;
         }
+        self.restart(events, keyed, replicate, purpose, entity);
+        true
+    }
+
+    /// After an event: counts it and keys the next threshold.
+    #[inline(never)]
+    fn restart(&mut self, events: &mut u16, keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) {
         *events += 1;
         self.left = keyed.exponential(replicate, purpose, entity, u64::from(*events));
         self.weeks = 0;
-        true
     }
 }
 
