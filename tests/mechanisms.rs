@@ -474,9 +474,11 @@ fn intensity_20h(clients: f64) -> f64 {
     c / (c + 1.0)
 }
 
-/// Where a case manager's multiplier on stage 0's job move sits among its
-/// multipliers (four per stage: progress, regress, job, other exit).
-const STAGE_0_JOB: usize = 2;
+/// Case manager `cm`'s multiplier on stage 0's job move in `table`: the
+/// third of its multipliers (four per stage: progress, regress, job, other exit).
+fn stage_0_job(table: &[f64], cms: &CaseManagers, cm: usize) -> f64 {
+    table[cm * cms.stride + 2]
+}
 
 /// Runs week 0 of a one-stage scenario with `services` and `arms`, 30
 /// participants randomised to arm 1 (keyed with seed 1), and hands its case
@@ -511,8 +513,8 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
             assert_eq!(n, if cap.is_empty() { 30 } else { 10 }, "{label}: trial clients");
             let load = 10 + n;
             let g = |clients: u32| intensity_20h(f64::from(clients));
-            let real = cms.real[svc * cms.stride + STAGE_0_JOB];
-            let ghost = cms.ghost[svc * cms.stride + STAGE_0_JOB];
+            let real = stage_0_job(&cms.real, cms, svc);
+            let ghost = stage_0_job(&cms.ghost, cms, svc);
             assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
             let ghost_load = if cap.is_empty() { load + 1 } else { load };
             assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
@@ -536,8 +538,8 @@ fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
         for cm in cms.pool(1) {
             assert_eq!(cms.trial[cm], 10);
             let q = service::quality(&Keyed::new(1), 0, cm as u64, 0.5);
-            let real = cms.real[cm * cms.stride + STAGE_0_JOB];
-            let ghost = cms.ghost[cm * cms.stride + STAGE_0_JOB];
+            let real = stage_0_job(&cms.real, cms, cm);
+            let ghost = stage_0_job(&cms.ghost, cms, cm);
             assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");
             assert!((ghost - 2f64.powf(g(21.0) * q)).abs() < 1e-14, "case manager {cm}: ghost {ghost}, q {q}");
             qualities.push(q);
@@ -564,8 +566,8 @@ fn at_the_cap_a_ghost_in_the_service_counts_n_and_a_ghost_on_it_as_a_fallback_n_
         let ics = cms.pool(1).start;
         assert_eq!(cms.trial[ics], 10, "the cap is reached");
         let g = intensity_20h;
-        let in_service = cms.ghost_table(ics as u32, true)[ics * cms.stride + STAGE_0_JOB];
-        let on_fallback = cms.ghost_table(ics as u32, false)[ics * cms.stride + STAGE_0_JOB];
+        let in_service = stage_0_job(cms.ghost_table(ics as u32, true), cms, ics);
+        let on_fallback = stage_0_job(cms.ghost_table(ics as u32, false), cms, ics);
         assert!((in_service - 2f64.powf(g(20.0))).abs() < 1e-14, "in service: {in_service}");
         assert!((on_fallback - 2f64.powf(g(21.0))).abs() < 1e-14, "on the fallback: {on_fallback}");
     });
