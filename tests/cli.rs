@@ -421,3 +421,28 @@ fn summary_json_agrees_with_estimates_csv() {
     }
     assert!(coverages_differ, "some cell tells coverage of the PATE from coverage of the SATE");
 }
+
+#[test]
+fn a_population_the_scenario_cannot_generate_is_bad_input() {
+    let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    let nobody =
+        minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 17),");
+    let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
+    for (text, message) in
+        [(nobody, "eligibility rules admit almost nobody"), (overflow, "transitions.job gives a rate multiplier")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scenario.ron");
+        std::fs::write(&file, text).unwrap();
+        rctsim().arg("validate").arg(&file).assert().success();
+        let out = dir.path().join("out");
+        rctsim()
+            .args(["run", "--quiet", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+        assert!(!out.exists(), "no output folder after a failed run");
+    }
+}

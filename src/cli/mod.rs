@@ -28,7 +28,8 @@ const BAD_INPUT: u8 = 2;
 const FAILURE: u8 = 1;
 
 /// Parses the command line, runs the subcommand and maps errors to exit codes:
-/// 0 ok, 1 runtime failure, 2 bad input or usage.
+/// 0 ok, 1 runtime failure, 2 bad input (also a population the scenario
+/// cannot generate) or usage.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -46,9 +47,15 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
+            // A population the scenario cannot generate is found only while
+            // running, but the scenario is at fault, as for a broken rule.
             let bad_input = e.chain().any(|c| {
                 c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some()
                     || c.downcast_ref::<run::UsageError>().is_some()
+                    || matches!(
+                        c.downcast_ref::<rctsim::trial::RunError>(),
+                        Some(rctsim::trial::RunError::Population { .. })
+                    )
             });
             ExitCode::from(if bad_input { BAD_INPUT } else { FAILURE })
         }
