@@ -27,6 +27,9 @@ struct Link {
 
 const UNLINKED: Link = Link { prev: NONE, next: NONE, owner: NONE };
 
+/// Bytes a [`Lists`] holds per item.
+pub const BYTES_PER_ITEM: usize = std::mem::size_of::<Link>();
+
 impl Lists {
     /// `lists` empty lists over `items` items, in the allocations of `self`.
     pub fn reset(mut self, lists: usize, items: usize) -> Self {
@@ -35,6 +38,12 @@ impl Lists {
         self.links.clear();
         self.links.resize(items, UNLINKED);
         self
+    }
+
+    /// Bytes held by the lists' allocations.
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.head.capacity() * std::mem::size_of::<u32>() + self.links.capacity() * BYTES_PER_ITEM
     }
 
     /// Files `item`, in no list, at the front of `list`.

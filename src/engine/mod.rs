@@ -197,6 +197,36 @@ pub fn simulate(model: &Model, keyed: Keyed, replicate: u64, cohort: &Cohort) ->
     simulate_reusing(model, keyed, replicate, cohort, &mut Scratch::default())
 }
 
+/// About how many bytes one replicate of `participants` people holds at its
+/// peak: per life (participant × arm) its state, sleeper record, horizon
+/// snapshots, list links, waitlist places and place among the awake; per
+/// participant the cohort's record and the analysis's outcome row; and the
+/// caseload history. [`crate::trial::run`] makes sure that every worker
+/// can have this much before simulating anything, so that a run too large
+/// for the machine fails at once with a clear message.
+pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
+    use std::mem::size_of;
+    let (arms, services) = (model.arms.len(), model.services.len());
+    let per_life = size_of::<Life>()
+        + size_of::<Sleep>()
+        + model.horizons.len() * size_of::<AtHorizon>()
+        + 2 * lists::BYTES_PER_ITEM
+        + size_of::<(u32, u8)>();
+    let per_person = size_of::<Person>()
+        + size_of::<u8>()
+        + size_of::<[f64; transition::COUNT]>()
+        + size_of::<u32>()
+        + size_of::<u16>()
+        + services * (1 + arms) * size_of::<u32>()
+        + OUTCOMES.len() * size_of::<f64>();
+    let case_managers: usize =
+        model.services.iter().map(|s| s.case_managers_per_site as usize).sum::<usize>() * model.sites.len();
+    let weeks = model.enrolment.weeks() as usize + *model.horizons.last().unwrap_or(&0) as usize + 1;
+    participants
+        .saturating_mul(arms.saturating_mul(per_life).saturating_add(per_person))
+        .saturating_add(case_managers.saturating_mul(weeks).saturating_mul(size_of::<u32>()))
+}
+
 /// [`simulate`] in the buffers of `scratch`, which keeps them for the next
 /// replicate (see [`Scratch`]). Results do not depend on what it held.
 pub fn simulate_reusing(
@@ -694,4 +724,50 @@ fn navigator_eligible(life: &Life, max_stage: u8) -> bool {
 fn ghost_matrix(model: &Model) -> Vec<bool> {
     let arms = &model.arms;
     arms.iter().flat_map(|r| arms.iter().map(move |a| (r.service, r.fallback) != (a.service, a.fallback))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// Bytes held by a vector's allocation.
+    fn held<T>(v: &[T], capacity: usize) -> usize {
+        debug_assert!(v.len() <= capacity);
+        capacity * size_of::<T>()
+    }
+
+    #[test]
+    fn replicate_bytes_covers_what_a_replicate_holds() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron");
+        let model = crate::scenario::load(&path).unwrap().model;
+        let keyed = Keyed::new(model.seed);
+        let cohort = crate::trial::cohort(&model, &keyed, 0).unwrap();
+        let mut world = World::new(&model, keyed, 0, &cohort);
+        for t in 0..=world.last_week() {
+            world.week(t);
+        }
+        let n = cohort.persons.len();
+        let w = &world;
+        let lists = |l: &Lists| l.bytes();
+        let pools: usize = w.pools.iter().map(|p| (p.waitlist.capacity() + p.ghost_waitlist.capacity()) * 4).sum();
+        let holds = held(&w.lives, w.lives.capacity())
+            + held(&w.asleep, w.asleep.capacity())
+            + held(&w.at_horizon, w.at_horizon.capacity())
+            + lists(&w.by_week)
+            + lists(&w.by_cm)
+            + held(&w.awake_real, w.awake_real.capacity())
+            + held(&w.awake_ghosts, w.awake_ghosts.capacity())
+            + held(&w.caseload_history, w.caseload_history.capacity())
+            + pools
+            + held(&cohort.persons, cohort.persons.capacity())
+            + held(&cohort.rate_multipliers, cohort.rate_multipliers.capacity())
+            + held(&w.week_of, w.week_of.capacity())
+            + held(&w.site_of, w.site_of.capacity())
+            + n * OUTCOMES.len() * size_of::<f64>();
+        let estimate = replicate_bytes(&model, n);
+        // The estimate leaves out only small things (per-arm and per-week
+        // tables, bit queues, the arms' bytes), so it is close from above or below.
+        assert!((estimate as f64 / holds as f64 - 1.0).abs() < 0.1, "estimate {estimate}, held {holds}");
+    }
 }

@@ -18,7 +18,7 @@ use crate::engine::life::Record;
 use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
 use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
-use crate::scenario::{Model, transition};
+use crate::scenario::{EnrolmentModel, Model, transition};
 use rayon::prelude::*;
 
 /// How to run a scenario. Each `None` keeps the scenario's value.
@@ -46,6 +46,25 @@ pub enum RunError {
         /// The cause (in the message, so not also a `source`, which would
         /// print it twice in an error chain).
         cause: PopulationError,
+    },
+    /// The machine cannot give every worker a replicate's memory.
+    #[error(
+        "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
+         the {workers} held at once (one per worker thread, and replicate 0 when persons.csv is \
+         written) need {total_gb:.1} GB, more than can be allocated here: use fewer --threads or a \
+         smaller enrolment",
+        gb = *bytes as f64 / 1e9,
+        total_gb = *bytes as f64 * *workers as f64 / 1e9,
+    )]
+    Memory {
+        /// Participants expected in a replicate.
+        participants: usize,
+        /// Arms.
+        arms: usize,
+        /// Bytes one replicate needs (see [`engine::replicate_bytes`]).
+        bytes: usize,
+        /// Replicates held at once.
+        workers: usize,
     },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
@@ -385,7 +404,8 @@ fn summarise(
 /// Runs every replicate of `model` and diagnoses the design.
 ///
 /// # Errors
-/// [`RunError`] if a cohort cannot be generated or threads cannot start.
+/// [`RunError`] if a cohort cannot be generated, the workers cannot have a
+/// replicate's memory each, or threads cannot start.
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
     run_with_progress(model, options, |_, _| {})
 }
@@ -394,7 +414,8 @@ pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
 /// from the calling thread).
 ///
 /// # Errors
-/// [`RunError`] if a cohort cannot be generated or threads cannot start.
+/// [`RunError`] if a cohort cannot be generated, the workers cannot have a
+/// replicate's memory each, or threads cannot start.
 pub fn run_with_progress(
     model: &Model,
     options: &RunOptions,
@@ -408,6 +429,27 @@ pub fn run_with_progress(
             .install(|| run_in_pool(model, options, progress)),
         None => run_in_pool(model, options, progress),
     }
+}
+
+/// Participants a replicate of `model` is expected to have.
+fn expected_participants(model: &Model) -> usize {
+    match &model.enrolment {
+        EnrolmentModel::Total { n, .. } => *n as usize,
+        EnrolmentModel::PerSite { weeks, weekly } => (weekly.iter().sum::<f64>() * f64::from(*weeks)).ceil() as usize,
+    }
+}
+
+/// Fails at once, rather than part way through, if `workers` replicates'
+/// memory cannot be allocated. The probe is allocated and freed untouched:
+/// where memory is overcommitted it costs nothing and finds only a run that
+/// cannot fit at all (or breaks a process memory limit).
+fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
+    let participants = expected_participants(model);
+    let bytes = engine::replicate_bytes(model, participants);
+    if Vec::<u8>::new().try_reserve_exact(bytes.saturating_mul(workers)).is_ok() {
+        return Ok(());
+    }
+    Err(RunError::Memory { participants, arms: model.arms.len(), bytes, workers })
 }
 
 fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32, u32)) -> Result<RunResult, RunError> {
@@ -431,7 +473,9 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
-    let chunk = 16 * rayon::current_num_threads().max(1) as u32;
+    let workers = rayon::current_num_threads().max(1);
+    ensure_memory(model, workers + usize::from(options.keep_persons))?;
+    let chunk = 16 * workers as u32;
     let mut first = 0;
     while first < replicates {
         let last = (first + chunk).min(replicates);
