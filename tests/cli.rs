@@ -215,6 +215,23 @@ fn usage_errors_exit_with_2() {
 }
 
 #[test]
+fn more_threads_than_the_limit_are_refused_before_starting_them() {
+    let run = |scenario: &str, threads: &str| {
+        rctsim().args(["run", scenario, "--replicates", "1", "--quiet", "--threads", threads]).assert()
+    };
+    let minimal = fixture("minimal.ron");
+    for threads in ["1025", "65535"] {
+        run(minimal.to_str().unwrap(), threads)
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!("{threads} is not in 1..=1024")));
+    }
+    // The limit itself passes the command line (and the missing scenario is
+    // what stops it, sparing the test 1,024 threads).
+    run("no/such/file.ron", "1024").code(2).stderr(predicate::str::contains("no/such/file.ron"));
+}
+
+#[test]
 fn an_out_path_that_cannot_be_a_folder_is_refused_before_running() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("file");

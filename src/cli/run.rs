@@ -18,8 +18,8 @@ pub struct Args {
     /// Root seed (overrides the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: every core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Worker threads, 1 to 1,024 (default: every core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Option<u16>,
     /// Write summary.json, estimates.csv and trajectories.csv to this folder.
     #[arg(long, value_name = "DIR")]
@@ -31,6 +31,12 @@ pub struct Args {
     #[arg(long)]
     quiet: bool,
 }
+
+/// The most `--threads` accepted. Every thread is started before the first
+/// replicate, so a mistyped count (up to 65,535 fit the type) would stall the
+/// run for seconds and gain nothing; 1,024 is more than the cores of any
+/// machine this is likely to meet.
+const MAX_THREADS: i64 = 1024;
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
