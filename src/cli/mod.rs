@@ -1,5 +1,6 @@
 //! Command-line definitions: one file per subcommand. Only this module knows clap.
 
+mod out;
 mod run;
 mod validate;
 
@@ -51,7 +52,7 @@ pub fn main() -> ExitCode {
             // running, but the scenario is at fault, as for a broken rule.
             let bad_input = e.chain().any(|c| {
                 c.downcast_ref::<rctsim::scenario::ScenarioError>().is_some()
-                    || c.downcast_ref::<run::UsageError>().is_some()
+                    || c.downcast_ref::<out::UsageError>().is_some()
                     || matches!(
                         c.downcast_ref::<rctsim::trial::RunError>(),
                         Some(rctsim::trial::RunError::Population { .. })
