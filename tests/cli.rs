@@ -248,6 +248,43 @@ fn an_out_path_that_cannot_be_a_folder_is_refused_before_running() {
     assert_eq!(names, ["file"], "nothing created");
 }
 
+#[test]
+fn an_out_path_that_cannot_be_created_is_refused_before_running_and_leaves_nothing() {
+    // Only the last name is too long: the folder above it could be made, and
+    // used to be, after every replicate had been simulated.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new1").join("a".repeat(256));
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("cannot create"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing created");
+}
+
+#[test]
+fn a_dot_dot_after_a_folder_still_to_be_created_creates_no_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in ["newx/..", "newy/../sub/new/../out"] {
+        rctsim()
+            .current_dir(dir.path())
+            .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "1", "--quiet", "--out", out])
+            .assert()
+            .success();
+    }
+    let names = |p: &std::path::Path| {
+        let mut names: Vec<_> =
+            std::fs::read_dir(p).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(dir.path()), ["estimates.csv", "sub", "summary.json", "trajectories.csv"]);
+    assert_eq!(names(&dir.path().join("sub")), ["out"]);
+    assert!(dir.path().join("sub/out/summary.json").is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn an_out_path_through_a_dangling_link_is_refused_before_running() {

@@ -46,9 +46,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             eprintln!("warning: {}: {w}", args.scenario.display());
         }
     }
-    if let Some(dir) = &args.out {
-        out::check(dir)?;
-    }
+    let out = args.out.as_deref().map(out::check).transpose()?;
     let options = RunOptions {
         replicates: args.replicates,
         seed: args.seed,
@@ -72,8 +70,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         elapsed_seconds: start.elapsed().as_secs_f64(),
         warnings: &loaded.warnings,
     };
-    if let Some(dir) = &args.out {
-        out::write_files(dir, &report)?;
+    if let Some(out) = &out {
+        out::write_files(out, &report)?;
     }
     if !args.quiet {
         let mut out = std::io::stdout().lock();
