@@ -322,6 +322,36 @@ fn a_reused_out_folder_keeps_no_persons_csv_of_an_earlier_run() {
 }
 
 #[test]
+fn a_folder_where_an_output_file_goes_is_refused_before_running_and_nothing_is_replaced() {
+    for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv", ".estimates.csv.tmp"] {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |seed: &str| {
+            let mut cmd = rctsim();
+            cmd.args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "1", "--quiet", "--seed", seed])
+                .args(["--persons", "--out"])
+                .arg(dir.path());
+            cmd.assert()
+        };
+        run("1").success();
+        let path = dir.path().join(name);
+        let _ = std::fs::remove_file(&path);
+        std::fs::create_dir(&path).unwrap();
+        let earlier: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .map(|p| (std::fs::read(&p).unwrap(), p))
+            .collect();
+        assert!(earlier.len() >= 3, "the earlier run's files");
+        run("2").code(2).stdout("").stderr(predicate::str::contains(format!("{name} is a folder")));
+        for (bytes, p) in earlier {
+            assert!(std::fs::read(&p).unwrap() == bytes, "{} unchanged when {name} is a folder", p.display());
+        }
+        assert!(path.is_dir());
+    }
+}
+
+#[test]
 fn every_shipped_scenario_validates_and_runs() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"] {

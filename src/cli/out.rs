@@ -5,6 +5,9 @@ use anyhow::Context;
 use rctsim::report::{self, Report};
 use std::path::{Component, Path, PathBuf};
 
+/// Every file `run` may write, in the order written.
+const NAMES: [&str; 4] = ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"];
+
 /// Where `run` will write: the folder and the folders to create for it.
 #[derive(Debug)]
 pub struct OutDir {
@@ -24,9 +27,11 @@ pub struct UsageError(String);
 
 /// Refuses, before any replicate is simulated, an `--out` that could not be
 /// written when the run ends: an existing file (or link that is not to a
-/// folder), a path under a file, or a folder that cannot be created (a name
-/// too long, say) or written in. The folders still missing are created to
-/// prove they can be and removed again, so nothing is left behind.
+/// folder), a path under a file, a folder that cannot be created (a name too
+/// long, say) or written in, or one holding a folder where a file of the run
+/// (or its temporary copy) goes, which no rename could replace. The folders
+/// still missing are created to prove they can be and removed again, so
+/// nothing is left behind.
 pub fn check(dir: &Path) -> Result<OutDir, UsageError> {
     let refuse = |why: String| UsageError(format!("--out {}: {why}", dir.display()));
     if present(dir) && !dir.is_dir() {
@@ -40,6 +45,9 @@ pub fn check(dir: &Path) -> Result<OutDir, UsageError> {
     if let Err(e) = tempfile::Builder::new().prefix(".rctsim-probe").tempfile_in(&out.path) {
         return Err(refuse(format!("cannot write in {}: {e}", out.path.display())));
     }
+    if let Some(folder) = folder_in_the_way(&out.path) {
+        return Err(refuse(format!("{} is a folder, where the run writes a file", folder.display())));
+    }
     drop(created);
     Ok(out)
 }
@@ -47,6 +55,15 @@ pub fn check(dir: &Path) -> Result<OutDir, UsageError> {
 /// Present even as a dangling link, which `exists()` would deny.
 fn present(path: &Path) -> bool {
     path.symlink_metadata().is_ok()
+}
+
+/// The first of the run's files, or their temporary copies, that is a folder
+/// in `dir` (a link to one is fine: a rename replaces the link).
+fn folder_in_the_way(dir: &Path) -> Option<PathBuf> {
+    NAMES
+        .iter()
+        .flat_map(|name| [dir.join(name), report::temporary_path(dir, name)])
+        .find(|path| path.symlink_metadata().is_ok_and(|m| m.is_dir()))
 }
 
 /// Splits `dir` into its nearest present ancestor (`.` for a relative path
@@ -113,30 +130,135 @@ fn create_folders(missing: &[PathBuf]) -> anyhow::Result<Created> {
 /// the folders this created are removed again, so a failed run leaves no
 /// half-made output folder.
 pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
-    let created = create_folders(&out.missing)?;
-    write_into(&out.path, report)?;
-    created.keep();
-    Ok(())
-}
-
-fn write_into(dir: &Path, report: &Report) -> anyhow::Result<()> {
     let mut files = vec![
-        ("summary.json", report::summary_json(report)),
-        ("estimates.csv", report::estimates_csv(report)),
-        ("trajectories.csv", report::trajectories_csv(report)),
+        (NAMES[0], report::summary_json(report)),
+        (NAMES[1], report::estimates_csv(report)),
+        (NAMES[2], report::trajectories_csv(report)),
     ];
     let persons = report::persons_csv(report);
     // A folder reused without --persons would otherwise hold another run's
     // persons.csv beside this run's files.
-    let stale_persons = dir.join("persons.csv");
-    let remove_stale = persons.is_none() && stale_persons.is_file();
-    files.extend(persons.map(|bytes| ("persons.csv", bytes)));
+    let remove_stale_persons = persons.is_none();
+    files.extend(persons.map(|bytes| (NAMES[3], bytes)));
+    write(out, &files, remove_stale_persons)
+}
+
+/// [`write_files`] once the files are made: creates the folders, writes every
+/// file under its temporary name and only then renames them all, so that a
+/// failure while writing leaves a reused folder's earlier files as they were.
+fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) -> anyhow::Result<()> {
+    let created = create_folders(&out.missing)?;
+    let mut staged = Staged { dir: &out.path, files: Vec::new(), renamed: 0, fresh: created.0.contains(&out.path) };
     for (name, bytes) in files {
-        report::write_atomically(dir, name, &bytes).with_context(|| format!("writing {}", dir.join(name).display()))?;
+        let tmp = report::write_temporary(&out.path, name, bytes)
+            .with_context(|| format!("writing {}", out.path.join(name).display()))?;
+        staged.files.push((tmp, name));
     }
-    if remove_stale {
-        std::fs::remove_file(&stale_persons)
-            .with_context(|| format!("removing {} of an earlier run", stale_persons.display()))?;
+    staged.rename_all()?;
+    let stale = out.path.join(NAMES[3]);
+    if remove_stale_persons && stale.is_file() {
+        std::fs::remove_file(&stale).with_context(|| format!("removing {} of an earlier run", stale.display()))?;
     }
+    created.keep();
     Ok(())
+}
+
+/// A run's files written under their temporary names, the first `renamed` of
+/// them since renamed into place. Dropped before all are renamed, it removes
+/// the temporary files left and, in a folder this run created (`fresh`), the
+/// files already renamed too, so that the folder is empty and can go.
+struct Staged<'a> {
+    dir: &'a Path,
+    files: Vec<(PathBuf, &'a str)>,
+    renamed: usize,
+    fresh: bool,
+}
+
+impl Staged<'_> {
+    fn rename_all(mut self) -> anyhow::Result<()> {
+        while let Some((tmp, name)) = self.files.get(self.renamed) {
+            let path = self.dir.join(name);
+            std::fs::rename(tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+            self.renamed += 1;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged<'_> {
+    fn drop(&mut self) {
+        let (renamed, left) = self.files.split_at(self.renamed);
+        if self.fresh && !left.is_empty() {
+            for (_, name) in renamed {
+                let _ = std::fs::remove_file(self.dir.join(name));
+            }
+        }
+        for (tmp, _) in left {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names of what `dir` holds, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        names
+    }
+
+    /// A name no file system takes, for a file that cannot be written.
+    fn too_long() -> String {
+        "a".repeat(300)
+    }
+
+    #[test]
+    fn a_dot_dot_cancels_only_a_folder_still_to_be_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let (existing, out) = plan(&dir.path().join("new/../sub/x/../y"));
+        assert_eq!(existing, dir.path());
+        assert_eq!(out.path, dir.path().join("sub/y"));
+        assert_eq!(out.missing, [dir.path().join("sub"), dir.path().join("sub/y")]);
+        let (_, out) = plan(&dir.path().join("new/.."));
+        assert_eq!((out.path, out.missing), (dir.path().to_path_buf(), vec![]));
+    }
+
+    #[test]
+    fn a_failed_write_removes_the_folders_it_created() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, out) = plan(&dir.path().join("a/b"));
+        let long = too_long();
+        assert!(write(&out, &[("one.csv", b"1".to_vec()), (&long, b"2".to_vec())], true).is_err());
+        assert!(names(dir.path()).is_empty(), "no half-made output folder");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_a_reused_folder_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("one.csv"), "earlier").unwrap();
+        std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
+        let (_, out) = plan(dir.path());
+        let long = too_long();
+        assert!(write(&out, &[("one.csv", b"new".to_vec()), (&long, b"2".to_vec())], true).is_err());
+        assert_eq!(names(dir.path()), ["one.csv", "persons.csv"], "no temporary file left");
+        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "earlier");
+        // The stale persons.csv goes only once the run's files are in place.
+        assert!(write(&out, &[("one.csv", b"new".to_vec())], true).is_ok());
+        assert_eq!(names(dir.path()), ["one.csv"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_failed_rename_in_a_new_folder_takes_back_the_files_renamed() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = report::write_temporary(dir.path(), "one.csv", b"1").unwrap();
+        let files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
+        let staged = Staged { dir: dir.path(), files, renamed: 0, fresh: true };
+        assert!(staged.rename_all().is_err());
+        assert!(names(dir.path()).is_empty(), "the folder is empty and can go");
+    }
 }

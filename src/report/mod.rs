@@ -1,8 +1,10 @@
 //! Reports of a run: the terminal table, `summary.json`, and the CSV files.
 //!
 //! Each format lives in its own file and renders a [`Report`] to bytes; files
-//! are written with [`write_atomically`] so that a reader never sees a partial
-//! file. Missing values are written `NA` in tables and CSV, `null` in JSON.
+//! are written under a temporary name and renamed when complete
+//! ([`write_atomically`], [`write_temporary`]) so that a reader never sees a
+//! partial file. Missing values are written `NA` in tables and CSV, `null` in
+//! JSON.
 
 mod csv_files;
 mod json;
@@ -16,7 +18,7 @@ use crate::scenario::Model;
 pub use crate::scenario::column_name;
 use crate::trial::RunResult;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What every report is made from.
 #[derive(Debug, Clone, Copy)]
@@ -48,12 +50,33 @@ pub fn number(x: f64) -> String {
 /// # Errors
 /// Any I/O error; the temporary file is removed on failure.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, dir.join(name)));
-    if result.is_err() {
+    let tmp = write_temporary(dir, name, bytes)?;
+    std::fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Writes `bytes`, synced to disk, under the temporary name of `dir/name`
+/// ([`temporary_path`]) and returns that path, for the caller to rename into
+/// place: a run renames its files only once all of them are written, so that
+/// a failure leaves a reused folder's earlier files as they were.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed on failure.
+pub fn write_temporary(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let tmp = temporary_path(dir, name);
+    let result = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
+}
+
+/// Where `dir/name` is written before it is renamed into place: a hidden
+/// file beside it, in the same folder so that the rename cannot have to copy.
+pub fn temporary_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.tmp"))
 }
