@@ -46,3 +46,8 @@ fn arms_fall_back_on_the_control_arms_fallback() {
     let bau = m.services.iter().position(|s| s.name == "bau").unwrap();
     assert!(m.arms.iter().all(|a| a.fallback == bau));
 }
+
+#[test]
+fn a_leading_byte_order_mark_is_ignored() {
+    assert_eq!(problems(&format!("\u{feff}{}", minimal())), "");
+}

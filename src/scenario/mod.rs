@@ -87,6 +87,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Model, ScenarioError> {
 
 /// Parses scenario text into the file's shape, before any rule is checked.
 fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioError> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         // The bytes before the first bad one are valid text: count characters, as RON does.
         let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
@@ -104,6 +105,12 @@ fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioE
         excerpt: excerpt(text, e.span.start.line, e.span.start.col),
     })
 }
+
+/// The UTF-8 byte-order mark some editors write at the start of a file. It
+/// is not part of the text, and RON would take it for the scenario's first
+/// character; dropped before parsing, it is not counted in columns either,
+/// which is what the editor shows.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Line `line` of `text` with a caret under character `column` (both
 /// 1-based), so that a parse error shows the value it is about ("Integer is
@@ -164,6 +171,15 @@ mod tests {
     fn text_that_is_not_utf8_is_located_in_characters() {
         let e = super::parse(b"(\n  name: \"\xc3\xa9\xff\",\n)", std::path::Path::new("u.ron")).unwrap_err();
         assert_eq!(e.to_string(), "u.ron:2:11: the file is not valid UTF-8");
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_not_text() {
+        let error = |text: &str| super::parse(text.as_bytes(), std::path::Path::new("b.ron")).unwrap_err().to_string();
+        // The same line and column, and the same excerpt, as without the mark.
+        assert_eq!(error("\u{feff}Scenario(name: 1)"), error("Scenario(name: 1)"));
+        let e = super::parse(b"\xef\xbb\xbf(\xff", std::path::Path::new("b.ron")).unwrap_err();
+        assert_eq!(e.to_string(), "b.ron:1:2: the file is not valid UTF-8");
     }
 
     #[test]
