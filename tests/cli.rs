@@ -207,6 +207,25 @@ fn a_missing_file_is_bad_input() {
 }
 
 #[test]
+fn a_file_over_the_size_limit_is_bad_input_and_is_not_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let limit = rctsim::scenario::MAX_FILE_BYTES as usize;
+    // A valid scenario padded with spaces to exactly the limit is read; one byte more is not.
+    let mut text = std::fs::read(fixture("minimal.ron")).unwrap();
+    text.resize(limit, b' ');
+    let at_limit = dir.path().join("at_limit.ron");
+    std::fs::write(&at_limit, &text).unwrap();
+    rctsim().arg("validate").arg(&at_limit).assert().success();
+    text.push(b' ');
+    let over = dir.path().join("over.ron");
+    std::fs::write(&over, &text).unwrap();
+    for file in [over.as_path(), std::path::Path::new("/dev/zero")].into_iter().filter(|f| f.exists()) {
+        let message = format!("{}: the file is larger than 16 MiB, the most a scenario may be", file.display());
+        rctsim().arg("validate").arg(file).assert().code(2).stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
 fn usage_errors_exit_with_2() {
     rctsim().args(["run"]).assert().code(2);
     rctsim().args(["run", "x.ron", "--threads", "0"]).assert().code(2);

@@ -13,6 +13,7 @@ pub use model::*;
 pub use validate::{Problem, ips25_fidelity, unused_settings, validate};
 
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Why a scenario could not be loaded.
@@ -27,6 +28,12 @@ pub enum ScenarioError {
         /// The I/O error (in the message, so not also a `source`, which
         /// would print it twice in an error chain).
         error: std::io::Error,
+    },
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("{path}: the file is larger than {} MiB, the most a scenario may be", MAX_FILE_BYTES >> 20)]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
     },
     /// The text is not a scenario: bad syntax, an unknown or missing field, a wrong type.
     #[error("{path}:{line}:{column}: {message}{excerpt}")]
@@ -69,11 +76,28 @@ pub struct Loaded {
 /// # Errors
 /// [`ScenarioError`] naming the file, and the line and column or field path.
 pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|error| ScenarioError::Io { path: path.into(), error })?;
+    let bytes = read_at_most(path, MAX_FILE_BYTES)?;
     let raw = parse_schema(&bytes, path)?;
     let model = validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })?;
     let warnings = unused_settings(&raw, &model);
     Ok(Loaded { model, sha256: sha256_hex(&bytes), warnings })
+}
+
+/// The largest scenario file read, 16 MiB. Scenarios are a few kilobytes;
+/// without a limit, a wrong path (`/dev/zero`, a large data file) would take
+/// all memory before any error could be shown.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// The bytes of `path`, or [`ScenarioError::TooLarge`] if there are more than
+/// `max`: one byte past the limit is read to tell, and no more.
+fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>, ScenarioError> {
+    let io = |error| ScenarioError::Io { path: path.into(), error };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).map_err(io)?.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(ScenarioError::TooLarge { path: path.into() });
+    }
+    Ok(bytes)
 }
 
 /// Parses and validates scenario text; `path` only labels errors.
