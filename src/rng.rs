@@ -175,6 +175,12 @@ pub fn pick_cumulative(weights: &[f64], target: f64) -> usize {
     weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
 }
 
+/// How far from 0 a standard normal draw by inversion can fall: `Φ⁻¹` is only
+/// ever given `p` in `[f64::MIN_POSITIVE, 1 − ε/2]`, where it runs from about
+/// −37.5 to 8.2. Validation relies on it to know the largest value a
+/// distribution can draw.
+pub const NORMAL_REACH: f64 = 40.0;
+
 /// A standard normal truncated to `[lo, hi]` (infinite ends allowed), drawn
 /// by inversion so that no draw is rejected. `Φ(lo)` and `Φ(hi)` are computed
 /// once, not at every draw.
@@ -197,6 +203,13 @@ impl TruncatedNormal {
         let (a, b) = (self.cdf_lo, self.cdf_hi);
         let p = (a + u * (b - a)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
         normal_quantile(p).clamp(self.lo, self.hi)
+    }
+
+    /// The smallest and largest values [`Self::draw`] can return: `[lo, hi]`,
+    /// narrowed to ±[`NORMAL_REACH`] where the range goes further.
+    pub fn reach(&self) -> (f64, f64) {
+        let within = |z: f64| z.max(self.lo).min(self.hi);
+        (within(-NORMAL_REACH), within(NORMAL_REACH))
     }
 }
 
@@ -279,6 +292,16 @@ mod tests {
             assert_eq!(cached.bits(9, p, 11, 13), other.bits(9, p, 11, 13), "{p:?}");
         }
         assert_eq!(ALL_PURPOSES.iter().map(|&p| p as usize).max(), Some(PURPOSES - 1));
+    }
+
+    #[test]
+    fn no_draw_by_inversion_passes_the_normal_reach() {
+        assert!(normal_quantile(f64::MIN_POSITIVE) > -NORMAL_REACH);
+        assert!(normal_quantile(1.0 - f64::EPSILON / 2.0) < NORMAL_REACH);
+        let z = TruncatedNormal::new(f64::NEG_INFINITY, 3.0);
+        assert_eq!(z.reach(), (-NORMAL_REACH, 3.0));
+        assert_eq!(TruncatedNormal::new(50.0, 60.0).reach(), (50.0, 50.0), "beyond the reach, the bound nearest it");
+        assert_eq!(TruncatedNormal::new(50.0, 60.0).draw(0.5), 50.0);
     }
 
     #[test]

@@ -51,3 +51,26 @@ fn arms_fall_back_on_the_control_arms_fallback() {
 fn a_leading_byte_order_mark_is_ignored() {
     assert_eq!(problems(&format!("\u{feff}{}", minimal())), "");
 }
+
+#[test]
+fn a_distribution_must_draw_finite_numbers() {
+    let age = |d: &str| problems(&minimal().replace("age: Uniform(min: 18, max: 39)", &format!("age: {d}")));
+    let p = age("Uniform(min: -1e308, max: 1e308)");
+    assert!(p.contains("population.age needs max − min to be a finite number (got min -1e308, max 1e308)"), "{p}");
+    let p = age("Normal(mean: 30, sd: 1e307)");
+    assert!(p.contains("population.age must draw finite numbers (got draws from -inf to inf): a draw can fall 40 SDs"), "{p}");
+    // A bound so far from the mean that it is no finite number of SDs away.
+    let p = age("Normal(mean: 0, sd: 1e-310, min: 1, max: 2)");
+    assert!(p.contains("population.age must draw finite numbers (got draws from inf to inf)"), "{p}");
+    let p = age("LogNormal(median: 30, sigma: 100)");
+    assert!(p.contains("population.age must draw finite numbers (got draws from 0 to inf): the log of a draw"), "{p}");
+    // Bounds keep the same parameters' draws finite; so does a span that fits.
+    for d in [
+        "Normal(mean: 30, sd: 1e307, min: 18, max: 39)",
+        "LogNormal(median: 30, sigma: 100, min: 18, max: 39)",
+        "Uniform(min: 1e308, max: 1.7e308)",
+    ] {
+        let p = age(d);
+        assert!(!p.contains("population.age"), "{d}: {p}");
+    }
+}

@@ -140,6 +140,25 @@ pub enum Dist {
     LogNormal { mu: f64, sigma: f64, z: TruncatedNormal },
 }
 
+impl Dist {
+    /// The smallest and largest values a draw can take, as
+    /// [`crate::population::draw`] computes it.
+    pub fn reach(&self) -> (f64, f64) {
+        match *self {
+            Dist::Fixed(v) => (v, v),
+            Dist::Uniform(a, b) => (a, a + (b - a)),
+            Dist::Normal { mean, sd, z } => {
+                let (lo, hi) = z.reach();
+                (mean + sd * lo, mean + sd * hi)
+            }
+            Dist::LogNormal { mu, sigma, z } => {
+                let (lo, hi) = z.reach();
+                (libm::exp(mu + sigma * lo), libm::exp(mu + sigma * hi))
+            }
+        }
+    }
+}
+
 /// How people are generated.
 #[derive(Debug, Clone)]
 pub struct PopulationModel {

@@ -7,7 +7,7 @@
 use super::model::*;
 use super::schema::{self, Scenario};
 use super::{NON_STAGE_SHARES, column_name};
-use crate::rng::TruncatedNormal;
+use crate::rng::{NORMAL_REACH, TruncatedNormal};
 use std::fmt;
 
 /// One broken rule: where, and what is wrong.
@@ -22,6 +22,17 @@ pub struct Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.path, self.message)
+    }
+}
+
+/// A number in a message: as written when of everyday size, in exponent form
+/// when very large or small (`1e308`, not 309 digits).
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v == 0.0 || !v.is_finite() || (1e-6..1e15).contains(&v.abs()) { write!(f, "{v}") } else { write!(f, "{v:e}") }
     }
 }
 
@@ -294,7 +305,41 @@ fn transition_effects(c: &mut Checker, t: &schema::Transitions) -> [CovariateEff
     })
 }
 
-fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
+/// A covariate distribution, and the smallest and largest values it can
+/// draw when it breaks no rule. Its draws must be finite numbers: parameters
+/// that are each finite can still overflow (`Uniform(min: -1e308, max:
+/// 1e308)` spans more than a number can hold), and a draw that is not a
+/// number would turn every rate it reaches into one.
+fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> (Dist, Option<(f64, f64)>) {
+    let before = c.problems.len();
+    let model = dist_parameters(c, path, d);
+    if c.problems.len() > before {
+        return (model, None);
+    }
+    let (lo, hi) = model.reach();
+    if lo.is_finite() && hi.is_finite() {
+        return (model, Some((lo, hi)));
+    }
+    let reached = format!("got draws from {} to {}", Num(lo), Num(hi));
+    let message = match *d {
+        schema::Distribution::Uniform { min, max } => {
+            format!("needs max − min to be a finite number (got min {}, max {})", Num(min), Num(max))
+        }
+        schema::Distribution::LogNormal { .. } => format!(
+            "must draw finite numbers ({reached}): the log of a draw can fall {NORMAL_REACH} sigmas from ln median \
+             unless min or max stops it"
+        ),
+        _ => format!(
+            "must draw finite numbers ({reached}): a draw can fall {NORMAL_REACH} SDs from the mean unless min or max \
+             stops it"
+        ),
+    };
+    c.fail(path, message);
+    (model, None)
+}
+
+/// The rules on each distribution's own parameters.
+fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
     use schema::Distribution as D;
     let bounds = |c: &mut Checker, min: Option<f64>, max: Option<f64>| {
         let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
@@ -393,14 +438,18 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         }
     }
     eligibility_rules(c, e, &benefit_type, &health, benefit_types, allowed_health);
+    let (age, _) = dist(c, "population.age", &p.age);
+    let (age_first_benefit, _) = dist(c, "population.age_first_benefit", &p.age_first_benefit);
+    let (weeks_on_benefit, _) = dist(c, "population.weeks_on_benefit", &p.weeks_on_benefit);
+    let (prior_spells, _) = dist(c, "population.prior_spells", &p.prior_spells);
     PopulationModel {
         readiness_sd: sd,
-        age: dist(c, "population.age", &p.age),
-        age_first_benefit: dist(c, "population.age_first_benefit", &p.age_first_benefit),
+        age,
+        age_first_benefit,
         benefit_type: benefit_type.try_into().unwrap_or([0.0; 3]),
         health: health.try_into().unwrap_or([0.0; 5]),
-        weeks_on_benefit: dist(c, "population.weeks_on_benefit", &p.weeks_on_benefit),
-        prior_spells: dist(c, "population.prior_spells", &p.prior_spells),
+        weeks_on_benefit,
+        prior_spells,
         starting_stage,
         reference: [r.age, r.age_first_benefit, r.weeks_on_benefit, r.prior_spells],
         eligibility: EligibilityModel {
