@@ -526,10 +526,26 @@ fn summary_json_agrees_with_estimates_csv() {
 }
 
 #[test]
+fn a_population_no_candidate_can_join_is_a_rule_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.ron");
+    let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    std::fs::write(&file, minimal.replace("age_first_benefit: Uniform(min: 16, max: 19)", "age_first_benefit: Fixed(40)"))
+        .unwrap();
+    rctsim().arg("validate").arg(&file).assert().code(2).stderr(predicate::str::contains(
+        "population.age_first_benefit must allow values at or below population.age, as a candidate's age at first \
+         benefit is at most their age (got Fixed(40), never below 40, and population.age Uniform(min: 18, max: 39), \
+         never above 39)",
+    ));
+}
+
+#[test]
 fn a_population_the_scenario_cannot_generate_is_bad_input() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
-    let nobody =
-        minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 17),");
+    // Ages below 17 are 6.5 SDs out: possible, so valid, but never drawn.
+    let nobody = minimal
+        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
+        .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 17),");
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
     for (text, message) in
         [(nobody, "eligibility rules admit almost nobody"), (overflow, "transitions.job gives a rate multiplier")]

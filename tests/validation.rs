@@ -74,3 +74,48 @@ fn a_distribution_must_draw_finite_numbers() {
         assert!(!p.contains("population.age"), "{d}: {p}");
     }
 }
+
+/// The problems of the minimal scenario with these distributions of age and
+/// age at first benefit, and these eligibility rules.
+fn with_ages(age: &str, first: &str, rules: &str) -> String {
+    problems(
+        &minimal()
+            .replace("age: Uniform(min: 18, max: 39)", &format!("age: {age}"))
+            .replace("age_first_benefit: Uniform(min: 16, max: 19)", &format!("age_first_benefit: {first}"))
+            .replace("starting_stage: [0.6, 0.4],", &format!("starting_stage: [0.6, 0.4], eligibility: {rules},")),
+    )
+}
+
+#[test]
+fn age_rules_no_candidate_can_pass_are_errors() {
+    let uniform = "Uniform(min: 18, max: 39)";
+    let p = with_ages(uniform, "Uniform(min: 39.5, max: 50)", "()");
+    assert!(p.contains("population.age_first_benefit must allow values at or below population.age"), "{p}");
+    let p = with_ages(uniform, "Uniform(min: 16, max: 19)", "(min_age: 40)");
+    assert!(p.contains("population.eligibility.min_age admits no age population.age can draw (got 40; "), "{p}");
+    let p = with_ages(uniform, "Uniform(min: 16, max: 19)", "(max_age: 17)");
+    assert!(p.contains("population.eligibility.max_age admits no age population.age can draw (got 17; "), "{p}");
+    let p = with_ages(uniform, "Uniform(min: 16, max: 19)", "(max_age_first_benefit: 15)");
+    assert!(p.contains("population.eligibility.max_age_first_benefit admits no age at first benefit"), "{p}");
+    // Ages up to 60 could follow a first benefit at 40, but not ages up to max_age.
+    let p = with_ages("Uniform(min: 18, max: 60)", "Fixed(40)", "(max_age: 30)");
+    assert!(p.contains("population.eligibility.max_age admits only ages below every age at first benefit"), "{p}");
+    // A normal without bounds never draws 40 SDs from its mean.
+    let p = with_ages("Normal(mean: 30, sd: 2)", "Fixed(111)", "()");
+    assert!(p.contains("(got Fixed(111), never below 111, and population.age Normal(mean: 30, sd: 2), never above 110)"));
+}
+
+#[test]
+fn age_rules_some_candidate_can_pass_are_not_errors() {
+    for (age, first, rules) in [
+        // Bounds that touch admit the one value where they meet.
+        ("Uniform(min: 18, max: 39)", "Fixed(39)", "(min_age: 39)"),
+        ("Uniform(min: 18, max: 39)", "Uniform(min: 16, max: 19)", "(max_age: 18, max_age_first_benefit: 16)"),
+        // Far out, and admitting almost nobody, but not nobody: left to the run.
+        ("Normal(mean: 30, sd: 2)", "Fixed(100)", "()"),
+        ("Normal(mean: 30, sd: 2)", "Normal(mean: 17, sd: 1)", "(max_age: 0)"),
+        ("LogNormal(median: 30, sigma: 0.1)", "Fixed(3)", "(max_age: 3)"),
+    ] {
+        assert_eq!(with_ages(age, first, rules), "", "{age}, {first}, {rules}");
+    }
+}

@@ -438,8 +438,11 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         }
     }
     eligibility_rules(c, e, &benefit_type, &health, benefit_types, allowed_health);
-    let (age, _) = dist(c, "population.age", &p.age);
-    let (age_first_benefit, _) = dist(c, "population.age_first_benefit", &p.age_first_benefit);
+    let (age, age_reach) = dist(c, "population.age", &p.age);
+    let (age_first_benefit, first_reach) = dist(c, "population.age_first_benefit", &p.age_first_benefit);
+    if let (Some(age_reach), Some(first_reach)) = (age_reach, first_reach) {
+        no_candidate(c, p, age_reach, first_reach);
+    }
     let (weeks_on_benefit, _) = dist(c, "population.weeks_on_benefit", &p.weeks_on_benefit);
     let (prior_spells, _) = dist(c, "population.prior_spells", &p.prior_spells);
     PopulationModel {
@@ -459,6 +462,95 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
             benefit_types,
             health: allowed_health,
         },
+    }
+}
+
+/// Age rules that no candidate can pass, whatever is drawn: the run would
+/// fail after 10,000 rejections in a row, so they are reported here instead.
+/// `age` and `first` are the smallest and largest draws of age and age at
+/// first benefit. Only certain cases are errors; rules that admit few
+/// candidates are left to the run.
+fn no_candidate(c: &mut Checker, p: &schema::Population, age: (f64, f64), first: (f64, f64)) {
+    let (age_is, first_is) = (written(&p.age), written(&p.age_first_benefit));
+    let first_above_age = surely_above(first.0, age.1);
+    if first_above_age {
+        c.fail(
+            "population.age_first_benefit",
+            format!(
+                "must allow values at or below population.age, as a candidate's age at first benefit is at most their \
+                 age (got {first_is}, never below {}, and population.age {age_is}, never above {})",
+                Num(first.0),
+                Num(age.1)
+            ),
+        );
+    }
+    let e = &p.eligibility;
+    let q = "population.eligibility";
+    let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+    // min_age above max_age is a problem of its own, reported with the bounds.
+    let ordered = !matches!((e.min_age, e.max_age), (Some(lo), Some(hi)) if lo > hi);
+    if let Some(min) = finite(e.min_age).filter(|_| ordered) {
+        if surely_above(min, age.1) {
+            c.fail(
+                format!("{q}.min_age"),
+                format!("admits no age population.age can draw (got {}; {age_is} never draws above {})", Num(min), Num(age.1)),
+            );
+        }
+    }
+    if let Some(max) = finite(e.max_age).filter(|_| ordered) {
+        if surely_above(age.0, max) {
+            c.fail(
+                format!("{q}.max_age"),
+                format!("admits no age population.age can draw (got {}; {age_is} never draws below {})", Num(max), Num(age.0)),
+            );
+        } else if surely_above(first.0, max) && !first_above_age {
+            c.fail(
+                format!("{q}.max_age"),
+                format!(
+                    "admits only ages below every age at first benefit population.age_first_benefit can draw, and a \
+                     candidate's age at first benefit is at most their age (got {}; {first_is} never draws below {})",
+                    Num(max),
+                    Num(first.0)
+                ),
+            );
+        }
+    }
+    if let Some(max) = finite(e.max_age_first_benefit) {
+        if surely_above(first.0, max) {
+            c.fail(
+                format!("{q}.max_age_first_benefit"),
+                format!(
+                    "admits no age at first benefit population.age_first_benefit can draw (got {}; {first_is} never \
+                     draws below {})",
+                    Num(max),
+                    Num(first.0)
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `a` is above `b` by more than rounding: draws computed in floating
+/// point may pass their distribution's bounds by a few units in the last place.
+fn surely_above(a: f64, b: f64) -> bool {
+    a - b > 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// A distribution as written in the file, for messages.
+fn written(d: &schema::Distribution) -> String {
+    use schema::Distribution as D;
+    let bounds = |min: Option<f64>, max: Option<f64>| {
+        let min = min.map(|v| format!(", min: {}", Num(v))).unwrap_or_default();
+        let max = max.map(|v| format!(", max: {}", Num(v))).unwrap_or_default();
+        min + &max
+    };
+    match *d {
+        D::Fixed(v) => format!("Fixed({})", Num(v)),
+        D::Uniform { min, max } => format!("Uniform(min: {}, max: {})", Num(min), Num(max)),
+        D::Normal { mean, sd, min, max } => format!("Normal(mean: {}, sd: {}{})", Num(mean), Num(sd), bounds(min, max)),
+        D::LogNormal { median, sigma, min, max } => {
+            format!("LogNormal(median: {}, sigma: {}{})", Num(median), Num(sigma), bounds(min, max))
+        }
     }
 }
 
