@@ -46,10 +46,14 @@ pub enum PopulationError {
         /// Attempts made.
         attempts: u32,
     },
-    /// `exp(β·x + ℓ·u)` overflowed for a generated person.
+    /// `exp(β·x + ℓ·u)` overflowed for a generated person. Either side of the
+    /// product can be at fault: the coefficients in `transitions`, or the
+    /// spread of what they multiply (`readiness_sd`, the covariate
+    /// distributions), so the message names both.
     #[error(
         "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) that is not a \
-         finite number; its covariate coefficients or readiness loading are too large for the covariates drawn"
+         finite number; its covariate coefficients or readiness loading are too large for the covariates drawn, \
+         or population.readiness_sd or a covariate distribution in population spreads them too widely"
     )]
     RateOverflow {
         /// The participant's ticket.

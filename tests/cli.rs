@@ -547,9 +547,12 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
         .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
         .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 17),");
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
-    for (text, message) in
-        [(nobody, "eligibility rules admit almost nobody"), (overflow, "transitions.job gives a rate multiplier")]
-    {
+    let spread = minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], readiness_sd: 400,");
+    for (text, message) in [
+        (nobody, "eligibility rules admit almost nobody"),
+        (overflow, "transitions.job gives a rate multiplier"),
+        (spread, "or population.readiness_sd or a covariate distribution in population spreads them too widely"),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scenario.ron");
         std::fs::write(&file, text).unwrap();
