@@ -530,8 +530,11 @@ fn a_population_no_candidate_can_join_is_a_rule_error() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenario.ron");
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
-    std::fs::write(&file, minimal.replace("age_first_benefit: Uniform(min: 16, max: 19)", "age_first_benefit: Fixed(40)"))
-        .unwrap();
+    std::fs::write(
+        &file,
+        minimal.replace("age_first_benefit: Uniform(min: 16, max: 19)", "age_first_benefit: Fixed(40)"),
+    )
+    .unwrap();
     rctsim().arg("validate").arg(&file).assert().code(2).stderr(predicate::str::contains(
         "population.age_first_benefit must allow values at or below population.age, as a candidate's age at first \
          benefit is at most their age (got Fixed(40), never below 40, and population.age Uniform(min: 18, max: 39), \
