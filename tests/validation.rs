@@ -58,7 +58,10 @@ fn a_distribution_must_draw_finite_numbers() {
     let p = age("Uniform(min: -1e308, max: 1e308)");
     assert!(p.contains("population.age needs max − min to be a finite number (got min -1e308, max 1e308)"), "{p}");
     let p = age("Normal(mean: 30, sd: 1e307)");
-    assert!(p.contains("population.age must draw finite numbers (got draws from -inf to inf): a draw can fall 40 SDs"), "{p}");
+    assert!(
+        p.contains("population.age must draw finite numbers (got draws from -inf to inf): a draw can fall 40 SDs"),
+        "{p}"
+    );
     // A bound so far from the mean that it is no finite number of SDs away.
     let p = age("Normal(mean: 0, sd: 1e-310, min: 1, max: 2)");
     assert!(p.contains("population.age must draw finite numbers (got draws from inf to inf)"), "{p}");
@@ -102,7 +105,9 @@ fn age_rules_no_candidate_can_pass_are_errors() {
     assert!(p.contains("population.eligibility.max_age admits only ages below every age at first benefit"), "{p}");
     // A normal without bounds never draws 40 SDs from its mean.
     let p = with_ages("Normal(mean: 30, sd: 2)", "Fixed(111)", "()");
-    assert!(p.contains("(got Fixed(111), never below 111, and population.age Normal(mean: 30, sd: 2), never above 110)"));
+    assert!(
+        p.contains("(got Fixed(111), never below 111, and population.age Normal(mean: 30, sd: 2), never above 110)")
+    );
 }
 
 #[test]
@@ -118,4 +123,95 @@ fn age_rules_some_candidate_can_pass_are_not_errors() {
     ] {
         assert_eq!(with_ages(age, first, rules), "", "{age}, {first}, {rules}");
     }
+}
+
+/// `n` entries made by `entry`, as a RON list.
+fn list(n: usize, entry: impl Fn(usize) -> String) -> String {
+    format!("[{}]", (0..n).map(entry).collect::<Vec<_>>().join(", "))
+}
+
+#[test]
+fn a_list_over_its_limit_is_reported_once_not_entry_by_entry() {
+    const ARMS: &str = r#"arms: [
+        (name: "bau", service: "bau", control: true),
+        (name: "ics", service: "ics"),
+    ]"#;
+    let stages = minimal().find("stages: [").unwrap()..minimal().find("job_loss:").unwrap();
+    // Every entry of each list also breaks a rule of its own, or repeats another.
+    let cases = [
+        ("horizons", minimal().replace("horizons: [26, 52]", &format!("horizons: {}", list(20_000, |_| "0".into())))),
+        ("stages", {
+            let mut text = minimal();
+            text.replace_range(
+                stages,
+                &format!("stages: {},\n    ", list(20_000, |_| r#"(name: "S", progress: -1)"#.into())),
+            );
+            text
+        }),
+        (
+            "arms",
+            minimal().replace(
+                ARMS,
+                &format!("arms: {}", list(20_000, |_| r#"(name: "a", service: "no", control: true)"#.into())),
+            ),
+        ),
+        (
+            "sites",
+            minimal().replace(
+                r#"sites: [(name: "North"), (name: "South")]"#,
+                &format!("sites: {}", list(20_000, |_| r#"(name: "s", weight: -1)"#.into())),
+            ),
+        ),
+        (
+            "return_to_benefit.rates",
+            minimal().replace(
+                "return_to_benefit: (rates: [(from_week: 0, rate: 0.02)])",
+                &format!("return_to_benefit: (rates: {})", list(20_000, |_| "(from_week: 9999, rate: -1)".into())),
+            ),
+        ),
+        (
+            "services",
+            minimal().replace(
+                "services: {",
+                &(0..2_000)
+                    .map(|i| format!(r#""x{i}": (case_managers_per_site: 0, hours_per_week: -1, intensity: Saturating(half: 0)), "#))
+                    .fold("services: {".to_string(), |all, one| all + &one),
+            ),
+        ),
+    ];
+    for (field, text) in cases {
+        let p = problems(&text);
+        assert!(p.contains(&format!("\n  - {field} may list at most ")), "{field}: {p}");
+        assert!(p.lines().count() <= 4, "{field}: {p}");
+    }
+}
+
+#[test]
+fn repeats_are_found_in_every_list_that_forbids_them() {
+    let p = problems(&minimal().replace("horizons: [26, 52]", "horizons: [26, 52, 26]"));
+    assert!(p.contains("horizons[2] repeats an earlier horizon (got 26)"), "{p}");
+    let p = problems(&minimal().replace(r#"(name: "Job search""#, r#"(name: "engagement!""#));
+    assert!(p.contains("stages[1].name must differ from earlier stage names"), "{p}");
+    let p = problems(&minimal().replace(r#"(name: "South")"#, r#"(name: "North")"#));
+    assert!(p.contains(r#"sites[1].name repeats an earlier site name (got "North")"#), "{p}");
+    let p = problems(&minimal().replace(r#"(name: "ics", service: "ics")"#, r#"(name: "bau", service: "ics")"#));
+    assert!(p.contains(r#"arms[1].name repeats an earlier arm name (got "bau")"#), "{p}");
+    // Three arms share a service; the two whose fallback differs from the first's are named.
+    let p = problems(&minimal().replace(
+        r#"(name: "ics", service: "ics"),"#,
+        r#"(name: "ics", service: "ics"), (name: "b", service: "ics", fallback: "ics"), (name: "c", service: "ics", fallback: "ics"),"#,
+    ));
+    assert!(p.starts_with("x.ron: 2 problems"), "{p}");
+    assert!(
+        p.contains("arms[2].fallback differs from arms[1]'s") && p.contains("arms[3].fallback differs from arms[1]'s")
+    );
+}
+
+#[test]
+fn a_multiplier_for_all_stages_is_checked_once() {
+    let p = problems(&minimal().replace("progress: All(1.6)", "progress: All(-1)"));
+    assert_eq!(
+        p,
+        "x.ron: 1 problem in the scenario:\n  - services.ics.effects.progress is a rate multiplier and must be positive (got -1)"
+    );
 }

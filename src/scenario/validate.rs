@@ -8,6 +8,7 @@ use super::model::*;
 use super::schema::{self, Scenario};
 use super::{NON_STAGE_SHARES, column_name};
 use crate::rng::{NORMAL_REACH, TruncatedNormal};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// One broken rule: where, and what is wrong.
@@ -32,7 +33,11 @@ struct Num(f64);
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = self.0;
-        if v == 0.0 || !v.is_finite() || (1e-6..1e15).contains(&v.abs()) { write!(f, "{v}") } else { write!(f, "{v:e}") }
+        if v == 0.0 || !v.is_finite() || (1e-6..1e15).contains(&v.abs()) {
+            write!(f, "{v}")
+        } else {
+            write!(f, "{v:e}")
+        }
     }
 }
 
@@ -53,6 +58,16 @@ impl Checker {
         }
         self.fail(path, format!("must be a finite number (got {v})"));
         false
+    }
+
+    /// Whether a list of `len` entries keeps within `max`; if not, says so.
+    /// The caller then skips the checks of each entry: on a list thousands
+    /// long they would bury this one message under thousands of others.
+    fn at_most(&mut self, path: &str, len: usize, max: usize) -> bool {
+        if len > max {
+            self.fail(path, format!("may list at most {max} entries (got {len})"));
+        }
+        len <= max
     }
 
     /// A weekly rate: finite and not negative.
@@ -111,16 +126,6 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         c.fail("replicates", "must be at least 1 (got 0)");
     }
     let horizons = horizons(&mut c, &s.horizons);
-    for (field, len, max) in [
-        ("arms", s.arms.len(), 64),
-        ("sites", s.sites.len(), 10_000),
-        ("services", s.services.len(), 1_000),
-        ("horizons", s.horizons.len(), 100),
-    ] {
-        if len > max {
-            c.fail(field, format!("may list at most {max} entries (got {len})"));
-        }
-    }
     let stages = stages(&mut c, &s.stages);
     let n_stages = s.stages.len();
     let stage_index = |name: &str| s.stages.iter().position(|st| st.name == name);
@@ -144,10 +149,13 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
         c.non_negative(&format!("benefit_rates.{name}"), v);
     }
-    let services: Vec<ServiceModel> =
-        s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect();
+    let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), 1_000) {
+        s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect()
+    } else {
+        Vec::new()
+    };
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
-    let enrolment = enrolment(&mut c, &s.enrolment, sites.len());
+    let enrolment = enrolment(&mut c, &s.enrolment, s.sites.len());
     staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
     if !c.problems.is_empty() {
         return Err(c.problems);
@@ -175,21 +183,32 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
 }
 
 fn stage_list(stages: &[schema::Stage]) -> String {
-    stages.iter().map(|s| format!("{:?}", s.name)).collect::<Vec<_>>().join(", ")
+    name_list(stages.iter().map(|s| &s.name))
+}
+
+/// Names quoted for a message, the first 20 of a longer list and then how
+/// many there are in all.
+fn name_list<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
+    const SHOWN: usize = 20;
+    let n = names.len();
+    let shown: Vec<String> = names.take(SHOWN).map(|s| format!("{s:?}")).collect();
+    if n > SHOWN { format!("{}, … ({n} in all)", shown.join(", ")) } else { shown.join(", ") }
 }
 
 fn horizons(c: &mut Checker, h: &[u32]) -> Vec<u32> {
     if h.is_empty() {
         c.fail("horizons", "must list at least one horizon in weeks");
     }
-    for (i, &w) in h.iter().enumerate() {
+    let mut seen = HashSet::new();
+    let each = if c.at_most("horizons", h.len(), 100) { h } else { &[] };
+    for (i, &w) in each.iter().enumerate() {
         if w == 0 {
             c.fail(format!("horizons[{i}]"), "must be at least 1 week (got 0)");
         }
         if w > 2000 {
             c.fail(format!("horizons[{i}]"), format!("must be at most 2000 weeks (got {w})"));
         }
-        if h[..i].contains(&w) {
+        if !seen.insert(w) {
             c.fail(format!("horizons[{i}]"), format!("repeats an earlier horizon (got {w})"));
         }
     }
@@ -203,22 +222,21 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
     if stages.is_empty() {
         c.fail("stages", "must list at least one stage");
     }
-    if stages.len() > 100 {
-        c.fail("stages", format!("must list at most 100 stages (got {})", stages.len()));
-    }
     let last = stages.len().saturating_sub(1);
-    for (i, st) in stages.iter().enumerate() {
+    let mut columns = HashSet::new();
+    let each = if c.at_most("stages", stages.len(), 100) { stages } else { &[] };
+    for (i, st) in each.iter().enumerate() {
         let p = format!("stages[{i}]");
-        if stages[..i].iter().any(|o| column_name(&o.name) == column_name(&st.name)) {
+        let column = column_name(&st.name);
+        if column.is_empty() {
+            c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
+        } else if !columns.insert(column.clone()) {
             c.fail(
                 format!("{p}.name"),
                 format!("must differ from earlier stage names in its letters and digits, which name output columns (got {:?})", st.name),
             );
         }
-        if column_name(&st.name).is_empty() {
-            c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
-        }
-        if NON_STAGE_SHARES.contains(&column_name(&st.name).as_str()) {
+        if NON_STAGE_SHARES.contains(&column.as_str()) {
             c.fail(
                 format!("{p}.name"),
                 format!(
@@ -250,6 +268,10 @@ fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise
     }
     if pieces[0].from_week != 0 {
         c.fail(format!("{path}[0].from_week"), format!("must be 0 (got {})", pieces[0].from_week));
+    }
+    // Weeks 0 to 5000, strictly increasing, leave room for 5001 pieces.
+    if !c.at_most(path, pieces.len(), 5001) {
+        return Piecewise::new(vec![0.0]);
     }
     for (i, p) in pieces.iter().enumerate() {
         c.rate(&format!("{path}[{i}].rate"), p.rate);
@@ -407,9 +429,14 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
             format!("needs one weight per stage ({n_stages}) (got {})", p.starting_stage.len()),
         );
     }
-    let names: Vec<String> = (0..p.starting_stage.len()).map(|i| format!("[{i}]")).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let starting_stage = c.weights("population.starting_stage", &names, &p.starting_stage);
+    // Past the last stage, weights are not checked one by one.
+    let starting_stage = if p.starting_stage.len() > n_stages {
+        Vec::new()
+    } else {
+        let names: Vec<String> = (0..p.starting_stage.len()).map(|i| format!("[{i}]")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        c.weights("population.starting_stage", &names, &p.starting_stage)
+    };
     let r = &p.reference;
     for (field, v) in [
         ("age", r.age),
@@ -493,7 +520,11 @@ fn no_candidate(c: &mut Checker, p: &schema::Population, age: (f64, f64), first:
         if surely_above(min, age.1) {
             c.fail(
                 format!("{q}.min_age"),
-                format!("admits no age population.age can draw (got {}; {age_is} never draws above {})", Num(min), Num(age.1)),
+                format!(
+                    "admits no age population.age can draw (got {}; {age_is} never draws above {})",
+                    Num(min),
+                    Num(age.1)
+                ),
             );
         }
     }
@@ -501,7 +532,11 @@ fn no_candidate(c: &mut Checker, p: &schema::Population, age: (f64, f64), first:
         if surely_above(age.0, max) {
             c.fail(
                 format!("{q}.max_age"),
-                format!("admits no age population.age can draw (got {}; {age_is} never draws below {})", Num(max), Num(age.0)),
+                format!(
+                    "admits no age population.age can draw (got {}; {age_is} never draws below {})",
+                    Num(max),
+                    Num(age.0)
+                ),
             );
         } else if surely_above(first.0, max) && !first_above_age {
             c.fail(
@@ -591,8 +626,12 @@ fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
     if sites.is_empty() {
         c.fail("sites", "must list at least one site");
     }
+    if !c.at_most("sites", sites.len(), 10_000) {
+        return (Vec::new(), Vec::new());
+    }
+    let mut seen = HashSet::new();
     for (i, s) in sites.iter().enumerate() {
-        if sites[..i].iter().any(|o| o.name == s.name) {
+        if !seen.insert(&s.name) {
             c.fail(format!("sites[{i}].name"), format!("repeats an earlier site name (got {:?})", s.name));
         }
     }
@@ -603,21 +642,27 @@ fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
     (sites.iter().map(|s| s.name.clone()).collect(), weights)
 }
 
+/// One multiplier per stage. `All(x)` is checked once, as written, not once
+/// for each stage it applies to; entries of `PerStage` past the last stage
+/// are not checked.
 fn per_stage(c: &mut Checker, path: &str, m: &schema::Multiplier, n: usize) -> Vec<f64> {
     let v = match m {
-        schema::Multiplier::All(v) => vec![*v; n],
+        schema::Multiplier::All(v) => {
+            c.multiplier(path, *v);
+            vec![*v; n]
+        }
         schema::Multiplier::PerStage(v) => {
             if v.len() != n {
                 c.fail(path, format!("needs one multiplier per stage ({n}) (got {})", v.len()));
             }
             let mut v = v.clone();
             v.resize(n, 1.0);
+            for (i, &x) in v.iter().enumerate() {
+                c.multiplier(&format!("{path}[{i}]"), x);
+            }
             v
         }
     };
-    for (i, &x) in v.iter().enumerate() {
-        c.multiplier(&format!("{path}[{i}]"), x);
-    }
     v.iter().map(|&x| if x > 0.0 && x.is_finite() { libm::log(x) } else { 0.0 }).collect()
 }
 
@@ -808,6 +853,9 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     if arms.len() < 2 {
         c.fail("arms", format!("must list at least two arms (got {})", arms.len()));
     }
+    if !c.at_most("arms", arms.len(), 64) {
+        return (Vec::new(), 0);
+    }
     let controls: Vec<usize> = arms.iter().enumerate().filter(|(_, a)| a.control).map(|(i, _)| i).collect();
     let control = match controls.as_slice() {
         [one] => *one,
@@ -822,15 +870,16 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
         }
     };
     let index = |name: &str| services.keys().position(|k| k == name);
-    let known = services.keys().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ");
+    let known = name_list(services.keys());
     // Unless declared, an arm falls back on the control arm's fallback, which
     // is the control arm's own service unless declared.
     let default_fallback =
         arms.get(control).map(|a| a.fallback.clone().unwrap_or_else(|| a.service.clone())).unwrap_or_default();
     let mut out = Vec::with_capacity(arms.len());
+    let mut names = HashSet::new();
     for (i, a) in arms.iter().enumerate() {
         let p = format!("arms[{i}]");
-        if arms[..i].iter().any(|o| o.name == a.name) {
+        if !names.insert(&a.name) {
             c.fail(format!("{p}.name"), format!("repeats an earlier arm name (got {:?})", a.name));
         }
         if !a.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') || a.name.is_empty() {
@@ -855,14 +904,15 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
         }
         out.push(ArmModel { name: a.name.clone(), service, fallback, ratio: a.ratio });
     }
+    // Each arm is compared with the first arm that offers its service.
+    let mut first = HashMap::new();
     for (i, a) in out.iter().enumerate() {
-        for (k, b) in out[..i].iter().enumerate() {
-            if a.service == b.service && a.fallback != b.fallback {
-                c.fail(
-                    format!("arms[{i}].fallback"),
-                    format!("differs from arms[{k}]'s, which offers the same service; arms that share a service must share a fallback"),
-                );
-            }
+        let &mut (k, fallback) = first.entry(a.service).or_insert((i, a.fallback));
+        if fallback != a.fallback {
+            c.fail(
+                format!("arms[{i}].fallback"),
+                format!("differs from arms[{k}]'s, which offers the same service; arms that share a service must share a fallback"),
+            );
         }
     }
     (out, control)
@@ -888,7 +938,8 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                     format!("needs one arrival rate per site ({n_sites}) (got {})", weekly.len()),
                 );
             }
-            for (i, &v) in weekly.iter().enumerate() {
+            // Past the last site, rates are not checked one by one.
+            for (i, &v) in weekly.iter().take(n_sites).enumerate() {
                 c.rate(&format!("enrolment.weekly[{i}]"), v);
                 if v > 10_000.0 {
                     c.fail(format!("enrolment.weekly[{i}]"), format!("must be at most 10000 a week (got {v})"));
