@@ -215,3 +215,18 @@ fn a_multiplier_for_all_stages_is_checked_once() {
         "x.ron: 1 problem in the scenario:\n  - services.ics.effects.progress is a rate multiplier and must be positive (got -1)"
     );
 }
+
+#[test]
+fn a_long_list_of_problems_is_cut_after_the_first_hundred() {
+    let points = list(300, |k| format!("({}, 1.5)", k + 1));
+    let p = problems(&minimal().replacen(
+        "intensity: Saturating(half: 0.5)",
+        &format!("intensity: Piecewise({points})"),
+        1,
+    ));
+    let lines: Vec<&str> = p.lines().collect();
+    assert_eq!(lines[0], "x.ron: 300 problems in the scenario:");
+    assert_eq!(lines.len(), 1 + rctsim::scenario::MAX_LISTED + 1);
+    assert_eq!(lines[1], "  - services.bau.intensity[0] response must be in [0, 1) (got 1.5)");
+    assert_eq!(lines.last(), Some(&"  - … and 200 more"));
+}

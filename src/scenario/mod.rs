@@ -51,13 +51,29 @@ pub enum ScenarioError {
         excerpt: String,
     },
     /// The scenario parsed but breaks one or more rules.
-    #[error("{path}: {} problem{} in the scenario:{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, problems.iter().map(|p| format!("\n  - {p}")).collect::<String>())]
+    #[error("{path}: {} problem{} in the scenario:{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, listing(problems))]
     Invalid {
         /// The file.
         path: PathBuf,
         /// Every broken rule.
         problems: Vec<Problem>,
     },
+}
+
+/// The most problems an error lists. Lists over their length limit are
+/// reported once, but some lists have no limit of their own (a `Piecewise`
+/// intensity's points), and a file with thousands of bad entries would
+/// otherwise print thousands of lines.
+pub const MAX_LISTED: usize = 100;
+
+/// The problems one to a line, the first [`MAX_LISTED`] of them, then how
+/// many more there are.
+fn listing(problems: &[Problem]) -> String {
+    let mut out: String = problems.iter().take(MAX_LISTED).map(|p| format!("\n  - {p}")).collect();
+    if problems.len() > MAX_LISTED {
+        out += &format!("\n  - … and {} more", problems.len() - MAX_LISTED);
+    }
+    out
 }
 
 /// A loaded scenario: the model and the identity of the file it came from.
