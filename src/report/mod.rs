@@ -1,9 +1,8 @@
 //! Reports of a run: the terminal table, `summary.json`, and the CSV files.
 //!
 //! Each format lives in its own file and renders a [`Report`] to bytes; files
-//! are written under a temporary name and renamed when complete
-//! ([`write_atomically`], [`write_temporary`]) so that a reader never sees a
-//! partial file. Missing values are written `NA` in tables and CSV, `null` in
+//! are written under a temporary name ([`write_temporary`]) and renamed when
+//! complete, so that a reader never sees a partial file. Missing values are written `NA` in tables and CSV, `null` in
 //! JSON.
 
 mod csv_files;
@@ -42,18 +41,6 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// A number for CSV and tables: shortest round-trip form, `NA` when missing.
 pub fn number(x: f64) -> String {
     if x.is_finite() { format!("{x}") } else { "NA".to_string() }
-}
-
-/// Writes `bytes` to `dir/name` through a temporary file in the same folder,
-/// renamed into place when complete.
-///
-/// # Errors
-/// Any I/O error; the temporary file is removed on failure.
-pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = write_temporary(dir, name, bytes)?;
-    std::fs::rename(&tmp, dir.join(name)).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 /// Writes `bytes`, synced to disk, under the temporary name of `dir/name`
