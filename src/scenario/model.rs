@@ -307,6 +307,15 @@ impl EnrolmentModel {
             Self::Total { weeks, .. } | Self::PerSite { weeks, .. } => *weeks,
         }
     }
+
+    /// Participants a replicate is expected to have: `n`, or the expected
+    /// number of arrivals, rounded up.
+    pub fn expected_participants(&self) -> usize {
+        match self {
+            Self::Total { n, .. } => *n as usize,
+            Self::PerSite { weeks, weekly } => (weekly.iter().sum::<f64>() * f64::from(*weeks)).ceil() as usize,
+        }
+    }
 }
 
 /// Index of a benefit type in per-type arrays.

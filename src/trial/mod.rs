@@ -18,7 +18,7 @@ use crate::engine::life::Record;
 use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
 use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
-use crate::scenario::{EnrolmentModel, Model, transition};
+use crate::scenario::{Model, transition};
 use rayon::prelude::*;
 
 /// How to run a scenario. Each `None` keeps the scenario's value.
@@ -431,20 +431,12 @@ pub fn run_with_progress(
     }
 }
 
-/// Participants a replicate of `model` is expected to have.
-fn expected_participants(model: &Model) -> usize {
-    match &model.enrolment {
-        EnrolmentModel::Total { n, .. } => *n as usize,
-        EnrolmentModel::PerSite { weeks, weekly } => (weekly.iter().sum::<f64>() * f64::from(*weeks)).ceil() as usize,
-    }
-}
-
 /// Fails at once, rather than part way through, if `workers` replicates'
 /// memory cannot be allocated. The probe is allocated and freed untouched:
 /// where memory is overcommitted it costs nothing and finds only a run that
 /// cannot fit at all (or breaks a process memory limit).
 fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
-    let participants = expected_participants(model);
+    let participants = model.enrolment.expected_participants();
     let bytes = engine::replicate_bytes(model, participants);
     if Vec::<u8>::new().try_reserve_exact(bytes.saturating_mul(workers)).is_ok() {
         return Ok(());
