@@ -4,8 +4,8 @@
 //! Replicates are independent given the seed (every draw is keyed by the
 //! replicate), so they run in parallel in any order; their results are
 //! reduced in replicate order, so the output does not depend on the number of
-//! threads. Replicates are processed in chunks, keeping memory to a few
-//! replicates' cohorts per thread.
+//! threads. Replicates are processed in chunks, keeping memory to one
+//! replicate's cohort per thread and the chunk's estimates.
 
 mod enrolment;
 mod randomisation;
@@ -444,6 +444,13 @@ fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
     Err(RunError::Memory { participants, arms: model.arms.len(), bytes, workers })
 }
 
+/// The most replicates a chunk gives each worker thread. The workers wait for
+/// each other at the end of a chunk (its results are reduced in replicate
+/// order), idling for up to a replicate each; long chunks make that a small
+/// share. Chunks start at one replicate a worker and double up to this, so
+/// that progress is reported early; the results do not depend on the sizes.
+const MAX_CHUNK_PER_WORKER: u32 = 64;
+
 fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32, u32)) -> Result<RunResult, RunError> {
     let replicates = options.replicates.unwrap_or(model.replicates);
     let seed = options.seed.unwrap_or(model.seed);
@@ -467,10 +474,11 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
     let workers = rayon::current_num_threads().max(1);
     ensure_memory(model, workers + usize::from(options.keep_persons))?;
-    let chunk = 16 * workers as u32;
+    let mut chunk = workers as u32;
     let mut first = 0;
     while first < replicates {
-        let last = (first + chunk).min(replicates);
+        let last = first.saturating_add(chunk).min(replicates);
+        chunk = chunk.saturating_mul(2).min(MAX_CHUNK_PER_WORKER * workers as u32);
         let summaries: Vec<Result<ReplicateSummary, RunError>> = (first..last)
             .into_par_iter()
             .map(|r| {
