@@ -28,7 +28,8 @@ pub struct RunOptions {
     pub replicates: Option<u32>,
     /// Root seed (overrides the scenario's `seed`).
     pub seed: Option<u64>,
-    /// Worker threads; `None` uses every core. Results do not depend on it.
+    /// Worker threads; `None` uses every core. No more are started than there
+    /// are replicates. Results do not depend on it.
     pub threads: Option<usize>,
     /// Keep replicate 0's people and lives for person-level output.
     pub keep_persons: bool,
@@ -421,7 +422,10 @@ pub fn run_with_progress(
     options: &RunOptions,
     progress: impl FnMut(u32, u32) + Send,
 ) -> Result<RunResult, RunError> {
-    match options.threads {
+    // No more threads than replicates: a thread without one would only hold
+    // memory (and be counted by the memory check).
+    let replicates = options.replicates.unwrap_or(model.replicates).max(1) as usize;
+    match options.threads.map(|t| t.min(replicates)) {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -472,7 +476,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
-    let workers = rayon::current_num_threads().max(1);
+    let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
     ensure_memory(model, workers + usize::from(options.keep_persons))?;
     let mut chunk = workers as u32;
     let mut first = 0;
