@@ -146,6 +146,31 @@ fn every_broken_rule_is_reported_at_once() {
     );
 }
 
+/// `rejects` for `text`, written to a file named `name` in a temporary folder:
+/// `error` is found in the error output right after the file's path.
+fn rejects_text(name: &str, text: &str, error: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("never");
+    for args in [vec!["validate"], vec!["run", "--out", out.to_str().unwrap()]] {
+        let expected = format!("{}{error}", path.display());
+        rctsim().args(&args).arg(&path).assert().code(2).stdout("").stderr(predicate::str::contains(expected));
+        assert!(!out.exists(), "no output folder for bad input");
+    }
+}
+
+#[test]
+fn parse_errors_point_at_what_they_are_about() {
+    let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    // A service declared twice: at the second key, named.
+    rejects_text(
+        "twice.ron",
+        &minimal.replace(r#""ics": (case"#, r#""bau": (case"#),
+        ":27:9: \"bau\" is declared twice\n    27 |         \"bau\": (case_managers_per_site: 1, caseload_cap: 20, hours_p…\n       |         ^\n",
+    );
+}
+
 #[test]
 fn a_stage_named_like_another_states_column_is_an_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -230,3 +230,18 @@ fn a_long_list_of_problems_is_cut_after_the_first_hundred() {
     assert_eq!(lines[1], "  - services.bau.intensity[0] response must be in [0, 1) (got 1.5)");
     assert_eq!(lines.last(), Some(&"  - … and 200 more"));
 }
+
+/// The first line of the error for `text`: `x.ron:line:column: message`.
+fn parse_error(text: &str) -> String {
+    problems(text).lines().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_map_key_given_twice_is_located_at_the_repeat() {
+    let twice =
+        |key: &str| parse_error(&minimal().replace(r#""ics": (case_managers"#, &format!("{key}: (case_managers")));
+    assert_eq!(twice(r#""bau""#), r#"x.ron:27:9: "bau" is declared twice"#);
+    // Written with an escape or as a raw string, the key is still found whole, and named as read.
+    assert_eq!(twice(r#""b\u{61}u""#), r#"x.ron:27:9: "bau" is declared twice"#);
+    assert_eq!(twice(r##"r#"bau"#"##), r#"x.ron:27:9: "bau" is declared twice"#);
+}

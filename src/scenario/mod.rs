@@ -7,6 +7,7 @@
 
 mod model;
 pub mod schema;
+mod text;
 mod validate;
 
 pub use model::*;
@@ -131,19 +132,36 @@ fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioE
     let text = std::str::from_utf8(bytes).map_err(|e| {
         // The bytes before the first bad one are valid text: count characters, as RON does.
         let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+        let (line, column) = text::position(before, before.len());
         let message = "the file is not valid UTF-8".into();
         ScenarioError::Parse { path: path.into(), line, column, message, excerpt: String::new() }
     })?;
-    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    options.from_str(text).map_err(|e| ScenarioError::Parse {
+    read_ron(text).map_err(|((line, column), message)| ScenarioError::Parse {
         path: path.into(),
-        line: e.span.start.line,
-        column: e.span.start.col,
-        message: e.code.to_string(),
-        excerpt: excerpt(text, e.span.start.line, e.span.start.col),
+        line,
+        column,
+        message,
+        excerpt: excerpt(text, line, column),
     })
+}
+
+/// The scenario in `text`, or RON's error as line, column and message,
+/// placed where it is about.
+fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
+    let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    options.from_str(text).map_err(|e| (located(text, &e), e.code.to_string()))
+}
+
+/// Where RON's error is about. RON places an error where it last read, which
+/// for a map key given twice (found only once the key is read) is the key's end.
+fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
+    let (start, end) = ((e.span.start.line, e.span.start.col), (e.span.end.line, e.span.end.col));
+    match &e.code {
+        ron::Error::Message(m) => schema::declared_twice_name(m)
+            .and_then(|name| text::key_start(text, text::offset(text, end), &name))
+            .map_or(start, |at| text::position(text, at)),
+        _ => start,
+    }
 }
 
 /// The UTF-8 byte-order mark some editors write at the start of a file. It

@@ -49,15 +49,36 @@ where
         }
         fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = BTreeMap::new();
-            while let Some((name, value)) = map.next_entry::<String, T>()? {
-                if out.insert(name.clone(), value).is_some() {
-                    return Err(serde::de::Error::custom(format!("{name:?} is declared twice")));
+            // The repeat is refused before its value is read, so that the
+            // parser's position is still at the key the error is about.
+            while let Some(name) = map.next_key::<String>()? {
+                if out.contains_key(&name) {
+                    return Err(serde::de::Error::custom(declared_twice(&name)));
                 }
+                let value = map.next_value()?;
+                out.insert(name, value);
             }
             Ok(out)
         }
     }
     d.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// What a repeated map key ends the error message with.
+const DECLARED_TWICE: &str = " is declared twice";
+
+/// The message for a name given twice in a map: the name as a RON string,
+/// so that [`declared_twice_name`] can read it back exactly.
+fn declared_twice(name: &str) -> String {
+    let quoted = ron::to_string(name).unwrap_or_else(|_| format!("{name:?}"));
+    format!("{quoted}{DECLARED_TWICE}")
+}
+
+/// The name a [`declared_twice`] message is about, if it is one: the parser
+/// reports the error after the key, and finding where the key starts needs
+/// the name itself (it may have been written with escapes or as a raw string).
+pub(super) fn declared_twice_name(message: &str) -> Option<String> {
+    ron::from_str(message.strip_suffix(DECLARED_TWICE)?).ok()
 }
 
 fn default_replicates() -> u32 {
