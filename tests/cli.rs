@@ -169,6 +169,12 @@ fn parse_errors_point_at_what_they_are_about() {
         &minimal.replace(r#""ics": (case"#, r#""bau": (case"#),
         ":27:9: \"bau\" is declared twice\n    27 |         \"bau\": (case_managers_per_site: 1, caseload_cap: 20, hours_p…\n       |         ^\n",
     );
+    // Text after the scenario: where it starts.
+    rejects_text(
+        "after.ron",
+        &format!("{minimal}\n  extra\n"),
+        ":38:3: Non-whitespace trailing characters\n    38 |   extra\n       |   ^\n",
+    );
 }
 
 #[test]

@@ -245,3 +245,11 @@ fn a_map_key_given_twice_is_located_at_the_repeat() {
     assert_eq!(twice(r#""b\u{61}u""#), r#"x.ron:27:9: "bau" is declared twice"#);
     assert_eq!(twice(r##"r#"bau"#"##), r#"x.ron:27:9: "bau" is declared twice"#);
 }
+
+#[test]
+fn text_after_the_scenario_is_located_where_it_starts() {
+    let after = |tail: &str| parse_error(&format!("{}{tail}", minimal().trim_end()));
+    assert_eq!(after(" x"), "x.ron:36:3: Non-whitespace trailing characters");
+    assert_eq!(after("\n\nextra\n"), "x.ron:38:1: Non-whitespace trailing characters");
+    assert_eq!(after(" // note\n/* a ) */ 1"), "x.ron:37:11: Non-whitespace trailing characters");
+}

@@ -153,10 +153,12 @@ fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
 }
 
 /// Where RON's error is about. RON places an error where it last read, which
-/// for a map key given twice (found only once the key is read) is the key's end.
+/// for text after the scenario is the scenario's closing `)`, and for a map
+/// key given twice (found only once the key is read) the key's end.
 fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     let (start, end) = ((e.span.start.line, e.span.start.col), (e.span.end.line, e.span.end.col));
     match &e.code {
+        ron::Error::TrailingCharacters => end,
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))
             .map_or(start, |at| text::position(text, at)),
