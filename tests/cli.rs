@@ -175,6 +175,27 @@ fn parse_errors_point_at_what_they_are_about() {
         &format!("{minimal}\n  extra\n"),
         ":38:3: Non-whitespace trailing characters\n    38 |   extra\n       |   ^\n",
     );
+    // Old Mac line endings: refused at the first, with what to do.
+    rejects_text(
+        "mac.ron",
+        &minimal.replace('\n', "\r"),
+        ":1:73: a carriage return without a line feed (old Mac line endings): \
+         save the file with LF or CRLF line endings\n",
+    );
+}
+
+#[test]
+fn crlf_line_endings_are_read_and_placed_as_line_feeds_are() {
+    let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap().replace('\n', "\r\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crlf.ron");
+    std::fs::write(&path, &minimal).unwrap();
+    rctsim().arg("validate").arg(&path).assert().success();
+    rejects_text(
+        "crlf_bad.ron",
+        &minimal.replace("seed: 7,", "seed: 7.5,"),
+        ":5:12: Expected comma\n     5 |     seed: 7.5,\n       |            ^\n",
+    );
 }
 
 #[test]

@@ -253,3 +253,24 @@ fn text_after_the_scenario_is_located_where_it_starts() {
     assert_eq!(after("\n\nextra\n"), "x.ron:38:1: Non-whitespace trailing characters");
     assert_eq!(after(" // note\n/* a ) */ 1"), "x.ron:37:11: Non-whitespace trailing characters");
 }
+
+#[test]
+fn a_lone_carriage_return_is_refused_where_it_is() {
+    const LONE_CR: &str = "a carriage return without a line feed (old Mac line endings): \
+                           save the file with LF or CRLF line endings";
+    // Old Mac line endings throughout: refused at the end of the first line.
+    assert_eq!(parse_error(&minimal().replace('\n', "\r")), format!("x.ron:1:73: {LONE_CR}"));
+    // One among line feeds: refused at it, counting the lines before.
+    assert_eq!(parse_error(&minimal().replace("seed: 7,\n", "seed: 7,\r")), format!("x.ron:5:13: {LONE_CR}"));
+}
+
+#[test]
+fn crlf_line_endings_are_read_with_the_same_positions() {
+    let crlf = |text: String| text.replace('\n', "\r\n");
+    assert_eq!(problems(&crlf(minimal())), "");
+    let bad = minimal().replace("seed: 7,", "seed: 7.5,");
+    assert_eq!(parse_error(&bad), "x.ron:5:12: Expected comma");
+    // The same error, excerpt and all.
+    assert_eq!(problems(&crlf(bad.clone())), problems(&bad));
+    assert_eq!(parse_error(&crlf(minimal() + " x")), "x.ron:37:2: Non-whitespace trailing characters");
+}

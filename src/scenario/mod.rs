@@ -136,14 +136,23 @@ fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioE
         let message = "the file is not valid UTF-8".into();
         ScenarioError::Parse { path: path.into(), line, column, message, excerpt: String::new() }
     })?;
-    read_ron(text).map_err(|((line, column), message)| ScenarioError::Parse {
+    let error = |shown: &str, (line, column), message| ScenarioError::Parse {
         path: path.into(),
         line,
         column,
         message,
-        excerpt: excerpt(text, line, column),
-    })
+        excerpt: excerpt(shown, line, column),
+    };
+    if let Some(at) = text::first_lone_cr(text) {
+        // Shown up to the carriage return: past it, the excerpt's line is the rest of the file.
+        return Err(error(&text[..at], text::position(text, at), LONE_CR.into()));
+    }
+    read_ron(text).map_err(|(at, message)| error(text, at, message))
 }
+
+/// Why a file with a lone carriage return is refused (see [`text::first_lone_cr`]).
+const LONE_CR: &str =
+    "a carriage return without a line feed (old Mac line endings): save the file with LF or CRLF line endings";
 
 /// The scenario in `text`, or RON's error as line, column and message,
 /// placed where it is about.

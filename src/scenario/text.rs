@@ -35,6 +35,14 @@ pub(super) fn key_start(text: &str, end: usize, name: &str) -> Option<usize> {
         .find(|&i| ron::from_str::<String>(&before[i..]).is_ok_and(|s| s == name))
 }
 
+/// The byte offset of the first carriage return not followed by a line feed.
+/// RON ends lines and `//` comments only at `\n`, so a file with old Mac line
+/// endings reads as one line, its first comment runs to the end of the file,
+/// and every position is wrong: such a file is refused at its first lone CR.
+pub(super) fn first_lone_cr(text: &str) -> Option<usize> {
+    text.match_indices('\r').map(|(i, _)| i).find(|&i| !text[i + 1..].starts_with('\n'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,11 +67,19 @@ mod tests {
         assert_eq!(key_start("\"a\"", 3, "b"), None);
     }
 
+    #[test]
+    fn only_lone_carriage_returns_are_found() {
+        assert_eq!(first_lone_cr("a\r\nb\r\n"), None);
+        assert_eq!(first_lone_cr("a\r\nb\rc\r"), Some(4));
+        assert_eq!(first_lone_cr("a\r"), Some(1));
+    }
+
     proptest! {
         /// Text made of the characters the scans treat specially never
         /// panics them or the parse, and positions map back to offsets.
         #[test]
         fn no_text_panics(text in "[\"'rb#/*\\\\\r\n0-9eE.+\\-_ a:(){}é]{0,40}") {
+            let _ = first_lone_cr(&text);
             for (at, _) in text.char_indices() {
                 prop_assert_eq!(offset(&text, position(&text, at)), at);
                 let _ = key_start(&text, at, "a");
