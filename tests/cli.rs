@@ -182,6 +182,12 @@ fn parse_errors_point_at_what_they_are_about() {
         ":1:73: a carriage return without a line feed (old Mac line endings): \
          save the file with LF or CRLF line endings\n",
     );
+    // A number beyond the largest: at the number, never read as infinity.
+    rejects_text(
+        "huge.ron",
+        &minimal.replace("progress: 0.05", "progress: -1e400"),
+        ":8:40: the number -1e400 is out of range (numbers must lie within ±1.7976931348623157e308)\n",
+    );
 }
 
 #[test]

@@ -274,3 +274,49 @@ fn crlf_line_endings_are_read_with_the_same_positions() {
     assert_eq!(problems(&crlf(bad.clone())), problems(&bad));
     assert_eq!(parse_error(&crlf(minimal() + " x")), "x.ron:37:2: Non-whitespace trailing characters");
 }
+
+#[test]
+fn a_number_beyond_the_largest_is_an_error_at_the_number() {
+    const RANGE: &str = "is out of range (numbers must lie within ±1.7976931348623157e308)";
+    let progress = |value: &str| parse_error(&minimal().replace("progress: 0.05", &format!("progress: {value}")));
+    assert_eq!(progress("1e400"), format!("x.ron:8:40: the number 1e400 {RANGE}"));
+    assert_eq!(progress("-1e400"), format!("x.ron:8:40: the number -1e400 {RANGE}"));
+    assert_eq!(progress("1_e4_00"), format!("x.ron:8:40: the number 1_e4_00 {RANGE}"));
+    // A whole number too long to be finite, cut in the message.
+    assert_eq!(
+        progress(&format!("1{}", "0".repeat(400))),
+        format!("x.ron:8:40: the number 10000000000000000000… {RANGE}")
+    );
+    // In an optional field; the largest finite number itself is read (and breaks a rule only).
+    let eligibility = |rules: &str| {
+        minimal().replace("starting_stage: [0.6, 0.4],", &format!("starting_stage: [0.6, 0.4], eligibility: {rules},"))
+    };
+    assert_eq!(parse_error(&eligibility("(min_age: 1e400)")), format!("x.ron:20:60: the number 1e400 {RANGE}"));
+    let p = problems(&eligibility("(min_age: 1.7976931348623157e308)"));
+    assert!(p.starts_with("x.ron: 1 problem") && p.contains("min_age admits no age"), "{p}");
+    // A syntax error before the number is the one reported.
+    let earlier = minimal().replace("seed: 7,", "seed: 7 x").replace("progress: 0.05", "progress: 1e400");
+    assert_eq!(parse_error(&earlier), "x.ron:5:13: Expected comma");
+}
+
+#[test]
+fn numbers_in_names_and_comments_are_not_numbers() {
+    let text = minimal()
+        .replace(r#"name: "minimal""#, r##"name: r#"1e400 "# /* 1e400 /* 1e400 */ */"##)
+        .replace("// The smallest", "// 1e400 The smallest")
+        .replace(r#"(name: "North")"#, r#"(name: "N\"1e400")"#);
+    assert_eq!(problems(&text), "");
+}
+
+#[test]
+fn whole_numbers_too_large_for_their_field_are_errors() {
+    assert_eq!(
+        parse_error(&minimal().replace("seed: 7", "seed: 18446744073709551616")),
+        "x.ron:5:11: Integer is out of bounds"
+    );
+    let long = format!("1{}", "0".repeat(400));
+    assert_eq!(
+        parse_error(&minimal().replace("replicates: 20", &format!("replicates: {long}"))),
+        "x.ron:4:17: Integer is out of bounds"
+    );
+}

@@ -154,11 +154,20 @@ fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioE
 const LONE_CR: &str =
     "a carriage return without a line feed (old Mac line endings): save the file with LF or CRLF line endings";
 
-/// The scenario in `text`, or RON's error as line, column and message,
-/// placed where it is about.
+/// The scenario in `text`, or its first error as line, column and message:
+/// RON's error, placed where it is about, or a number literal RON would
+/// read as infinity, whichever comes first in the file.
 fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    options.from_str(text).map_err(|e| (located(text, &e), e.code.to_string()))
+    let parsed = options.from_str(text).map_err(|e| (located(text, &e), e.code.to_string()));
+    let Some((at, literal)) = text::first_overflow(text) else { return parsed };
+    let at = text::position(text, at);
+    match parsed {
+        // At the same place, RON's message is the one about the field's type
+        // (a whole number out of bounds).
+        Err(e) if e.0 <= at => Err(e),
+        _ => Err((at, out_of_range(literal))),
+    }
 }
 
 /// Where RON's error is about. RON places an error where it last read, which
@@ -173,6 +182,14 @@ fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
             .map_or(start, |at| text::position(text, at)),
         _ => start,
     }
+}
+
+/// The message for a number literal beyond the largest `f64`; a long literal
+/// is cut, as the excerpt shows where it starts.
+fn out_of_range(literal: &str) -> String {
+    let shown: String = literal.chars().take(20).collect();
+    let cut = if shown.len() < literal.len() { "…" } else { "" };
+    format!("the number {shown}{cut} is out of range (numbers must lie within ±{:e})", f64::MAX)
 }
 
 /// The UTF-8 byte-order mark some editors write at the start of a file. It

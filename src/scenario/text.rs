@@ -43,6 +43,117 @@ pub(super) fn first_lone_cr(text: &str) -> Option<usize> {
     text.match_indices('\r').map(|(i, _)| i).find(|&i| !text[i + 1..].starts_with('\n'))
 }
 
+/// The first number literal whose value is beyond the largest `f64`, with
+/// its byte offset. RON reads `1e400` as infinity without complaint, so the
+/// text is scanned for such literals, skipping strings, characters, comments
+/// and names as RON's own reading does.
+pub(super) fn first_overflow(text: &str) -> Option<(usize, &str)> {
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        let rest = &text[at..];
+        let len = match number_len(rest) {
+            Some(len) if overflows(&rest[..len]) => return Some((at, &rest[..len])),
+            Some(len) => len,
+            None => token_len(rest),
+        };
+        // A character that starts no token is skipped on its own.
+        at += len.max(c.len_utf8());
+    }
+    None
+}
+
+/// Whether a number literal reads as an infinite `f64`.
+fn overflows(literal: &str) -> bool {
+    literal.replace('_', "").parse::<f64>().is_ok_and(f64::is_infinite)
+}
+
+/// The length of the number `rest` starts with, if it starts with one: the
+/// run of characters RON reads as a float (up to a range's `..`), holding a digit.
+fn number_len(rest: &str) -> Option<usize> {
+    if !rest.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return None;
+    }
+    let run = rest.find(|c: char| !(c.is_ascii_digit() || matches!(c, 'e' | 'E' | '.' | '+' | '-' | '_')));
+    let run = &rest[..run.unwrap_or(rest.len())];
+    let run = &run[..run.find("..").unwrap_or(run.len())];
+    run.contains(|c: char| c.is_ascii_digit()).then_some(run.len())
+}
+
+/// The length of the string, character, comment or name `rest` starts with;
+/// 0 if it starts with none of them.
+fn token_len(rest: &str) -> usize {
+    if rest.starts_with("//") {
+        rest.find('\n').unwrap_or(rest.len())
+    } else if rest.starts_with("/*") {
+        block_comment_len(rest)
+    } else if let Some(body) = rest.strip_prefix('"') {
+        1 + quoted_len(body, '"')
+    } else if let Some(body) = rest.strip_prefix('\'') {
+        1 + quoted_len(body, '\'')
+    } else if rest.starts_with("b\"") || rest.starts_with("b'") || rest.starts_with("br") {
+        1 + token_len(&rest[1..])
+    } else if rest.starts_with('r') {
+        raw_len(rest)
+    } else {
+        word_len(rest)
+    }
+}
+
+/// The length of a string or character's body through its closing `quote`
+/// (a backslash escapes the character after it), or to the end of the text.
+fn quoted_len(body: &str, quote: char) -> usize {
+    let mut chars = body.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            chars.next();
+        } else if c == quote {
+            return i + 1;
+        }
+    }
+    body.len()
+}
+
+/// The length of the `/* */` comment `rest` starts with; RON's nest.
+fn block_comment_len(rest: &str) -> usize {
+    let (mut depth, mut i) = (0_usize, 0);
+    while i < rest.len() {
+        if rest[i..].starts_with("/*") {
+            (depth, i) = (depth + 1, i + 2);
+        } else if rest[i..].starts_with("*/") {
+            (depth, i) = (depth.saturating_sub(1), i + 2);
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += rest[i..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    rest.len()
+}
+
+/// The length of what `rest`, starting with `r`, starts with: a raw string
+/// (`r#"…"#`), a raw name (`r#name`, which may hold `.`, `+` and `-`), or
+/// a plain name.
+fn raw_len(rest: &str) -> usize {
+    let after = &rest[1..];
+    let hashes = after.len() - after.trim_start_matches('#').len();
+    let body = &after[hashes..];
+    if let Some(body) = body.strip_prefix('"') {
+        let close = format!("\"{}", "#".repeat(hashes));
+        2 + hashes + body.find(&close).map_or(body.len(), |i| i + close.len())
+    } else if hashes > 0 {
+        let name = |c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '+' | '-');
+        1 + hashes + body.find(|c: char| !name(c)).unwrap_or(body.len())
+    } else {
+        word_len(rest)
+    }
+}
+
+/// The length of the name `rest` starts with: letters, digits and `_`.
+fn word_len(rest: &str) -> usize {
+    rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,11 +185,26 @@ mod tests {
         assert_eq!(first_lone_cr("a\r"), Some(1));
     }
 
+    #[test]
+    fn overflowing_numbers_are_found_outside_strings_comments_and_names() {
+        assert_eq!(first_overflow("(a: 1e400)"), Some((4, "1e400")));
+        assert_eq!(first_overflow("[-1E+400..2]"), Some((1, "-1E+400")));
+        assert_eq!(first_overflow("1e400f64"), Some((0, "1e400")));
+        for text in [
+            "(a: 1e308, b: 1e-400, c: 0x1e400, d: 1e400.5)",
+            "\"1e400\" '\\'' r#\"\"1e400\"# b\"1e400\" br\"1e400\"",
+            "// 1e400\n/* /* 1e400 */ 1e400 */ x1e400 r#a-1e400 '\"' \"\\\"1e400\"",
+        ] {
+            assert_eq!(first_overflow(text), None, "{text}");
+        }
+    }
+
     proptest! {
         /// Text made of the characters the scans treat specially never
         /// panics them or the parse, and positions map back to offsets.
         #[test]
         fn no_text_panics(text in "[\"'rb#/*\\\\\r\n0-9eE.+\\-_ a:(){}é]{0,40}") {
+            let _ = first_overflow(&text);
             let _ = first_lone_cr(&text);
             for (at, _) in text.char_indices() {
                 prop_assert_eq!(offset(&text, position(&text, at)), at);
