@@ -319,4 +319,13 @@ fn whole_numbers_too_large_for_their_field_are_errors() {
         parse_error(&minimal().replace("replicates: 20", &format!("replicates: {long}"))),
         "x.ron:4:17: Integer is out of bounds"
     );
+    // A signed number is located at its sign, as a number out of range is.
+    assert_eq!(
+        parse_error(&minimal().replace("replicates: 20", "replicates: -1")),
+        "x.ron:4:17: Integer is out of bounds"
+    );
+    assert_eq!(
+        parse_error(&minimal().replace("seed: 7", "seed: +1e30")),
+        "x.ron:5:11: Invalid digit 'e' for base 10 integers"
+    );
 }

@@ -177,11 +177,19 @@ fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     let (start, end) = ((e.span.start.line, e.span.start.col), (e.span.end.line, e.span.end.col));
     match &e.code {
         ron::Error::TrailingCharacters => end,
+        ron::Error::IntegerOutOfBounds | ron::Error::InvalidIntegerDigit { .. } => with_sign(text, start),
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))
             .map_or(start, |at| text::position(text, at)),
         _ => start,
     }
+}
+
+/// `at`, or the sign just before it: RON places a signed number's errors
+/// after its sign, where a number out of range is placed at the sign.
+fn with_sign(text: &str, at: (usize, usize)) -> (usize, usize) {
+    let offset = text::offset(text, at);
+    if text[..offset].ends_with(['-', '+']) { text::position(text, offset - 1) } else { at }
 }
 
 /// The message for a number literal beyond the largest `f64`; a long literal
