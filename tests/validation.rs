@@ -48,6 +48,22 @@ fn arms_fall_back_on_the_control_arms_fallback() {
 }
 
 #[test]
+fn weights_and_ratios_whose_sum_overflows_are_errors() {
+    // Each is finite, but randomisation and normalisation divide by the sum.
+    let text = minimal()
+        .replace("starting_stage: [0.6, 0.4]", "starting_stage: [1e308, 1e308]")
+        .replace(r#"(name: "North")"#, r#"(name: "North", weight: 1e308)"#)
+        .replace(r#"(name: "South")"#, r#"(name: "South", weight: 1e308)"#)
+        .replace(r#"service: "ics")"#, r#"service: "ics", ratio: 1e308)"#)
+        .replace("control: true)", "control: true, ratio: 1e308)");
+    let p = problems(&text);
+    for path in ["population.starting_stage has weights", "sites has weights", "arms have ratios"] {
+        assert!(p.contains(&format!("{path} whose sum overflows")), "{path}: {p}");
+    }
+    assert!(p.starts_with("x.ron: 3 problems"), "{p}");
+}
+
+#[test]
 fn a_leading_byte_order_mark_is_ignored() {
     assert_eq!(problems(&format!("\u{feff}{}", minimal())), "");
 }

@@ -111,6 +111,9 @@ impl Checker {
         let total: f64 = w.iter().sum();
         if ok && total <= 0.0 {
             self.fail(path, "needs at least one positive weight (all are 0)");
+        } else if ok && !total.is_finite() {
+            self.fail(path, "has weights whose sum overflows; scale them down (only their proportions matter)");
+            ok = false;
         }
         if ok && total > 0.0 { w.iter().map(|v| v / total).collect() } else { vec![0.0; w.len()] }
     }
@@ -903,6 +906,11 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
             c.fail(format!("{p}.ratio"), format!("must be positive (got {})", a.ratio));
         }
         out.push(ArmModel { name: a.name.clone(), service, fallback, ratio: a.ratio });
+    }
+    // Randomisation draws against the sum of the ratios.
+    let total: f64 = out.iter().map(|a| a.ratio).sum();
+    if out.iter().all(|a| a.ratio.is_finite()) && !total.is_finite() {
+        c.fail("arms", "have ratios whose sum overflows; scale them down (only their proportions matter)");
     }
     // Each arm is compared with the first arm that offers its service.
     let mut first = HashMap::new();
