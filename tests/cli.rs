@@ -625,7 +625,11 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scenario.ron");
         std::fs::write(&file, text).unwrap();
-        rctsim().arg("validate").arg(&file).assert().success();
+        // validate generates the participants a run would start with.
+        rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(
+            predicate::str::contains("scenario.ron: generating replicate 0 at the scenario's seed")
+                .and(predicate::str::contains(message)),
+        );
         let out = dir.path().join("out");
         rctsim()
             .args(["run", "--quiet", "--out"])

@@ -1,5 +1,6 @@
 //! `rctsim validate`: check scenario files without running them.
 
+use rctsim::trial;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -11,12 +12,20 @@ pub struct Args {
 }
 
 /// Reports every file's problems, and settings that take no effect as
-/// warnings; exit code 2 if any file has a problem.
+/// warnings; exit code 2 if any file has a problem. A file that follows every
+/// rule is also asked for its first participants, as a run would generate
+/// them, so that a population it cannot generate is reported here too (see
+/// [`trial::check_population`]).
 pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
+                if let Err(e) = trial::check_population(&loaded.model) {
+                    eprintln!("error: {}: generating replicate 0 at the scenario's seed: {e}", file.display());
+                    failed = true;
+                    continue;
+                }
                 println!("{}: ok", file.display());
                 for w in &loaded.warnings {
                     eprintln!("warning: {}: {w}", file.display());

@@ -4,28 +4,23 @@ use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{EnrolmentModel, Model};
 
 /// Arrivals `(week, site)` of one replicate, in ticket order: by week, then
-/// site, then order of arrival.
-pub fn arrivals(model: &Model, keyed: &Keyed, replicate: u64) -> Vec<(u32, u16)> {
+/// site, then order of arrival. Drawn as they are read, so that a check of the
+/// first few need not draw them all.
+pub fn arrivals<'a>(model: &'a Model, keyed: &'a Keyed, replicate: u64) -> Box<dyn Iterator<Item = (u32, u16)> + 'a> {
     match &model.enrolment {
-        EnrolmentModel::Total { n, weeks } => (0..u64::from(*n))
-            .map(|i| {
-                let week = (i * u64::from(*weeks) / u64::from(*n)) as u32;
-                let u = keyed.uniform(replicate, Purpose::Site, i, 0);
-                (week, pick_cumulative(&model.site_weights, u) as u16)
+        EnrolmentModel::Total { n, weeks } => Box::new((0..u64::from(*n)).map(move |i| {
+            let week = (i * u64::from(*weeks) / u64::from(*n)) as u32;
+            let u = keyed.uniform(replicate, Purpose::Site, i, 0);
+            (week, pick_cumulative(&model.site_weights, u) as u16)
+        })),
+        EnrolmentModel::PerSite { weeks, weekly } => Box::new((0..*weeks).flat_map(move |week| {
+            weekly.iter().enumerate().flat_map(move |(site, &rate)| {
+                let count = poisson(rate, |piece| {
+                    keyed.uniform(replicate, Purpose::Arrivals, site as u64, (u64::from(week) << 20) | piece)
+                });
+                std::iter::repeat_n((week, site as u16), count as usize)
             })
-            .collect(),
-        EnrolmentModel::PerSite { weeks, weekly } => {
-            let mut out = Vec::new();
-            for week in 0..*weeks {
-                for (site, &rate) in weekly.iter().enumerate() {
-                    let count = poisson(rate, |piece| {
-                        keyed.uniform(replicate, Purpose::Arrivals, site as u64, (u64::from(week) << 20) | piece)
-                    });
-                    out.extend(std::iter::repeat_n((week, site as u16), count as usize));
-                }
-            }
-            out
-        }
+        })),
     }
 }
 

@@ -16,7 +16,7 @@ pub use randomisation::simple as randomise;
 use crate::analysis::{self, Diagnosis, Draw};
 use crate::engine::life::Record;
 use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
-use crate::population::{self, PopulationError};
+use crate::population::{self, Person, PopulationError};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
 use rayon::prelude::*;
@@ -162,24 +162,55 @@ struct ReplicateSummary {
 /// rate multiplier overflows.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
     let keyed = &keyed.for_replicate(replicate);
-    let arrivals = arrivals(model, keyed, replicate);
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
+    let expected = model.enrolment.expected_participants();
     let mut c = Cohort {
-        persons: Vec::with_capacity(arrivals.len()),
-        arms: Vec::with_capacity(arrivals.len()),
-        rate_multipliers: Vec::with_capacity(arrivals.len()),
+        persons: Vec::with_capacity(expected),
+        arms: Vec::with_capacity(expected),
+        rate_multipliers: Vec::with_capacity(expected),
     };
-    for (ticket, &(week, site)) in arrivals.iter().enumerate() {
-        let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
-        let pm = population::rate_multipliers(model, &p);
-        if let Some(j) = pm.iter().position(|m| !m.is_finite()) {
-            return Err(PopulationError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
-        }
+    for (ticket, (week, site)) in arrivals(model, keyed, replicate).enumerate() {
+        let (p, pm) = participant(model, keyed, replicate, ticket as u64, (week, site))?;
         c.rate_multipliers.push(pm);
         c.persons.push(p);
         c.arms.push(randomise(&ratios, keyed, replicate, ticket as u64));
     }
     Ok(c)
+}
+
+/// Participant `ticket`, arriving in `week` at `site`, and their rate multipliers.
+fn participant(
+    model: &Model,
+    keyed: &Keyed,
+    replicate: u64,
+    ticket: u64,
+    (week, site): (u32, u16),
+) -> Result<(Person, [f64; transition::COUNT]), PopulationError> {
+    let p = population::generate(&model.population, keyed, replicate, ticket, site, week)?;
+    let pm = population::rate_multipliers(model, &p);
+    match pm.iter().position(|m| !m.is_finite()) {
+        Some(j) => Err(PopulationError::RateOverflow { ticket, transition: transition::NAMES[j] }),
+        None => Ok((p, pm)),
+    }
+}
+
+/// How many participants [`check_population`] generates.
+pub const POPULATION_CHECK: usize = 10_000;
+
+/// Generates the first [`POPULATION_CHECK`] participants of replicate 0 at the
+/// scenario's seed, as a run would: a population the scenario cannot
+/// generate is then found by `rctsim validate`, without running, in the
+/// common case that it fails at once. (A run can still meet a failure later,
+/// in a rarer draw.)
+///
+/// # Errors
+/// The [`PopulationError`] a run would stop with in these participants.
+pub fn check_population(model: &Model) -> Result<(), PopulationError> {
+    let keyed = &Keyed::new(model.seed).for_replicate(0);
+    for (ticket, arrival) in arrivals(model, keyed, 0).take(POPULATION_CHECK).enumerate() {
+        participant(model, keyed, 0, ticket as u64, arrival)?;
+    }
+    Ok(())
 }
 
 /// The value of `outcome` at horizon index `h` for person `i` under arm `a`.
