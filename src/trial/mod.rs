@@ -16,7 +16,7 @@ pub use randomisation::simple as randomise;
 use crate::analysis::{self, Diagnosis, Draw};
 use crate::engine::life::Record;
 use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
-use crate::population::{self, Person, PopulationError};
+use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
 use rayon::prelude::*;
@@ -162,36 +162,34 @@ struct ReplicateSummary {
 /// rate multiplier overflows.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
     let keyed = &keyed.for_replicate(replicate);
+    cohort_of(model, keyed, replicate, arrivals(model, keyed, replicate))
+}
+
+/// The cohort of `arrivals`, the first of replicate `replicate`'s.
+fn cohort_of(
+    model: &Model,
+    keyed: &Keyed,
+    replicate: u64,
+    arrivals: impl Iterator<Item = (u32, u16)>,
+) -> Result<Cohort, PopulationError> {
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
-    let expected = model.enrolment.expected_participants();
+    let expected = model.enrolment.expected_participants().min(arrivals.size_hint().1.unwrap_or(usize::MAX));
     let mut c = Cohort {
         persons: Vec::with_capacity(expected),
         arms: Vec::with_capacity(expected),
         rate_multipliers: Vec::with_capacity(expected),
     };
-    for (ticket, (week, site)) in arrivals(model, keyed, replicate).enumerate() {
-        let (p, pm) = participant(model, keyed, replicate, ticket as u64, (week, site))?;
+    for (ticket, (week, site)) in arrivals.enumerate() {
+        let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
+        let pm = population::rate_multipliers(model, &p);
+        if let Some(j) = pm.iter().position(|m| !m.is_finite()) {
+            return Err(PopulationError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
+        }
         c.rate_multipliers.push(pm);
         c.persons.push(p);
         c.arms.push(randomise(&ratios, keyed, replicate, ticket as u64));
     }
     Ok(c)
-}
-
-/// Participant `ticket`, arriving in `week` at `site`, and their rate multipliers.
-fn participant(
-    model: &Model,
-    keyed: &Keyed,
-    replicate: u64,
-    ticket: u64,
-    (week, site): (u32, u16),
-) -> Result<(Person, [f64; transition::COUNT]), PopulationError> {
-    let p = population::generate(&model.population, keyed, replicate, ticket, site, week)?;
-    let pm = population::rate_multipliers(model, &p);
-    match pm.iter().position(|m| !m.is_finite()) {
-        Some(j) => Err(PopulationError::RateOverflow { ticket, transition: transition::NAMES[j] }),
-        None => Ok((p, pm)),
-    }
 }
 
 /// How many participants [`check_population`] generates.
@@ -207,10 +205,7 @@ pub const POPULATION_CHECK: usize = 10_000;
 /// The [`PopulationError`] a run would stop with in these participants.
 pub fn check_population(model: &Model) -> Result<(), PopulationError> {
     let keyed = &Keyed::new(model.seed).for_replicate(0);
-    for (ticket, arrival) in arrivals(model, keyed, 0).take(POPULATION_CHECK).enumerate() {
-        participant(model, keyed, 0, ticket as u64, arrival)?;
-    }
-    Ok(())
+    cohort_of(model, keyed, 0, arrivals(model, keyed, 0).take(POPULATION_CHECK)).map(drop)
 }
 
 /// The value of `outcome` at horizon index `h` for person `i` under arm `a`.
