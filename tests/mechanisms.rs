@@ -419,6 +419,51 @@ fn ghosts_take_their_place_in_the_real_queue() {
 }
 
 #[test]
+fn ghosts_take_the_case_manager_of_the_next_real_ticket_or_the_free_slot() {
+    // Two case managers A and B, cap 2, stays of two weeks. Arms by ticket:
+    //   ticket  0 1 2 3 4 5 6 7 8 9 10 11 12
+    //   arm     s b b s s s b s b s s  b  b   (s = svc, b = bau, whose ghost queues for svc)
+    // Real placements go to the least-loaded case manager, A on ties:
+    //   week 0: 0→A, 3→B, 4→A, 5→B (every slot full); week 1: nobody (the
+    //   slots are held until the stays end, at the end of week 1); week 2:
+    //   7→A, 9→B, 10→A, leaving one slot free, with B (A 2, B 1).
+    // Ghosts take the case manager of the first later real ticket placed that
+    // week, else the free slot's:
+    //   week 0: ghosts 1 and 2 → ticket 3's B (ghosts take no slot from each
+    //   other); 6, 8, 11, 12 wait (no later ticket placed, no slot free).
+    //   week 2: 6 → ticket 7's A; 8 → ticket 9's B; 11 and 12 → the free slot, B.
+    let m = queue_model(2, 2);
+    let arms = [1, 0, 0, 1, 1, 1, 0, 1, 0, 1, 1, 0, 0];
+    let c = cohort(&m, &arms);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    let first = world.case_managers().pool(1).start as u32;
+    // Each ticket's case manager under svc (the real life or the ghost) after a week.
+    let placed = |world: &World| -> String {
+        (0..arms.len())
+            .map(|i| {
+                let life = world.life(i, 1);
+                if !life.in_service {
+                    '-'
+                } else if life.service_cm == first {
+                    'A'
+                } else {
+                    assert_eq!(life.service_cm, first + 1, "ticket {i}");
+                    'B'
+                }
+            })
+            .collect()
+    };
+    world.week(0);
+    assert_eq!(placed(&world), "ABBBAB-------");
+    world.week(1);
+    assert_eq!(placed(&world), "-------------", "two-week stays end with week 1");
+    world.week(2);
+    assert_eq!(placed(&world), "------AABBABB");
+    let started: Vec<u16> = (0..arms.len()).map(|i| world.life(i, 1).record.service_started).collect();
+    assert_eq!(started, [0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2]);
+}
+
+#[test]
 fn a_ghost_alone_in_the_queue_takes_the_free_slot() {
     // Arms: bau, bau. Nobody real is queued, so the ghost of ticket 0 under svc
     // starts in week 0 with the least-loaded case manager (index 0 of the pool).
