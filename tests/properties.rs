@@ -161,17 +161,28 @@ proptest! {
                 prop_assert!(pool.placed.windows(2).all(|w| w[0].0 < w[1].0));
                 let last_placed = pool.placed.last().map(|x| x.0);
                 let site = p_index % n_sites;
+                let mut someone_waits = false;
                 for i in 0..arrived {
                     let a = cohort.arms[i] as usize;
                     let life = world.life(i, a);
                     if !life.waiting || model.arms[a].service != p_index / n_sites || cohort.persons[i].site as usize != site {
                         continue;
                     }
-                    // Still waiting after step 2: no slot was left free, and
-                    // everyone placed this week held an earlier ticket.
+                    // Still waiting after step 2: the log ghosts read shows no
+                    // free slot, and everyone placed this week held an earlier ticket.
+                    someone_waits = true;
                     prop_assert_eq!(pool.next_cm, NONE, "free slot while ticket {} waits", i);
                     if let Some(last) = last_placed {
                         prop_assert!((last as usize) < i, "ticket {} placed before waiting {}", last, i);
+                    }
+                }
+                // The same without the pool's log: while someone real waits,
+                // every case manager of the pool was at its cap after step 2
+                // (its caseload at step 3, which step 2b leaves as it was;
+                // `caseload(m)` is read after the week's moves and exits).
+                if someone_waits {
+                    for m in cms.pool(p_index) {
+                        prop_assert_eq!(cms.snapshot[m], cap, "case manager {} below its cap while someone waits, week {}", m, t);
                     }
                 }
             }
