@@ -33,9 +33,14 @@ fn column(o: Outcome) -> usize {
     OUTCOMES.iter().position(|&x| x == o).unwrap()
 }
 
+/// A share of `n` independent people within 4 Monte Carlo SE, `√(p(1−p)/n)`, of `p`.
+fn check_proportion(what: &str, share: f64, n: f64, p: f64) {
+    within(what, share, p, (p * (1.0 - p) / n).sqrt(), 4.0);
+}
+
 fn check_share(what: &str, r: &RunResult, h: usize, o: Outcome, p: f64) {
     let (mean, n) = pooled(r, h, o);
-    within(what, mean, p, (p * (1.0 - p) / n).sqrt(), 4.0);
+    check_proportion(what, mean, n, p);
 }
 
 #[test]
@@ -211,16 +216,9 @@ fn in_work_support_scales_job_loss_while_it_lasts() {
         (-0.2 * k * supported - 0.2 * (h - 1.0 - supported)).exp()
     };
     let arm = &r.arms[1];
-    let n = arm.participants as f64;
     for (h, w) in [2.0, 4.0, 6.0].into_iter().enumerate() {
-        let p = employed(w);
-        within(
-            &format!("employed at {w}"),
-            arm.outcome_means[h][column(Outcome::Employed)],
-            p,
-            (p * (1.0 - p) / n).sqrt(),
-            4.0,
-        );
+        let share = arm.outcome_means[h][column(Outcome::Employed)];
+        check_proportion(&format!("employed at {w}"), share, arm.participants as f64, employed(w));
     }
 }
 
@@ -266,16 +264,10 @@ fn disengaged_clients_get_no_service_effect() {
     ]);
     let r = run(&m);
     let arm = &r.arms[1];
-    let n = arm.participants as f64;
     for (h, w) in [1.0, 4.0].into_iter().enumerate() {
         let p = 1.0 - (-0.05 * (3f64.sqrt() + w - 1.0)).exp();
-        within(
-            &format!("employed at {w}"),
-            arm.outcome_means[h][column(Outcome::Employed)],
-            p,
-            (p * (1.0 - p) / n).sqrt(),
-            4.0,
-        );
+        let share = arm.outcome_means[h][column(Outcome::Employed)];
+        check_proportion(&format!("employed at {w}"), share, arm.participants as f64, p);
     }
 }
 
@@ -309,9 +301,8 @@ fn navigators_multiply_progress_while_assigned() {
     let width = m.stages.len() + 5;
     let share_high = |arm: usize| r.trajectories[(arm * 2 + 1) * width + 1] as f64 / r.arms[arm].participants as f64;
     for (arm, rate) in [(0usize, 0.1f64), (1, 0.2)] {
-        let p = 1.0 - (-rate).exp();
         let n = r.arms[arm].participants as f64;
-        within(&format!("progressed, arm {arm}"), share_high(arm), p, (p * (1.0 - p) / n).sqrt(), 4.0);
+        check_proportion(&format!("progressed, arm {arm}"), share_high(arm), n, 1.0 - (-rate).exp());
     }
 }
 
@@ -336,21 +327,33 @@ fn cohort(m: &Model, arms: &[u8]) -> Cohort {
     Cohort { rate_multipliers: persons.iter().map(|p| rate_multipliers(m, p)).collect(), persons, arms: arms.to_vec() }
 }
 
-/// Nobody moves; a service with `cms` case managers, cap `cap`, one week in service.
-fn queue_model(cms: u32, cap: u32) -> Model {
+/// One stage, "Only", with the rates `rates` (none: nobody moves), and a
+/// service "svc" with the fields `svc` (its staff, cap, engagement, exit...)
+/// beside a BAU control of two case managers. Other exit loads on readiness
+/// as a job does, so a cohort's readiness can decide who moves.
+fn svc_model(rates: &str, svc: &str) -> Model {
     let services = format!(
         r#"{{
         "bau": (case_managers_per_site: 2, hours_per_week: 1, intensity: Saturating(half: 1)),
-        "svc": (case_managers_per_site: {cms}, caseload_cap: {cap}, hours_per_week: 10, intensity: Saturating(half: 1),
-                exit: (max_weeks: {cap})),
+        "svc": (hours_per_week: 10, intensity: Saturating(half: 1), {svc}),
     }}"#
     );
-    scenario(&[
-        ("{HORIZONS}", "[10]"),
-        ("{STAGES}", r#"[(name: "Only")]"#),
-        ("{SERVICES}", &services),
-        ("{ARMS}", ARMS),
-    ])
+    let template = common::TEMPLATE
+        .replace("    population: (", "    transitions: (other_exit: (loading: 1)),\n    population: (");
+    common::scenario_from(
+        &template,
+        &[
+            ("{HORIZONS}", "[10]"),
+            ("{STAGES}", &format!(r#"[(name: "Only", {rates})]"#)),
+            ("{SERVICES}", &services),
+            ("{ARMS}", ARMS),
+        ],
+    )
+}
+
+/// Nobody moves; a service with `cms` case managers, cap `cap`, `cap` weeks in service.
+fn queue_model(cms: u32, cap: u32) -> Model {
+    svc_model("", &format!("case_managers_per_site: {cms}, caseload_cap: {cap}, exit: (max_weeks: {cap})"))
 }
 
 #[test]
