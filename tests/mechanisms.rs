@@ -8,7 +8,7 @@ mod common;
 use common::{scenario, within};
 use rctsim::engine::capacity::CaseManagers;
 use rctsim::engine::life::{Life, NONE};
-use rctsim::engine::{AtHorizon, Cohort, OUTCOMES, Outcome, World, outcome_value};
+use rctsim::engine::{AtHorizon, Cohort, NEVER, OUTCOMES, Outcome, World, outcome_value};
 use rctsim::population::{Person, rate_multipliers};
 use rctsim::report::{self, Report};
 use rctsim::rng::Keyed;
@@ -400,6 +400,55 @@ fn service_exit_frees_the_slot_from_the_next_week() {
     assert_eq!(started, [0, 1, 2]);
 }
 
+/// Steps `weeks` weeks of a service with one slot (one case manager, cap 1,
+/// the fields `rules`) and three clients of it with readiness 20, −20 and −20,
+/// in stage Only with `rates` (a job or other exit): each rate is e^{±20}
+/// times as declared, so at 0.5 the first client moves at the end of week 0
+/// and the others never (5e-10 a week). Returns each client's start week and
+/// state (Only 0, Employed 1, OtherExit 2).
+fn one_slot(rates: &str, rules: &str, weeks: u32) -> Vec<(u16, u8)> {
+    let m = svc_model(rates, &format!("case_managers_per_site: 1, caseload_cap: 1, {rules}"));
+    let mut c = cohort(&m, &[1; 3]);
+    for (p, readiness) in c.persons.iter_mut().zip([20.0, -20.0, -20.0]) {
+        p.readiness = readiness;
+    }
+    c.rate_multipliers = c.persons.iter().map(|p| rate_multipliers(&m, p)).collect();
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    for t in 0..weeks {
+        world.week(t);
+    }
+    (0..3).map(|i| (world.life(i, 1).record.service_started, world.life(i, 1).state)).collect()
+}
+
+#[test]
+fn leaving_benefit_other_than_into_work_ends_service_and_frees_the_slot_next_week() {
+    // The first client leaves to OtherExit at the end of week 0, which ends
+    // service; the slot goes to the second client in week 1; the third waits.
+    assert_eq!(one_slot("other_exit: 0.5", "", 6), [(0, 2), (1, 0), (NEVER, 0)]);
+}
+
+#[test]
+fn in_work_support_for_n_weeks_ends_service_and_frees_the_slot_next_week() {
+    // The first client is Employed from week 1 (job at the end of week 0),
+    // tenure 1 at the end of week 1, n at the end of week n: Weeks(n) ends
+    // service then (Weeks(0) with the job, at the end of week 0), and the
+    // second client starts in week n + 1.
+    for n in [0u16, 2, 4] {
+        let rules = format!("exit: (in_work_support: Weeks({n}))");
+        assert_eq!(one_slot("job: 0.5", &rules, 8), [(0, 1), (n + 1, 0), (NEVER, 0)], "Weeks({n})");
+    }
+}
+
+#[test]
+fn service_ends_after_whole_weeks_disengaged_and_frees_the_slot_next_week() {
+    // Each client disengages at the end of their first week in service
+    // (rate 30: e^{−30} ≈ 1e-13 to stay engaged), which does not count; three
+    // whole weeks disengaged follow, so service ends at the end of their
+    // fourth week and the next client starts the week after: weeks 0, 4, 8.
+    let rules = "engagement: (disengage: 30), exit: (disengaged_weeks: 3)";
+    assert_eq!(one_slot("", rules, 9), [(0, 0), (4, 0), (8, 0)]);
+}
+
 #[test]
 fn ghosts_take_their_place_in_the_real_queue() {
     // Arms by ticket: svc, bau, svc, bau, svc. One case manager, cap 1, stays of one week.
@@ -701,5 +750,5 @@ fn a_hand_written_trajectory_gives_each_outcome_at_each_horizon() {
         }
     }
     assert_eq!(life.record.first_job_end, 31);
-    assert_eq!(life.record.first_tenure, [16, 29, rctsim::engine::NEVER]);
+    assert_eq!(life.record.first_tenure, [16, 29, NEVER]);
 }
