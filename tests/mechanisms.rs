@@ -449,6 +449,80 @@ fn service_ends_after_whole_weeks_disengaged_and_frees_the_slot_next_week() {
     assert_eq!(one_slot("", rules, 9), [(0, 0), (4, 0), (8, 0)]);
 }
 
+/// `f` of each life after each of weeks `0..weeks`, `[week][ticket]`, for
+/// 20,000 clients of an uncapped service with the fields `rules`, placed in
+/// week 0; nobody moves between states.
+fn after_each_week<T>(rules: &str, weeks: u32, f: impl Fn(&Life) -> T) -> Vec<Vec<T>> {
+    let m = svc_model("", &format!("case_managers_per_site: 1, {rules}"));
+    let c = cohort(&m, &[1; 20_000]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    (0..weeks)
+        .map(|t| {
+            world.week(t);
+            (0..c.persons.len()).map(|i| f(world.life(i, 1))).collect()
+        })
+        .collect()
+}
+
+/// Share of `xs` that are true.
+fn share(xs: &[bool]) -> f64 {
+    xs.iter().filter(|&&x| x).count() as f64 / xs.len() as f64
+}
+
+#[test]
+fn engagement_moves_between_its_two_states_at_the_declared_rates() {
+    // Disengage 0.3 and re-engage 0.2 a week, at most one engagement move a
+    // week: an engaged client disengages in a week with a = 1 − e^{−0.3}, a
+    // disengaged one re-engages with b = 1 − e^{−0.2}. Engaged at placement,
+    // so engaged after week w with p = π + (1 − π)(1 − a − b)^{w+1},
+    // π = b/(a + b).
+    let (a, b) = (1.0 - (-0.3f64).exp(), 1.0 - (-0.2f64).exp());
+    let pi = b / (a + b);
+    let engaged = after_each_week("engagement: (disengage: 0.3, reengage: 0.2)", 6, |l| l.engaged);
+    for (w, week) in engaged.iter().enumerate() {
+        let p = pi + (1.0 - pi) * (1.0 - a - b).powi(w as i32 + 1);
+        check_proportion(&format!("engaged after week {w}"), share(week), week.len() as f64, p);
+    }
+}
+
+#[test]
+fn navigators_multiply_disengagement_while_assigned() {
+    // Disengagement 0.4 a week, × 0.25 with a Navigator, no re-engagement;
+    // Navigators for 10,000 clients, given in ticket order and kept: the
+    // first half of the tickets. Engaged after week w: e^{−0.1(w+1)} with a
+    // Navigator, e^{−0.4(w+1)} without.
+    let rules = r#"engagement: (disengage: 0.4),
+        navigators: (per_site: 1, clients_per_navigator: 10000, max_stage: "Only", disengage: 0.25)"#;
+    let lives = after_each_week(rules, 3, |l| (l.nav, l.engaged));
+    for (w, week) in lives.iter().enumerate() {
+        for (half, rate) in [(0, 0.1), (1, 0.4)] {
+            let clients = &week[half * 10_000..(half + 1) * 10_000];
+            assert!(clients.iter().all(|&(nav, _)| nav == (half == 0)), "Navigators, half {half}");
+            let engaged: Vec<bool> = clients.iter().map(|&(_, engaged)| engaged).collect();
+            let p = (-rate * (w as f64 + 1.0)).exp();
+            check_proportion(&format!("engaged after week {w}, half {half}"), share(&engaged), 10_000.0, p);
+        }
+    }
+}
+
+#[test]
+fn service_ends_after_consecutive_whole_weeks_disengaged() {
+    // Everyone disengages at the end of week 0 (rate 30) and re-engages at
+    // r = 0.2 a week; a client who re-engages disengages again the next week,
+    // which does not count. disengaged_weeks: 3 ends service at the end of
+    // week 3 for those who do not re-engage in weeks 1–3: e^{−3r}. Nobody
+    // else can leave in week 4: re-engaging in week 1 means disengaging again
+    // in week 2 and three whole weeks ending with week 5 (re-engaging in week
+    // 2, with week 6). Out of service after week 5: e^{−3r} + (1 − e^{−r})e^{−3r}.
+    let rules = "engagement: (disengage: 30, reengage: 0.2), exit: (disengaged_weeks: 3)";
+    let out: Vec<f64> = after_each_week(rules, 6, |l| !l.in_service).iter().map(|week| share(week)).collect();
+    let not_back_by_3 = (-0.6f64).exp();
+    assert_eq!(out[2], 0.0, "nobody out before three whole weeks");
+    check_proportion("out after week 3", out[3], 20_000.0, not_back_by_3);
+    assert_eq!(out[4], out[3], "nobody leaves in week 4");
+    check_proportion("out after week 5", out[5], 20_000.0, not_back_by_3 * (2.0 - (-0.2f64).exp()));
+}
+
 #[test]
 fn ghosts_take_their_place_in_the_real_queue() {
     // Arms by ticket: svc, bau, svc, bau, svc. One case manager, cap 1, stays of one week.
