@@ -77,6 +77,13 @@ pub enum RunError {
     },
 }
 
+impl RunOptions {
+    /// The replicates to run: the option's, else the scenario's.
+    fn replicates_of(&self, model: &Model) -> u32 {
+        self.replicates.unwrap_or(model.replicates)
+    }
+}
+
 /// What one arm looked like, pooled over replicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArmSummary {
@@ -450,7 +457,7 @@ pub fn run_with_progress(
 ) -> Result<RunResult, RunError> {
     // No more threads than replicates: a thread without one would only hold
     // memory (and be counted by the memory check).
-    let replicates = options.replicates.unwrap_or(model.replicates).max(1) as usize;
+    let replicates = options.replicates_of(model).max(1) as usize;
     match options.threads.map(|t| t.min(replicates)) {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -482,7 +489,7 @@ fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
 const MAX_CHUNK_PER_WORKER: u32 = 64;
 
 fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32, u32)) -> Result<RunResult, RunError> {
-    let replicates = options.replicates.unwrap_or(model.replicates);
+    let replicates = options.replicates_of(model);
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
     let n_arms = model.arms.len();
