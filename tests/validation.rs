@@ -64,6 +64,15 @@ fn weights_and_ratios_whose_sum_overflows_are_errors() {
 }
 
 #[test]
+fn a_list_too_long_still_has_its_entries_checked_up_to_its_length() {
+    // Two stages: the third weight is past the last stage, the first is negative.
+    let p = problems(&minimal().replace("starting_stage: [0.6, 0.4]", "starting_stage: [-1, 0.4, 0.3]"));
+    assert!(p.contains("population.starting_stage needs one weight per stage (2) (got 3)"), "{p}");
+    assert!(p.contains("population.starting_stage[0] is a weight and must not be negative (got -1)"), "{p}");
+    assert!(!p.contains("starting_stage[2]"), "{p}");
+}
+
+#[test]
 fn a_leading_byte_order_mark_is_ignored() {
     assert_eq!(problems(&format!("\u{feff}{}", minimal())), "");
 }

@@ -433,13 +433,10 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         );
     }
     // Past the last stage, weights are not checked one by one.
-    let starting_stage = if p.starting_stage.len() > n_stages {
-        Vec::new()
-    } else {
-        let names: Vec<String> = (0..p.starting_stage.len()).map(|i| format!("[{i}]")).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        c.weights("population.starting_stage", &names, &p.starting_stage)
-    };
+    let checked = &p.starting_stage[..p.starting_stage.len().min(n_stages)];
+    let names: Vec<String> = (0..checked.len()).map(|i| format!("[{i}]")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let starting_stage = c.weights("population.starting_stage", &names, checked);
     let r = &p.reference;
     for (field, v) in [
         ("age", r.age),

@@ -28,8 +28,9 @@ pub struct RunOptions {
     pub replicates: Option<u32>,
     /// Root seed (overrides the scenario's `seed`).
     pub seed: Option<u64>,
-    /// Worker threads; `None` uses every core. No more are started than there
-    /// are replicates. Results do not depend on it.
+    /// Worker threads; `None` uses rayon's global pool (one per core). A count
+    /// above the number of replicates starts one per replicate. Results do
+    /// not depend on it.
     pub threads: Option<usize>,
     /// Keep replicate 0's people and lives for person-level output.
     pub keep_persons: bool,
