@@ -159,6 +159,28 @@ impl EntityDraws {
     }
 }
 
+/// A plain sequential SplitMix64 stream, for numerical methods whose draws
+/// never reach a simulated life (the analysis's bootstrap). Started from a
+/// fixed seed, it makes their results deterministic functions of their
+/// inputs.
+#[derive(Debug, Clone)]
+pub struct Stream(u64);
+
+impl Stream {
+    /// A stream starting from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// A whole number uniform on `0..n` (multiply-shift: its bias is below
+    /// `n / 2⁶⁴`).
+    #[inline]
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        ((u128::from(mix(self.0)) * n as u128) >> 64) as usize
+    }
+}
+
 /// The first index whose cumulative weight reaches `target`: a categorical
 /// draw when `target` is a uniform number times the total weight. Weights need
 /// not be normalised. Should rounding leave `target` above the last cumulative

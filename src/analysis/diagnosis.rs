@@ -6,6 +6,14 @@
 //! population effect (PATE) is the mean SATE over replicates.
 
 use super::Estimate;
+use crate::rng::Stream;
+
+/// Bootstrap resamples behind the Monte Carlo SE of `coverage`: the SE's own
+/// relative error is about `1/√(2B)`, 2%.
+pub const COVERAGE_BOOTSTRAP: usize = 1000;
+
+/// The bootstrap's fixed seed: the SE is a function of the replicates alone.
+const BOOTSTRAP_SEED: u64 = 0x5eed_c0de_0000_0001;
 
 /// One replicate's estimate and true sample effect.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,10 +101,15 @@ fn share(hits: usize, n: usize) -> Value {
 /// replicate has an interval.
 ///
 /// # Formula
-/// Means carry `sd/√R`; shares `√(p(1−p)/R)`; bias is `mean(τ̂ − SATE)` with
-/// `sd(τ̂ − SATE)/√R`; RMSE `√mean((τ̂ − PATE)²)` with the delta-method
-/// `sd((τ̂−PATE)²)/(2·RMSE·√R)`; the SD `s` of estimates with
-/// `s/2 · √((m₄/s⁴ − (R−3)/(R−1))/R)`, `m₄` the fourth central moment.
+/// Means carry `sd/√R`; power and the coverage of the SATE `√(p(1−p)/R)`;
+/// bias is `mean(τ̂ − SATE)` with `sd(τ̂ − SATE)/√R`; RMSE
+/// `√mean((τ̂ − PATE)²)` with `sd(z)/(2·RMSE·√R)`, where
+/// `z = (τ̂ − PATE)² − 2·bias·(SATE − PATE)` (the delta method, counting that
+/// the PATE is the mean of the same replicates' SATEs); the SD `s` of
+/// estimates with `s/2 · √((m₄/s⁴ − (R−3)/(R−1))/R)`, `m₄` the fourth
+/// central moment. The coverage of the PATE takes the SD of its value over
+/// [`COVERAGE_BOOTSTRAP`] bootstrap resamples of the replicates, the PATE
+/// recomputed in each (see [`coverage_mc_se`]).
 pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let ok: Vec<&Draw> = draws.iter().filter(|d| d.estimate.estimate.is_finite()).collect();
     let n = ok.len();
@@ -104,11 +117,14 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let pate = mean_value(ok.iter().map(|d| d.sate));
     let mean_estimate = mean_value(est.clone());
     let bias = mean_value(ok.iter().map(|d| d.estimate.estimate - d.sate));
-    let sq = ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2));
-    let mse = mean_value(sq);
+    // The PATE is the mean of these replicates' SATEs: z carries its error
+    // too (z's mean is the MSE, as the SATEs' deviations sum to zero).
+    let mse = ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2)).sum::<f64>() / n as f64;
+    let lean = 2.0 * bias.value;
+    let z = mean_value(ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2) - lean * (d.sate - pate.value)));
     // Every estimate on the PATE: RMSE 0 with no Monte Carlo error (not 0/0).
-    let rmse_mc_se = if mse.mc_se == 0.0 { 0.0 } else { mse.mc_se / (2.0 * mse.value.sqrt()) };
-    let rmse = Value { value: mse.value.sqrt(), mc_se: rmse_mc_se };
+    let rmse_mc_se = if z.mc_se == 0.0 { 0.0 } else { z.mc_se / (2.0 * mse.sqrt()) };
+    let rmse = Value { value: mse.sqrt(), mc_se: rmse_mc_se };
     let m = mean_estimate.value;
     let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
     let m4 = est.map(|v| (v - m).powi(4)).sum::<f64>() / n as f64;
@@ -120,10 +136,52 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let mean_se = mean_value(with_se.iter().map(|d| d.estimate.se));
     let tested: Vec<&&Draw> = ok.iter().filter(|d| d.estimate.p_value.is_finite()).collect();
     let power = share(tested.iter().filter(|d| d.estimate.p_value < 0.05).count(), tested.len());
-    let covers = |d: &Draw, target: f64| d.estimate.ci_low <= target && target <= d.estimate.ci_high;
     let coverage = share(tested.iter().filter(|d| covers(d, pate.value)).count(), tested.len());
+    let coverage = Value { mc_se: if tested.len() > 1 { coverage_mc_se(&ok) } else { f64::NAN }, ..coverage };
     let coverage_sate = share(tested.iter().filter(|d| covers(d, d.sate)).count(), tested.len());
     Diagnosis { replicates: n, pate, mean_estimate, bias, rmse, sd_estimate, mean_se, power, coverage, coverage_sate }
+}
+
+fn covers(d: &Draw, target: f64) -> bool {
+    d.estimate.ci_low <= target && target <= d.estimate.ci_high
+}
+
+/// The Monte Carlo SE of the coverage of the PATE, by bootstrap over
+/// replicates.
+///
+/// The PATE is the mean of the same replicates' SATEs, so the coverage moves
+/// with it. When the estimates are biased and the SATEs vary, the binomial
+/// `√(p(1−p)/R)` misses that, and can be far off either way (45% too small
+/// with a bias of 1.5 SE and SATEs that vary by 2 SE). Each resample draws
+/// `R` replicates with replacement, each with its estimate, interval and
+/// SATE, and recounts the intervals (of those with one) that contain the
+/// resample's own PATE; the SE is the SD of those shares. Without bias, or
+/// with a PATE that does not vary, it agrees with the binomial SE.
+pub fn coverage_mc_se(ok: &[&Draw]) -> f64 {
+    let n = ok.len();
+    let mut stream = Stream::new(BOOTSTRAP_SEED);
+    let mut picks = vec![0usize; n];
+    let mut shares = Vec::with_capacity(COVERAGE_BOOTSTRAP);
+    for _ in 0..COVERAGE_BOOTSTRAP {
+        let mut sum = 0.0;
+        for p in &mut picks {
+            *p = stream.below(n);
+            sum += ok[*p].sate;
+        }
+        let pate = sum / n as f64;
+        let (mut tested, mut hits) = (0usize, 0usize);
+        for &p in &picks {
+            if ok[p].estimate.p_value.is_finite() {
+                tested += 1;
+                hits += usize::from(covers(ok[p], pate));
+            }
+        }
+        if tested > 0 {
+            shares.push(hits as f64 / tested as f64);
+        }
+    }
+    let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+    (shares.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (shares.len() as f64 - 1.0)).sqrt()
 }
 
 #[cfg(test)]
@@ -168,6 +226,121 @@ mod tests {
         assert_eq!(d.coverage.value, 0.75);
         assert_eq!(d.coverage_sate.value, 0.75);
         assert_eq!(d.mean_se.value, 1.0);
+        // The PATE is the same in every resample, so the bootstrap SE is that of a
+        // share: √(p(1−p)/R) up to its own Monte Carlo error, √((κ−1)/4B) relative,
+        // κ = 3 + (1 − 6p(1−p))/(Rp(1−p)) the kurtosis of a binomial share.
+        let binomial = (0.75f64 * 0.25 / 4.0).sqrt();
+        let kurtosis = 3.0 + (1.0 - 6.0 * 0.75 * 0.25) / (4.0 * 0.75 * 0.25);
+        let tolerance = 4.0 * ((kurtosis - 1.0) / (4.0 * COVERAGE_BOOTSTRAP as f64)).sqrt();
+        assert!((d.coverage.mc_se / binomial - 1.0).abs() < tolerance, "{} vs {binomial}", d.coverage.mc_se);
+    }
+
+    /// The ideal bootstrap's SE of the coverage: every one of the Rᴿ ordered
+    /// resamples of `draws`, equally likely.
+    fn exact_bootstrap_coverage_se(draws: &[Draw]) -> f64 {
+        let r = draws.len();
+        let total = r.pow(r as u32);
+        let (mut sum, mut sum_sq) = (0.0, 0.0);
+        for k in 0..total {
+            let picks: Vec<&Draw> = (0..r).map(|j| &draws[k / r.pow(j as u32) % r]).collect();
+            let pate = picks.iter().map(|d| d.sate).sum::<f64>() / r as f64;
+            let c = picks.iter().filter(|d| covers(d, pate)).count() as f64 / r as f64;
+            sum += c;
+            sum_sq += c * c;
+        }
+        let mean = sum / total as f64;
+        (sum_sq / total as f64 - mean * mean).sqrt()
+    }
+
+    #[test]
+    fn coverage_mc_se_is_the_bootstrap_se_with_the_pate_recomputed() {
+        // The four replicates of the hand-worked case whose SATEs vary.
+        let draws =
+            [draw(1.0, 1.0, 0.5, 1.0), draw(2.0, 1.0, 0.01, 5.0), draw(3.0, 2.0, 0.04, 1.0), draw(6.0, 1.5, 0.2, 1.0)];
+        let exact = exact_bootstrap_coverage_se(&draws);
+        let d = diagnose(&draws);
+        // The SD of B shares: relative Monte Carlo error about √((κ−1)/4B) with
+        // κ at most 4 for these (two to four of four intervals cover) shares.
+        let tolerance = 4.0 * (3.0 / (4.0 * COVERAGE_BOOTSTRAP as f64)).sqrt();
+        assert!((d.coverage.mc_se / exact - 1.0).abs() < tolerance, "{} vs exact {exact}", d.coverage.mc_se);
+    }
+
+    /// `sets` simulated studies of `r` replicates each: SATE ~ N(0, sate_sd²),
+    /// estimate = SATE + bias + N(0, noise_sd²) if it `tracks` the SATE, else
+    /// bias + N(0, noise_sd²); intervals ±1.96·noise_sd.
+    fn studies(sets: u64, r: u64, bias: f64, sate_sd: f64, noise_sd: f64, tracks: bool) -> Vec<Diagnosis> {
+        use crate::rng::{Keyed, Purpose};
+        let keyed = Keyed::new(20_261_123);
+        (0..sets)
+            .map(|set| {
+                let draws: Vec<Draw> = (0..r)
+                    .map(|i| {
+                        let sate = sate_sd * keyed.normal(set, Purpose::Covariate, i, 0);
+                        let centre = if tracks { sate } else { 0.0 };
+                        let est = centre + bias + noise_sd * keyed.normal(set, Purpose::Covariate, i, 1);
+                        let mut d = draw(est, noise_sd, 0.5, sate);
+                        d.estimate.ci_low = est - 1.96 * noise_sd;
+                        d.estimate.ci_high = est + 1.96 * noise_sd;
+                        d
+                    })
+                    .collect();
+                diagnose(&draws)
+            })
+            .collect()
+    }
+
+    /// Checks that the mean reported Monte Carlo SE of a diagnosand equals the
+    /// SD of its values across independent studies, within 4 Monte Carlo SE
+    /// of that SD (relative `√((κ−1)/4K)`, κ the values' kurtosis, K studies).
+    /// Returns the tolerance, so a caller can show that a wrong SE fails it.
+    fn check_mc_se(what: &str, values: &[f64], mc_ses: &[f64]) -> (f64, f64) {
+        let k = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / k;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (k - 1.0);
+        let kurtosis = values.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / k / (var * var);
+        let tolerance = 4.0 * ((kurtosis - 1.0) / (4.0 * k)).sqrt();
+        let sd = var.sqrt();
+        let reported = mc_ses.iter().sum::<f64>() / k;
+        eprintln!("{what}: mean MC SE {reported:.5}, SD across studies {sd:.5}, tolerance {tolerance:.3} relative");
+        assert!((reported / sd - 1.0).abs() < tolerance, "{what}: mean MC SE {reported}, SD across studies {sd}");
+        (sd, tolerance)
+    }
+
+    #[test]
+    fn rmse_mc_se_matches_the_spread_across_studies_when_biased() {
+        // Estimates that track their SATE closely, with a bias: the plain delta
+        // method, which takes the PATE as known, overstates the SE by about half.
+        let s = studies(400, 400, 1.0, 1.0, 0.3, true);
+        let values: Vec<f64> = s.iter().map(|d| d.rmse.value).collect();
+        let ses: Vec<f64> = s.iter().map(|d| d.rmse.mc_se).collect();
+        let (sd, tolerance) = check_mc_se("rmse", &values, &ses);
+        // Var((τ̂−P)²) under normality: 2σ⁴ + 4b²σ², σ² = 1.09, b = 1.
+        let naive = (2.0 * 1.09f64.powi(2) + 4.0 * 1.09).sqrt() / 20.0 / (2.0 * (1.0f64 + 1.09).sqrt());
+        eprintln!("rmse: the delta method with the PATE known would give {naive:.5}");
+        assert!((naive / sd - 1.0).abs() > tolerance, "the test cannot tell the naive SE {naive} from {sd}");
+    }
+
+    #[test]
+    fn coverage_mc_se_matches_the_spread_across_studies_when_biased() {
+        // A bias of 1.5 and SATEs that vary by 2, in units of the noise, with
+        // estimates that do not follow their SATE: the PATE's own Monte Carlo
+        // error moves every interval's chance of covering it the same way.
+        let s = studies(400, 400, 1.5, 2.0, 1.0, false);
+        let values: Vec<f64> = s.iter().map(|d| d.coverage.value).collect();
+        let ses: Vec<f64> = s.iter().map(|d| d.coverage.mc_se).collect();
+        let (sd, tolerance) = check_mc_se("coverage", &values, &ses);
+        let p = values.iter().sum::<f64>() / values.len() as f64;
+        let binomial = (p * (1.0 - p) / 400.0).sqrt();
+        eprintln!("coverage: the binomial SE would give {binomial:.5}");
+        assert!((binomial / sd - 1.0).abs() > tolerance, "the test cannot tell the binomial SE {binomial} from {sd}");
+    }
+
+    #[test]
+    fn coverage_mc_se_matches_the_spread_across_studies_without_bias() {
+        let s = studies(400, 400, 0.0, 1.0, 1.0, true);
+        let values: Vec<f64> = s.iter().map(|d| d.coverage.value).collect();
+        let ses: Vec<f64> = s.iter().map(|d| d.coverage.mc_se).collect();
+        check_mc_se("coverage", &values, &ses);
     }
 
     #[test]
@@ -192,9 +365,10 @@ mod tests {
         // τ̂ − SATE = 0, -3, 2, 5: mean 1, deviations -1, -4, 1, 4, var 34/3.
         close("bias", d.bias.value, 1.0);
         close("bias mc_se", d.bias.mc_se, (34.0f64 / 3.0).sqrt() / 2.0);
-        // (τ̂ − PATE)² = 1, 0, 1, 16: MSE 4.5, their var 177/3 = 59; delta method.
+        // (τ̂ − PATE)² = 1, 0, 1, 16: MSE 4.5. z = (τ̂ − PATE)² − 2·bias·(SATE − PATE)
+        // = 3, -6, 3, 18: mean 4.5, deviations -1.5, -10.5, -1.5, 13.5, var 297/3 = 99.
         close("rmse", d.rmse.value, 4.5f64.sqrt());
-        close("rmse mc_se", d.rmse.mc_se, 59f64.sqrt() / 2.0 / (2.0 * 4.5f64.sqrt()));
+        close("rmse mc_se", d.rmse.mc_se, 99f64.sqrt() / 2.0 / (2.0 * 4.5f64.sqrt()));
         // s² = 14/3, m₄ = (16 + 1 + 0 + 81)/4 = 24.5, m₄/s⁴ = 9/8: (9/8 − 1/3)/4 = 19/96.
         let s = (14.0f64 / 3.0).sqrt();
         close("sd_estimate", d.sd_estimate.value, s);
@@ -206,7 +380,6 @@ mod tests {
         close("power", d.power.value, 0.5);
         close("power mc_se", d.power.mc_se, 0.25);
         close("coverage", d.coverage.value, 0.75);
-        close("coverage mc_se", d.coverage.mc_se, (0.75f64 * 0.25 / 4.0).sqrt());
         close("coverage_sate", d.coverage_sate.value, 0.5);
         close("coverage_sate mc_se", d.coverage_sate.mc_se, 0.25);
     }

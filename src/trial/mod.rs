@@ -567,7 +567,10 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
         })
         .collect();
     let cells = result.contrasts.len() * OUTCOMES.len() * n_h;
+    // Each cell's bootstrap is independent of the others': in parallel, in
+    // cell order.
     result.diagnoses = (0..cells)
+        .into_par_iter()
         .map(|cell| {
             let draws: Vec<Draw> = result.estimates.iter().map(|r| r[cell]).collect();
             analysis::diagnose(&draws)
