@@ -109,6 +109,34 @@ fn validate_accepts_good_files() {
         .success();
 }
 
+/// Runs `rctsim args` with standard output a pipe whose reading end is
+/// already closed and standard error `/dev/full`: every write fails.
+#[cfg(target_os = "linux")]
+fn with_closed_outputs(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_rctsim")).args(args).stdout(writer).stderr(full).output().unwrap()
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn outputs_that_cannot_be_written_are_not_a_panic() {
+    let good = fixture("minimal.ron");
+    let bad = fixture("invalid_no_control.ron");
+    // A broken pipe on standard output ends validate quietly.
+    let out = with_closed_outputs(&["validate".as_ref(), good.as_os_str(), good.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Errors that cannot be shown still set the exit code.
+    let out = with_closed_outputs(&["validate".as_ref(), bad.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = with_closed_outputs(&["run".as_ref(), bad.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let warned = fixture("shared_case_manager.ron");
+    let out = with_closed_outputs(&["run".as_ref(), warned.as_os_str(), "--replicates".as_ref(), "2".as_ref()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
 fn rejects(file: &str, messages: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never");

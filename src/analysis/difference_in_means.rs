@@ -61,7 +61,7 @@ impl Moments {
     /// # Panics
     /// If `rows` does not hold whole rows.
     pub fn of_columns<const W: usize>(rows: &[f64], exact_sums: [Option<f64>; W]) -> [Self; W] {
-        assert!(rows.len() % W == 0, "whole rows of {W}");
+        assert!(rows.len().is_multiple_of(W), "whole rows of {W}");
         let count = rows.len() / W;
         let n = count as f64;
         let means: [f64; W] = std::array::from_fn(|w| match exact_sums[w] {

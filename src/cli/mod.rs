@@ -1,5 +1,14 @@
 //! Command-line definitions: one file per subcommand. Only this module knows clap.
 
+/// Writes to standard error, as `eprint!` does, but without panicking when
+/// standard error is closed or full: the exit code still tells the outcome.
+macro_rules! to_stderr {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod out;
 mod run;
 mod validate;
@@ -47,7 +56,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            to_stderr!("error: {e:#}\n");
             // A population the scenario cannot generate is found only while
             // running, but the scenario is at fault, as for a broken rule.
             let bad_input = e.chain().any(|c| {

@@ -43,7 +43,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
     if !args.quiet {
         for w in &loaded.warnings {
-            eprintln!("warning: {}: {w}", args.scenario.display());
+            to_stderr!("warning: {}: {w}\n", args.scenario.display());
         }
     }
     let out = args.out.as_deref().map(out::check).transpose()?;
@@ -57,9 +57,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let result = trial::run_with_progress(&loaded.model, &options, |done, total| {
         if show_progress {
-            eprint!("\rsimulated {done}/{total} replicates");
+            to_stderr!("\rsimulated {done}/{total} replicates");
             if done == total {
-                eprint!("\r\x1b[K");
+                to_stderr!("\r\x1b[K");
             }
         }
     })?;

@@ -1,6 +1,7 @@
 //! `rctsim validate`: check scenario files without running them.
 
 use rctsim::trial;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -15,24 +16,27 @@ pub struct Args {
 /// warnings; exit code 2 if any file has a problem. A file that follows every
 /// rule is also asked for its first participants, as a run would generate
 /// them, so that a population it cannot generate is reported here too (see
-/// [`trial::check_population`]).
+/// [`trial::check_population`]). A standard output that closes early (a
+/// broken pipe) ends the command quietly; messages to a closed standard error
+/// are dropped.
 pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     let mut failed = false;
+    let mut stdout = std::io::stdout().lock();
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
                 if let Err(e) = trial::check_population(&loaded.model) {
-                    eprintln!("error: {}: generating replicate 0 at the scenario's seed: {e}", file.display());
+                    to_stderr!("error: {}: generating replicate 0 at the scenario's seed: {e}\n", file.display());
                     failed = true;
                     continue;
                 }
-                println!("{}: ok", file.display());
+                writeln!(stdout, "{}: ok", file.display())?;
                 for w in &loaded.warnings {
-                    eprintln!("warning: {}: {w}", file.display());
+                    to_stderr!("warning: {}: {w}\n", file.display());
                 }
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                to_stderr!("error: {e}\n");
                 failed = true;
             }
         }
