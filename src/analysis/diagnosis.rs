@@ -129,7 +129,8 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
     let m4 = est.map(|v| (v - m).powi(4)).sum::<f64>() / n as f64;
     let rn = n as f64;
-    let sd = var.sqrt();
+    // With no estimate, the sum of squares over n − 1 = −1 is −0, not NaN.
+    let sd = if n == 0 { f64::NAN } else { var.sqrt() };
     let sd_estimate =
         Value { value: sd, mc_se: sd / 2.0 * ((m4 / (var * var) - (rn - 3.0) / (rn - 1.0)) / rn).max(0.0).sqrt() };
     let with_se: Vec<&&Draw> = ok.iter().filter(|d| d.estimate.se.is_finite()).collect();
@@ -382,6 +383,18 @@ mod tests {
         close("coverage", d.coverage.value, 0.75);
         close("coverage_sate", d.coverage_sate.value, 0.5);
         close("coverage_sate mc_se", d.coverage_sate.mc_se, 0.25);
+    }
+
+    #[test]
+    fn no_estimate_gives_every_diagnosand_na() {
+        let mut d = draw(f64::NAN, f64::NAN, f64::NAN, 1.0);
+        d.estimate.ci_low = f64::NAN;
+        d.estimate.ci_high = f64::NAN;
+        let diagnosis = diagnose(&[d, d]);
+        assert_eq!(diagnosis.replicates, 0);
+        for (name, v) in DIAGNOSANDS.iter().zip(diagnosis.values()) {
+            assert!(v.value.is_nan() && v.mc_se.is_nan(), "{name}: {v:?}");
+        }
     }
 
     #[test]
