@@ -33,10 +33,27 @@ pub struct Person {
     pub readiness: f64,
 }
 
-/// Why a cohort's people could not be generated.
+/// Why a replicate's people, or its case managers, could not be generated.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum PopulationError {
+    /// A case manager's quality draw raises a service multiplier above
+    /// [`MAX_MULTIPLIER`].
+    #[error(
+        "services.{service}: case manager {case_manager} (of this replicate's draws) has quality {quality:.2}, \
+         which raises the service's largest effect multiplier to e^{ln:.0}, above 1e100; lower quality_sd \
+         or the effects"
+    )]
+    CaseManagerEffect {
+        /// The service.
+        service: String,
+        /// The case manager's global index.
+        case_manager: u64,
+        /// Its quality `q`.
+        quality: f64,
+        /// `ln` of the largest multiplier it can give: `f · q · ln m`.
+        ln: f64,
+    },
     /// No eligible person could be generated.
     #[error(
         "population.eligibility rejected {attempts} generated people in a row; \
@@ -46,14 +63,15 @@ pub enum PopulationError {
         /// Attempts made.
         attempts: u32,
     },
-    /// `exp(β·x + ℓ·u)` overflowed for a generated person. Either side of the
-    /// product can be at fault: the coefficients in `transitions`, or the
-    /// spread of what they multiply (`readiness_sd`, the covariate
-    /// distributions), so the message names both.
+    /// `exp(β·x + ℓ·u)` is above [`MAX_MULTIPLIER`] for a generated person.
+    /// Either side of the product can be at fault: the coefficients in
+    /// `transitions`, or the spread of what they multiply (`readiness_sd`,
+    /// the covariate distributions), so the message names both.
     #[error(
-        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) that is not a \
-         finite number; its covariate coefficients or readiness loading are too large for the covariates drawn, \
-         or population.readiness_sd or a covariate distribution in population spreads them too widely"
+        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) above 1e100 \
+         (or not a finite number); its covariate coefficients or readiness loading are too large for the \
+         covariates drawn, or population.readiness_sd or a covariate distribution in population spreads them \
+         too widely"
     )]
     RateOverflow {
         /// The participant's ticket.
@@ -62,6 +80,13 @@ pub enum PopulationError {
         transition: &'static str,
     },
 }
+
+/// The largest rate multiplier a person's covariates, or a case manager's
+/// effects, may give. With rates and declared multipliers at most
+/// [`crate::scenario::MAX_RATE`], every rate the engine forms then stays below
+/// 1e6 · 1e100 · 1e100 · 1e6, far from overflow: a rate that overflowed would
+/// stop a life's clock (or, times a zero rate, make it NaN) without a word.
+pub const MAX_MULTIPLIER: f64 = 1e100;
 
 /// How many candidates may be rejected before giving up.
 pub const MAX_ATTEMPTS: u32 = 10_000;

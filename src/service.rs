@@ -60,6 +60,15 @@ pub fn quality(keyed: &Keyed, replicate: u64, cm: u64, sd: f64) -> f64 {
     libm::exp(w - sd * sd / 2.0)
 }
 
+/// The natural log of the largest multiplier `m^(g·f·q)` a case manager of
+/// quality `q` can give, over every intensity `g` in [0, 1]: `f · q · ln m`
+/// for the largest effect `m` (0 if no effect raises a rate).
+pub fn largest_ln_multiplier(service: &ServiceModel, q: f64) -> f64 {
+    let stage = service.ln_stage_effects.iter().flatten();
+    let ln_max = stage.chain([&service.ln_job_loss_effect]).fold(0.0f64, |a, &b| a.max(b));
+    if ln_max == 0.0 { 0.0 } else { service.fidelity * q * ln_max }
+}
+
 /// Number of multipliers per case manager: four stage transitions per stage, then job loss.
 pub fn multiplier_count(stages: usize) -> usize {
     4 * stages + 1

@@ -73,6 +73,48 @@ fn a_list_too_long_still_has_its_entries_checked_up_to_its_length() {
 }
 
 #[test]
+fn rates_multipliers_and_benefit_rates_have_an_upper_bound() {
+    // Each is finite, but a product of them in the engine would not be: a rate
+    // that overflows stops a life's clock without a word.
+    let text = minimal()
+        .replace("job: 0.002,", "job: 1.7e308,")
+        .replace("job: All(1.5)", "job: All(1e300)")
+        .replace("work_ready: 210.13", "work_ready: 1e80");
+    let p = problems(&text);
+    for expected in [
+        "stages[0].job is a weekly rate and must be at most 1000000 (got 1.7e308)",
+        "services.ics.effects.job is a rate multiplier and must be at most 1000000 (got 1e300)",
+        "benefit_rates.work_ready must be at most 1000000 a week (got 1e80)",
+    ] {
+        assert!(p.contains(expected), "{expected} not in {p}");
+    }
+    // The bounds themselves are accepted.
+    let text = minimal()
+        .replace("job: 0.002,", "job: 1e6,")
+        .replace("job: All(1.5)", "job: All(1e6)")
+        .replace("work_ready: 210.13", "work_ready: 1e6");
+    assert_eq!(problems(&text), "");
+}
+
+#[test]
+fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
+    // Quality spread 2 over 200 case managers: the best of them has q near
+    // e^(2·2.8 − 2) ≈ 37, and 1000^37 is far past 1e100.
+    let text = minimal().replace(
+        "\"ics\": (case_managers_per_site: 1,",
+        "\"ics\": (case_managers_per_site: 100, quality_sd: 2, effects: (job: All(1000)),",
+    );
+    let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
+    let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
+    assert!(e.starts_with("services.ics: case manager "), "{e}");
+    assert!(e.contains("above 1e100; lower quality_sd or the effects"), "{e}");
+    // The same spread with effects that cannot reach the limit is fine.
+    let model = scenario::parse(text.replace("All(1000)", "All(1.5)").as_bytes(), Path::new("x.ron")).unwrap();
+    assert!(rctsim::trial::check_population(&model).is_ok());
+}
+
+#[test]
 fn a_leading_byte_order_mark_is_ignored() {
     assert_eq!(problems(&format!("\u{feff}{}", minimal())), "");
 }

@@ -56,7 +56,7 @@ impl Checker {
         if v.is_finite() {
             return true;
         }
-        self.fail(path, format!("must be a finite number (got {v})"));
+        self.fail(path, format!("must be a finite number {}", got(v)));
         false
     }
 
@@ -70,29 +70,36 @@ impl Checker {
         len <= max
     }
 
-    /// A weekly rate: finite and not negative.
+    /// A weekly rate: finite, not negative and at most [`MAX_RATE`].
     fn rate(&mut self, path: &str, v: f64) {
         if self.finite(path, v) && v < 0.0 {
-            self.fail(path, format!("is a weekly rate and must not be negative (got {v})"));
+            self.fail(path, format!("is a weekly rate and must not be negative {}", got(v)));
+        } else if v > MAX_RATE {
+            self.fail(
+                path,
+                format!("is a weekly rate and must be at most {MAX_RATE} {}; a move at 50 a week is already certain within the week", got(v)),
+            );
         }
     }
 
     fn probability(&mut self, path: &str, v: f64) {
         if self.finite(path, v) && !(0.0..=1.0).contains(&v) {
-            self.fail(path, format!("is a probability and must be in [0, 1] (got {v})"));
+            self.fail(path, format!("is a probability and must be in [0, 1] {}", got(v)));
         }
     }
 
-    /// A multiplier on a rate: finite and positive.
+    /// A multiplier on a rate: finite, positive and at most [`MAX_RATE`].
     fn multiplier(&mut self, path: &str, v: f64) {
         if self.finite(path, v) && v <= 0.0 {
-            self.fail(path, format!("is a rate multiplier and must be positive (got {v})"));
+            self.fail(path, format!("is a rate multiplier and must be positive {}", got(v)));
+        } else if v > MAX_RATE {
+            self.fail(path, format!("is a rate multiplier and must be at most {MAX_RATE} {}", got(v)));
         }
     }
 
     fn non_negative(&mut self, path: &str, v: f64) {
         if self.finite(path, v) && v < 0.0 {
-            self.fail(path, format!("must not be negative (got {v})"));
+            self.fail(path, format!("must not be negative {}", got(v)));
         }
     }
 
@@ -104,7 +111,7 @@ impl Checker {
             if !self.finite(&p, v) {
                 ok = false;
             } else if v < 0.0 {
-                self.fail(p, format!("is a weight and must not be negative (got {v})"));
+                self.fail(p, format!("is a weight and must not be negative {}", got(v)));
                 ok = false;
             }
         }
@@ -118,6 +125,24 @@ impl Checker {
         if ok && total > 0.0 { w.iter().map(|v| v / total).collect() } else { vec![0.0; w.len()] }
     }
 }
+
+/// `(got v)` for a message: in scientific notation when `v` is very large or
+/// very small, where the plain form would run to hundreds of digits.
+fn got(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && a.is_finite() && !(1e-5..1e15).contains(&a) { format!("(got {v:e})") } else { format!("(got {v})") }
+}
+
+/// The largest weekly rate, and the largest multiplier on one, a scenario
+/// may declare. Far beyond any real rate (a move at 50 a week happens within
+/// the week with certainty), it keeps every product the engine forms (base
+/// rate × person multiplier × service multiplier × Navigator factor) finite:
+/// see [`crate::population::MAX_MULTIPLIER`].
+pub const MAX_RATE: f64 = 1e6;
+
+/// The largest weekly benefit rate: outcomes summed over people and weeks
+/// stay far from overflow, and their squares (the variances) too.
+pub const MAX_BENEFIT_RATE: f64 = 1e6;
 
 /// Checks a parsed scenario and builds the model.
 ///
@@ -151,6 +176,9 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let benefit_rates = [br.work_ready, br.health_disability, br.other];
     for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
         c.non_negative(&format!("benefit_rates.{name}"), v);
+        if v > MAX_BENEFIT_RATE {
+            c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
+        }
     }
     let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), 1_000) {
         s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect()
@@ -947,7 +975,7 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             for (i, &v) in weekly.iter().take(n_sites).enumerate() {
                 c.rate(&format!("enrolment.weekly[{i}]"), v);
                 if v > 10_000.0 {
-                    c.fail(format!("enrolment.weekly[{i}]"), format!("must be at most 10000 a week (got {v})"));
+                    c.fail(format!("enrolment.weekly[{i}]"), format!("must be at most 10000 a week {}", got(v)));
                 }
             }
             let expected: f64 = weekly.iter().filter(|v| v.is_finite()).sum::<f64>() * f64::from(*weeks);

@@ -19,6 +19,7 @@ use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outco
 use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
+use crate::service as services;
 use rayon::prelude::*;
 
 /// How to run a scenario. Each `None` keeps the scenario's value.
@@ -170,7 +171,37 @@ struct ReplicateSummary {
 /// rate multiplier overflows.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
     let keyed = &keyed.for_replicate(replicate);
+    check_case_managers(model, keyed, replicate)?;
     cohort_of(model, keyed, replicate, arrivals(model, keyed, replicate))
+}
+
+/// Checks that no case manager's quality draw raises a service multiplier
+/// above [`population::MAX_MULTIPLIER`]. Case managers are numbered as the
+/// engine staffs them: by service, then site, then within the site.
+fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), PopulationError> {
+    let limit = population::MAX_MULTIPLIER.ln();
+    let mut cm = 0u64;
+    for service in &model.services {
+        let staff = u64::from(service.case_managers_per_site) * model.sites.len() as u64;
+        if services::largest_ln_multiplier(service, 1.0) == 0.0 {
+            cm += staff;
+            continue;
+        }
+        for m in cm..cm + staff {
+            let quality = services::quality(keyed, replicate, m, service.quality_sd);
+            let ln = services::largest_ln_multiplier(service, quality);
+            if !(ln <= limit) {
+                return Err(PopulationError::CaseManagerEffect {
+                    service: service.name.clone(),
+                    case_manager: m,
+                    quality,
+                    ln,
+                });
+            }
+        }
+        cm += staff;
+    }
+    Ok(())
 }
 
 /// The cohort of `arrivals`, the first of replicate `replicate`'s.
@@ -190,7 +221,7 @@ fn cohort_of(
     for (ticket, (week, site)) in arrivals.enumerate() {
         let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
         let pm = population::rate_multipliers(model, &p);
-        if let Some(j) = pm.iter().position(|m| !m.is_finite()) {
+        if let Some(j) = pm.iter().position(|&m| !(m <= population::MAX_MULTIPLIER)) {
             return Err(PopulationError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
         }
         c.rate_multipliers.push(pm);
@@ -213,6 +244,7 @@ pub const POPULATION_CHECK: usize = 10_000;
 /// The [`PopulationError`] a run would stop with in these participants.
 pub fn check_population(model: &Model) -> Result<(), PopulationError> {
     let keyed = &Keyed::new(model.seed).for_replicate(0);
+    check_case_managers(model, keyed, 0)?;
     cohort_of(model, keyed, 0, arrivals(model, keyed, 0).take(POPULATION_CHECK)).map(drop)
 }
 
