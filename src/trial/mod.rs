@@ -190,7 +190,7 @@ fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(
         for m in cm..cm + staff {
             let quality = services::quality(keyed, replicate, m, service.quality_sd);
             let ln = services::largest_ln_multiplier(service, quality);
-            if !(ln <= limit) {
+            if ln.is_nan() || ln > limit {
                 return Err(PopulationError::CaseManagerEffect {
                     service: service.name.clone(),
                     case_manager: m,
@@ -221,7 +221,7 @@ fn cohort_of(
     for (ticket, (week, site)) in arrivals.enumerate() {
         let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
         let pm = population::rate_multipliers(model, &p);
-        if let Some(j) = pm.iter().position(|&m| !(m <= population::MAX_MULTIPLIER)) {
+        if let Some(j) = pm.iter().position(|&m| m.is_nan() || m > population::MAX_MULTIPLIER) {
             return Err(PopulationError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
         }
         c.rate_multipliers.push(pm);
