@@ -137,6 +137,29 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
 
+#[test]
+#[cfg(target_os = "linux")]
+fn more_replicates_than_their_estimates_can_be_held_fail_at_once() {
+    // 4,294,967,295 replicates' estimates need about 4.4 TB: the probe fails
+    // unless the kernel grants every allocation (overcommit mode 1), where the
+    // run would simply start; the test then has nothing to check.
+    if std::fs::read_to_string("/proc/sys/vm/overcommit_memory").is_ok_and(|m| m.trim() == "1") {
+        eprintln!("overcommit_memory is 1: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "4294967295", "--quiet"])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about 4432.4 GB"))
+        .stderr(predicate::str::contains("use fewer --replicates"));
+    assert!(!out.exists());
+}
+
 fn rejects(file: &str, messages: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never");

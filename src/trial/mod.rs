@@ -69,6 +69,19 @@ pub enum RunError {
         /// Replicates held at once.
         workers: usize,
     },
+    /// The machine cannot hold every replicate's estimates, which the
+    /// diagnosis needs together.
+    #[error(
+        "the estimates of {replicates} replicates need about {gb:.1} GB, more than can be allocated here: \
+         use fewer --replicates",
+        gb = *bytes as f64 / 1e9,
+    )]
+    ResultsMemory {
+        /// Replicates asked for.
+        replicates: u32,
+        /// Bytes their estimates need.
+        bytes: usize,
+    },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -514,6 +527,19 @@ fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
     Err(RunError::Memory { participants, arms: model.arms.len(), bytes, workers })
 }
 
+/// The list for every replicate's estimates, or an error at once, rather
+/// than an abort part way through, if they cannot all be held (the probe
+/// works as in [`ensure_memory`]).
+fn estimates_list(replicates: u32, cells: usize) -> Result<Vec<Vec<Draw>>, RunError> {
+    let per_replicate = cells * std::mem::size_of::<Draw>() + std::mem::size_of::<Vec<Draw>>();
+    let bytes = (replicates as usize).saturating_mul(per_replicate);
+    let mut estimates = Vec::new();
+    if Vec::<u8>::new().try_reserve_exact(bytes).is_ok() && estimates.try_reserve_exact(replicates as usize).is_ok() {
+        return Ok(estimates);
+    }
+    Err(RunError::ResultsMemory { replicates, bytes })
+}
+
 /// The most replicates a chunk gives each worker thread. The workers wait for
 /// each other at the end of a chunk (its results are reduced in replicate
 /// order), idling for up to a replicate each; long chunks make that a small
@@ -528,13 +554,14 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let n_arms = model.arms.len();
     let n_h = model.horizons.len();
     let contrasts = contrasts(model);
+    let estimates = estimates_list(replicates, contrasts.len() * OUTCOMES.len() * n_h)?;
     let mut result = RunResult {
         seed,
         replicates,
         person_weeks: 0,
         arms: Vec::new(),
         contrasts,
-        estimates: Vec::with_capacity(replicates as usize),
+        estimates,
         diagnoses: Vec::new(),
         trajectories: Vec::new(),
         persons: None,
