@@ -247,6 +247,13 @@ fn parse_errors_point_at_what_they_are_about() {
         &minimal.replace("progress: 0.05", "progress: -1e400"),
         ":8:40: the number -1e400 is out of range (numbers must lie within ±1.7976931348623157e308)\n",
     );
+    // A value of the wrong type: at the value, past blanks and comments, even
+    // on the next line (RON places it after the colon).
+    rejects_text(
+        "type.ron",
+        &minimal.replace("progress: 0.05,", "progress: /* rate */\n    \"0.05\","),
+        ":9:5: Expected float\n     9 |     \"0.05\", job: 0.002, other_exit: 0.003),\n       |     ^\n",
+    );
 }
 
 #[test]

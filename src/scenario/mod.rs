@@ -181,6 +181,19 @@ fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))
             .map_or(start, |at| text::position(text, at)),
+        // About the value that follows: placed at it, not at the blank before.
+        ron::Error::ExpectedArray
+        | ron::Error::ExpectedBoolean
+        | ron::Error::ExpectedChar
+        | ron::Error::ExpectedFloat
+        | ron::Error::ExpectedInteger
+        | ron::Error::ExpectedOption
+        | ron::Error::ExpectedMap
+        | ron::Error::ExpectedStructLike
+        | ron::Error::ExpectedNamedStructLike(_)
+        | ron::Error::ExpectedUnit
+        | ron::Error::ExpectedString
+        | ron::Error::ExpectedIdentifier => text::position(text, text::skip_blank(text, text::offset(text, start))),
         _ => start,
     }
 }

@@ -35,6 +35,22 @@ pub(super) fn key_start(text: &str, end: usize, name: &str) -> Option<usize> {
         .find(|&i| ron::from_str::<String>(&before[i..]).is_ok_and(|s| s == name))
 }
 
+/// The offset of the first character at or after `at` that is neither
+/// white space nor part of a comment: where the next value starts. RON
+/// places an error about a value's type where it began to look for the
+/// value, after the colon, which may be a line before the value.
+pub(super) fn skip_blank(text: &str, mut at: usize) -> usize {
+    while let Some(rest) = text.get(at..) {
+        let blank = rest.len() - rest.trim_start().len();
+        let comment = if rest.starts_with("//") || rest.starts_with("/*") { token_len(rest) } else { 0 };
+        if blank + comment == 0 {
+            break;
+        }
+        at += blank + comment;
+    }
+    at.min(text.len())
+}
+
 /// The byte offset of the first carriage return not followed by a line feed.
 /// RON ends lines and `//` comments only at `\n`, so a file with old Mac line
 /// endings reads as one line, its first comment runs to the end of the file,
@@ -156,6 +172,15 @@ fn word_len(rest: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn skip_blank_passes_white_space_and_comments_only() {
+        let text = "a:  // note\n /* one /* two */ */ \"x\"";
+        assert_eq!(&text[skip_blank(text, 2)..], "\"x\"");
+        assert_eq!(skip_blank(text, 0), 0);
+        assert_eq!(skip_blank("a:   ", 2), 5);
+        assert_eq!(skip_blank("a: /* never closed", 2), 18);
+    }
     use super::*;
     use proptest::prelude::*;
 
