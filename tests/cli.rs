@@ -695,7 +695,7 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
             .arg(&file)
             .assert()
             .code(2)
-            .stderr(predicate::str::contains(message));
+            .stderr(predicate::str::contains("scenario.ron: replicate 0: ").and(predicate::str::contains(message)));
         assert!(!out.exists(), "no output folder after a failed run");
     }
 }

@@ -62,7 +62,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 to_stderr!("\r\x1b[K");
             }
         }
-    })?;
+    });
+    // The scenario is at fault: name it, as validate does.
+    let result = match result {
+        Err(e @ trial::RunError::Population { .. }) => {
+            return Err(anyhow::Error::new(e).context(args.scenario.display().to_string()));
+        }
+        other => other?,
+    };
     let report = Report {
         model: &loaded.model,
         scenario_sha256: &loaded.sha256,
