@@ -97,6 +97,25 @@ fn rates_multipliers_and_benefit_rates_have_an_upper_bound() {
 }
 
 #[test]
+fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
+    // hours / caseload + half, and full_at − zero_at, would overflow to inf.
+    let text = minimal()
+        .replace("hours_per_week: 30,\n                intensity", "hours_per_week: 1e308,\n                intensity")
+        .replace(
+            "effects: (progress",
+            "fidelity: Ips25(score: 90, zero_at: -1e308, full_at: 1e308), effects: (progress",
+        );
+    let p = problems(&text);
+    for expected in [
+        "services.ics.hours_per_week must be from 0 to 1000000 (got 1e308)",
+        "services.ics.fidelity.zero_at IPS-25 scores run from 25 to 125",
+        "services.ics.fidelity.full_at IPS-25 scores run from 25 to 125",
+    ] {
+        assert!(p.contains(expected), "{expected} not in {p}");
+    }
+}
+
+#[test]
 fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     // Quality spread 2 over 200 case managers: the best of them has q near
     // e^(2·2.8 − 2) ≈ 37, and 1000^37 is far past 1e100.

@@ -140,6 +140,11 @@ fn got(v: f64) -> String {
 /// see [`crate::population::MAX_MULTIPLIER`].
 pub const MAX_RATE: f64 = 1e6;
 
+/// The most client-facing hours a week. More than a week's 168 can stand for
+/// contact without limit (a test device); the bound keeps `hours / caseload +
+/// half` of a saturating intensity curve finite.
+const MAX_HOURS: f64 = 1e6;
+
 /// The largest weekly benefit rate: outcomes summed over people and weeks
 /// stay far from overflow, and their squares (the variances) too.
 pub const MAX_BENEFIT_RATE: f64 = 1e6;
@@ -779,8 +784,8 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
             );
         }
     }
-    if c.finite(&format!("{p}.hours_per_week"), s.hours_per_week) && s.hours_per_week < 0.0 {
-        c.fail(format!("{p}.hours_per_week"), format!("must not be negative (got {})", s.hours_per_week));
+    if c.finite(&format!("{p}.hours_per_week"), s.hours_per_week) && !(0.0..=MAX_HOURS).contains(&s.hours_per_week) {
+        c.fail(format!("{p}.hours_per_week"), format!("must be from 0 to {MAX_HOURS} {}", got(s.hours_per_week)));
     }
     c.rate(&format!("{p}.initial_exit_rate"), s.initial_exit_rate);
     let e = &s.effects;
@@ -798,10 +803,13 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
         schema::Fidelity::Ips25 { score, zero_at, full_at } => {
             let fp = format!("{p}.fidelity");
             if c.finite(&format!("{fp}.score"), score) && !(25.0..=125.0).contains(&score) {
-                c.fail(format!("{fp}.score"), format!("IPS-25 scores run from 25 to 125 (got {score})"));
+                c.fail(format!("{fp}.score"), format!("IPS-25 scores run from 25 to 125 {}", got(score)));
             }
-            c.finite(&format!("{fp}.zero_at"), zero_at);
-            c.finite(&format!("{fp}.full_at"), full_at);
+            for (field, v) in [("zero_at", zero_at), ("full_at", full_at)] {
+                if c.finite(&format!("{fp}.{field}"), v) && !(25.0..=125.0).contains(&v) {
+                    c.fail(format!("{fp}.{field}"), format!("IPS-25 scores run from 25 to 125 {}", got(v)));
+                }
+            }
             if zero_at.partial_cmp(&full_at) != Some(std::cmp::Ordering::Less) {
                 c.fail(&fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
             }
