@@ -97,6 +97,33 @@ fn rates_multipliers_and_benefit_rates_have_an_upper_bound() {
 }
 
 #[test]
+fn names_with_control_characters_are_errors_shown_escaped() {
+    // A line feed or an escape sequence in a name would break the listing of
+    // problems one per line, or drive the terminal.
+    let text = minimal()
+        .replace(
+            r#""ics": (case_managers_per_site: 1, caseload_cap: 20,"#,
+            r#""i\n\u{1b}[31m": (case_managers_per_site: 1, caseload_cap: 0,"#,
+        )
+        .replace(r#"service: "ics""#, r#"service: "i\n\u{1b}[31m""#)
+        .replace(r#"name: "minimal""#, r#"name: "red\u{7}""#)
+        .replace(r#"(name: "North")"#, r#"(name: "No\trth")"#)
+        .replace(r#"(name: "Engagement","#, r#"(name: "Engage\rment","#);
+    let p = problems(&text);
+    for expected in [
+        r#"- name must not contain control characters (got "red\u{7}")"#,
+        r#"- stages[0].name must not contain control characters (got "Engage\rment")"#,
+        r#"- sites[0].name must not contain control characters (got "No\trth")"#,
+        r#"- services."i\n\u{1b}[31m" must not contain control characters (got "i\n\u{1b}[31m")"#,
+        r#"- services."i\n\u{1b}[31m".caseload_cap must be at least 1 (got 0)"#,
+    ] {
+        assert!(p.contains(expected), "{expected} not in {p}");
+    }
+    assert!(!p.chars().any(|ch| ch.is_control() && ch != '\n'), "{p:?}");
+    assert_eq!(p.lines().count(), 6, "{p}");
+}
+
+#[test]
 fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
     // hours / caseload + half, and full_at − zero_at, would overflow to inf.
     let text = minimal()

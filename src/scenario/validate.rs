@@ -103,6 +103,15 @@ impl Checker {
         }
     }
 
+    /// A name shown in messages, tables and files: no control characters
+    /// (a line feed would break a one-problem-per-line listing, an escape
+    /// sequence would drive the terminal).
+    fn printable(&mut self, path: &str, name: &str) {
+        if name.chars().any(char::is_control) {
+            self.fail(path, format!("must not contain control characters (got {name:?})"));
+        }
+    }
+
     /// Weights: each finite and non-negative, some positive; returns them normalised.
     fn weights(&mut self, path: &str, names: &[&str], w: &[f64]) -> Vec<f64> {
         let mut ok = true;
@@ -124,6 +133,13 @@ impl Checker {
         }
         if ok && total > 0.0 { w.iter().map(|v| v / total).collect() } else { vec![0.0; w.len()] }
     }
+}
+
+/// A service name as it goes in a field path: quoted with escapes if it has
+/// control characters (which are refused), as is, so the path reads as
+/// written, otherwise.
+fn shown_name(name: &str) -> String {
+    if name.chars().any(char::is_control) { format!("{name:?}") } else { name.to_string() }
 }
 
 /// `(got v)` for a message: in scientific notation when `v` is very large or
@@ -155,6 +171,9 @@ pub const MAX_BENEFIT_RATE: f64 = 1e6;
 /// Every broken rule, in file order.
 pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let mut c = Checker::default();
+    if let Some(name) = &s.name {
+        c.printable("name", name);
+    }
     if s.replicates == 0 {
         c.fail("replicates", "must be at least 1 (got 0)");
     }
@@ -184,6 +203,9 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         if v > MAX_BENEFIT_RATE {
             c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
         }
+    }
+    for name in s.services.keys() {
+        c.printable(&format!("services.{}", shown_name(name)), name);
     }
     let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), 1_000) {
         s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect()
@@ -264,6 +286,7 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
     for (i, st) in each.iter().enumerate() {
         let p = format!("stages[{i}]");
         let column = column_name(&st.name);
+        c.printable(&format!("{p}.name"), &st.name);
         if column.is_empty() {
             c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
         } else if !columns.insert(column.clone()) {
@@ -664,6 +687,7 @@ fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
     }
     let mut seen = HashSet::new();
     for (i, s) in sites.iter().enumerate() {
+        c.printable(&format!("sites[{i}].name"), &s.name);
         if !seen.insert(&s.name) {
             c.fail(format!("sites[{i}].name"), format!("repeats an earlier site name (got {:?})", s.name));
         }
@@ -741,7 +765,7 @@ fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCur
 const MAX_CASELOAD: u32 = 1_000_000;
 
 fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::Stage]) -> ServiceModel {
-    let p = format!("services.{name}");
+    let p = format!("services.{}", shown_name(name));
     let n = stages.len();
     if s.case_managers_per_site == 0 {
         c.fail(format!("{p}.case_managers_per_site"), "must be at least 1 (got 0)");
@@ -1044,7 +1068,10 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
             continue;
         }
         if !model.arms.iter().any(|a| a.fallback == index) {
-            warnings.push(format!("services.{name}: no arm uses this service, so none of its settings takes effect"));
+            warnings.push(format!(
+                "services.{}: no arm uses this service, so none of its settings takes effect",
+                shown_name(name)
+            ));
             continue;
         }
         let exit = &svc.exit;
