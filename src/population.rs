@@ -57,7 +57,8 @@ pub enum PopulationError {
     /// No eligible person could be generated.
     #[error(
         "population.eligibility rejected {attempts} generated people in a row; \
-         the eligibility rules admit almost nobody from the declared covariate distributions"
+         the eligibility rules, with the rule that age at first benefit is at most age, admit almost \
+         nobody from the declared covariate distributions"
     )]
     Eligibility {
         /// Attempts made.
@@ -207,15 +208,18 @@ pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     } else {
         0.0
     };
+    // A zero coefficient leaves its covariate out, even one so far from its
+    // reference that the difference is infinite (0 · ∞ would be NaN).
+    let term = |coefficient: f64, x: f64| if coefficient == 0.0 { 0.0 } else { coefficient * x };
     let eta: [f64; transition::COUNT] = std::array::from_fn(|j| {
         let e = &model.effects[j];
-        e.age * (p.age - r[0])
-            + e.age_first_benefit * (p.age_first_benefit - r[1])
-            + e.log_weeks_on_benefit * log_weeks
-            + e.prior_spells * (p.prior_spells as f64 - r[3])
+        term(e.age, p.age - r[0])
+            + term(e.age_first_benefit, p.age_first_benefit - r[1])
+            + term(e.log_weeks_on_benefit, log_weeks)
+            + term(e.prior_spells, p.prior_spells as f64 - r[3])
             + e.benefit_type[p.benefit_type as usize]
             + e.health[p.health as usize]
-            + e.loading * p.readiness
+            + term(e.loading, p.readiness)
     });
     let mut m = [1.0; transition::COUNT];
     for j in 0..transition::COUNT {

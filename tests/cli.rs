@@ -676,7 +676,7 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
     let spread = minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], readiness_sd: 400,");
     for (text, message) in [
-        (nobody, "eligibility rules admit almost nobody"),
+        (nobody, "with the rule that age at first benefit is at most age, admit almost nobody"),
         (overflow, "transitions.job gives a rate multiplier"),
         (spread, "or population.readiness_sd or a covariate distribution in population spreads them too widely"),
     ] {

@@ -124,6 +124,21 @@ fn names_with_control_characters_are_errors_shown_escaped() {
 }
 
 #[test]
+fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
+    // age − reference.age is infinite, but no transition has an age coefficient.
+    let text = minimal()
+        .replace("age: Uniform(min: 18, max: 39)", "age: Fixed(1e308)")
+        .replace("benefit_type: (work_ready: 1),", "benefit_type: (work_ready: 1), reference: (age: -1e308),");
+    let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rctsim::trial::check_population(&model).is_ok());
+    // With a coefficient, the multiplier is refused.
+    let text = text.replace("enrolment:", "transitions: (job: (age: 0.01)),\n    enrolment:");
+    let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
+    assert!(e.contains("transitions.job gives a rate multiplier exp(β·x + ℓ·u) above 1e100"), "{e}");
+}
+
+#[test]
 fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
     // hours / caseload + half, and full_at − zero_at, would overflow to inf.
     let text = minimal()
