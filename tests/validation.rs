@@ -28,6 +28,22 @@ fn caseloads_are_bounded_so_sums_cannot_overflow() {
 }
 
 #[test]
+fn a_week_0_caseload_that_never_leaves_fills_the_slots_for_good() {
+    let with = |rate: &str| {
+        problems(&minimal().replace(
+            "caseload_cap: 20,",
+            &format!("caseload_cap: 20, background_caseload: 10, initial_caseload: 10, initial_exit_rate: {rate},"),
+        ))
+    };
+    // 1 − exp(−rate) is exactly 0 for both: nobody would ever leave.
+    for rate in ["0", "1e-300"] {
+        assert!(with(rate).contains("services.ics.initial_caseload fills every slot for good"), "{rate}");
+    }
+    // Here it is 2⁻⁵³, the smallest chance the engine's draws can meet.
+    assert_eq!(with("1e-16"), "");
+}
+
+#[test]
 fn an_enrolment_that_expects_nobody_is_an_error() {
     let text = minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 10, weekly: [0, 0])");
     assert!(problems(&text).contains("enrolment.weekly expects no arrivals at all"));

@@ -142,6 +142,13 @@ fn shown_name(name: &str) -> String {
     if name.chars().any(char::is_control) { format!("{name:?}") } else { name.to_string() }
 }
 
+/// Whether week-0 clients leaving at `rate` never leave: the engine compares
+/// a uniform number, never below 2⁻⁵³, with `1 − exp(−rate)`, which is 0
+/// for any rate below about 5.6e-17.
+fn nobody_leaves(rate: f64) -> bool {
+    1.0 - libm::exp(-rate) < f64::EPSILON / 2.0
+}
+
 /// `(got v)` for a message: in scientific notation when `v` is very large or
 /// very small, where the plain form would run to hundreds of digits.
 fn got(v: f64) -> String {
@@ -791,12 +798,12 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
                 format!("puts case managers over their cap: background_caseload + initial_caseload must be at most caseload_cap ({cap}) (got {})", s.initial_caseload),
             );
         } else if u64::from(s.background_caseload) + u64::from(s.initial_caseload) >= u64::from(cap)
-            && s.initial_exit_rate == 0.0
+            && nobody_leaves(s.initial_exit_rate)
             && s.background_caseload < cap
         {
             c.fail(
                 format!("{p}.initial_caseload"),
-                format!("fills every slot for good: background_caseload + initial_caseload must be below caseload_cap ({cap}) unless initial_exit_rate is positive (got {})", s.initial_caseload),
+                format!("fills every slot for good: background_caseload + initial_caseload must be below caseload_cap ({cap}) unless initial_exit_rate lets week-0 clients leave (above about 5.6e-17 a week; got {} clients at rate {})", s.initial_caseload, s.initial_exit_rate),
             );
         } else if s.background_caseload >= cap {
             c.fail(
