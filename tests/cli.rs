@@ -247,6 +247,13 @@ fn parse_errors_point_at_what_they_are_about() {
         &minimal.replace("progress: 0.05", "progress: -1e400"),
         ":8:40: the number -1e400 is out of range (numbers must lie within ±1.7976931348623157e308)\n",
     );
+    // A value where a name belongs: said so, without RON's raw identifiers.
+    rejects_text(
+        "name.ron",
+        &minimal.replace("Total(n: 200, weeks: 20)", "Total(200, 20)"),
+        ":35:22: expected a name, found `200`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
+         and a choice by its name (as in `All(1.6)`)\n",
+    );
     // A value of the wrong type: at the value, past blanks and comments, even
     // on the next line (RON places it after the colon).
     rejects_text(

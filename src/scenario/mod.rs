@@ -159,7 +159,7 @@ const LONE_CR: &str =
 /// read as infinity, whichever comes first in the file.
 fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let parsed = options.from_str(text).map_err(|e| (located(text, &e), e.code.to_string()));
+    let parsed = options.from_str(text).map_err(|e| (located(text, &e), message(&e.code)));
     let Some((at, literal)) = text::first_overflow(text) else { return parsed };
     let at = text::position(text, at);
     match parsed {
@@ -167,6 +167,20 @@ fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
         // (a whole number out of bounds).
         Err(e) if e.0 <= at => Err(e),
         _ => Err((at, out_of_range(literal))),
+    }
+}
+
+/// RON's message, except where it misleads: a value where a name belongs
+/// (`progress: 1.6` for `progress: All(1.6)`, `Total(200, 20)` for
+/// `Total(n: 200, weeks: 20)`) makes RON suggest a raw identifier, which no
+/// scenario needs.
+fn message(code: &ron::Error) -> String {
+    match code {
+        ron::Error::SuggestRawIdentifier(found) => format!(
+            "expected a name, found `{found}`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
+             and a choice by its name (as in `All(1.6)`)"
+        ),
+        code => code.to_string(),
     }
 }
 
