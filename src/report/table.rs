@@ -91,6 +91,16 @@ pub fn table(r: &Report) -> String {
                 );
             }
         }
+        let cells = (0..OUTCOMES.len() * n_h).map(|i| res.diagnoses[c * OUTCOMES.len() * n_h + i].replicates);
+        let (fewest, most) = cells.fold((usize::MAX, 0), |(lo, hi), k| (lo.min(k), hi.max(k)));
+        if fewest < res.replicates as usize {
+            let range = if fewest == most { fewest.to_string() } else { format!("{fewest} to {most}") };
+            let _ = writeln!(
+                out,
+                "note: estimated in {range} of {} replicates; a replicate in which an arm has no participant has no estimate",
+                res.replicates
+            );
+        }
     }
     out
 }
