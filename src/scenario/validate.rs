@@ -509,8 +509,9 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
     ] {
         c.finite(&format!("population.reference.{field}"), v);
     }
-    if r.weeks_on_benefit < 0.0 {
-        c.fail("population.reference.weeks_on_benefit", format!("must not be negative (got {})", r.weeks_on_benefit));
+    // -inf is already reported as not finite.
+    if r.weeks_on_benefit < 0.0 && r.weeks_on_benefit.is_finite() {
+        c.fail("population.reference.weeks_on_benefit", format!("must not be negative {}", got(r.weeks_on_benefit)));
     }
     let e = &p.eligibility;
     let mut benefit_types = [true; 3];
