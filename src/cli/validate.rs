@@ -16,12 +16,15 @@ pub struct Args {
 /// warnings; exit code 2 if any file has a problem. A file that follows every
 /// rule is also asked for its first participants, as a run would generate
 /// them, so that a population it cannot generate is reported here too (see
-/// [`trial::check_population`]). A standard output that closes early (a
-/// broken pipe) ends the command quietly; messages to a closed standard error
-/// are dropped.
+/// [`trial::check_population`]). Every file is checked even if standard
+/// output closes early (a broken pipe) or fails: the exit code still says
+/// whether any file has a problem. A standard output that fails otherwise
+/// (a full disk) is then an error; messages to a closed standard error are
+/// dropped.
 pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     let mut stdout = std::io::stdout().lock();
+    let mut write_error: Option<std::io::Error> = None;
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
@@ -30,7 +33,9 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
                     failed = true;
                     continue;
                 }
-                writeln!(stdout, "{}: ok", file.display())?;
+                if write_error.is_none() {
+                    write_error = writeln!(stdout, "{}: ok", file.display()).err();
+                }
                 for w in &loaded.warnings {
                     to_stderr!("warning: {}: {w}\n", file.display());
                 }
@@ -41,5 +46,9 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    match write_error {
+        _ if failed => Ok(ExitCode::from(2)),
+        Some(e) => Err(e.into()),
+        None => Ok(ExitCode::SUCCESS),
+    }
 }

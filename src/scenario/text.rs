@@ -41,7 +41,7 @@ pub(super) fn key_start(text: &str, end: usize, name: &str) -> Option<usize> {
 /// value, after the colon, which may be a line before the value.
 pub(super) fn skip_blank(text: &str, mut at: usize) -> usize {
     while let Some(rest) = text.get(at..) {
-        let blank = rest.len() - rest.trim_start().len();
+        let blank = rest.len() - rest.trim_start_matches(is_ron_blank).len();
         let comment = if rest.starts_with("//") || rest.starts_with("/*") { token_len(rest) } else { 0 };
         if blank + comment == 0 {
             break;
@@ -49,6 +49,16 @@ pub(super) fn skip_blank(text: &str, mut at: usize) -> usize {
         at += blank + comment;
     }
     at.min(text.len())
+}
+
+/// The characters RON skips between tokens (its `is_whitespace_char`): not
+/// every Unicode space (a no-break space is an error RON places at itself),
+/// but the invisible direction marks too.
+fn is_ron_blank(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C' | '\u{85}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 /// The byte offset of the first carriage return not followed by a line feed.
@@ -180,6 +190,9 @@ mod tests {
         assert_eq!(skip_blank(text, 0), 0);
         assert_eq!(skip_blank("a:   ", 2), 5);
         assert_eq!(skip_blank("a: /* never closed", 2), 18);
+        // RON's blanks, not Unicode's: a no-break space stops, a mark does not.
+        assert_eq!(skip_blank("a:\u{a0}1", 2), 2);
+        assert_eq!(skip_blank("a: \u{200e}1", 2), 6);
     }
     use super::*;
     use proptest::prelude::*;

@@ -72,7 +72,10 @@ impl Checker {
 
     /// A weekly rate: finite, not negative and at most [`MAX_RATE`].
     fn rate(&mut self, path: &str, v: f64) {
-        if self.finite(path, v) && v < 0.0 {
+        if !self.finite(path, v) {
+            return;
+        }
+        if v < 0.0 {
             self.fail(path, format!("is a weekly rate and must not be negative {}", got(v)));
         } else if v > MAX_RATE {
             self.fail(
@@ -90,7 +93,10 @@ impl Checker {
 
     /// A multiplier on a rate: finite, positive and at most [`MAX_RATE`].
     fn multiplier(&mut self, path: &str, v: f64) {
-        if self.finite(path, v) && v <= 0.0 {
+        if !self.finite(path, v) {
+            return;
+        }
+        if v <= 0.0 {
             self.fail(path, format!("is a rate multiplier and must be positive {}", got(v)));
         } else if v > MAX_RATE {
             self.fail(path, format!("is a rate multiplier and must be at most {MAX_RATE} {}", got(v)));
@@ -168,6 +174,11 @@ pub const MAX_RATE: f64 = 1e6;
 /// half` of a saturating intensity curve finite.
 const MAX_HOURS: f64 = 1e6;
 
+/// The largest SD of case managers' log quality. Quality `exp(w − σ²/2)`
+/// stays finite (a draw reaches at most about 8.3 σ); at σ = 10 the median
+/// case manager's quality is already e⁻⁵⁰.
+const MAX_QUALITY_SD: f64 = 10.0;
+
 /// The largest weekly benefit rate: outcomes summed over people and weeks
 /// stay far from overflow, and their squares (the variances) too.
 pub const MAX_BENEFIT_RATE: f64 = 1e6;
@@ -207,7 +218,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let benefit_rates = [br.work_ready, br.health_disability, br.other];
     for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
         c.non_negative(&format!("benefit_rates.{name}"), v);
-        if v > MAX_BENEFIT_RATE {
+        if v > MAX_BENEFIT_RATE && v.is_finite() {
             c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
         }
     }
@@ -849,6 +860,15 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
         }
     };
     c.non_negative(&format!("{p}.quality_sd"), s.quality_sd);
+    if s.quality_sd > MAX_QUALITY_SD && s.quality_sd.is_finite() {
+        c.fail(
+            format!("{p}.quality_sd"),
+            format!(
+                "must be at most {MAX_QUALITY_SD} {}: beyond it, almost every case manager's quality is 0",
+                got(s.quality_sd)
+            ),
+        );
+    }
     let navigators = s.navigators.as_ref().map(|nv| {
         let np = format!("{p}.navigators");
         let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {

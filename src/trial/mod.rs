@@ -528,10 +528,11 @@ fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
 }
 
 /// The list for every replicate's estimates, or an error at once, rather
-/// than an abort part way through, if they cannot all be held (the probe
-/// works as in [`ensure_memory`]).
-fn estimates_list(replicates: u32, cells: usize) -> Result<Vec<Vec<Draw>>, RunError> {
-    let per_replicate = cells * std::mem::size_of::<Draw>() + std::mem::size_of::<Vec<Draw>>();
+/// than an abort part way through, if they cannot all be held, with the copy
+/// of one cell's that each of `workers` diagnoses at a time (the probe works
+/// as in [`ensure_memory`]).
+fn estimates_list(replicates: u32, cells: usize, workers: usize) -> Result<Vec<Vec<Draw>>, RunError> {
+    let per_replicate = (cells + workers) * std::mem::size_of::<Draw>() + std::mem::size_of::<Vec<Draw>>();
     let bytes = (replicates as usize).saturating_mul(per_replicate);
     let mut estimates = Vec::new();
     if Vec::<u8>::new().try_reserve_exact(bytes).is_ok() && estimates.try_reserve_exact(replicates as usize).is_ok() {
@@ -554,7 +555,8 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let n_arms = model.arms.len();
     let n_h = model.horizons.len();
     let contrasts = contrasts(model);
-    let estimates = estimates_list(replicates, contrasts.len() * OUTCOMES.len() * n_h)?;
+    let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
+    let estimates = estimates_list(replicates, contrasts.len() * OUTCOMES.len() * n_h, workers)?;
     let mut result = RunResult {
         seed,
         replicates,
@@ -569,7 +571,6 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
-    let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
     ensure_memory(model, workers + usize::from(options.keep_persons))?;
     let mut chunk = workers as u32;
     let mut first = 0;
