@@ -298,20 +298,22 @@ mod tests {
     }
 
     /// Checks that the mean reported Monte Carlo SE of a diagnosand equals the
-    /// SD of its values across independent studies, within 4 Monte Carlo SE
+    /// SD of its values across independent `studies`, within 4 Monte Carlo SE
     /// of that SD (relative `√((κ−1)/4K)`, κ the values' kurtosis, K studies).
-    /// Returns the tolerance, so a caller can show that a wrong SE fails it.
-    fn check_mc_se(what: &str, values: &[f64], mc_ses: &[f64]) -> (f64, f64) {
-        let k = values.len() as f64;
+    /// Returns the SD, the tolerance (so a caller can show that a wrong SE
+    /// fails it) and the values' mean.
+    fn check_mc_se(what: &str, studies: &[Diagnosis], pick: impl Fn(&Diagnosis) -> Value) -> (f64, f64, f64) {
+        let k = studies.len() as f64;
+        let values: Vec<f64> = studies.iter().map(|d| pick(d).value).collect();
         let mean = values.iter().sum::<f64>() / k;
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (k - 1.0);
         let kurtosis = values.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / k / (var * var);
         let tolerance = 4.0 * ((kurtosis - 1.0) / (4.0 * k)).sqrt();
         let sd = var.sqrt();
-        let reported = mc_ses.iter().sum::<f64>() / k;
+        let reported = studies.iter().map(|d| pick(d).mc_se).sum::<f64>() / k;
         eprintln!("{what}: mean MC SE {reported:.5}, SD across studies {sd:.5}, tolerance {tolerance:.3} relative");
         assert!((reported / sd - 1.0).abs() < tolerance, "{what}: mean MC SE {reported}, SD across studies {sd}");
-        (sd, tolerance)
+        (sd, tolerance, mean)
     }
 
     #[test]
@@ -319,9 +321,7 @@ mod tests {
         // Estimates that track their SATE closely, with a bias: the plain delta
         // method, which takes the PATE as known, overstates the SE by about half.
         let s = studies(400, 400, 1.0, 1.0, 0.3, true);
-        let values: Vec<f64> = s.iter().map(|d| d.rmse.value).collect();
-        let ses: Vec<f64> = s.iter().map(|d| d.rmse.mc_se).collect();
-        let (sd, tolerance) = check_mc_se("rmse", &values, &ses);
+        let (sd, tolerance, _) = check_mc_se("rmse", &s, |d| d.rmse);
         // Var((τ̂−P)²) under normality: 2σ⁴ + 4b²σ², σ² = 1.09, b = 1.
         let naive = (2.0 * 1.09f64.powi(2) + 4.0 * 1.09).sqrt() / 20.0 / (2.0 * (1.0f64 + 1.09).sqrt());
         eprintln!("rmse: the delta method with the PATE known would give {naive:.5}");
@@ -334,10 +334,7 @@ mod tests {
         // estimates that do not follow their SATE: the PATE's own Monte Carlo
         // error moves every interval's chance of covering it the same way.
         let s = studies(400, 400, 1.5, 2.0, 1.0, false);
-        let values: Vec<f64> = s.iter().map(|d| d.coverage.value).collect();
-        let ses: Vec<f64> = s.iter().map(|d| d.coverage.mc_se).collect();
-        let (sd, tolerance) = check_mc_se("coverage", &values, &ses);
-        let p = values.iter().sum::<f64>() / values.len() as f64;
+        let (sd, tolerance, p) = check_mc_se("coverage", &s, |d| d.coverage);
         let binomial = (p * (1.0 - p) / 400.0).sqrt();
         eprintln!("coverage: the binomial SE would give {binomial:.5}");
         assert!((binomial / sd - 1.0).abs() > tolerance, "the test cannot tell the binomial SE {binomial} from {sd}");
@@ -345,10 +342,7 @@ mod tests {
 
     #[test]
     fn coverage_mc_se_matches_the_spread_across_studies_without_bias() {
-        let s = studies(400, 400, 0.0, 1.0, 1.0, true);
-        let values: Vec<f64> = s.iter().map(|d| d.coverage.value).collect();
-        let ses: Vec<f64> = s.iter().map(|d| d.coverage.mc_se).collect();
-        check_mc_se("coverage", &values, &ses);
+        check_mc_se("coverage", &studies(400, 400, 0.0, 1.0, 1.0, true), |d| d.coverage);
     }
 
     #[test]
