@@ -17,6 +17,13 @@ fn problems(text: &str) -> String {
     }
 }
 
+/// Asserts that the problems `p` include every one `expected`.
+fn reports(p: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(p.contains(e), "{e} not in {p}");
+    }
+}
+
 #[test]
 fn caseloads_are_bounded_so_sums_cannot_overflow() {
     let text = minimal().replace("background_caseload: 150", "background_caseload: 4294967295");
@@ -97,13 +104,14 @@ fn rates_multipliers_and_benefit_rates_have_an_upper_bound() {
         .replace("job: All(1.5)", "job: All(1e300)")
         .replace("work_ready: 210.13", "work_ready: 1e80");
     let p = problems(&text);
-    for expected in [
-        "stages[0].job is a weekly rate and must be at most 1000000 (got 1.7e308)",
-        "services.ics.effects.job is a rate multiplier and must be at most 1000000 (got 1e300)",
-        "benefit_rates.work_ready must be at most 1000000 a week (got 1e80)",
-    ] {
-        assert!(p.contains(expected), "{expected} not in {p}");
-    }
+    reports(
+        &p,
+        &[
+            "stages[0].job is a weekly rate and must be at most 1000000 (got 1.7e308)",
+            "services.ics.effects.job is a rate multiplier and must be at most 1000000 (got 1e300)",
+            "benefit_rates.work_ready must be at most 1000000 a week (got 1e80)",
+        ],
+    );
     // The bounds themselves are accepted.
     let text = minimal()
         .replace("job: 0.002,", "job: 1e6,")
@@ -126,15 +134,16 @@ fn names_with_control_characters_are_errors_shown_escaped() {
         .replace(r#"(name: "North")"#, r#"(name: "No\trth")"#)
         .replace(r#"(name: "Engagement","#, r#"(name: "Engage\rment","#);
     let p = problems(&text);
-    for expected in [
-        r#"- name must not contain control characters (got "red\u{7}")"#,
-        r#"- stages[0].name must not contain control characters (got "Engage\rment")"#,
-        r#"- sites[0].name must not contain control characters (got "No\trth")"#,
-        r#"- services."i\n\u{1b}[31m" must not contain control characters (got "i\n\u{1b}[31m")"#,
-        r#"- services."i\n\u{1b}[31m".caseload_cap must be at least 1 (got 0)"#,
-    ] {
-        assert!(p.contains(expected), "{expected} not in {p}");
-    }
+    reports(
+        &p,
+        &[
+            r#"- name must not contain control characters (got "red\u{7}")"#,
+            r#"- stages[0].name must not contain control characters (got "Engage\rment")"#,
+            r#"- sites[0].name must not contain control characters (got "No\trth")"#,
+            r#"- services."i\n\u{1b}[31m" must not contain control characters (got "i\n\u{1b}[31m")"#,
+            r#"- services."i\n\u{1b}[31m".caseload_cap must be at least 1 (got 0)"#,
+        ],
+    );
     assert!(!p.chars().any(|ch| ch.is_control() && ch != '\n'), "{p:?}");
     assert_eq!(p.lines().count(), 6, "{p}");
 }
@@ -164,13 +173,14 @@ fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
             "fidelity: Ips25(score: 90, zero_at: -1e308, full_at: 1e308), effects: (progress",
         );
     let p = problems(&text);
-    for expected in [
-        "services.ics.hours_per_week must be from 0 to 1000000 (got 1e308)",
-        "services.ics.fidelity.zero_at IPS-25 scores run from 25 to 125",
-        "services.ics.fidelity.full_at IPS-25 scores run from 25 to 125",
-    ] {
-        assert!(p.contains(expected), "{expected} not in {p}");
-    }
+    reports(
+        &p,
+        &[
+            "services.ics.hours_per_week must be from 0 to 1000000 (got 1e308)",
+            "services.ics.fidelity.zero_at IPS-25 scores run from 25 to 125",
+            "services.ics.fidelity.full_at IPS-25 scores run from 25 to 125",
+        ],
+    );
 }
 
 #[test]
