@@ -10,7 +10,7 @@ use crate::rng::Stream;
 
 /// Bootstrap resamples behind the Monte Carlo SE of `coverage`: the SE's own
 /// relative error is about `1/√(2B)`, 2%.
-pub const COVERAGE_BOOTSTRAP: usize = 1000;
+const COVERAGE_BOOTSTRAP: usize = 1000;
 
 /// The bootstrap's fixed seed: the SE is a function of the replicates alone.
 const BOOTSTRAP_SEED: u64 = 0x5eed_c0de_0000_0001;
@@ -108,8 +108,8 @@ fn share(hits: usize, n: usize) -> Value {
 /// the PATE is the mean of the same replicates' SATEs); the SD `s` of
 /// estimates with `s/2 · √((m₄/s⁴ − (R−3)/(R−1))/R)`, `m₄` the fourth
 /// central moment. The coverage of the PATE takes the SD of its value over
-/// [`COVERAGE_BOOTSTRAP`] bootstrap resamples of the replicates, the PATE
-/// recomputed in each (see [`coverage_mc_se`]).
+/// `COVERAGE_BOOTSTRAP` (1,000) bootstrap resamples of the replicates, the PATE
+/// recomputed in each (see `coverage_mc_se`).
 pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let ok: Vec<&Draw> = draws.iter().filter(|d| d.estimate.estimate.is_finite()).collect();
     let n = ok.len();
@@ -158,7 +158,7 @@ fn covers(d: &Draw, target: f64) -> bool {
 /// SATE, and recounts the intervals (of those with one) that contain the
 /// resample's own PATE; the SE is the SD of those shares. Without bias, or
 /// with a PATE that does not vary, it agrees with the binomial SE.
-pub fn coverage_mc_se(ok: &[&Draw]) -> f64 {
+fn coverage_mc_se(ok: &[&Draw]) -> f64 {
     let n = ok.len();
     let mut stream = Stream::new(BOOTSTRAP_SEED);
     let mut picks = vec![0usize; n];
