@@ -62,7 +62,7 @@ fn present(path: &Path) -> bool {
 fn folder_in_the_way(dir: &Path) -> Option<PathBuf> {
     NAMES
         .iter()
-        .flat_map(|name| [dir.join(name), report::temporary_path(dir, name)])
+        .flat_map(|name| [dir.join(name), report::temporary_path(dir, name), backup_path(dir, name)])
         .find(|path| path.symlink_metadata().is_ok_and(|m| m.is_dir()))
 }
 
@@ -145,10 +145,11 @@ pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
 
 /// [`write_files`] once the files are made: creates the folders, writes every
 /// file under its temporary name and only then renames them all, so that a
-/// failure while writing leaves a reused folder's earlier files as they were.
+/// failure while writing, or while renaming, leaves a reused folder's earlier
+/// files as they were.
 fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) -> anyhow::Result<()> {
     let created = create_folders(&out.missing)?;
-    let mut staged = Staged { dir: &out.path, files: Vec::new(), renamed: 0, fresh: created.0.contains(&out.path) };
+    let mut staged = Staged { dir: &out.path, files: Vec::new(), renamed: 0, backups: Vec::new() };
     for (name, bytes) in files {
         let tmp = report::write_temporary(&out.path, name, bytes)
             .with_context(|| format!("writing {}", out.path.join(name).display()))?;
@@ -163,23 +164,39 @@ fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) ->
     Ok(())
 }
 
+/// Where an earlier run's `dir/name` is kept while this run's file takes its
+/// place, until all of this run's files are in place.
+fn backup_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.old"))
+}
+
 /// A run's files written under their temporary names, the first `renamed` of
-/// them since renamed into place. Dropped before all are renamed, it removes
-/// the temporary files left and, in a folder this run created (`fresh`), the
-/// files already renamed too, so that the folder is empty and can go.
+/// them since renamed into place, each earlier file they replaced moved to
+/// its backup (`backups`, one entry per rename begun). Dropped before all are
+/// renamed, it puts the earlier files back, removes the run's files that had
+/// none, and removes the temporary files left: the folder is as it was
+/// (empty, if this run created it, so that it can go).
 struct Staged<'a> {
     dir: &'a Path,
     files: Vec<(PathBuf, &'a str)>,
     renamed: usize,
-    fresh: bool,
+    backups: Vec<Option<PathBuf>>,
 }
 
 impl Staged<'_> {
     fn rename_all(mut self) -> anyhow::Result<()> {
-        while let Some((tmp, name)) = self.files.get(self.renamed) {
+        while let Some(&(ref tmp, name)) = self.files.get(self.renamed) {
             let path = self.dir.join(name);
+            let backup = present(&path).then(|| backup_path(self.dir, name));
+            if let Some(backup) = &backup {
+                std::fs::rename(&path, backup).with_context(|| format!("setting aside {}", path.display()))?;
+            }
+            self.backups.push(backup);
             std::fs::rename(tmp, &path).with_context(|| format!("writing {}", path.display()))?;
             self.renamed += 1;
+        }
+        for backup in self.backups.iter().flatten() {
+            let _ = std::fs::remove_file(backup);
         }
         Ok(())
     }
@@ -187,13 +204,23 @@ impl Staged<'_> {
 
 impl Drop for Staged<'_> {
     fn drop(&mut self) {
-        let (renamed, left) = self.files.split_at(self.renamed);
-        if self.fresh && !left.is_empty() {
-            for (_, name) in renamed {
-                let _ = std::fs::remove_file(self.dir.join(name));
+        if self.renamed == self.files.len() {
+            return;
+        }
+        // The renames begun, the last perhaps only as far as its backup.
+        for (i, backup) in self.backups.iter().enumerate() {
+            let path = self.dir.join(self.files[i].1);
+            match backup {
+                Some(backup) => {
+                    let _ = std::fs::rename(backup, &path);
+                }
+                None if i < self.renamed => {
+                    let _ = std::fs::remove_file(&path);
+                }
+                None => {}
             }
         }
-        for (tmp, _) in left {
+        for (tmp, _) in &self.files[self.renamed..] {
             let _ = std::fs::remove_file(tmp);
         }
     }
@@ -257,8 +284,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tmp = report::write_temporary(dir.path(), "one.csv", b"1").unwrap();
         let files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
-        let staged = Staged { dir: dir.path(), files, renamed: 0, fresh: true };
+        let staged = Staged { dir: dir.path(), files, renamed: 0, backups: Vec::new() };
         assert!(staged.rename_all().is_err());
         assert!(names(dir.path()).is_empty(), "the folder is empty and can go");
+    }
+
+    #[test]
+    fn a_failed_rename_in_a_reused_folder_puts_the_earlier_files_back() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["one.csv", "two.csv"] {
+            std::fs::write(dir.path().join(name), "earlier").unwrap();
+        }
+        let one = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let three = report::write_temporary(dir.path(), "three.csv", b"new").unwrap();
+        // one.csv and three.csv are renamed into place, then two.csv's
+        // temporary file is missing: the rename fails after its backup.
+        let files = vec![(one, "one.csv"), (three, "three.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
+        let staged = Staged { dir: dir.path(), files, renamed: 0, backups: Vec::new() };
+        assert!(staged.rename_all().is_err());
+        assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
+        for name in ["one.csv", "two.csv"] {
+            assert_eq!(std::fs::read_to_string(dir.path().join(name)).unwrap(), "earlier", "{name}");
+        }
+        // When every rename succeeds, no backup is left.
+        let one = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let staged = Staged { dir: dir.path(), files: vec![(one, "one.csv")], renamed: 0, backups: Vec::new() };
+        assert!(staged.rename_all().is_ok());
+        assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "new");
     }
 }
