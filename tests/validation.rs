@@ -345,7 +345,10 @@ fn repeats_are_found_in_every_list_that_forbids_them() {
     let p = problems(&minimal().replace("horizons: [26, 52]", "horizons: [26, 52, 26]"));
     assert!(p.contains("horizons[2] repeats an earlier horizon (got 26)"), "{p}");
     let p = problems(&minimal().replace(r#"(name: "Job search""#, r#"(name: "engagement!""#));
-    assert!(p.contains("stages[1].name must differ from earlier stage names"), "{p}");
+    assert!(
+        p.contains(r#"stages[1].name must give a column name other than an earlier stage's (got "engagement!", column share_engagement)"#),
+        "{p}"
+    );
     let p = problems(&minimal().replace(r#"(name: "South")"#, r#"(name: "North")"#));
     assert!(p.contains(r#"sites[1].name repeats an earlier site name (got "North")"#), "{p}");
     let p = problems(&minimal().replace(r#"(name: "ics", service: "ics")"#, r#"(name: "bau", service: "ics")"#));

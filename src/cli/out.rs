@@ -149,17 +149,13 @@ pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
 /// files as they were.
 fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) -> anyhow::Result<()> {
     let created = create_folders(&out.missing)?;
-    let mut staged = Staged { dir: &out.path, files: Vec::new(), renamed: 0, backups: Vec::new() };
+    let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(NAMES[3]));
     for (name, bytes) in files {
         let tmp = report::write_temporary(&out.path, name, bytes)
             .with_context(|| format!("writing {}", out.path.join(name).display()))?;
         staged.files.push((tmp, name));
     }
     staged.rename_all()?;
-    let stale = out.path.join(NAMES[3]);
-    if remove_stale_persons && stale.is_file() {
-        std::fs::remove_file(&stale).with_context(|| format!("removing {} of an earlier run", stale.display()))?;
-    }
     created.keep();
     Ok(())
 }
@@ -171,32 +167,59 @@ fn backup_path(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// A run's files written under their temporary names, the first `renamed` of
-/// them since renamed into place, each earlier file they replaced moved to
-/// its backup (`backups`, one entry per rename begun). Dropped before all are
-/// renamed, it puts the earlier files back, removes the run's files that had
-/// none, and removes the temporary files left: the folder is as it was
-/// (empty, if this run created it, so that it can go).
+/// them since renamed into place, each earlier file they replace set aside
+/// first (`backups`, one entry per rename begun), and an earlier file the
+/// run removes rather than replaces (`stale`: `persons.csv` without
+/// `--persons`) set aside before them. Dropped before it is `done`, it puts
+/// the earlier files back, removes the run's files that had none, and
+/// removes the temporary files left: the folder is as it was (empty, if this
+/// run created it, so that it can go).
 struct Staged<'a> {
     dir: &'a Path,
     files: Vec<(PathBuf, &'a str)>,
+    stale: Option<&'a str>,
+    stale_backup: Option<PathBuf>,
     renamed: usize,
     backups: Vec<Option<PathBuf>>,
+    done: bool,
 }
 
-impl Staged<'_> {
-    fn rename_all(mut self) -> anyhow::Result<()> {
-        while let Some(&(ref tmp, name)) = self.files.get(self.renamed) {
-            let path = self.dir.join(name);
-            let backup = present(&path).then(|| backup_path(self.dir, name));
-            if let Some(backup) = &backup {
-                std::fs::rename(&path, backup).with_context(|| format!("setting aside {}", path.display()))?;
+impl<'a> Staged<'a> {
+    fn new(dir: &'a Path, stale: Option<&'a str>) -> Self {
+        Staged { dir, files: Vec::new(), stale, stale_backup: None, renamed: 0, backups: Vec::new(), done: false }
+    }
+
+    /// Moves an earlier `name` to its backup, if there is one. A folder there
+    /// (made since the run began: `check` refuses one) is an error, not
+    /// something to move aside.
+    fn set_aside(&self, name: &str) -> anyhow::Result<Option<PathBuf>> {
+        let path = self.dir.join(name);
+        match path.symlink_metadata() {
+            Err(_) => Ok(None),
+            Ok(m) if m.is_dir() => anyhow::bail!("{} is a folder, where the run writes a file", path.display()),
+            Ok(_) => {
+                let backup = backup_path(self.dir, name);
+                std::fs::rename(&path, &backup).with_context(|| format!("setting aside {}", path.display()))?;
+                Ok(Some(backup))
             }
+        }
+    }
+
+    fn rename_all(mut self) -> anyhow::Result<()> {
+        if let Some(name) = self.stale {
+            self.stale_backup = self.set_aside(name)?;
+        }
+        while let Some((tmp, name)) = self.files.get(self.renamed).cloned() {
+            let backup = self.set_aside(name)?;
             self.backups.push(backup);
-            std::fs::rename(tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+            let path = self.dir.join(name);
+            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
             self.renamed += 1;
         }
-        for backup in self.backups.iter().flatten() {
-            let _ = std::fs::remove_file(backup);
+        self.done = true;
+        // This run's set-aside copies, and any a killed run left behind.
+        for name in self.files.iter().map(|&(_, name)| name).chain(self.stale) {
+            let _ = std::fs::remove_file(backup_path(self.dir, name));
         }
         Ok(())
     }
@@ -204,7 +227,7 @@ impl Staged<'_> {
 
 impl Drop for Staged<'_> {
     fn drop(&mut self) {
-        if self.renamed == self.files.len() {
+        if self.done {
             return;
         }
         // The renames begun, the last perhaps only as far as its backup.
@@ -219,6 +242,9 @@ impl Drop for Staged<'_> {
                 }
                 None => {}
             }
+        }
+        if let (Some(backup), Some(name)) = (&self.stale_backup, self.stale) {
+            let _ = std::fs::rename(backup, self.dir.join(name));
         }
         for (tmp, _) in &self.files[self.renamed..] {
             let _ = std::fs::remove_file(tmp);
@@ -284,7 +310,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tmp = report::write_temporary(dir.path(), "one.csv", b"1").unwrap();
         let files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
-        let staged = Staged { dir: dir.path(), files, renamed: 0, backups: Vec::new() };
+        let mut staged = Staged::new(dir.path(), None);
+        staged.files = files;
         assert!(staged.rename_all().is_err());
         assert!(names(dir.path()).is_empty(), "the folder is empty and can go");
     }
@@ -300,7 +327,8 @@ mod tests {
         // one.csv and three.csv are renamed into place, then two.csv's
         // temporary file is missing: the rename fails after its backup.
         let files = vec![(one, "one.csv"), (three, "three.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
-        let staged = Staged { dir: dir.path(), files, renamed: 0, backups: Vec::new() };
+        let mut staged = Staged::new(dir.path(), None);
+        staged.files = files;
         assert!(staged.rename_all().is_err());
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
         for name in ["one.csv", "two.csv"] {
@@ -308,9 +336,44 @@ mod tests {
         }
         // When every rename succeeds, no backup is left.
         let one = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
-        let staged = Staged { dir: dir.path(), files: vec![(one, "one.csv")], renamed: 0, backups: Vec::new() };
+        let mut staged = Staged::new(dir.path(), None);
+        staged.files = vec![(one, "one.csv")];
         assert!(staged.rename_all().is_ok());
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
         assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_folder_made_where_a_file_goes_is_an_error_and_nothing_is_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("one.csv"), "earlier").unwrap();
+        std::fs::create_dir(dir.path().join("two.csv")).unwrap();
+        let (_, out) = plan(dir.path());
+        let err = write(&out, &[("one.csv", b"new".to_vec()), ("two.csv", b"new".to_vec())], false).unwrap_err();
+        assert!(format!("{err:#}").contains("two.csv is a folder, where the run writes a file"), "{err:#}");
+        assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "earlier");
+    }
+
+    #[test]
+    fn copies_set_aside_by_a_killed_run_go_once_a_run_succeeds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".one.csv.old"), "killed").unwrap();
+        std::fs::write(dir.path().join(".persons.csv.old"), "killed").unwrap();
+        let (_, out) = plan(dir.path());
+        write(&out, &[("one.csv", b"new".to_vec())], true).unwrap();
+        assert_eq!(names(dir.path()), ["one.csv"]);
+    }
+
+    #[test]
+    fn a_stale_persons_csv_is_put_back_when_the_run_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
+        let tmp = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let mut staged = Staged::new(dir.path(), Some("persons.csv"));
+        staged.files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
+        assert!(staged.rename_all().is_err());
+        assert_eq!(names(dir.path()), ["persons.csv"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("persons.csv")).unwrap(), "earlier");
     }
 }

@@ -46,9 +46,16 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let write_error = write_error.map(|e| anyhow::Error::new(e).context("writing to standard output"));
     match write_error {
-        _ if failed => Ok(ExitCode::from(2)),
-        Some(e) => Err(e.into()),
+        Some(e) if failed => {
+            if !super::is_broken_pipe(&e) {
+                to_stderr!("error: {e:#}\n");
+            }
+            Ok(ExitCode::from(2))
+        }
+        Some(e) => Err(e),
+        None if failed => Ok(ExitCode::from(2)),
         None => Ok(ExitCode::SUCCESS),
     }
 }

@@ -306,18 +306,24 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
         let column = column_name(&st.name);
         c.printable(&format!("{p}.name"), &st.name);
         if column.is_empty() {
-            c.fail(format!("{p}.name"), format!("needs a letter or digit (got {:?})", st.name));
+            c.fail(
+                format!("{p}.name"),
+                format!("needs an ASCII letter or digit, for its column name (got {:?})", st.name),
+            );
         } else if !columns.insert(column.clone()) {
             c.fail(
                 format!("{p}.name"),
-                format!("must differ from earlier stage names in its letters and digits, which name output columns (got {:?})", st.name),
+                format!(
+                    "must give a column name other than an earlier stage's (got {:?}, column share_{column})",
+                    st.name
+                ),
             );
         }
         if NON_STAGE_SHARES.contains(&column.as_str()) {
             c.fail(
                 format!("{p}.name"),
                 format!(
-                    "must not be Employed, Other exit or Waitlisted in its letters and digits: \
+                    "must not be Employed, Other exit or Waitlisted, which would give the column share_{column}: \
                      trajectories.csv reports those states' shares beside the stages' (got {:?})",
                     st.name
                 ),
