@@ -264,6 +264,18 @@ mod tests {
         names
     }
 
+    /// Files already written under temporary names, staged for renaming.
+    fn stage<'a>(dir: &'a Path, stale: Option<&'a str>, files: Vec<(PathBuf, &'a str)>) -> Staged<'a> {
+        let mut staged = Staged::new(dir, stale);
+        staged.files = files;
+        staged
+    }
+
+    /// The text of `dir/name`.
+    fn read(dir: &Path, name: &str) -> String {
+        std::fs::read_to_string(dir.join(name)).unwrap()
+    }
+
     /// A name no file system takes, for a file that cannot be written.
     fn too_long() -> String {
         "a".repeat(300)
@@ -298,11 +310,11 @@ mod tests {
         let long = too_long();
         assert!(write(&out, &[("one.csv", b"new".to_vec()), (&long, b"2".to_vec())], true).is_err());
         assert_eq!(names(dir.path()), ["one.csv", "persons.csv"], "no temporary file left");
-        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "earlier");
+        assert_eq!(read(dir.path(), "one.csv"), "earlier");
         // The stale persons.csv goes only once the run's files are in place.
         assert!(write(&out, &[("one.csv", b"new".to_vec())], true).is_ok());
         assert_eq!(names(dir.path()), ["one.csv"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "new");
+        assert_eq!(read(dir.path(), "one.csv"), "new");
     }
 
     #[test]
@@ -310,8 +322,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tmp = report::write_temporary(dir.path(), "one.csv", b"1").unwrap();
         let files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
-        let mut staged = Staged::new(dir.path(), None);
-        staged.files = files;
+        let staged = stage(dir.path(), None, files);
         assert!(staged.rename_all().is_err());
         assert!(names(dir.path()).is_empty(), "the folder is empty and can go");
     }
@@ -327,20 +338,18 @@ mod tests {
         // one.csv and three.csv are renamed into place, then two.csv's
         // temporary file is missing: the rename fails after its backup.
         let files = vec![(one, "one.csv"), (three, "three.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
-        let mut staged = Staged::new(dir.path(), None);
-        staged.files = files;
+        let staged = stage(dir.path(), None, files);
         assert!(staged.rename_all().is_err());
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
         for name in ["one.csv", "two.csv"] {
-            assert_eq!(std::fs::read_to_string(dir.path().join(name)).unwrap(), "earlier", "{name}");
+            assert_eq!(read(dir.path(), name), "earlier", "{name}");
         }
         // When every rename succeeds, no backup is left.
         let one = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
-        let mut staged = Staged::new(dir.path(), None);
-        staged.files = vec![(one, "one.csv")];
+        let staged = stage(dir.path(), None, vec![(one, "one.csv")]);
         assert!(staged.rename_all().is_ok());
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "new");
+        assert_eq!(read(dir.path(), "one.csv"), "new");
     }
 
     #[test]
@@ -352,7 +361,7 @@ mod tests {
         let err = write(&out, &[("one.csv", b"new".to_vec()), ("two.csv", b"new".to_vec())], false).unwrap_err();
         assert!(format!("{err:#}").contains("two.csv is a folder, where the run writes a file"), "{err:#}");
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("one.csv")).unwrap(), "earlier");
+        assert_eq!(read(dir.path(), "one.csv"), "earlier");
     }
 
     #[test]
@@ -370,10 +379,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
         let tmp = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
-        let mut staged = Staged::new(dir.path(), Some("persons.csv"));
-        staged.files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
+        let staged = stage(
+            dir.path(),
+            Some("persons.csv"),
+            vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")],
+        );
         assert!(staged.rename_all().is_err());
         assert_eq!(names(dir.path()), ["persons.csv"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("persons.csv")).unwrap(), "earlier");
+        assert_eq!(read(dir.path(), "persons.csv"), "earlier");
     }
 }
