@@ -113,7 +113,7 @@ impl Checker {
     /// (a line feed would break a one-problem-per-line listing, an escape
     /// sequence would drive the terminal).
     fn printable(&mut self, path: &str, name: &str) {
-        if name.chars().any(char::is_control) {
+        if has_control(name) {
             self.fail(path, format!("must not contain control characters (got {name:?})"));
         }
     }
@@ -145,7 +145,11 @@ impl Checker {
 /// control characters (which are refused), as is, so the path reads as
 /// written, otherwise.
 fn shown_name(name: &str) -> String {
-    if name.chars().any(char::is_control) { format!("{name:?}") } else { name.to_string() }
+    if has_control(name) { format!("{name:?}") } else { name.to_string() }
+}
+
+fn has_control(name: &str) -> bool {
+    name.chars().any(char::is_control)
 }
 
 /// Whether week-0 clients leaving at `rate` never leave: the engine compares
