@@ -16,7 +16,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
-    /// Covariates of a generated person (index = covariate × attempts).
+    /// Covariates of a generated person (entity = ticket, index = attempt × 8 + covariate).
     Covariate = 1,
     /// Arm allocation.
     Allocation = 2,
@@ -32,9 +32,9 @@ pub enum Purpose {
     SupportEndClock = 7,
     /// Case-manager quality (entity = case manager).
     CaseManagerQuality = 8,
-    /// Departures of week-0 clients (entity = case manager, index = week).
+    /// Departures of week-0 clients (entity = case manager, index = week × 2³² + client).
     LegacyExit = 9,
-    /// Per-site arrival counts (entity = site, index = week).
+    /// Per-site arrival counts (entity = site, index = week × 2²⁰ + the count's draw number).
     Arrivals = 10,
     /// Latent readiness of a generated person.
     Readiness = 11,

@@ -15,8 +15,7 @@ use crate::scenario::{IntensityCurve, ServiceModel};
 /// # Formula
 /// Saturating `c / (c + half)`; exponential `1 − exp(−c / scale)`; piecewise
 /// linear from the origin through the declared points, flat beyond the last.
-/// At `c = ∞` (a case
-/// manager with no clients) the limit: 1, or the last point.
+/// At `c = ∞` (a case manager with no clients) the limit: 1, or the last point.
 pub fn response(curve: &IntensityCurve, c: f64) -> f64 {
     match curve {
         IntensityCurve::Saturating { half } => {

@@ -1,11 +1,14 @@
 //! The weekly step: hazards, moves, capacity, waitlists and ghost twins.
 //!
 //! [`simulate`] runs one replicate trial week by week on the trial calendar.
-//! Within a week: 1. randomise this week's arrivals; 2. fill free slots from
-//! the waitlists; 3. compute each case manager's multipliers from this week's
-//! caseload; 4. draw every life's labour and engagement moves; 5. apply
-//! service exits (inside 4; slots free from next week) and week-0 client
-//! departures; 6. record.
+//! Within a week: 1. this week's arrivals join their fallback case manager and
+//! the waitlist (their arms were drawn with the cohort, ticket by ticket);
+//! 2. fill free slots from the waitlists; 3. compute each case manager's
+//! multipliers from this week's caseload; 4. draw every life's labour and
+//! engagement moves; 5. apply service exits (inside 4; slots free from next
+//! week) and week-0 client departures; 6. record. Each life records its state
+//! at the start of the week just before its own moves in 4, which gives the
+//! same records as a pass after 5 over the states before it.
 //!
 //! Ghost twins — a participant under each arm they were not randomised to —
 //! step in the same week just before the real lives, reading only what the

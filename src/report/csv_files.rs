@@ -128,9 +128,9 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
             m.sites[p.site as usize].clone(),
             m.arms[a].name.clone(),
             p.week.to_string(),
-            // Empty, not `NA`: "never started" is a known value, not a missing one,
-            // and Stata reads an empty field of a numeric column as missing where
-            // `NA` would make the column text.
+            // Empty, not `NA`, as the output format gives it for this column:
+            // R, pandas and Stata all read an empty field of a numeric column
+            // as missing, where Stata would make a column with `NA` text.
             if record.started_before(longest) { record.service_started.to_string() } else { String::new() },
             number(p.age),
             number(p.age_first_benefit),

@@ -2,8 +2,9 @@
 //!
 //! Each format lives in its own file and renders a [`Report`] to bytes; files
 //! are written under a temporary name ([`write_temporary`]) and renamed when
-//! complete, so that a reader never sees a partial file. Missing values are written `NA` in tables and CSV, `null` in
-//! JSON.
+//! complete, so that a reader never sees a partial file. Missing values are
+//! written `NA` in tables and CSV, `null` in JSON; `persons.csv` leaves
+//! `service_started_week` empty for a service never started.
 
 mod csv_files;
 mod json;

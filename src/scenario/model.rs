@@ -2,7 +2,8 @@
 //!
 //! Every value here has passed validation, so downstream code never re-checks
 //! it. Rates are per week; multipliers are stored as natural logarithms so that
-//! `m^(g·f·q)` is one `exp` per case manager and week.
+//! `m^(g·f·q)` is one `exp` per multiplier, computed for a case manager only
+//! in a week its caseload changed.
 
 use crate::rng::TruncatedNormal;
 use crate::scenario::schema::{BenefitType, Health};

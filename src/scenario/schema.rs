@@ -478,5 +478,5 @@ pub enum Enrolment {
     PerSite { weeks: u32, weekly: Vec<f64> },
 }
 
-/// Names of services keyed by their scenario name, in name order.
+/// Service definitions keyed by their scenario name, in name order.
 pub type Services = BTreeMap<String, Service>;

@@ -4,6 +4,7 @@ use crate::rng::{Keyed, Purpose, pick_cumulative};
 use crate::scenario::{EnrolmentModel, Model};
 
 /// Arrivals `(week, site)` of one replicate, in ticket order: by week, then
+/// (for `PerSite` enrolment; under `Total` each ticket's site is drawn) by
 /// site, then order of arrival. Drawn as they are read, so that a check of the
 /// first few need not draw them all.
 pub fn arrivals<'a>(model: &'a Model, keyed: &'a Keyed, replicate: u64) -> Box<dyn Iterator<Item = (u32, u16)> + 'a> {

@@ -41,7 +41,8 @@ pub struct RunOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
-    /// The cohort's people could not be generated.
+    /// The cohort could not be generated: its people, or its case managers'
+    /// quality draws ([`PopulationError`]).
     #[error("replicate {replicate}: {cause}")]
     Population {
         /// The replicate.
@@ -180,8 +181,9 @@ struct ReplicateSummary {
 /// Generates replicate `replicate`'s cohort: arrivals, people, arms, rate multipliers.
 ///
 /// # Errors
-/// [`PopulationError`] when the eligibility rules admit almost nobody, or a
-/// rate multiplier overflows.
+/// [`PopulationError`] when the eligibility rules admit almost nobody, a
+/// person's rate multiplier overflows, or a case manager's quality raises a
+/// service multiplier past the bound.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
     let keyed = &keyed.for_replicate(replicate);
     check_case_managers(model, keyed, replicate)?;
@@ -485,17 +487,19 @@ fn summarise(
 ///
 /// # Errors
 /// [`RunError`] if a cohort cannot be generated, the workers cannot have a
-/// replicate's memory each, or threads cannot start.
+/// replicate's memory each, the replicates' estimates cannot be held, or
+/// threads cannot start.
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
     run_with_progress(model, options, |_, _| {})
 }
 
-/// [`run`], calling `progress(done, total)` as replicates finish (in order,
-/// from the calling thread).
+/// [`run`], calling `progress(done, total)` after each chunk of replicates
+/// (in order, from one of the run's worker threads, hence `Send`).
 ///
 /// # Errors
 /// [`RunError`] if a cohort cannot be generated, the workers cannot have a
-/// replicate's memory each, or threads cannot start.
+/// replicate's memory each, the replicates' estimates cannot be held, or
+/// threads cannot start.
 pub fn run_with_progress(
     model: &Model,
     options: &RunOptions,
