@@ -161,20 +161,6 @@ pub fn generate(
     Err(PopulationError::Eligibility { attempts: MAX_ATTEMPTS })
 }
 
-/// Whether a generated person may be randomised.
-pub fn eligible(pop: &PopulationModel, p: &Person) -> bool {
-    admits(pop, p.age, p.age_first_benefit, p.benefit_type, p.health)
-}
-
-/// The eligibility rules on the covariates they read.
-fn admits(pop: &PopulationModel, age: f64, age_first_benefit: f64, benefit_type: u8, health: u8) -> bool {
-    let e = &pop.eligibility;
-    admits_age(e, age)
-        && admits_age_first_benefit(e, age_first_benefit, age)
-        && e.benefit_types[benefit_type as usize]
-        && e.health[health as usize]
-}
-
 /// The rules on age at selection.
 #[inline]
 fn admits_age(e: &EligibilityModel, age: f64) -> bool {

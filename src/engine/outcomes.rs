@@ -54,11 +54,6 @@ impl Outcome {
             Self::BenefitPaid => "benefit_paid",
         }
     }
-
-    /// The outcome named `name`, if any.
-    pub fn from_name(name: &str) -> Option<Self> {
-        OUTCOMES.iter().copied().find(|o| o.name() == name)
-    }
 }
 
 impl Outcome {

@@ -65,8 +65,7 @@ pub fn estimates_csv(r: &Report) -> Vec<u8> {
 
 /// Real participants per arm and own-clock week, pooled over replicates.
 pub fn trajectories_csv(r: &Report) -> Vec<u8> {
-    let stages = r.model.stages.len();
-    let cols = TrajectoryColumns { stages };
+    let cols = TrajectoryColumns { stages: r.model.stages.len() };
     let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
     header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
     header.extend(NON_STAGE_SHARES.map(|s| format!("share_{s}")));
@@ -83,7 +82,8 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
             let sums = &r.result.trajectories[start..start + cols.width()];
             let share = |v: u64| number(v as f64 / n as f64);
             let mut fields = vec![arm.name.clone(), k.to_string(), n.to_string()];
-            fields.extend(sums[..stages + 2].iter().map(|&v| share(v)));
+            // The stages, then employed and other exit.
+            fields.extend(sums[..=cols.other_exit()].iter().map(|&v| share(v)));
             fields.push(share(sums[cols.waitlisted()]));
             fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
             fields.extend(prov.iter().cloned());
