@@ -14,6 +14,7 @@ pub use enrolment::{arrivals, poisson};
 pub use randomisation::simple as randomise;
 
 use crate::analysis::{self, Diagnosis, Draw};
+use crate::engine::capacity::CaseManagers;
 use crate::engine::life::Record;
 use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
 use crate::population::{self, PopulationError};
@@ -191,30 +192,22 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Po
 }
 
 /// Checks that no case manager's quality draw raises a service multiplier
-/// above [`population::MAX_MULTIPLIER`]. Case managers are numbered as the
-/// engine staffs them: by service, then site, then within the site.
+/// above [`population::MAX_MULTIPLIER`]. It staffs the replicate as the
+/// engine does, so that it checks the very case managers and draws that run.
 fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), PopulationError> {
     let limit = population::MAX_MULTIPLIER.ln();
-    let mut cm = 0u64;
-    for service in &model.services {
-        let staff = u64::from(service.case_managers_per_site) * model.sites.len() as u64;
-        if services::largest_ln_multiplier(service, 1.0) == 0.0 {
-            cm += staff;
-            continue;
+    let staff = CaseManagers::new(model, keyed, replicate);
+    for (m, (&s, &quality)) in staff.service.iter().zip(&staff.quality).enumerate() {
+        let service = &model.services[s as usize];
+        let ln = services::largest_ln_multiplier(service, quality);
+        if ln.is_nan() || ln > limit {
+            return Err(PopulationError::CaseManagerEffect {
+                service: service.name.clone(),
+                case_manager: m as u64,
+                quality,
+                ln,
+            });
         }
-        for m in cm..cm + staff {
-            let quality = services::quality(keyed, replicate, m, service.quality_sd);
-            let ln = services::largest_ln_multiplier(service, quality);
-            if ln.is_nan() || ln > limit {
-                return Err(PopulationError::CaseManagerEffect {
-                    service: service.name.clone(),
-                    case_manager: m,
-                    quality,
-                    ln,
-                });
-            }
-        }
-        cm += staff;
     }
     Ok(())
 }
