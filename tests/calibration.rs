@@ -32,7 +32,7 @@ struct Spells {
 
 fn control_spells(model: &Model, replicates: u64) -> Spells {
     let keyed = Keyed::new(model.seed);
-    let h = *model.horizons.last().unwrap();
+    let h = model.longest_horizon();
     let arms = model.arms.len();
     let mut s = Spells::default();
     for r in 0..replicates {

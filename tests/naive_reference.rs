@@ -41,7 +41,7 @@ fn simulate() -> Replicates {
     let keyed = Keyed::new(model.seed);
     let arm = |name: &str| model.arms.iter().position(|a| a.name == name).unwrap();
     let (bau, ics) = (arm("bau"), arm("ics"));
-    let longest = *model.horizons.last().unwrap();
+    let longest = model.longest_horizon();
     let mut r = Replicates { sums: Vec::new(), counts: Vec::new(), took: Vec::new() };
     for replicate in 0..REPLICATES {
         let cohort = trial::cohort(&model, &keyed, replicate).unwrap();

@@ -52,10 +52,10 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
             if !super::is_broken_pipe(&e) {
                 to_stderr!("error: {e:#}\n");
             }
-            Ok(ExitCode::from(2))
+            Ok(ExitCode::from(super::BAD_INPUT))
         }
         Some(e) => Err(e),
-        None if failed => Ok(ExitCode::from(2)),
+        None if failed => Ok(ExitCode::from(super::BAD_INPUT)),
         None => Ok(ExitCode::SUCCESS),
     }
 }

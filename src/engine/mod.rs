@@ -224,7 +224,7 @@ pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
         + OUTCOMES.len() * size_of::<f64>();
     let case_managers: usize =
         model.services.iter().map(|s| s.case_managers_per_site as usize).sum::<usize>() * model.sites.len();
-    let weeks = model.enrolment.weeks() as usize + *model.horizons.last().unwrap_or(&0) as usize + 1;
+    let weeks = model.enrolment.weeks() as usize + model.longest_horizon() as usize + 1;
     participants
         .saturating_mul(arms.saturating_mul(per_life).saturating_add(per_person))
         .saturating_add(case_managers.saturating_mul(weeks).saturating_mul(size_of::<u32>()))
@@ -286,7 +286,7 @@ impl<'m> World<'m> {
     pub fn reusing(model: &'m Model, keyed: Keyed, replicate: u64, cohort: &'m Cohort, scratch: Scratch) -> Self {
         let keyed = keyed.for_replicate(replicate);
         let arms = model.arms.len();
-        let horizon = *model.horizons.last().expect("validated: at least one horizon");
+        let horizon = model.longest_horizon();
         let ghost = ghost_matrix(model);
         let mut horizon_at = vec![u8::MAX; horizon as usize + 1];
         for (h, &w) in model.horizons.iter().enumerate() {

@@ -74,7 +74,7 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
     let prov = provenance(r);
     let mut w = csv::Writer::from_writer(Vec::new());
     row(&mut w, header);
-    let weeks = *r.model.horizons.last().expect("validated") as usize + 1;
+    let weeks = r.model.longest_horizon() as usize + 1;
     for (a, arm) in r.model.arms.iter().enumerate() {
         let n = r.result.arms[a].participants;
         for k in 0..weeks {
@@ -119,7 +119,7 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     row(&mut w, header);
     let n_arms = m.arms.len();
-    let longest = *m.horizons.last().expect("validated");
+    let longest = m.longest_horizon();
     for (i, p) in pl.cohort.persons.iter().enumerate() {
         let a = pl.cohort.arms[i] as usize;
         let record = &pl.replicate.lives[i * n_arms + a].record;

@@ -69,6 +69,13 @@ pub struct Model {
     pub enrolment: EnrolmentModel,
 }
 
+impl Model {
+    /// The longest horizon: how long every participant is followed.
+    pub fn longest_horizon(&self) -> u32 {
+        *self.horizons.last().expect("validation requires at least one horizon")
+    }
+}
+
 /// A weekly rate that is constant between breakpoints of a duration in weeks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Piecewise {

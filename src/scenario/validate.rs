@@ -1066,7 +1066,8 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
 /// Case managers in all, and case managers × calendar weeks (the engine keeps
 /// each case manager's weekly caseload), must stay within memory.
 fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, horizons: &[u32], e: &EnrolmentModel) {
-    let total: u64 = services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>() * sites as u64;
+    let total: u64 =
+        services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>().saturating_mul(sites as u64);
     let weeks = u64::from(e.weeks()) + u64::from(horizons.last().copied().unwrap_or(0)) + 1;
     if total > 100_000 {
         c.fail(

@@ -380,7 +380,7 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
     const N: usize = OUTCOMES.len();
     let n_arms = rep.arms;
     let n_h = model.horizons.len();
-    let longest = *model.horizons.last().expect("validated: at least one horizon");
+    let longest = model.longest_horizon();
     let contrasts = contrasts(model);
     let people = cohort.persons.len();
     assert!(people < 1 << 37, "whole-number sums are exact in a double below 2^53");
