@@ -149,6 +149,34 @@ fn names_with_control_characters_are_errors_shown_escaped() {
 }
 
 #[test]
+fn names_that_r_or_pandas_read_as_missing_are_errors() {
+    // Arms, sites and stages are written as values in the CSV files, where
+    // these would read back as missing and lose the evaluator's groups.
+    let text = minimal()
+        .replace(r#"(name: "ics", service: "ics")"#, r#"(name: "NA", service: "ics")"#)
+        .replace(r#"(name: "North")"#, r#"(name: "")"#)
+        .replace(r#"(name: "South")"#, r##"(name: "#N/A")"##)
+        .replace(r#"(name: "Engagement","#, r#"(name: "None","#);
+    let p = problems(&text);
+    let why = "is written as a value in the CSV files, where R's read.csv or pandas' read_csv would read";
+    reports(
+        &p,
+        &[
+            &format!(r#"- arms[1].name {why} "NA" as missing; choose another name"#),
+            &format!(r#"- sites[0].name {why} "" as missing"#),
+            &format!(r##"- sites[1].name {why} "#N/A" as missing"##),
+            &format!(r#"- stages[0].name {why} "None" as missing"#),
+        ],
+    );
+    // A name that is not a value any of them misses, and one rule per name.
+    assert_eq!(p.lines().count(), 5, "{p}");
+    assert_eq!(
+        problems(&minimal().replace(r#"(name: "ics", service: "ics")"#, r#"(name: "NAN", service: "ics")"#)),
+        ""
+    );
+}
+
+#[test]
 fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
     // age − reference.age is infinite, but no transition has an age coefficient.
     let text = minimal()

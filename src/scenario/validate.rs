@@ -118,6 +118,21 @@ impl Checker {
         }
     }
 
+    /// A name written as a value in the CSV files (an arm, site or stage):
+    /// not one that R or pandas reads back as missing, which would lose the
+    /// evaluator's arm, site or stage.
+    fn readable_value(&mut self, path: &str, name: &str) {
+        if READ_AS_MISSING.contains(&name) {
+            self.fail(
+                path,
+                format!(
+                    "is written as a value in the CSV files, where R's read.csv or pandas' read_csv would read \
+                     {name:?} as missing; choose another name"
+                ),
+            );
+        }
+    }
+
     /// Weights: each finite and non-negative, some positive; returns them normalised.
     fn weights(&mut self, path: &str, names: &[&str], w: &[f64]) -> Vec<f64> {
         let mut ok = true;
@@ -140,6 +155,13 @@ impl Checker {
         if ok && total > 0.0 { w.iter().map(|v| v / total).collect() } else { vec![0.0; w.len()] }
     }
 }
+
+/// The values R's `read.csv` (`"NA"`) or pandas' `read_csv` (the rest;
+/// pandas 2's default `na_values`, with the empty field) reads as missing.
+const READ_AS_MISSING: [&str; 19] = [
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
+    "NULL", "NaN", "None", "n/a", "nan", "null",
+];
 
 /// A service name as it goes in a field path: quoted with escapes if it has
 /// control characters (which are refused), as is, so the path reads as
@@ -309,6 +331,9 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
         let p = format!("stages[{i}]");
         let column = column_name(&st.name);
         c.printable(&format!("{p}.name"), &st.name);
+        if !column.is_empty() {
+            c.readable_value(&format!("{p}.name"), &st.name);
+        }
         if column.is_empty() {
             c.fail(
                 format!("{p}.name"),
@@ -717,6 +742,7 @@ fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
     let mut seen = HashSet::new();
     for (i, s) in sites.iter().enumerate() {
         c.printable(&format!("sites[{i}].name"), &s.name);
+        c.readable_value(&format!("sites[{i}].name"), &s.name);
         if !seen.insert(&s.name) {
             c.fail(format!("sites[{i}].name"), format!("repeats an earlier site name (got {:?})", s.name));
         }
@@ -985,6 +1011,8 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
                 format!("{p}.name"),
                 format!("must be letters, digits and _ only, for column names (got {:?})", a.name),
             );
+        } else {
+            c.readable_value(&format!("{p}.name"), &a.name);
         }
         let service = index(&a.service).unwrap_or_else(|| {
             c.fail(format!("{p}.service"), format!("names no service (got {:?}; services are {known})", a.service));
