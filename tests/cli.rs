@@ -5,6 +5,7 @@ mod common;
 use assert_cmd::Command;
 use common::fixture;
 use predicates::prelude::*;
+use std::path::Path;
 
 fn rctsim() -> Command {
     Command::cargo_bin("rctsim").unwrap()
@@ -115,7 +116,13 @@ fn the_table_says_in_how_many_replicates_a_contrast_was_estimated() {
         .args(["run", "--replicates", "3", fixture("minimal.ron").to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("note:").not());
+        .stdout(predicate::str::contains("note: estimated").not());
+    // Power and coverage over fewer replicates than have an estimate: some
+    // outcomes of 12 participants are equal within each arm.
+    std::fs::write(&file, minimal.replace("Total(n: 200, weeks: 20)", "Total(n: 12, weeks: 2)")).unwrap();
+    rctsim().args(["run", "--replicates", "20"]).arg(&file).assert().success().stdout(predicate::str::contains(
+        "note: power and coverage of some outcomes are over fewer replicates, those with a p-value (15 to 20 of 20;",
+    ));
 }
 
 #[test]
@@ -637,11 +644,32 @@ fn summary_json_agrees_with_estimates_csv() {
         .arg(dir.path())
         .assert()
         .success();
-    let estimates = std::fs::read_to_string(dir.path().join("estimates.csv")).unwrap();
-    let summary = read_summary(dir.path());
+    let (coverages_differ, _) = check_summary_against_estimates(dir.path());
+    assert!(coverages_differ, "some cell tells coverage of the PATE from coverage of the SATE");
+    // With 12 participants some outcomes are equal within each arm in some
+    // replicates: those have an estimate but no p-value.
+    let file = dir.path().join("small.ron");
+    let text = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    std::fs::write(&file, text.replace("Total(n: 200, weeks: 20)", "Total(n: 12, weeks: 2)")).unwrap();
+    rctsim()
+        .args(["run", file.to_str().unwrap(), "--replicates", "20", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let (_, some_untested) = check_summary_against_estimates(dir.path());
+    assert!(some_untested, "some cell has replicates without a p-value");
+}
+
+/// Recomputes summary.json's diagnosands and replicate counts from
+/// estimates.csv in `dir`; returns whether some cell's coverage of the PATE
+/// differs from its coverage of the SATE, and whether some cell has
+/// replicates with an estimate but no p-value.
+fn check_summary_against_estimates(dir: &Path) -> (bool, bool) {
+    let estimates = std::fs::read_to_string(dir.join("estimates.csv")).unwrap();
+    let summary = read_summary(dir);
     let diagnosands = summary["diagnosands"].as_array().unwrap();
     assert_eq!(diagnosands.len(), 9 * 2);
-    let mut coverages_differ = false;
+    let (mut coverages_differ, mut some_untested) = (false, false);
     for d in diagnosands {
         let (outcome, horizon) = (d["outcome"].as_str().unwrap(), d["horizon_weeks"].to_string());
         // Replicates with an estimate; power and coverage over those with a p-value.
@@ -673,8 +701,12 @@ fn summary_json_agrees_with_estimates_csv() {
         close("coverage", coverage);
         close("coverage_sate", coverage_sate);
         coverages_differ |= coverage != coverage_sate;
+        assert_eq!(d["replicates_estimated"], all.len(), "{what}");
+        assert_eq!(d["replicates_with_se"], with_se.len(), "{what}");
+        assert_eq!(d["replicates_tested"], tested.len(), "{what}");
+        some_untested |= tested.len() < all.len();
     }
-    assert!(coverages_differ, "some cell tells coverage of the PATE from coverage of the SATE");
+    (coverages_differ, some_untested)
 }
 
 #[test]

@@ -36,8 +36,17 @@ pub struct Value {
 /// The diagnosis of one contrast × outcome × horizon.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Diagnosis {
-    /// Replicates with an estimate.
+    /// Replicates with an estimate (`R`).
     pub replicates: usize,
+    /// Of those, replicates with a standard error (`R_se`), behind `mean_se`.
+    pub replicates_with_se: usize,
+    /// Of those, replicates with a p-value and interval (`R_t`), behind
+    /// `power`, `coverage` and `coverage_sate`.
+    pub replicates_tested: usize,
+    /// The mean 95% interval `[mean ci_low, mean ci_high]` over the
+    /// `R_t` replicates with one (NaN if none): the interval a typical
+    /// replicate reports, not an interval for any diagnosand.
+    pub mean_ci: [f64; 2],
     /// Mean SATE over replicates.
     pub pate: Value,
     /// Mean estimate.
@@ -140,7 +149,26 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let coverage = share(tested.iter().filter(|d| covers(d, pate.value)).count(), tested.len());
     let coverage = Value { mc_se: if tested.len() > 1 { coverage_mc_se(&ok) } else { f64::NAN }, ..coverage };
     let coverage_sate = share(tested.iter().filter(|d| covers(d, d.sate)).count(), tested.len());
-    Diagnosis { replicates: n, pate, mean_estimate, bias, rmse, sd_estimate, mean_se, power, coverage, coverage_sate }
+    let k = tested.len() as f64;
+    let mean_ci = [
+        tested.iter().map(|d| d.estimate.ci_low).sum::<f64>() / k,
+        tested.iter().map(|d| d.estimate.ci_high).sum::<f64>() / k,
+    ];
+    Diagnosis {
+        replicates: n,
+        replicates_with_se: with_se.len(),
+        replicates_tested: tested.len(),
+        mean_ci,
+        pate,
+        mean_estimate,
+        bias,
+        rmse,
+        sd_estimate,
+        mean_se,
+        power,
+        coverage,
+        coverage_sate,
+    }
 }
 
 fn covers(d: &Draw, target: f64) -> bool {
@@ -227,6 +255,9 @@ mod tests {
         assert_eq!(d.coverage.value, 0.75);
         assert_eq!(d.coverage_sate.value, 0.75);
         assert_eq!(d.mean_se.value, 1.0);
+        assert_eq!((d.replicates, d.replicates_with_se, d.replicates_tested), (4, 4, 4));
+        // Mean interval: lows −1, 0, 1, 4 and highs 3, 4, 5, 8.
+        assert_eq!(d.mean_ci, [1.0, 5.0]);
         // The PATE is the same in every resample, so the bootstrap SE is that of a
         // share: √(p(1−p)/R) up to its own Monte Carlo error, √((κ−1)/4B) relative,
         // κ = 3 + (1 − 6p(1−p))/(Rp(1−p)) the kurtosis of a binomial share.
@@ -387,12 +418,30 @@ mod tests {
     }
 
     #[test]
+    fn power_and_coverage_count_only_replicates_with_a_p_value() {
+        // A zero SE (as estimatr gives it): an estimate, no interval or p-value.
+        let mut flat = draw(0.0, 0.0, f64::NAN, 0.0);
+        (flat.estimate.ci_low, flat.estimate.ci_high) = (f64::NAN, f64::NAN);
+        let mut no_se = flat;
+        no_se.estimate.se = f64::NAN;
+        let d = diagnose(&[draw(1.0, 1.0, 0.01, 2.0), flat, no_se, draw(3.0, 1.0, 0.5, 2.0)]);
+        assert_eq!((d.replicates, d.replicates_with_se, d.replicates_tested), (4, 3, 2));
+        assert_eq!(d.mean_estimate.value, 1.0);
+        assert_eq!(d.mean_se.value, 2.0 / 3.0);
+        assert_eq!((d.power.value, d.power.mc_se), (0.5, (0.25f64 / 2.0).sqrt()));
+        // PATE 1: [−1, 3] and [1, 5] both contain it.
+        assert_eq!(d.coverage.value, 1.0);
+        assert_eq!(d.mean_ci, [0.0, 4.0]);
+    }
+
+    #[test]
     fn no_estimate_gives_every_diagnosand_na() {
         let mut d = draw(f64::NAN, f64::NAN, f64::NAN, 1.0);
         d.estimate.ci_low = f64::NAN;
         d.estimate.ci_high = f64::NAN;
         let diagnosis = diagnose(&[d, d]);
-        assert_eq!(diagnosis.replicates, 0);
+        assert_eq!((diagnosis.replicates, diagnosis.replicates_with_se, diagnosis.replicates_tested), (0, 0, 0));
+        assert!(diagnosis.mean_ci.iter().all(|v| v.is_nan()));
         for (name, v) in DIAGNOSANDS.iter().zip(diagnosis.values()) {
             assert!(v.value.is_nan() && v.mc_se.is_nan(), "{name}: {v:?}");
         }

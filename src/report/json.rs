@@ -48,6 +48,8 @@ pub fn summary_json(r: &Report) -> Vec<u8> {
                 obj.insert("horizon_weeks".into(), json!(horizon));
                 obj.insert("estimator".into(), json!(DIFFERENCE_IN_MEANS));
                 obj.insert("replicates_estimated".into(), json!(d.replicates));
+                obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
+                obj.insert("replicates_tested".into(), json!(d.replicates_tested));
                 for (name, v) in DIAGNOSANDS.iter().zip(d.values()) {
                     obj.insert((*name).into(), json!(v.value));
                     obj.insert(format!("{name}_mc_se"), json!(v.mc_se));

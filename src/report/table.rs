@@ -8,6 +8,12 @@ fn fixed(x: f64, digits: usize) -> String {
     if x.is_finite() { format!("{x:.digits$}") } else { number(x) }
 }
 
+/// `"k"` or `"k to m"`, the fewest and most of `counts`, if the fewest is below `all`.
+fn fewer_than(all: usize, counts: impl Iterator<Item = usize>) -> Option<String> {
+    let (fewest, most) = counts.fold((usize::MAX, 0), |(lo, hi), k| (lo.min(k), hi.max(k)));
+    (fewest < all).then(|| if fewest == most { fewest.to_string() } else { format!("{fewest} to {most}") })
+}
+
 /// The readable summary printed after a run.
 pub fn table(r: &Report) -> String {
     let m = r.model;
@@ -62,22 +68,10 @@ pub fn table(r: &Report) -> String {
         );
         for (o, outcome) in OUTCOMES.iter().enumerate() {
             for (hi, horizon) in m.horizons.iter().enumerate() {
-                let cell = res.cell(c, o, hi, n_h);
-                let d = &res.diagnoses[cell];
-                let (mut lo, mut hi_sum, mut k) = (0.0, 0.0, 0usize);
-                for draws in &res.estimates {
-                    let e = &draws[cell].estimate;
-                    if e.ci_low.is_finite() && e.ci_high.is_finite() {
-                        lo += e.ci_low;
-                        hi_sum += e.ci_high;
-                        k += 1;
-                    }
-                }
-                let ci = if k > 0 {
-                    format!("[{}, {}]", fixed(lo / k as f64, 4), fixed(hi_sum / k as f64, 4))
-                } else {
-                    "NA".into()
-                };
+                let d = &res.diagnoses[res.cell(c, o, hi, n_h)];
+                let [lo, hi] = d.mean_ci;
+                let ci =
+                    if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
                 let _ = writeln!(
                     out,
                     "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
@@ -91,14 +85,22 @@ pub fn table(r: &Report) -> String {
                 );
             }
         }
-        let cells = (0..OUTCOMES.len() * n_h).map(|i| res.diagnoses[c * OUTCOMES.len() * n_h + i].replicates);
-        let (fewest, most) = cells.fold((usize::MAX, 0), |(lo, hi), k| (lo.min(k), hi.max(k)));
-        if fewest < res.replicates as usize {
-            let range = if fewest == most { fewest.to_string() } else { format!("{fewest} to {most}") };
+        let cells = &res.diagnoses[res.cell(c, 0, 0, n_h)..res.cell(c + 1, 0, 0, n_h)];
+        let all = res.replicates as usize;
+        if let Some(range) = fewer_than(all, cells.iter().map(|d| d.replicates)) {
             let _ = writeln!(
                 out,
-                "note: estimated in {range} of {} replicates; a replicate in which an arm has no participant has no estimate",
-                res.replicates
+                "note: estimated in {range} of {all} replicates; a replicate in which an arm has no participant has no estimate"
+            );
+        }
+        // Cells without any p-value already show NA.
+        let tested = cells.iter().map(|d| d.replicates_tested).filter(|&k| k > 0);
+        if let Some(range) = fewer_than(all, tested) {
+            let _ = writeln!(
+                out,
+                "note: power and coverage of some outcomes are over fewer replicates, those with a p-value \
+                 ({range} of {all}; an outcome equal within each arm has SE 0 and no p-value); \
+                 summary.json's replicates_tested gives each"
             );
         }
     }
