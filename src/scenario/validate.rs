@@ -181,11 +181,9 @@ fn nobody_leaves(rate: f64) -> bool {
     1.0 - libm::exp(-rate) < f64::EPSILON / 2.0
 }
 
-/// `(got v)` for a message: in scientific notation when `v` is very large or
-/// very small, where the plain form would run to hundreds of digits.
+/// `(got v)` for a message, `v` as [`Num`] shows it.
 fn got(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && a.is_finite() && !(1e-5..1e15).contains(&a) { format!("(got {v:e})") } else { format!("(got {v})") }
+    format!("(got {})", Num(v))
 }
 
 /// The largest weekly rate, and the largest multiplier on one, a scenario
