@@ -26,7 +26,8 @@ pub enum Outcome {
     BenefitPaid,
 }
 
-/// Every outcome, in output order.
+/// Every outcome, in output order: `OUTCOMES[o as usize] == o`, so an
+/// outcome indexes per-outcome arrays.
 pub const OUTCOMES: [Outcome; 9] = [
     Outcome::WeeksOnBenefit,
     Outcome::OffBenefit,
@@ -38,6 +39,13 @@ pub const OUTCOMES: [Outcome; 9] = [
     Outcome::WeeksToFirstExit,
     Outcome::BenefitPaid,
 ];
+const _: () = {
+    let mut o = 0;
+    while o < OUTCOMES.len() {
+        assert!(OUTCOMES[o] as usize == o, "OUTCOMES lists the outcomes in declaration order");
+        o += 1;
+    }
+};
 
 impl Outcome {
     /// Name as written in outputs.

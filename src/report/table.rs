@@ -1,7 +1,7 @@
 //! The terminal table: arms, then each contrast's effects and how the design performs.
 
 use super::{Report, VERSION, number};
-use crate::engine::OUTCOMES;
+use crate::engine::{OUTCOMES, Outcome};
 use std::fmt::Write;
 
 fn fixed(x: f64, digits: usize) -> String {
@@ -47,10 +47,10 @@ pub fn table(r: &Report) -> String {
             m.services[arm.service].name,
             fixed(s.participants as f64 / f64::from(res.replicates), 1),
             fixed(s.take_up(), 3),
-            fixed(means[0], 2),
-            fixed(means[1], 3),
-            fixed(means[2], 3),
-            fixed(means[3], 3)
+            fixed(means[Outcome::WeeksOnBenefit as usize], 2),
+            fixed(means[Outcome::OffBenefit as usize], 3),
+            fixed(means[Outcome::Employed as usize], 3),
+            fixed(means[Outcome::EverEmployed as usize], 3)
         );
     }
     let _ = writeln!(out, "* control");
