@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use rctsim::report::{self, Report};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// Every file `run` may write, in the order written.
@@ -62,7 +63,7 @@ fn present(path: &Path) -> bool {
 fn folder_in_the_way(dir: &Path) -> Option<PathBuf> {
     NAMES
         .iter()
-        .flat_map(|name| [dir.join(name), report::temporary_path(dir, name), backup_path(dir, name)])
+        .flat_map(|name| [dir.join(name), temporary_path(dir, name), backup_path(dir, name)])
         .find(|path| path.symlink_metadata().is_ok_and(|m| m.is_dir()))
 }
 
@@ -151,13 +152,38 @@ fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) ->
     let created = create_folders(&out.missing)?;
     let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(NAMES[3]));
     for (name, bytes) in files {
-        let tmp = report::write_temporary(&out.path, name, bytes)
+        let tmp = write_temporary(&out.path, name, bytes)
             .with_context(|| format!("writing {}", out.path.join(name).display()))?;
         staged.files.push((tmp, name));
     }
     staged.rename_all()?;
     created.keep();
     Ok(())
+}
+
+/// Writes `bytes`, synced to disk, under the temporary name of `dir/name`
+/// ([`temporary_path`]) and returns that path, for the caller to rename into
+/// place: a run renames its files only once all of them are written, so that
+/// a failure leaves a reused folder's earlier files as they were.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed on failure.
+fn write_temporary(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let tmp = temporary_path(dir, name);
+    let result = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Where `dir/name` is written before it is renamed into place: a hidden
+/// file beside it, in the same folder so that the rename cannot have to copy.
+fn temporary_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.tmp"))
 }
 
 /// Where an earlier run's `dir/name` is kept while this run's file takes its
@@ -320,7 +346,7 @@ mod tests {
     #[test]
     fn a_failed_rename_in_a_new_folder_takes_back_the_files_renamed() {
         let dir = tempfile::tempdir().unwrap();
-        let tmp = report::write_temporary(dir.path(), "one.csv", b"1").unwrap();
+        let tmp = write_temporary(dir.path(), "one.csv", b"1").unwrap();
         let files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
         let staged = stage(dir.path(), None, files);
         assert!(staged.rename_all().is_err());
@@ -333,8 +359,8 @@ mod tests {
         for name in ["one.csv", "two.csv"] {
             std::fs::write(dir.path().join(name), "earlier").unwrap();
         }
-        let one = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
-        let three = report::write_temporary(dir.path(), "three.csv", b"new").unwrap();
+        let one = write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let three = write_temporary(dir.path(), "three.csv", b"new").unwrap();
         // one.csv and three.csv are renamed into place, then two.csv's
         // temporary file is missing: the rename fails after its backup.
         let files = vec![(one, "one.csv"), (three, "three.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
@@ -345,7 +371,7 @@ mod tests {
             assert_eq!(read(dir.path(), name), "earlier", "{name}");
         }
         // When every rename succeeds, no backup is left.
-        let one = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let one = write_temporary(dir.path(), "one.csv", b"new").unwrap();
         let staged = stage(dir.path(), None, vec![(one, "one.csv")]);
         assert!(staged.rename_all().is_ok());
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
@@ -378,7 +404,7 @@ mod tests {
     fn a_stale_persons_csv_is_put_back_when_the_run_fails() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
-        let tmp = report::write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let tmp = write_temporary(dir.path(), "one.csv", b"new").unwrap();
         let staged = stage(
             dir.path(),
             Some("persons.csv"),
