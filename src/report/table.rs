@@ -14,10 +14,10 @@ fn fewer_than(all: usize, counts: impl Iterator<Item = usize>) -> Option<String>
     (fewest < all).then(|| if fewest == most { fewest.to_string() } else { format!("{fewest} to {most}") })
 }
 
-/// The readable summary printed after a run.
+/// The readable summary printed after a run: a header line, the arms, then
+/// each contrast.
 pub fn table(r: &Report) -> String {
-    let m = r.model;
-    let res = r.result;
+    let (m, res) = (r.model, r.result);
     let mut out = String::new();
     let name = m.name.as_deref().unwrap_or("scenario");
     let _ = writeln!(
@@ -29,6 +29,16 @@ pub fn table(r: &Report) -> String {
         res.person_weeks,
         r.elapsed_seconds
     );
+    arms(&mut out, r);
+    for c in 0..res.contrasts.len() {
+        contrast(&mut out, r, c);
+    }
+    out
+}
+
+/// Each arm's size, take-up and outcome means at the longest horizon.
+fn arms(out: &mut String, r: &Report) {
+    let (m, res) = (r.model, r.result);
     let longest = m.horizons.len() - 1;
     let h = m.horizons[longest];
     let _ = writeln!(out, "\nArms (means over participants and replicates, at {h} weeks)");
@@ -54,55 +64,59 @@ pub fn table(r: &Report) -> String {
         );
     }
     let _ = writeln!(out, "* control");
+}
+
+/// Contrast `c`: a row per outcome and horizon, then notes on replicates
+/// left out.
+fn contrast(out: &mut String, r: &Report, c: usize) {
+    let (m, res) = (r.model, r.result);
     let n_h = m.horizons.len();
-    for (c, contrast) in res.contrasts.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "\n{} vs {} — difference in means (HC2); estimate and 95% CI are means over replicates",
-            m.arms[contrast.treatment].name, m.arms[contrast.control].name
-        );
-        let _ = writeln!(
-            out,
-            "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
-            "outcome", "weeks", "estimate", "95% CI", "PATE", "power", "coverage"
-        );
-        for (o, outcome) in OUTCOMES.iter().enumerate() {
-            for (hi, horizon) in m.horizons.iter().enumerate() {
-                let d = &res.diagnoses[res.cell(c, o, hi, n_h)];
-                let [lo, hi] = d.mean_ci;
-                let ci =
-                    if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
-                let _ = writeln!(
-                    out,
-                    "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
-                    outcome.name(),
-                    horizon,
-                    fixed(d.mean_estimate.value, 4),
-                    ci,
-                    fixed(d.pate.value, 4),
-                    fixed(d.power.value, 3),
-                    fixed(d.coverage.value, 3)
-                );
-            }
-        }
-        let cells = &res.diagnoses[res.cell(c, 0, 0, n_h)..res.cell(c + 1, 0, 0, n_h)];
-        let all = res.replicates as usize;
-        if let Some(range) = fewer_than(all, cells.iter().map(|d| d.replicates)) {
+    let contrast = &res.contrasts[c];
+    let _ = writeln!(
+        out,
+        "\n{} vs {} — difference in means (HC2); estimate and 95% CI are means over replicates",
+        m.arms[contrast.treatment].name, m.arms[contrast.control].name
+    );
+    let _ = writeln!(
+        out,
+        "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
+        "outcome", "weeks", "estimate", "95% CI", "PATE", "power", "coverage"
+    );
+    for (o, outcome) in OUTCOMES.iter().enumerate() {
+        for (h, horizon) in m.horizons.iter().enumerate() {
+            let d = &res.diagnoses[res.cell(c, o, h, n_h)];
+            let [lo, hi] = d.mean_ci;
+            let ci =
+                if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
             let _ = writeln!(
                 out,
-                "note: estimated in {range} of {all} replicates; a replicate in which an arm has no participant has no estimate"
-            );
-        }
-        // Cells without any p-value already show NA.
-        let tested = cells.iter().map(|d| d.replicates_tested).filter(|&k| k > 0);
-        if let Some(range) = fewer_than(all, tested) {
-            let _ = writeln!(
-                out,
-                "note: power and coverage of some outcomes are over fewer replicates, those with a p-value \
-                 ({range} of {all}; an outcome equal within each arm has SE 0 and no p-value); \
-                 summary.json's replicates_tested gives each"
+                "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
+                outcome.name(),
+                horizon,
+                fixed(d.mean_estimate.value, 4),
+                ci,
+                fixed(d.pate.value, 4),
+                fixed(d.power.value, 3),
+                fixed(d.coverage.value, 3)
             );
         }
     }
-    out
+    let cells = &res.diagnoses[res.cell(c, 0, 0, n_h)..res.cell(c + 1, 0, 0, n_h)];
+    let all = res.replicates as usize;
+    if let Some(range) = fewer_than(all, cells.iter().map(|d| d.replicates)) {
+        let _ = writeln!(
+            out,
+            "note: estimated in {range} of {all} replicates; a replicate in which an arm has no participant has no estimate"
+        );
+    }
+    // Cells without any p-value already show NA.
+    let tested = cells.iter().map(|d| d.replicates_tested).filter(|&k| k > 0);
+    if let Some(range) = fewer_than(all, tested) {
+        let _ = writeln!(
+            out,
+            "note: power and coverage of some outcomes are over fewer replicates, those with a p-value \
+             ({range} of {all}; an outcome equal within each arm has SE 0 and no p-value); \
+             summary.json's replicates_tested gives each"
+        );
+    }
 }
