@@ -820,6 +820,45 @@ const MAX_CASELOAD: u32 = 1_000_000;
 fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::Stage]) -> ServiceModel {
     let p = format!("services.{}", shown_name(name));
     let n = stages.len();
+    staffing(c, &p, s);
+    c.rate(&format!("{p}.initial_exit_rate"), s.initial_exit_rate);
+    let e = &s.effects;
+    let prog = per_stage(c, &format!("{p}.effects.progress"), &e.progress, n);
+    let reg = per_stage(c, &format!("{p}.effects.regress"), &e.regress, n);
+    let job = per_stage(c, &format!("{p}.effects.job"), &e.job, n);
+    let oth = per_stage(c, &format!("{p}.effects.other_exit"), &e.other_exit, n);
+    c.multiplier(&format!("{p}.effects.job_loss"), e.job_loss);
+    let fidelity = fidelity(c, &format!("{p}.fidelity"), &s.fidelity);
+    quality_sd(c, &p, s.quality_sd);
+    let navigators = s.navigators.as_ref().map(|nv| navigators(c, &format!("{p}.navigators"), nv, stages));
+    c.rate(&format!("{p}.engagement.disengage"), s.engagement.disengage);
+    c.rate(&format!("{p}.engagement.reengage"), s.engagement.reengage);
+    let (support_weeks, support_end_rate) = exit_rules(c, &p, &s.exit);
+    ServiceModel {
+        name: name.to_string(),
+        case_managers_per_site: s.case_managers_per_site,
+        cap: s.caseload_cap,
+        hours: s.hours_per_week,
+        background: s.background_caseload,
+        initial_caseload: s.initial_caseload,
+        initial_exit_rate: s.initial_exit_rate,
+        intensity: intensity(c, &format!("{p}.intensity"), &s.intensity),
+        ln_stage_effects: (0..n).map(|i| [prog[i], reg[i], job[i], oth[i]]).collect(),
+        ln_job_loss_effect: if e.job_loss > 0.0 && e.job_loss.is_finite() { libm::log(e.job_loss) } else { 0.0 },
+        fidelity,
+        quality_sd: s.quality_sd,
+        navigators,
+        disengage: s.engagement.disengage,
+        reengage: s.engagement.reengage,
+        support_weeks,
+        support_end_rate,
+        max_weeks: s.exit.max_weeks,
+        disengaged_weeks: s.exit.disengaged_weeks,
+    }
+}
+
+/// The rules on a service's case managers, caseloads and hours.
+fn staffing(c: &mut Checker, p: &str, s: &schema::Service) {
     if s.case_managers_per_site == 0 {
         c.fail(format!("{p}.case_managers_per_site"), "must be at least 1 (got 0)");
     }
@@ -864,21 +903,17 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
     if c.finite(&format!("{p}.hours_per_week"), s.hours_per_week) && !(0.0..=MAX_HOURS).contains(&s.hours_per_week) {
         c.fail(format!("{p}.hours_per_week"), format!("must be from 0 to {MAX_HOURS} {}", got(s.hours_per_week)));
     }
-    c.rate(&format!("{p}.initial_exit_rate"), s.initial_exit_rate);
-    let e = &s.effects;
-    let prog = per_stage(c, &format!("{p}.effects.progress"), &e.progress, n);
-    let reg = per_stage(c, &format!("{p}.effects.regress"), &e.regress, n);
-    let job = per_stage(c, &format!("{p}.effects.job"), &e.job, n);
-    let oth = per_stage(c, &format!("{p}.effects.other_exit"), &e.other_exit, n);
-    c.multiplier(&format!("{p}.effects.job_loss"), e.job_loss);
-    let fidelity = match s.fidelity {
+}
+
+/// The fidelity `f` a service's `fidelity` field gives, after its rules.
+fn fidelity(c: &mut Checker, fp: &str, fidelity: &schema::Fidelity) -> f64 {
+    match *fidelity {
         schema::Fidelity::Full => 1.0,
         schema::Fidelity::Value(f) => {
-            c.probability(&format!("{p}.fidelity"), f);
+            c.probability(fp, f);
             f
         }
         schema::Fidelity::Ips25 { score, zero_at, full_at } => {
-            let fp = format!("{p}.fidelity");
             if c.finite(&format!("{fp}.score"), score) && !(25.0..=125.0).contains(&score) {
                 c.fail(format!("{fp}.score"), format!("IPS-25 scores run from 25 to 125 {}", got(score)));
             }
@@ -888,81 +923,69 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
                 }
             }
             if zero_at.partial_cmp(&full_at) != Some(std::cmp::Ordering::Less) {
-                c.fail(&fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
+                c.fail(fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
             }
             ips25_fidelity(score, zero_at, full_at)
         }
-    };
-    c.non_negative(&format!("{p}.quality_sd"), s.quality_sd);
-    if s.quality_sd > MAX_QUALITY_SD && s.quality_sd.is_finite() {
+    }
+}
+
+/// The rules on the spread of case-manager quality.
+fn quality_sd(c: &mut Checker, p: &str, sd: f64) {
+    c.non_negative(&format!("{p}.quality_sd"), sd);
+    if sd > MAX_QUALITY_SD && sd.is_finite() {
         c.fail(
             format!("{p}.quality_sd"),
             format!(
                 "must be at most {MAX_QUALITY_SD} {}: beyond it, almost every case manager's quality is 0",
-                got(s.quality_sd)
+                got(sd)
             ),
         );
     }
-    let navigators = s.navigators.as_ref().map(|nv| {
-        let np = format!("{p}.navigators");
-        let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {
-            Some(i) => i as u8,
-            None => {
-                c.fail(
-                    format!("{np}.max_stage"),
-                    format!("names no stage (got {:?}; stages are {})", nv.max_stage, stage_list(stages)),
-                );
-                0
-            }
-        };
-        if nv.clients_per_navigator == 0 {
-            c.fail(format!("{np}.clients_per_navigator"), "must be at least 1 (got 0)");
+}
+
+/// A service's Navigators, after their rules.
+fn navigators(c: &mut Checker, np: &str, nv: &schema::Navigators, stages: &[schema::Stage]) -> NavigatorModel {
+    let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {
+        Some(i) => i as u8,
+        None => {
+            c.fail(
+                format!("{np}.max_stage"),
+                format!("names no stage (got {:?}; stages are {})", nv.max_stage, stage_list(stages)),
+            );
+            0
         }
-        c.multiplier(&format!("{np}.progress"), nv.progress);
-        c.multiplier(&format!("{np}.disengage"), nv.disengage);
-        NavigatorModel {
-            capacity_per_site: nv.per_site.saturating_mul(nv.clients_per_navigator),
-            max_stage,
-            progress: nv.progress,
-            disengage: nv.disengage,
-        }
-    });
-    c.rate(&format!("{p}.engagement.disengage"), s.engagement.disengage);
-    c.rate(&format!("{p}.engagement.reengage"), s.engagement.reengage);
-    let (support_weeks, support_end_rate) = match s.exit.in_work_support {
+    };
+    if nv.clients_per_navigator == 0 {
+        c.fail(format!("{np}.clients_per_navigator"), "must be at least 1 (got 0)");
+    }
+    c.multiplier(&format!("{np}.progress"), nv.progress);
+    c.multiplier(&format!("{np}.disengage"), nv.disengage);
+    NavigatorModel {
+        capacity_per_site: nv.per_site.saturating_mul(nv.clients_per_navigator),
+        max_stage,
+        progress: nv.progress,
+        disengage: nv.disengage,
+    }
+}
+
+/// The rules on leaving a service; returns in-work support's weeks (if
+/// limited) and end rate (if not).
+fn exit_rules(c: &mut Checker, p: &str, exit: &schema::ServiceExit) -> (Option<u32>, f64) {
+    let support = match exit.in_work_support {
         schema::InWorkSupport::Weeks(w) => (Some(w), 0.0),
         schema::InWorkSupport::Unlimited { end_rate } => {
             c.rate(&format!("{p}.exit.in_work_support.end_rate"), end_rate);
             (None, end_rate)
         }
     };
-    if s.exit.max_weeks == Some(0) {
+    if exit.max_weeks == Some(0) {
         c.fail(format!("{p}.exit.max_weeks"), "must be at least 1 (got 0); leave it out for no limit");
     }
-    if s.exit.disengaged_weeks == Some(0) {
+    if exit.disengaged_weeks == Some(0) {
         c.fail(format!("{p}.exit.disengaged_weeks"), "must be at least 1 (got 0); leave it out for no limit");
     }
-    ServiceModel {
-        name: name.to_string(),
-        case_managers_per_site: s.case_managers_per_site,
-        cap: s.caseload_cap,
-        hours: s.hours_per_week,
-        background: s.background_caseload,
-        initial_caseload: s.initial_caseload,
-        initial_exit_rate: s.initial_exit_rate,
-        intensity: intensity(c, &format!("{p}.intensity"), &s.intensity),
-        ln_stage_effects: (0..n).map(|i| [prog[i], reg[i], job[i], oth[i]]).collect(),
-        ln_job_loss_effect: if e.job_loss > 0.0 && e.job_loss.is_finite() { libm::log(e.job_loss) } else { 0.0 },
-        fidelity,
-        quality_sd: s.quality_sd,
-        navigators,
-        disengage: s.engagement.disengage,
-        reengage: s.engagement.reengage,
-        support_weeks,
-        support_end_rate,
-        max_weeks: s.exit.max_weeks,
-        disengaged_weeks: s.exit.disengaged_weeks,
-    }
+    support
 }
 
 /// Fidelity from an IPS-25 score: 0 at or below `zero_at`, 1 at or above
