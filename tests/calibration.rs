@@ -114,7 +114,7 @@ fn where_caps_bind_the_difference_in_means_is_unbiased_for_the_pate() {
     let result = trial::run(&model, &RunOptions::default()).unwrap();
     let o = OUTCOMES.iter().position(|x| x.name() == "weeks_on_benefit").unwrap();
     let h = model.horizons.iter().position(|&x| x == 104).unwrap();
-    let d = &result.diagnoses[result.cell(0, o, h, model.horizons.len())];
+    let d = &result.diagnoses[result.cell(0, o, h)];
     assert!(result.arms[1].take_up() < 0.95, "caps bind: take-up {}", result.arms[1].take_up());
     eprintln!("bias {} (MC SE {}), PATE {}", d.bias.value, d.bias.mc_se, d.pate.value);
     common::within("bias of weeks on benefit at 104", d.bias.value, 0.0, d.bias.mc_se, 4.0);

@@ -22,7 +22,7 @@ fn run(name: &str) -> (rctsim::scenario::Model, RunResult) {
 fn cell(r: &RunResult, model: &rctsim::scenario::Model, outcome: &str, horizon: u32) -> usize {
     let o = OUTCOMES.iter().position(|x| x.name() == outcome).unwrap();
     let h = model.horizons.iter().position(|&x| x == horizon).unwrap();
-    r.cell(0, o, h, model.horizons.len())
+    r.cell(0, o, h)
 }
 
 fn share_within(what: &str, observed: f64, p: f64, n: u32) {

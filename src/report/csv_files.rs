@@ -29,12 +29,11 @@ pub fn estimates_csv(r: &Report) -> Vec<u8> {
         "replicate,treatment,control,outcome,horizon_weeks,estimator,estimate,se,df,ci_low,ci_high,p_value,sate";
     row(&mut w, header.split(',').chain(PROVENANCE).map(String::from));
     let prov = provenance(r);
-    let n_h = r.model.horizons.len();
     for (rep, draws) in r.result.estimates.iter().enumerate() {
         for (c, contrast) in r.result.contrasts.iter().enumerate() {
             for (o, outcome) in OUTCOMES.iter().enumerate() {
                 for (h, horizon) in r.model.horizons.iter().enumerate() {
-                    let d = &draws[r.result.cell(c, o, h, n_h)];
+                    let d = &draws[r.result.cell(c, o, h)];
                     let e = &d.estimate;
                     row(
                         &mut w,

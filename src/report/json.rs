@@ -35,12 +35,11 @@ pub fn summary_json(r: &Report) -> Vec<u8> {
             })
         })
         .collect();
-    let n_h = m.horizons.len();
     let mut diagnosands = Vec::new();
     for (c, contrast) in res.contrasts.iter().enumerate() {
         for (o, outcome) in OUTCOMES.iter().enumerate() {
             for (h, horizon) in m.horizons.iter().enumerate() {
-                let d = &res.diagnoses[res.cell(c, o, h, n_h)];
+                let d = &res.diagnoses[res.cell(c, o, h)];
                 let mut obj = Map::new();
                 obj.insert("treatment".into(), json!(m.arms[contrast.treatment].name));
                 obj.insert("control".into(), json!(m.arms[contrast.control].name));

@@ -70,7 +70,6 @@ fn arms(out: &mut String, r: &Report) {
 /// left out.
 fn contrast(out: &mut String, r: &Report, c: usize) {
     let (m, res) = (r.model, r.result);
-    let n_h = m.horizons.len();
     let contrast = &res.contrasts[c];
     let _ = writeln!(
         out,
@@ -84,7 +83,7 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
     );
     for (o, outcome) in OUTCOMES.iter().enumerate() {
         for (h, horizon) in m.horizons.iter().enumerate() {
-            let d = &res.diagnoses[res.cell(c, o, h, n_h)];
+            let d = &res.diagnoses[res.cell(c, o, h)];
             let [lo, hi] = d.mean_ci;
             let ci =
                 if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
@@ -101,7 +100,7 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
             );
         }
     }
-    let cells = &res.diagnoses[res.cell(c, 0, 0, n_h)..res.cell(c + 1, 0, 0, n_h)];
+    let cells = &res.diagnoses[res.cell(c, 0, 0)..res.cell(c + 1, 0, 0)];
     let all = res.replicates as usize;
     if let Some(range) = fewer_than(all, cells.iter().map(|d| d.replicates)) {
         let _ = writeln!(

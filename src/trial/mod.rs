@@ -152,6 +152,8 @@ pub struct RunResult {
     pub arms: Vec<ArmSummary>,
     /// Every non-control arm against control, in arm order.
     pub contrasts: Vec<Contrast>,
+    /// The scenario's number of horizons, which lays out the cells.
+    pub horizons: usize,
     /// `estimates[replicate][cell]`, cells indexed by [`RunResult::cell`].
     pub estimates: Vec<Vec<Draw>>,
     /// Diagnosis per cell.
@@ -164,8 +166,8 @@ pub struct RunResult {
 
 impl RunResult {
     /// Index of contrast `c`, outcome `o` and horizon `h` in per-cell vectors.
-    pub fn cell(&self, c: usize, o: usize, h: usize, horizons: usize) -> usize {
-        (c * OUTCOMES.len() + o) * horizons + h
+    pub fn cell(&self, c: usize, o: usize, h: usize) -> usize {
+        (c * OUTCOMES.len() + o) * self.horizons + h
     }
 }
 
@@ -253,6 +255,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
         person_weeks: 0,
         arms: Vec::new(),
         contrasts,
+        horizons: n_h,
         estimates,
         diagnoses: Vec::new(),
         trajectories: Vec::new(),
