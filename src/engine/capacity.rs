@@ -71,9 +71,8 @@ impl CaseManagers {
             .collect();
         let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
         let stride = service::multiplier_count(model.stages.len());
-        let capped_fallback: Vec<bool> = (0..model.services.len())
-            .map(|s| model.services[s].cap.is_some() && model.arms.iter().any(|a| a.fallback == s))
-            .collect();
+        let capped_fallback: Vec<bool> =
+            (0..model.services.len()).map(|s| model.services[s].cap.is_some() && model.is_fallback(s)).collect();
         let on_fallback = if capped_fallback.contains(&true) { n * stride } else { 0 };
         Self {
             service: svc,

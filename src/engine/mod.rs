@@ -350,9 +350,7 @@ impl<'m> World<'m> {
             any_ghost,
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
-            offered: (0..model.services.len())
-                .map(|s| model.arms.iter().any(|a| a.service == s && !a.is_fallback_only()))
-                .collect(),
+            offered: (0..model.services.len()).map(|s| model.offers(s)).collect(),
         }
     }
 

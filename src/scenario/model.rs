@@ -74,6 +74,17 @@ impl Model {
     pub fn longest_horizon(&self) -> u32 {
         *self.horizons.last().expect("validation requires at least one horizon")
     }
+
+    /// Whether some arm offers service `s` as its service, with slots (not
+    /// only in the fallback role).
+    pub fn offers(&self, s: usize) -> bool {
+        self.arms.iter().any(|a| a.service == s && !a.is_fallback_only())
+    }
+
+    /// Whether some arm falls back on service `s`.
+    pub fn is_fallback(&self, s: usize) -> bool {
+        self.arms.iter().any(|a| a.fallback == s)
+    }
 }
 
 /// A weekly rate that is constant between breakpoints of a duration in weeks.

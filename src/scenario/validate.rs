@@ -1151,11 +1151,11 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
 pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
     let mut warnings = Vec::new();
     for (index, (name, svc)) in s.services.iter().enumerate() {
-        let offered = model.arms.iter().any(|a| a.service == index && !a.is_fallback_only());
+        let offered = model.offers(index);
         if offered {
             continue;
         }
-        if !model.arms.iter().any(|a| a.fallback == index) {
+        if !model.is_fallback(index) {
             warnings.push(format!(
                 "services.{}: no arm uses this service, so none of its settings takes effect",
                 shown_name(name)
