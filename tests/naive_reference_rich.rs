@@ -1,0 +1,38 @@
+//! The engine against an independent, plain week-by-week simulation of
+//! `tests/fixtures/rich.ron`: three stages with per-stage effects, covariate
+//! effects and readiness, eligibility, two sites weighted 2:1, a BAU fallback
+//! with effects, quality, IPS-25 fidelity, background and decaying week-0
+//! caseloads and exponential intensity; a capped service (its waitlist binds:
+//! take-up 94%) with a decaying week-0 caseload, fidelity 0.8, quality_sd 0.4,
+//! Navigators whose capacity binds, engagement, in-work support `Weeks(8)`
+//! with a job-loss effect, `max_weeks` and `disengaged_weeks`.
+//!
+//! Reference values: `tests/reference/naive_rich.py` (numpy, 100,000
+//! replicates), written from the docs alone with none of the engine's
+//! shortcuts (every life stepped every week, numpy's generator, no ghosts). It
+//! wrote `naive_rich.csv`, embedded here, so the test needs no Python. The
+//! comparison (each arm's mean, the mean difference in means, take-up; within
+//! 4 combined Monte Carlo SE) is `tests/naive/mod.rs`, shared with
+//! `tests/naive_reference.rs`.
+
+mod common;
+mod naive;
+
+const EXPECTED: &str = include_str!("reference/naive_rich.csv");
+
+#[test]
+fn the_engine_matches_an_independent_weekly_simulation_of_a_rich_scenario() {
+    // 9 outcomes × 2 horizons × (2 arm means + 1 estimate) + take-up.
+    naive::compare(&common::model("rich.ron"), EXPECTED, 10_000, 55);
+}
+
+const EXPECTED_UNLIMITED: &str = include_str!("reference/naive_rich_unlimited.csv");
+
+/// `rich_unlimited.ron`: `rich.ron` with time-unlimited in-work support
+/// (`Unlimited(end_rate: 0.05)`: the job-loss effect for the whole job, the
+/// service ending at job loss or at the support's own rate) instead of
+/// `Weeks(8)`. Reference values from `naive_rich.py --fixture rich_unlimited`.
+#[test]
+fn the_engine_matches_an_independent_weekly_simulation_with_unlimited_in_work_support() {
+    naive::compare(&common::model("rich_unlimited.ron"), EXPECTED_UNLIMITED, 10_000, 55);
+}
