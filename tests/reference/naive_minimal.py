@@ -19,9 +19,9 @@ tests/reference/naive_minimal.csv:
   with sd/√R;
 - take_up: the share of the ics arm that started ICS before week 52 (pooled).
 """
-import csv
 import os
 import numpy as np
+from naive_common import replicate_sums, write_reference
 
 REPLICATES = 100_000
 BATCH = 5_000
@@ -216,55 +216,15 @@ def simulate(R, rng):
         state = new_state
 
 
-    # Never off benefit by the horizon: the horizon.
-    fe = np.where(first_exit < 0, 10**9, first_exit)
-    wtfe = np.stack([np.minimum(fe, h) for h in HORIZONS]).astype(float)
-    outcomes = {
-        "weeks_on_benefit": wob, "off_benefit": offb, "employed": emp,
-        "ever_employed": ever, "retained_13_weeks": ret13,
-        "sustained_employment": sus26, "retained_52_weeks": ret52,
-        "weeks_to_first_exit": wtfe, "benefit_paid": BENEFIT_RATE * wob,
-    }
-    sums = {}
-    for o, v in outcomes.items():
-        for hi, h in enumerate(HORIZONS):
-            sums[(o, h)] = np.stack([np.where(arm == a, v[hi], 0).sum(1) for a in (ARM_BAU, ARM_ICS)], axis=1)
-    counts = np.stack([(arm == a).sum(1) for a in (ARM_BAU, ARM_ICS)], axis=1)
-    took = (start_week >= 0) & (start_week < H)
-    takeup = np.where(arm == ARM_ICS, took, 0).sum(1)
-    return sums, counts, takeup
-
-
-def ratio(num, den):
-    """Pooled ratio sum(num)/sum(den) and its delta-method SE over replicates."""
-    r = num.sum() / den.sum()
-    resid = num - r * den
-    n = len(num)
-    return r, np.sqrt(n / (n - 1) * (resid ** 2).sum()) / den.sum()
+    records = (wob, offb, emp, ever, ret13, sus26, ret52, first_exit)
+    return replicate_sums(records, HORIZONS, arm, start_week, BENEFIT_RATE)
 
 
 def main():
     rng = np.random.default_rng(SEED)
     parts = [simulate(BATCH, rng) for _ in range(REPLICATES // BATCH)]
-    sums = {key: np.concatenate([p[0][key] for p in parts]) for key in parts[0][0]}
-    counts = np.concatenate([p[1] for p in parts])
-    takeup = np.concatenate([p[2] for p in parts])
-    rows = []
-    both = (counts > 0).all(axis=1)
-    for (o, h), s in sums.items():
-        for a, name in ((ARM_BAU, "bau"), (ARM_ICS, "ics")):
-            v, se = ratio(s[:, a], counts[:, a])
-            rows.append(("mean", name, o, h, v, se))
-        est = s[both, ARM_ICS] / counts[both, ARM_ICS] - s[both, ARM_BAU] / counts[both, ARM_BAU]
-        rows.append(("estimate", "ics", o, h, est.mean(), est.std(ddof=1) / np.sqrt(len(est))))
-    v, se = ratio(takeup, counts[:, ARM_ICS])
-    rows.append(("take_up", "ics", "", H, v, se))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "naive_minimal.csv")
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["quantity", "arm", "outcome", "horizon", "value", "se"])
-        for q, a, o, h, v, se in rows:
-            w.writerow([q, a, o, h, repr(float(v)), repr(float(se))])
+    write_reference(path, parts, ("bau", "ics"), H)
     print(f"{REPLICATES} replicates -> {path}")
 
 

@@ -39,11 +39,11 @@ Options: --replicates R, --out PATH, --workers K, --seed S, and
 for checking what the test can detect; see INJECTIONS.
 """
 import argparse
-import csv
 import os
 from multiprocessing import Pool
 
 import numpy as np
+from naive_common import replicate_sums, write_reference
 
 REPLICATES = 100_000
 BATCH = 2_500
@@ -414,30 +414,8 @@ def simulate(args):
         weeks_off = np.where(arrived & (state == OTHEREXIT) & (new_state == OTHEREXIT), weeks_off + 1, 0)
         state = new_state
 
-    fe = np.where(first_exit < 0, 10**9, first_exit)
-    wtfe = np.stack([np.minimum(fe, h) for h in HORIZONS]).astype(float)
-    outcomes = {
-        "weeks_on_benefit": wob, "off_benefit": offb, "employed": emp,
-        "ever_employed": ever, "retained_13_weeks": ret13,
-        "sustained_employment": sus26, "retained_52_weeks": ret52,
-        "weeks_to_first_exit": wtfe, "benefit_paid": ben_rate[None] * wob,
-    }
-    sums = {}
-    for o, v in outcomes.items():
-        for hi, h in enumerate(HORIZONS):
-            sums[(o, h)] = np.stack([np.where(arm == a, v[hi], 0).sum(1) for a in (ARM_BAU, ARM_SVC)], axis=1)
-    counts = np.stack([(arm == a).sum(1) for a in (ARM_BAU, ARM_SVC)], axis=1)
-    took = (start_week >= 0) & (start_week < H)
-    takeup = np.where(arm == ARM_SVC, took, 0).sum(1)
-    return sums, counts, takeup
-
-
-def ratio(num, den):
-    """Pooled ratio sum(num)/sum(den) and its delta-method SE over replicates."""
-    r = num.sum() / den.sum()
-    resid = num - r * den
-    n = len(num)
-    return r, np.sqrt(n / (n - 1) * (resid ** 2).sum()) / den.sum()
+    records = (wob, offb, emp, ever, ret13, sus26, ret52, first_exit)
+    return replicate_sums(records, HORIZONS, arm, start_week, ben_rate[None])
 
 
 def main():
@@ -455,24 +433,7 @@ def main():
     seeds = np.random.SeedSequence(a.seed).spawn(nb)            # batch b always gets seeds[b]
     with Pool(a.workers) as pool:
         parts = pool.map(simulate, [(BATCH, s, a.inject, a.fixture) for s in seeds], chunksize=1)
-    sums = {key: np.concatenate([p[0][key] for p in parts]) for key in parts[0][0]}
-    counts = np.concatenate([p[1] for p in parts])
-    takeup = np.concatenate([p[2] for p in parts])
-    rows = []
-    both = (counts > 0).all(axis=1)
-    for (o, h), s in sums.items():
-        for arm, name in ((ARM_BAU, "bau"), (ARM_SVC, "svc")):
-            v, se = ratio(s[:, arm], counts[:, arm])
-            rows.append(("mean", name, o, h, v, se))
-        est = s[both, ARM_SVC] / counts[both, ARM_SVC] - s[both, ARM_BAU] / counts[both, ARM_BAU]
-        rows.append(("estimate", "svc", o, h, est.mean(), est.std(ddof=1) / np.sqrt(len(est))))
-    v, se = ratio(takeup, counts[:, ARM_SVC])
-    rows.append(("take_up", "svc", "", H, v, se))
-    with open(a.out, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["quantity", "arm", "outcome", "horizon", "value", "se"])
-        for q, arm, o, h, v, se in rows:
-            w.writerow([q, arm, o, h, repr(float(v)), repr(float(se))])
+    write_reference(a.out, parts, ("bau", "svc"), H)
     print(f"{a.fixture}: {nb * BATCH} replicates ({a.inject}) -> {a.out}")
 
 
