@@ -759,3 +759,20 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
         assert!(!out.exists(), "no output folder after a failed run");
     }
 }
+
+#[test]
+fn file_names_with_control_characters_are_shown_escaped() {
+    // An escape sequence in a file name would otherwise drive the terminal,
+    // and a line feed break the listing of problems.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("red\u{1b}[31m.ron");
+    std::fs::write(&file, "Scenario(").unwrap();
+    let output = rctsim().arg("validate").arg(&file).assert().code(2).get_output().clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(r#"red\u{1b}[31m.ron""#), "{stderr}");
+    assert!(!stderr.chars().any(|c| c.is_control() && c != '\n'), "{stderr:?}");
+    let missing = dir.path().join("gone\n.ron");
+    let output = rctsim().arg("run").arg(&missing).assert().code(2).get_output().clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains(r#"gone\n.ron": cannot read the scenario"#), "{stderr}");
+}

@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use rctsim::report::{self, Report};
+use rctsim::scenario::shown_path;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -34,20 +35,20 @@ pub struct UsageError(String);
 /// still missing are created to prove they can be and removed again, so
 /// nothing is left behind.
 pub fn check(dir: &Path) -> Result<OutDir, UsageError> {
-    let refuse = |why: String| UsageError(format!("--out {}: {why}", dir.display()));
+    let refuse = |why: String| UsageError(format!("--out {}: {why}", shown_path(dir)));
     if present(dir) && !dir.is_dir() {
         return Err(refuse("exists and is not a folder".into()));
     }
     let (existing, out) = plan(dir);
     if !existing.is_dir() {
-        return Err(refuse(format!("{} is not a folder", existing.display())));
+        return Err(refuse(format!("{} is not a folder", shown_path(&existing))));
     }
     let created = create_folders(&out.missing).map_err(|e| refuse(format!("{e:#}")))?;
     if let Err(e) = tempfile::Builder::new().prefix(".rctsim-probe").tempfile_in(&out.path) {
-        return Err(refuse(format!("cannot write in {}: {e}", out.path.display())));
+        return Err(refuse(format!("cannot write in {}: {e}", shown_path(&out.path))));
     }
     if let Some(folder) = folder_in_the_way(&out.path) {
-        return Err(refuse(format!("{} is a folder, where the run writes a file", folder.display())));
+        return Err(refuse(format!("{} is a folder, where the run writes a file", shown_path(&folder))));
     }
     drop(created);
     Ok(out)
@@ -121,7 +122,7 @@ fn create_folders(missing: &[PathBuf]) -> anyhow::Result<Created> {
             Ok(()) => created.0.push(folder.clone()),
             // Made meanwhile by someone else, and theirs to keep.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && folder.is_dir() => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", folder.display())),
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", shown_path(folder))),
         }
     }
     Ok(created)
@@ -153,7 +154,7 @@ fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) ->
     let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(NAMES[3]));
     for (name, bytes) in files {
         let tmp = write_temporary(&out.path, name, bytes)
-            .with_context(|| format!("writing {}", out.path.join(name).display()))?;
+            .with_context(|| format!("writing {}", shown_path(&out.path.join(name))))?;
         staged.files.push((tmp, name));
     }
     staged.rename_all()?;
@@ -222,10 +223,10 @@ impl<'a> Staged<'a> {
         let path = self.dir.join(name);
         match path.symlink_metadata() {
             Err(_) => Ok(None),
-            Ok(m) if m.is_dir() => anyhow::bail!("{} is a folder, where the run writes a file", path.display()),
+            Ok(m) if m.is_dir() => anyhow::bail!("{} is a folder, where the run writes a file", shown_path(&path)),
             Ok(_) => {
                 let backup = backup_path(self.dir, name);
-                std::fs::rename(&path, &backup).with_context(|| format!("setting aside {}", path.display()))?;
+                std::fs::rename(&path, &backup).with_context(|| format!("setting aside {}", shown_path(&path)))?;
                 Ok(Some(backup))
             }
         }
@@ -239,7 +240,7 @@ impl<'a> Staged<'a> {
             let backup = self.set_aside(name)?;
             self.backups.push(backup);
             let path = self.dir.join(name);
-            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", shown_path(&path)))?;
             self.renamed += 1;
         }
         self.done = true;

@@ -3,6 +3,7 @@
 use super::out;
 use anyhow::Context;
 use rctsim::report::{self, Report};
+use rctsim::scenario::shown_path;
 use rctsim::trial::{self, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
     if !args.quiet {
         for w in &loaded.warnings {
-            to_stderr!("warning: {}: {w}\n", args.scenario.display());
+            to_stderr!("warning: {}: {w}\n", shown_path(&args.scenario));
         }
     }
     let out = args.out.as_deref().map(out::check).transpose()?;
@@ -66,7 +67,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // The scenario is at fault: name it, as validate does.
     let result = match result {
         Err(e @ trial::RunError::Population { .. }) => {
-            return Err(anyhow::Error::new(e).context(args.scenario.display().to_string()));
+            return Err(anyhow::Error::new(e).context(shown_path(&args.scenario)));
         }
         other => other?,
     };

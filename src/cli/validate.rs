@@ -1,5 +1,6 @@
 //! `rctsim validate`: check scenario files without running them.
 
+use rctsim::scenario::shown_path;
 use rctsim::trial;
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,15 +30,15 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
                 if let Err(e) = trial::check_population(&loaded.model) {
-                    to_stderr!("error: {}: generating replicate 0 at the scenario's seed: {e}\n", file.display());
+                    to_stderr!("error: {}: generating replicate 0 at the scenario's seed: {e}\n", shown_path(file));
                     failed = true;
                     continue;
                 }
                 if write_error.is_none() {
-                    write_error = writeln!(stdout, "{}: ok", file.display()).err();
+                    write_error = writeln!(stdout, "{}: ok", shown_path(file)).err();
                 }
                 for w in &loaded.warnings {
-                    to_stderr!("warning: {}: {w}\n", file.display());
+                    to_stderr!("warning: {}: {w}\n", shown_path(file));
                 }
             }
             Err(e) => {

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 #[non_exhaustive]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{path}: cannot read the scenario: {error}")]
+    #[error("{}: cannot read the scenario: {error}", shown_path(path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -31,13 +31,13 @@ pub enum ScenarioError {
         error: std::io::Error,
     },
     /// The file is larger than [`MAX_FILE_BYTES`].
-    #[error("{path}: the file is larger than {} MiB, the most a scenario may be", MAX_FILE_BYTES >> 20)]
+    #[error("{}: the file is larger than {} MiB, the most a scenario may be", shown_path(path), MAX_FILE_BYTES >> 20)]
     TooLarge {
         /// The file.
         path: PathBuf,
     },
     /// The text is not a scenario: bad syntax, an unknown or missing field, a wrong type.
-    #[error("{path}:{line}:{column}: {message}{excerpt}")]
+    #[error("{}:{line}:{column}: {message}{excerpt}", shown_path(path))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -52,13 +52,21 @@ pub enum ScenarioError {
         excerpt: String,
     },
     /// The scenario parsed but breaks one or more rules.
-    #[error("{path}: {} problem{} in the scenario:{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, listing(problems))]
+    #[error("{}: {} problem{} in the scenario:{}", shown_path(path), problems.len(), if problems.len() == 1 { "" } else { "s" }, listing(problems))]
     Invalid {
         /// The file.
         path: PathBuf,
         /// Every broken rule.
         problems: Vec<Problem>,
     },
+}
+
+/// A file's path as messages show it: as it is, or quoted with escapes if it
+/// holds control characters (a line feed would break a listing of one
+/// problem per line, an escape sequence would drive the terminal).
+pub fn shown_path(path: &Path) -> String {
+    let shown = path.display().to_string();
+    if shown.chars().any(char::is_control) { format!("{shown:?}") } else { shown }
 }
 
 /// The most problems an error lists. Lists over their length limit are
