@@ -13,6 +13,22 @@ use crate::scenario::{Model, ServiceModel};
 use crate::service;
 use std::collections::VecDeque;
 
+/// The service of every case manager in the global numbering (service, then
+/// site, then number within the site) that keys their quality draws, and
+/// where each pool (service × site) starts, with one past the last: the one
+/// numbering the engine and the up-front check of quality draws share.
+pub fn staffing(model: &Model) -> (Vec<u16>, Vec<u32>) {
+    let mut pool_start = vec![0u32];
+    let mut service = Vec::new();
+    for (s, m) in model.services.iter().enumerate() {
+        for _ in 0..model.sites.len() {
+            service.extend(std::iter::repeat_n(s as u16, m.case_managers_per_site as usize));
+            pool_start.push(service.len() as u32);
+        }
+    }
+    (service, pool_start)
+}
+
 /// All case managers of a replicate, indexed globally: service, then site, then number.
 #[derive(Debug)]
 pub struct CaseManagers {
@@ -56,15 +72,7 @@ pub struct CaseManagers {
 impl CaseManagers {
     /// Staffs every site of every service and draws each case manager's quality.
     pub fn new(model: &Model, keyed: &Keyed, replicate: u64) -> Self {
-        let sites = model.sites.len();
-        let mut pool_start = vec![0u32];
-        let mut svc = Vec::new();
-        for (s, m) in model.services.iter().enumerate() {
-            for _ in 0..sites {
-                svc.extend(std::iter::repeat_n(s as u16, m.case_managers_per_site as usize));
-                pool_start.push(svc.len() as u32);
-            }
-        }
+        let (svc, pool_start) = staffing(model);
         let n = svc.len();
         let quality = (0..n)
             .map(|m| service::quality(keyed, replicate, m as u64, model.services[svc[m] as usize].quality_sd))

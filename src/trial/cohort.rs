@@ -3,7 +3,7 @@
 
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
-use crate::engine::capacity::CaseManagers;
+use crate::engine::capacity::staffing;
 use crate::population::{self, PopulationError};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
@@ -22,13 +22,16 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Po
 }
 
 /// Checks that no case manager's quality draw raises a service multiplier
-/// above [`population::MAX_MULTIPLIER`]. It staffs the replicate as the
-/// engine does, so that it checks the very case managers and draws that run.
+/// above [`population::MAX_MULTIPLIER`]. It numbers the case managers as the
+/// engine does ([`staffing`]), so that it checks the very draws that run.
 fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), PopulationError> {
     let limit = population::MAX_MULTIPLIER.ln();
-    let staff = CaseManagers::new(model, keyed, replicate);
-    for (m, (&s, &quality)) in staff.service.iter().zip(&staff.quality).enumerate() {
+    for (m, &s) in staffing(model).0.iter().enumerate() {
         let service = &model.services[s as usize];
+        if services::largest_ln_multiplier(service, 1.0) == 0.0 {
+            continue; // no effect raises a rate, whatever the quality
+        }
+        let quality = services::quality(keyed, replicate, m as u64, service.quality_sd);
         let ln = services::largest_ln_multiplier(service, quality);
         if ln.is_nan() || ln > limit {
             return Err(PopulationError::CaseManagerEffect {
