@@ -108,14 +108,15 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
             "note: estimated in {range} of {all} replicates; a replicate in which an arm has no participant has no estimate"
         );
     }
-    // Cells without any p-value already show NA.
-    let tested = cells.iter().map(|d| d.replicates_tested).filter(|&k| k > 0);
-    if let Some(range) = fewer_than(all, tested) {
+    // Cells with an estimate but not always a p-value (those without any
+    // show NA already).
+    let tested = cells.iter().filter(|d| d.replicates_tested > 0 && d.replicates_tested < d.replicates);
+    if let Some(range) = fewer_than(all, tested.map(|d| d.replicates_tested)) {
         let _ = writeln!(
             out,
-            "note: power and coverage of some outcomes are over fewer replicates, those with a p-value \
-             ({range} of {all}; an outcome equal within each arm has SE 0 and no p-value); \
-             summary.json's replicates_tested gives each"
+            "note: power and coverage of some outcomes are over fewer replicates than have an estimate, \
+             those with a p-value ({range} of {all}; an outcome equal within each arm has SE 0, and an arm \
+             of one participant no SE, so neither has a p-value); summary.json's replicates_tested gives each"
         );
     }
 }
