@@ -1,6 +1,7 @@
 """What the independent weekly simulations (naive_minimal.py, naive_rich.py)
-share once their lives are simulated: each replicate's outcome sums per arm,
-and the reference CSV that tests/naive/mod.rs compares the engine with.
+share: the outcome records built week by week from each life's state, each
+replicate's outcome sums per arm, and the reference CSV that
+tests/naive/mod.rs compares the engine with.
 
 Arm 0 is the control arm and arm 1 the service arm throughout.
 """
@@ -8,18 +9,52 @@ import csv
 import numpy as np
 
 
+class Records:
+    """Each participant's outcome records, as docs/model.md defines the
+    outcomes: [horizon, replicate, person] arrays, and the first own week off
+    benefit ([replicate, person], -1 if never)."""
+
+    def __init__(self, horizons, R, N):
+        self.horizons = horizons
+        shape = (len(horizons), R, N)
+        self.wob = np.zeros(shape)       # weeks k < h on benefit
+        self.offb = np.zeros(shape)      # state_h off benefit
+        self.emp = np.zeros(shape)       # state_h employed
+        self.ever = np.zeros(shape)      # employed in some week k <= h
+        self.ret13 = np.zeros(shape)     # ... with tenure >= 13
+        self.sus26 = np.zeros(shape)     # ... with tenure >= 26
+        self.ret52 = np.zeros(shape)     # ... with tenure >= 52
+        self.first_exit = np.full((R, N), -1, dtype=np.int64)
+
+    def record(self, rec, kk, on_ben, employed, tenure):
+        """Records state_k (before the week's move) where rec holds: own
+        week kk, on benefit or employed (with tenure weeks in the job)."""
+        off_ben = ~on_ben
+        for hi, h in enumerate(self.horizons):
+            self.wob[hi] += (rec & (kk < h) & on_ben)
+            at_h = rec & (kk == h)
+            self.offb[hi] = np.where(at_h, off_ben, self.offb[hi])
+            self.emp[hi] = np.where(at_h, employed, self.emp[hi])
+            upto = rec & (kk <= h) & employed
+            self.ever[hi] = np.maximum(self.ever[hi], upto)
+            self.ret13[hi] = np.maximum(self.ret13[hi], upto & (tenure >= 13))
+            self.sus26[hi] = np.maximum(self.sus26[hi], upto & (tenure >= 26))
+            self.ret52[hi] = np.maximum(self.ret52[hi], upto & (tenure >= 52))
+        newly = rec & off_ben & (self.first_exit < 0)
+        self.first_exit = np.where(newly, kk, self.first_exit)
+
+
 def replicate_sums(records, horizons, arm, start_week, paid_per_week):
     """Per replicate: every (outcome, horizon)'s sums over each arm's
     participants, participants per arm, and the service arm's take-up count
     (service started before the longest horizon).
 
-    records: (weeks_on_benefit, off_benefit, employed, ever_employed,
-    retained_13_weeks, sustained_employment, retained_52_weeks, first_exit),
-    each [horizon, replicate, person] but first_exit ([replicate, person], the
-    first own week off benefit, -1 if never); paid_per_week: the benefit rate,
-    a number or [replicate, person].
+    records: the simulation's Records; paid_per_week: the benefit rate, a
+    number or [replicate, person].
     """
-    wob, offb, emp, ever, ret13, sus26, ret52, first_exit = records
+    r = records
+    wob, offb, emp, ever, ret13, sus26, ret52, first_exit = (
+        r.wob, r.offb, r.emp, r.ever, r.ret13, r.sus26, r.ret52, r.first_exit)
     # Never off benefit by the horizon: the horizon.
     fe = np.where(first_exit < 0, 10**9, first_exit)
     wtfe = np.stack([np.minimum(fe, h) for h in horizons]).astype(float)

@@ -21,7 +21,7 @@ tests/reference/naive_minimal.csv:
 """
 import os
 import numpy as np
-from naive_common import replicate_sums, write_reference
+from naive_common import Records, replicate_sums, write_reference
 
 REPLICATES = 100_000
 BATCH = 5_000
@@ -85,15 +85,7 @@ def simulate(R, rng):
     start_week = np.full((R, N), -1, dtype=np.int64)  # own week service started (BAU: 0)
 
     # ---------------- outcome accumulators (per person) ----------------
-    nh = len(HORIZONS)
-    wob = np.zeros((nh, R, N))           # weeks on benefit, k < h
-    offb = np.zeros((nh, R, N))          # state_h off benefit
-    emp = np.zeros((nh, R, N))           # state_h employed
-    ever = np.zeros((nh, R, N))          # some k <= h employed
-    ret13 = np.zeros((nh, R, N))
-    sus26 = np.zeros((nh, R, N))
-    ret52 = np.zeros((nh, R, N))
-    first_exit = np.full((R, N), -1, dtype=np.int64)   # first own week off benefit
+    records = Records(HORIZONS, R, N)
 
     rows = np.arange(R)[:, None]
 
@@ -156,20 +148,8 @@ def simulate(R, rng):
         kk = np.broadcast_to(k[None, :], (R, N))
         rec = arrived & (kk >= 0) & (kk <= H)
         on_ben = state <= 1
-        off_ben = ~on_ben
         employed = state == EMPLOYED
-        for hi, h in enumerate(HORIZONS):
-            wob[hi] += (rec & (kk < h) & on_ben)
-            at_h = rec & (kk == h)
-            offb[hi] = np.where(at_h, off_ben, offb[hi])
-            emp[hi] = np.where(at_h, employed, emp[hi])
-            upto = rec & (kk <= h) & employed
-            ever[hi] = np.maximum(ever[hi], upto)
-            ret13[hi] = np.maximum(ret13[hi], upto & (tenure >= 13))
-            sus26[hi] = np.maximum(sus26[hi], upto & (tenure >= 26))
-            ret52[hi] = np.maximum(ret52[hi], upto & (tenure >= 52))
-        newly = rec & off_ben & (first_exit < 0)
-        first_exit = np.where(newly, kk, first_exit)
+        records.record(rec, kk, on_ben, employed, tenure)
 
         # ---- step 4: draw labour moves (competing hazards, constant within the week)
         s0 = state == 0
@@ -216,7 +196,6 @@ def simulate(R, rng):
         state = new_state
 
 
-    records = (wob, offb, emp, ever, ret13, sus26, ret52, first_exit)
     return replicate_sums(records, HORIZONS, arm, start_week, BENEFIT_RATE)
 
 

@@ -43,7 +43,7 @@ import os
 from multiprocessing import Pool
 
 import numpy as np
-from naive_common import replicate_sums, write_reference
+from naive_common import Records, replicate_sums, write_reference
 
 REPLICATES = 100_000
 BATCH = 2_500
@@ -228,15 +228,7 @@ def simulate(args):
     nav = np.zeros((R, N), dtype=bool)            # holds a Navigator
 
     # ---------------- outcome accumulators (per person) ----------------
-    nh = len(HORIZONS)
-    wob = np.zeros((nh, R, N))
-    offb = np.zeros((nh, R, N))
-    emp = np.zeros((nh, R, N))
-    ever = np.zeros((nh, R, N))
-    ret13 = np.zeros((nh, R, N))
-    sus26 = np.zeros((nh, R, N))
-    ret52 = np.zeros((nh, R, N))
-    first_exit = np.full((R, N), -1, dtype=np.int64)
+    records = Records(HORIZONS, R, N)
 
     def bau_loads():
         """Caseload of every BAU CM: background + week-0 clients left + participants
@@ -328,19 +320,7 @@ def simulate(args):
         # ---- step 6 (record state_k before the move) ----
         kk = np.broadcast_to(k[None, :], (R, N))
         rec = arrived & (kk >= 0) & (kk <= H)
-        off_ben = ~on_ben
-        for hi, h in enumerate(HORIZONS):
-            wob[hi] += (rec & (kk < h) & on_ben)
-            at_h = rec & (kk == h)
-            offb[hi] = np.where(at_h, off_ben, offb[hi])
-            emp[hi] = np.where(at_h, employed, emp[hi])
-            upto = rec & (kk <= h) & employed
-            ever[hi] = np.maximum(ever[hi], upto)
-            ret13[hi] = np.maximum(ret13[hi], upto & (tenure >= 13))
-            sus26[hi] = np.maximum(sus26[hi], upto & (tenure >= 26))
-            ret52[hi] = np.maximum(ret52[hi], upto & (tenure >= 52))
-        newly = rec & off_ben & (first_exit < 0)
-        first_exit = np.where(newly, kk, first_exit)
+        records.record(rec, kk, on_ben, employed, tenure)
 
         # ---- step 4: labour moves (competing hazards held constant over the week)
         lam_prog = PROGRESS[state] * mult["prog"] * M_prog * N_prog
@@ -414,7 +394,6 @@ def simulate(args):
         weeks_off = np.where(arrived & (state == OTHEREXIT) & (new_state == OTHEREXIT), weeks_off + 1, 0)
         state = new_state
 
-    records = (wob, offb, emp, ever, ret13, sus26, ret52, first_exit)
     return replicate_sums(records, HORIZONS, arm, start_week, ben_rate[None])
 
 
