@@ -121,6 +121,26 @@ fn rates_multipliers_and_benefit_rates_have_an_upper_bound() {
 }
 
 #[test]
+fn every_rule_shows_very_large_and_very_small_numbers_in_exponent_form() {
+    // Written out, -1e20 would be 21 digits and -1e-20 twenty zeros.
+    let text = minimal()
+        .replace("age: Uniform(min: 18, max: 39)", "age: Uniform(min: 1e20, max: 1e-20)")
+        .replace("intensity: Saturating(half: 0.5)),", "intensity: Saturating(half: -1e-20)),")
+        .replace(r#"service: "ics")"#, r#"service: "ics", ratio: -1e20)"#);
+    reports(
+        &problems(&text),
+        &[
+            "population.age needs min ≤ max (got min 1e20, max 1e-20)",
+            "services.bau.intensity.half must be positive hours per client per week (got -1e-20)",
+            "arms[1].ratio must be positive (got -1e20)",
+        ],
+    );
+    // Everyday sizes are written as they are.
+    let text = minimal().replace(r#"service: "ics")"#, r#"service: "ics", ratio: -0.000005)"#);
+    reports(&problems(&text), &["arms[1].ratio must be positive (got -0.000005)"]);
+}
+
+#[test]
 fn names_with_control_characters_are_errors_shown_escaped() {
     // A line feed or an escape sequence in a name would break the listing of
     // problems one per line, or drive the terminal.

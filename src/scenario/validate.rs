@@ -362,10 +362,10 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
             c.rate(&format!("{p}.{field}"), v);
         }
         if i == last && st.progress != 0.0 {
-            c.fail(format!("{p}.progress"), format!("must be 0 in the last stage (got {})", st.progress));
+            c.fail(format!("{p}.progress"), format!("must be 0 in the last stage {}", got(st.progress)));
         }
         if i == 0 && st.regress != 0.0 {
-            c.fail(format!("{p}.regress"), format!("must be 0 in the first stage (got {})", st.regress));
+            c.fail(format!("{p}.regress"), format!("must be 0 in the first stage {}", got(st.regress)));
         }
     }
     stages.iter().map(|s| [s.progress, s.regress, s.job, s.other_exit]).collect()
@@ -476,7 +476,7 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
     let bounds = |c: &mut Checker, min: Option<f64>, max: Option<f64>| {
         let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
         if lo.is_nan() || hi.is_nan() || lo >= hi {
-            c.fail(path, format!("needs min < max (got min {lo}, max {hi})"));
+            c.fail(path, format!("needs min < max (got min {}, max {})", Num(lo), Num(hi)));
         }
         (lo, hi)
     };
@@ -487,30 +487,27 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
         }
         D::Uniform { min, max } => {
             if c.finite(&format!("{path}.min"), min) & c.finite(&format!("{path}.max"), max) && min > max {
-                c.fail(path, format!("needs min ≤ max (got min {min}, max {max})"));
+                c.fail(path, format!("needs min ≤ max (got min {}, max {})", Num(min), Num(max)));
             }
             Dist::Uniform(min, max)
         }
         D::Normal { mean, sd, min, max } => {
             c.finite(&format!("{path}.mean"), mean);
             if c.finite(&format!("{path}.sd"), sd) && sd <= 0.0 {
-                c.fail(format!("{path}.sd"), format!("must be positive (got {sd})"));
+                c.fail(format!("{path}.sd"), format!("must be positive {}", got(sd)));
             }
             let (min, max) = bounds(c, min, max);
             Dist::Normal { mean, sd, z: TruncatedNormal::new((min - mean) / sd, (max - mean) / sd) }
         }
         D::LogNormal { median, sigma, min, max } => {
             if c.finite(&format!("{path}.median"), median) && median <= 0.0 {
-                c.fail(format!("{path}.median"), format!("must be positive (got {median})"));
+                c.fail(format!("{path}.median"), format!("must be positive {}", got(median)));
             }
             if c.finite(&format!("{path}.sigma"), sigma) && sigma <= 0.0 {
-                c.fail(format!("{path}.sigma"), format!("must be positive (got {sigma})"));
+                c.fail(format!("{path}.sigma"), format!("must be positive {}", got(sigma)));
             }
             if max.is_some_and(|m| m <= 0.0) {
-                c.fail(
-                    format!("{path}.max"),
-                    format!("must be positive for a log-normal (got {})", max.unwrap_or(0.0)),
-                );
+                c.fail(format!("{path}.max"), format!("must be positive for a log-normal {}", got(max.unwrap_or(0.0))));
             }
             let (min, max) = bounds(c, min.or(Some(0.0)), max);
             let mu = libm::log(median.max(f64::MIN_POSITIVE));
@@ -715,7 +712,7 @@ fn eligibility_rules(
     }
     if let (Some(lo), Some(hi)) = (e.min_age, e.max_age) {
         if lo > hi {
-            c.fail(format!("{p}.max_age"), format!("must be at least min_age ({lo}) (got {hi})"));
+            c.fail(format!("{p}.max_age"), format!("must be at least min_age ({}) {}", Num(lo), got(hi)));
         }
     }
     let admits = |weights: &[f64], allowed: &[bool]| weights.iter().zip(allowed).any(|(&w, &ok)| ok && w > 0.0);
@@ -780,13 +777,13 @@ fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCur
     match i {
         schema::Intensity::Saturating { half } => {
             if c.finite(&format!("{path}.half"), *half) && *half <= 0.0 {
-                c.fail(format!("{path}.half"), format!("must be positive hours per client per week (got {half})"));
+                c.fail(format!("{path}.half"), format!("must be positive hours per client per week {}", got(*half)));
             }
             IntensityCurve::Saturating { half: *half }
         }
         schema::Intensity::Exponential { scale } => {
             if c.finite(&format!("{path}.scale"), *scale) && *scale <= 0.0 {
-                c.fail(format!("{path}.scale"), format!("must be positive hours per client per week (got {scale})"));
+                c.fail(format!("{path}.scale"), format!("must be positive hours per client per week {}", got(*scale)));
             }
             IntensityCurve::Exponential { scale: *scale }
         }
@@ -797,16 +794,16 @@ fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCur
             for (k, &(x, g)) in points.iter().enumerate() {
                 let p = format!("{path}[{k}]");
                 if c.finite(&p, x) && x < 0.0 {
-                    c.fail(&p, format!("hours must not be negative (got {x})"));
+                    c.fail(&p, format!("hours must not be negative {}", got(x)));
                 }
                 if c.finite(&p, g) && !(0.0..1.0).contains(&g) {
-                    c.fail(&p, format!("response must be in [0, 1) (got {g})"));
+                    c.fail(&p, format!("response must be in [0, 1) {}", got(g)));
                 }
                 if x == 0.0 && g != 0.0 {
-                    c.fail(&p, format!("response at 0 hours must be 0: no contact, no effect (got {g})"));
+                    c.fail(&p, format!("response at 0 hours must be 0: no contact, no effect {}", got(g)));
                 }
                 if k > 0 && x <= points[k - 1].0 {
-                    c.fail(&p, format!("hours must increase from point to point (got {x})"));
+                    c.fail(&p, format!("hours must increase from point to point {}", got(x)));
                 }
             }
             IntensityCurve::Piecewise(points.clone())
@@ -888,7 +885,7 @@ fn staffing(c: &mut Checker, p: &str, s: &schema::Service) {
         {
             c.fail(
                 format!("{p}.initial_caseload"),
-                format!("fills every slot for good: background_caseload + initial_caseload must be below caseload_cap ({cap}) unless initial_exit_rate lets week-0 clients leave (above about 5.6e-17 a week; got {} clients at rate {})", s.initial_caseload, s.initial_exit_rate),
+                format!("fills every slot for good: background_caseload + initial_caseload must be below caseload_cap ({cap}) unless initial_exit_rate lets week-0 clients leave (above about 5.6e-17 a week; got {} clients at rate {})", s.initial_caseload, Num(s.initial_exit_rate)),
             );
         } else if s.background_caseload >= cap {
             c.fail(
@@ -923,7 +920,7 @@ fn fidelity(c: &mut Checker, fp: &str, fidelity: &schema::Fidelity) -> f64 {
                 }
             }
             if zero_at.partial_cmp(&full_at) != Some(std::cmp::Ordering::Less) {
-                c.fail(fp, format!("needs zero_at < full_at (got {zero_at} and {full_at})"));
+                c.fail(fp, format!("needs zero_at < full_at (got {} and {})", Num(zero_at), Num(full_at)));
             }
             ips25_fidelity(score, zero_at, full_at)
         }
@@ -1047,7 +1044,7 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
             0
         });
         if c.finite(&format!("{p}.ratio"), a.ratio) && a.ratio <= 0.0 {
-            c.fail(format!("{p}.ratio"), format!("must be positive (got {})", a.ratio));
+            c.fail(format!("{p}.ratio"), format!("must be positive {}", got(a.ratio)));
         }
         out.push(ArmModel { name: a.name.clone(), service, fallback, ratio: a.ratio });
     }
