@@ -40,15 +40,17 @@ pub enum PopulationError {
     /// A case manager's quality draw raises a service multiplier above
     /// [`MAX_MULTIPLIER`].
     #[error(
-        "services.{service}: case manager {case_manager} (of this replicate's draws) has quality {quality:.2}, \
-         which raises the service's largest effect multiplier to e^{ln:.0}, above 1e100; lower quality_sd \
-         or the effects"
+        "services.{service}: case manager {case_manager} at site {site:?} (numbered from 0) has quality \
+         {quality:.2} in this replicate's draws, which raises the service's largest effect multiplier to \
+         e^{ln:.0}, above 1e100; lower quality_sd or the effects"
     )]
     CaseManagerEffect {
         /// The service.
         service: String,
-        /// The case manager's global index.
-        case_manager: u64,
+        /// The site.
+        site: String,
+        /// The case manager's number among the service's at the site, from 0.
+        case_manager: u32,
         /// Its quality `q`.
         quality: f64,
         /// `ln` of the largest multiplier it can give: `f · q · ln m`.

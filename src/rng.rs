@@ -30,9 +30,9 @@ pub enum Purpose {
     EngagementClock = 6,
     /// Threshold of the in-work-support end clock (index = event number).
     SupportEndClock = 7,
-    /// Case-manager quality (entity = case manager).
+    /// Case-manager quality (entity = the case manager's place, `Place::key`).
     CaseManagerQuality = 8,
-    /// Departures of week-0 clients (entity = case manager, index = week × 2³² + client).
+    /// Departures of week-0 clients (entity = the case manager's place, index = week × 2³² + client).
     LegacyExit = 9,
     /// Per-site arrival counts (entity = site, index = week × 2²⁰ + the count's draw number).
     Arrivals = 10,

@@ -50,7 +50,8 @@ pub fn contact_hours(hours: f64, caseload: u32) -> f64 {
 
 /// Case-manager quality `q = exp(w − σ²/2)`, `w ~ Normal(0, σ²)`: mean 1.
 ///
-/// Drawn per case manager (global index `cm`) and replicate.
+/// Drawn per case manager (keyed by its place, `cm`: see
+/// [`Place::key`](crate::engine::capacity::Place::key)) and replicate.
 pub fn quality(keyed: &Keyed, replicate: u64, cm: u64, sd: f64) -> f64 {
     if sd == 0.0 {
         return 1.0;

@@ -708,7 +708,7 @@ fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
         let mut qualities = Vec::new();
         for cm in cms.pool(1) {
             assert_eq!(cms.trial[cm], 10);
-            let q = service::quality(&Keyed::new(1), 0, cm as u64, 0.5);
+            let q = service::quality(&Keyed::new(1), 0, cms.key(cm), 0.5);
             let real = stage_0_job(&cms.real, cms, cm);
             let ghost = stage_0_job(&cms.ghost, cms, cm);
             assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");

@@ -104,3 +104,29 @@ fn letting_lives_sleep_changes_nothing() {
         }
     }
 }
+
+#[test]
+fn another_services_staffing_leaves_a_services_draws_as_they_were() {
+    // Case managers' draws (quality, week-0 departures) are keyed by their
+    // place, so a scenario that only gives BAU, a service without effects,
+    // more case managers has the same ICS case managers and the same
+    // estimates: the two scenarios keep common random numbers.
+    let ics = r#""ics": (case_managers_per_site: 1, caseload_cap: 20, hours_per_week: 30,
+                background_caseload: 5, initial_caseload: 10, initial_exit_rate: 0.05, quality_sd: 0.5,"#;
+    let text = std::fs::read_to_string(common::fixture("minimal.ron"))
+        .unwrap()
+        .replace(r#""ics": (case_managers_per_site: 1, caseload_cap: 20, hours_per_week: 30,"#, ics);
+    let estimates = |text: &str, bau_staff: &str| {
+        let model = common::model_from(&text.replace("case_managers_per_site: 2,", bau_staff));
+        let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
+        let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0, warnings: &[] };
+        report::estimates_csv(&r)
+    };
+    let (text, two) = (&text, estimates(&text, "case_managers_per_site: 2,"));
+    assert!(
+        two == estimates(text, "case_managers_per_site: 7,"),
+        "estimates.csv differs with 7 BAU case managers a site"
+    );
+    // Not because the draws do not matter: without quality, other estimates.
+    assert!(two != estimates(&text.replace("quality_sd: 0.5,", ""), "case_managers_per_site: 2,"));
+}

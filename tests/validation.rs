@@ -233,19 +233,21 @@ fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
 
 #[test]
 fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
-    // Quality spread 2 over 200 case managers: the best of them has q near
-    // e^(2·2.8 − 2) ≈ 37, and 1000^37 is far past 1e100.
+    // Quality spread 2 over 2,000 case managers: an effect of 1e6 passes 1e100
+    // at q > 100/6 = e^2.81, that is for w = 2z − 2 with z > 2.41, which one
+    // case manager in 125 reaches (none of 2,000 with chance 1e-7).
     let text = minimal().replace(
         "\"ics\": (case_managers_per_site: 1,",
-        "\"ics\": (case_managers_per_site: 100, quality_sd: 2, effects: (job: All(1000)),",
+        "\"ics\": (case_managers_per_site: 1000, quality_sd: 2, effects: (job: All(1e6)),",
     );
     let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
     let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
     let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
     assert!(e.starts_with("services.ics: case manager "), "{e}");
+    assert!(e.contains(" at site \"North\" (numbered from 0) has quality ") || e.contains(" at site \"South\""), "{e}");
     assert!(e.contains("above 1e100; lower quality_sd or the effects"), "{e}");
     // The same spread with effects that cannot reach the limit is fine.
-    let model = scenario::parse(text.replace("All(1000)", "All(1.5)").as_bytes(), Path::new("x.ron")).unwrap();
+    let model = scenario::parse(text.replace("All(1e6)", "All(1.5)").as_bytes(), Path::new("x.ron")).unwrap();
     assert!(rctsim::trial::check_population(&model).is_ok());
 }
 

@@ -13,20 +13,45 @@ use crate::scenario::{Model, ServiceModel};
 use crate::service;
 use std::collections::VecDeque;
 
-/// The service of every case manager in the global numbering (service, then
-/// site, then number within the site) that keys their quality draws, and
-/// where each pool (service × site) starts, with one past the last: the one
-/// numbering the engine and the up-front check of quality draws share.
-pub fn staffing(model: &Model) -> (Vec<u16>, Vec<u32>) {
+/// Where a case manager works: its service, its site and its number there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Index of the service in the scenario.
+    pub service: u16,
+    /// Index of the site.
+    pub site: u32,
+    /// Number among the service's case managers at the site, from 0.
+    pub number: u32,
+}
+
+impl Place {
+    /// The entity that keys the case manager's draws (its quality, the
+    /// departures of its week-0 clients). Keyed by place, not by position in
+    /// the list of all case managers, the draws of a case manager stay the
+    /// same when another service's staffing changes, or when its own site
+    /// gains case managers after it: scenarios that differ only there keep
+    /// common random numbers. Validation bounds services (1,000), sites and
+    /// case managers per site (10,000 each), so the fields do not overlap.
+    pub fn key(self) -> u64 {
+        (u64::from(self.service) << 40) | (u64::from(self.site) << 20) | u64::from(self.number)
+    }
+}
+
+/// Every case manager's place in the global numbering (service, then site,
+/// then number within the site), and where each pool (service × site)
+/// starts, with one past the last: the one numbering the engine and the
+/// up-front check of quality draws share.
+pub fn staffing(model: &Model) -> (Vec<Place>, Vec<u32>) {
     let mut pool_start = vec![0u32];
-    let mut service = Vec::new();
+    let mut places = Vec::new();
     for (s, m) in model.services.iter().enumerate() {
-        for _ in 0..model.sites.len() {
-            service.extend(std::iter::repeat_n(s as u16, m.case_managers_per_site as usize));
-            pool_start.push(service.len() as u32);
+        for site in 0..model.sites.len() as u32 {
+            let at = |number| Place { service: s as u16, site, number };
+            places.extend((0..m.case_managers_per_site).map(at));
+            pool_start.push(places.len() as u32);
         }
     }
-    (service, pool_start)
+    (places, pool_start)
 }
 
 /// All case managers of a replicate, indexed globally: service, then site, then number.
@@ -34,6 +59,8 @@ pub fn staffing(model: &Model) -> (Vec<u16>, Vec<u32>) {
 pub struct CaseManagers {
     /// Service of each case manager.
     pub service: Vec<u16>,
+    /// Key of each case manager's draws ([`Place::key`]).
+    key: Vec<u64>,
     /// Quality `q_m`.
     pub quality: Vec<f64>,
     /// Trial participants counted in each caseload now.
@@ -72,10 +99,13 @@ pub struct CaseManagers {
 impl CaseManagers {
     /// Staffs every site of every service and draws each case manager's quality.
     pub fn new(model: &Model, keyed: &Keyed, replicate: u64) -> Self {
-        let (svc, pool_start) = staffing(model);
-        let n = svc.len();
-        let quality = (0..n)
-            .map(|m| service::quality(keyed, replicate, m as u64, model.services[svc[m] as usize].quality_sd))
+        let (places, pool_start) = staffing(model);
+        let n = places.len();
+        let svc: Vec<u16> = places.iter().map(|p| p.service).collect();
+        let key: Vec<u64> = places.iter().map(|p| p.key()).collect();
+        let quality = places
+            .iter()
+            .map(|p| service::quality(keyed, replicate, p.key(), model.services[p.service as usize].quality_sd))
             .collect();
         let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
         let stride = service::multiplier_count(model.stages.len());
@@ -84,6 +114,7 @@ impl CaseManagers {
         let on_fallback = if capped_fallback.contains(&true) { n * stride } else { 0 };
         Self {
             service: svc,
+            key,
             quality,
             trial: vec![0; n],
             legacy,
@@ -113,6 +144,11 @@ impl CaseManagers {
     #[inline]
     pub fn load(&self, m: usize, services: &[ServiceModel]) -> u32 {
         services[self.service[m] as usize].background + self.legacy[m] + self.trial[m]
+    }
+
+    /// The key of case manager `m`'s draws ([`Place::key`]).
+    pub fn key(&self, m: usize) -> u64 {
+        self.key[m]
     }
 
     /// The case managers of pool `p`.
@@ -246,7 +282,8 @@ impl CaseManagers {
             }
             let left = (0..n)
                 .filter(|&j| {
-                    keyed.uniform(replicate, Purpose::LegacyExit, m as u64, (u64::from(week) << 32) | u64::from(j)) <= p
+                    keyed.uniform(replicate, Purpose::LegacyExit, self.key[m], (u64::from(week) << 32) | u64::from(j))
+                        <= p
                 })
                 .count() as u32;
             self.legacy[m] -= left;

@@ -26,17 +26,18 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Po
 /// engine does ([`staffing`]), so that it checks the very draws that run.
 fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), PopulationError> {
     let limit = population::MAX_MULTIPLIER.ln();
-    for (m, &s) in staffing(model).0.iter().enumerate() {
-        let service = &model.services[s as usize];
+    for place in staffing(model).0 {
+        let service = &model.services[place.service as usize];
         if services::largest_ln_multiplier(service, 1.0) == 0.0 {
             continue; // no effect raises a rate, whatever the quality
         }
-        let quality = services::quality(keyed, replicate, m as u64, service.quality_sd);
+        let quality = services::quality(keyed, replicate, place.key(), service.quality_sd);
         let ln = services::largest_ln_multiplier(service, quality);
         if ln.is_nan() || ln > limit {
             return Err(PopulationError::CaseManagerEffect {
                 service: service.name.clone(),
-                case_manager: m as u64,
+                site: model.sites[place.site as usize].clone(),
+                case_manager: place.number,
                 quality,
                 ln,
             });
