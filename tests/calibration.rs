@@ -124,7 +124,7 @@ fn where_caps_bind_the_difference_in_means_is_unbiased_for_the_pate() {
 fn caseloads_ron_fills_each_caseload_to_its_cap() {
     // The file claims each ICS arm's case managers carry its cap once the
     // trial is under way (its header; docs/calibration.md measures 19.8,
-    // 39.6 and 59.4 over 50 replicates). Mean caseload over calendar weeks
+    // 39.6 and 59.3 over 50 replicates). Mean caseload over calendar weeks
     // 52–130, counted at the end of each week, in 4 replicates: it must be
     // at least 97% of the cap (slots freed by exits stay free until the next
     // week's placements) and, as ever, never above it.
