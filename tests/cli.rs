@@ -25,7 +25,14 @@ fn run_writes_every_file_and_prints_the_table() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(predicate::str::contains("ics vs bau").and(predicate::str::contains("coverage")));
+        .stdout(
+            predicate::str::contains("ics − bau (treatment minus control)")
+                .and(predicate::str::contains("outcome                horizon    estimate"))
+                // minimal.ron's horizons are 26 and 52: no one reaches 52 weeks in work.
+                .and(predicate::str::contains("retained_52_weeks           52      0.0000                        NA"))
+                .and(predicate::str::contains("note: NA where no replicate has a p-value"))
+                .and(predicate::str::contains("summary.json (with --out)")),
+        );
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
         assert!(out.join(name).is_file(), "{name} written");
     }

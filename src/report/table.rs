@@ -33,6 +33,11 @@ pub fn table(r: &Report) -> String {
     for c in 0..res.contrasts.len() {
         contrast(&mut out, r, c);
     }
+    let _ = writeln!(
+        out,
+        "\nPATE: the mean over replicates of the participants' true effect. Bias, RMSE and the Monte Carlo \
+         error of every figure: summary.json (with --out)"
+    );
     out
 }
 
@@ -73,13 +78,14 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
     let contrast = &res.contrasts[c];
     let _ = writeln!(
         out,
-        "\n{} vs {} — difference in means (HC2); estimate and 95% CI are means over replicates",
+        "\n{} − {} (treatment minus control), difference in means (HC2); estimate and 95% CI are means over \
+         replicates, horizon in weeks",
         m.arms[contrast.treatment].name, m.arms[contrast.control].name
     );
     let _ = writeln!(
         out,
-        "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
-        "outcome", "weeks", "estimate", "95% CI", "PATE", "power", "coverage"
+        "{:<22} {:>7} {:>11} {:>25} {:>11} {:>7} {:>8}",
+        "outcome", "horizon", "estimate", "95% CI", "PATE", "power", "coverage"
     );
     for (o, outcome) in OUTCOMES.iter().enumerate() {
         for (h, horizon) in m.horizons.iter().enumerate() {
@@ -89,7 +95,7 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
                 if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
             let _ = writeln!(
                 out,
-                "{:<22} {:>5} {:>11} {:>25} {:>11} {:>7} {:>8}",
+                "{:<22} {:>7} {:>11} {:>25} {:>11} {:>7} {:>8}",
                 outcome.name(),
                 horizon,
                 fixed(d.mean_estimate.value, 4),
@@ -108,8 +114,15 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
             "note: estimated in {range} of {all} replicates; a replicate in which an arm has no participant has no estimate"
         );
     }
-    // Cells with an estimate but not always a p-value (those without any
-    // show NA already).
+    if cells.iter().any(|d| d.replicates > 0 && d.replicates_tested == 0) {
+        let _ = writeln!(
+            out,
+            "note: NA where no replicate has a p-value: an outcome equal within each arm (one that no one \
+             can reach by the horizon, such as retained_52_weeks at 52 weeks) has SE 0, and an arm of one \
+             participant no SE"
+        );
+    }
+    // Cells with an estimate but not always a p-value.
     let tested = cells.iter().filter(|d| d.replicates_tested > 0 && d.replicates_tested < d.replicates);
     if let Some(range) = fewer_than(all, tested.map(|d| d.replicates_tested)) {
         let _ = writeln!(
