@@ -826,3 +826,40 @@ fn a_hand_written_trajectory_gives_each_outcome_at_each_horizon() {
     assert_eq!(life.record.first_job_end, 31);
     assert_eq!(life.record.first_tenure, [16, 29, NEVER]);
 }
+
+#[test]
+fn trajectories_give_the_share_in_service_and_the_service_caseloads() {
+    // Everyone randomised in week 0, ICS without a cap on one case manager a
+    // site with 10 other clients: in own week 0 every ICS participant is in
+    // the service, with a caseload of 10 + the ICS participants at their
+    // site. So mean_service_caseload is Σ_s n_s (10 + n_s) / Σ_s n_s, and BAU
+    // has nobody in a service.
+    let text = std::fs::read_to_string(common::fixture("minimal.ron"))
+        .unwrap()
+        .replace("Total(n: 200, weeks: 20)", "Total(n: 60, weeks: 1)")
+        .replace("caseload_cap: 20,", "background_caseload: 10,");
+    let model = common::model_from(&text);
+    let result = trial::run(&model, &RunOptions { replicates: Some(1), ..Default::default() }).unwrap();
+    let cohort = trial::cohort(&model, &Keyed::new(model.seed), 0).unwrap();
+    let mut n = [0.0f64; 2];
+    for (p, &arm) in cohort.persons.iter().zip(&cohort.arms) {
+        if arm == 1 {
+            n[p.site as usize] += 1.0;
+        }
+    }
+    let expected = (n[0] * (10.0 + n[0]) + n[1] * (10.0 + n[1])) / (n[0] + n[1]);
+    let r = Report { model: &model, scenario_sha256: "0", result: &result, elapsed_seconds: 0.0, warnings: &[] };
+    let csv = String::from_utf8(report::trajectories_csv(&r)).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|&h| h == name).unwrap();
+    let row = |arm: &str| -> Vec<String> {
+        let line = csv.lines().find(|l| l.starts_with(&format!("{arm},0,"))).unwrap();
+        line.split(',').map(String::from).collect()
+    };
+    let (ics, bau) = (row("ics"), row("bau"));
+    assert_eq!(ics[column("share_in_service")], "1");
+    assert_eq!(ics[column("mean_service_caseload")].parse::<f64>().unwrap(), expected);
+    assert_eq!(ics[column("mean_caseload")], ics[column("mean_service_caseload")]);
+    assert_eq!(bau[column("share_in_service")], "0");
+    assert_eq!(bau[column("mean_service_caseload")], "NA");
+}

@@ -141,6 +141,15 @@ fn every_rule_shows_very_large_and_very_small_numbers_in_exponent_form() {
 }
 
 #[test]
+fn a_stage_may_not_take_the_column_of_another_share() {
+    for name in ["Employed", "other exit", "WAITLISTED", "In service"] {
+        let text = minimal().replace(r#"(name: "Job search","#, &format!(r#"(name: "{name}","#));
+        let p = problems(&text);
+        assert!(p.contains("stages[1].name must not be Employed, Other exit, Waitlisted or In service"), "{name}: {p}");
+    }
+}
+
+#[test]
 fn names_with_control_characters_are_errors_shown_escaped() {
     // A line feed or an escape sequence in a name would break the listing of
     // problems one per line, or drive the terminal.

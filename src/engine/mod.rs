@@ -119,9 +119,17 @@ impl TrajectoryColumns {
     pub fn served(&self) -> usize {
         self.stages + 4
     }
+    /// People in their arm's service (served by its case manager).
+    pub fn in_service(&self) -> usize {
+        self.stages + 5
+    }
+    /// Sum of the caseloads of the service case managers of those in service.
+    pub fn service_caseload_sum(&self) -> usize {
+        self.stages + 6
+    }
     /// Columns per row.
     pub fn width(&self) -> usize {
-        self.stages + 5
+        self.stages + 7
     }
 }
 
@@ -141,10 +149,12 @@ pub struct World<'m> {
     cms: CaseManagers,
     pools: Vec<Pool>,
     trajectories: Vec<u64>,
-    /// The caseload-sum column of the trajectories, one row per arm and own
+    /// The caseload-sum columns of the trajectories, one row per arm and own
     /// week, kept apart so that a sleep's weeks add to consecutive cells
-    /// (a loop the compiler vectorises). Added into `trajectories` at the end.
-    caseload_sums: Vec<u64>,
+    /// (a loop the compiler vectorises): `[0]` of those served by a fallback
+    /// case manager, `[1]` of those in their service. Added into
+    /// `trajectories` at the end.
+    caseload_sums: [Vec<u64>; 2],
     /// The counting columns of weeks slept through, as differences along own
     /// weeks (one row more than `trajectories`): a run of weeks in one state
     /// costs two additions. Summed into `trajectories` at the end.
@@ -326,7 +336,7 @@ impl<'m> World<'m> {
             cms,
             pools,
             trajectories: vec![0; arms * (horizon as usize + 1) * width],
-            caseload_sums: vec![0; arms * (horizon as usize + 1)],
+            caseload_sums: [vec![0; arms * (horizon as usize + 1)], vec![0; arms * (horizon as usize + 1)]],
             trajectory_runs: refill(scratch.trajectory_runs, arms * (horizon as usize + 2) * width, 0),
             arrived: 0,
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
@@ -640,7 +650,9 @@ impl<'m> World<'m> {
             for k in 0..rows {
                 let runs = &self.trajectory_runs[(a * (rows + 1) + k) * width..][..width];
                 let sums = &mut self.trajectories[(a * rows + k) * width..][..width];
-                sums[cols.caseload_sum()] += self.caseload_sums[a * rows + k];
+                let [fallback, service] = &self.caseload_sums;
+                sums[cols.caseload_sum()] += fallback[a * rows + k] + service[a * rows + k];
+                sums[cols.service_caseload_sum()] += service[a * rows + k];
                 for ((sum, run), total) in sums.iter_mut().zip(runs).zip(&mut running) {
                     *total += *run;
                     // A run starts before it ends, so the running count is never negative.

@@ -175,7 +175,7 @@ impl World<'_> {
         let before_nav = life.nav;
         if k <= self.horizon {
             let caseload = (before_cm != NONE).then(|| self.cms.snapshot[before_cm as usize]);
-            self.record_trajectory(r, k, life.state, life.waiting, caseload);
+            self.record_trajectory(r, k, idx, caseload);
             self.record(idx, k);
         }
         let rates = self.current_rates(idx).unwrap_or_else(|| self.rates(i, r, before_cm));
@@ -249,17 +249,20 @@ impl World<'_> {
         life.observe(k as u16, self.stages);
     }
 
-    /// Adds one real life's own week `k` to its arm's trajectory sums;
+    /// Adds real life `idx`'s own week `k` to its arm's trajectory sums;
     /// `caseload` is that of the case manager serving it, if any.
-    fn record_trajectory(&mut self, arm: usize, k: u32, state: u8, waiting: bool, caseload: Option<u32>) {
+    fn record_trajectory(&mut self, arm: usize, k: u32, idx: usize, caseload: Option<u32>) {
+        let life = &self.lives[idx];
         let cols = TrajectoryColumns { stages: self.stages as usize };
         let row = (arm * (self.horizon as usize + 1) + k as usize) * cols.width();
         let sums = &mut self.trajectories[row..row + cols.width()];
-        sums[state as usize] += 1;
-        sums[cols.waitlisted()] += u64::from(waiting);
+        sums[life.state as usize] += 1;
+        sums[cols.waitlisted()] += u64::from(life.waiting);
+        sums[cols.in_service()] += u64::from(life.in_service);
         if let Some(c) = caseload {
             sums[cols.served()] += 1;
-            self.caseload_sums[arm * (self.horizon as usize + 1) + k as usize] += u64::from(c);
+            let kind = usize::from(life.in_service);
+            self.caseload_sums[kind][arm * (self.horizon as usize + 1) + k as usize] += u64::from(c);
         }
     }
 }

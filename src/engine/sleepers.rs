@@ -445,6 +445,7 @@ impl World<'_> {
     fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
         let life = &self.lives[i * self.arms + a];
         let (state, waiting, cm) = (life.state, life.waiting, life.counted_cm(self.stages));
+        let in_service = life.in_service;
         let cols = TrajectoryColumns { stages: self.stages as usize };
         let width = cols.width();
         let runs = &mut self.trajectory_runs[a * (self.horizon as usize + 2) * width..];
@@ -456,6 +457,9 @@ impl World<'_> {
         if waiting {
             count(cols.waitlisted());
         }
+        if in_service {
+            count(cols.in_service());
+        }
         if cm == NONE {
             return;
         }
@@ -463,7 +467,8 @@ impl World<'_> {
         let n = (k_until - k_from) as usize;
         let history = &self.caseload_history[cm as usize * self.weeks + from as usize..][..n];
         let row = a * (self.horizon as usize + 1) + k_from as usize;
-        for (sum, &load) in self.caseload_sums[row..row + n].iter_mut().zip(history) {
+        let sums = &mut self.caseload_sums[usize::from(in_service)];
+        for (sum, &load) in sums[row..row + n].iter_mut().zip(history) {
             *sum += u64::from(load);
         }
     }

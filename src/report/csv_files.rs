@@ -68,7 +68,7 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
     let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
     header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
     header.extend(NON_STAGE_SHARES.map(|s| format!("share_{s}")));
-    header.push("mean_caseload".into());
+    header.extend(["mean_caseload", "mean_service_caseload"].map(String::from));
     header.extend(PROVENANCE.map(String::from));
     let prov = provenance(r);
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -84,7 +84,9 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
             // The stages, then employed and other exit.
             fields.extend(sums[..=cols.other_exit()].iter().map(|&v| share(v)));
             fields.push(share(sums[cols.waitlisted()]));
+            fields.push(share(sums[cols.in_service()]));
             fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
+            fields.push(number(sums[cols.service_caseload_sum()] as f64 / sums[cols.in_service()] as f64));
             fields.extend(prov.iter().cloned());
             row(&mut w, fields);
         }

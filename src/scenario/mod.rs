@@ -263,7 +263,7 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
 
 /// The states other than stages whose shares `trajectories.csv` reports, as
 /// `share_<state>` beside each stage's `share_<name>`: no stage may be named so.
-pub const NON_STAGE_SHARES: [&str; 3] = ["employed", "other_exit", "waitlisted"];
+pub const NON_STAGE_SHARES: [&str; 4] = ["employed", "other_exit", "waitlisted", "in_service"];
 
 /// A name as an output column: lower case, each run of other characters as
 /// one `_`, none at either end ("Work-ready" → "work_ready").

@@ -350,8 +350,8 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
             c.fail(
                 format!("{p}.name"),
                 format!(
-                    "must not be Employed, Other exit or Waitlisted, which would give the column share_{column}: \
-                     trajectories.csv reports those states' shares beside the stages' (got {:?})",
+                    "must not be Employed, Other exit, Waitlisted or In service, which would give the column \
+                     share_{column}: trajectories.csv reports those shares beside the stages' (got {:?})",
                     st.name
                 ),
             );
