@@ -322,7 +322,7 @@ fn a_stage_named_like_another_states_column_is_an_error() {
         .args(["validate", path.to_str().unwrap()])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("stages[1].name must not be Employed, Other exit or Waitlisted"));
+        .stderr(predicate::str::contains("stages[1].name must not be Employed, Other exit, Waitlisted or In service"));
 }
 
 #[test]

@@ -298,7 +298,7 @@ fn navigators_multiply_progress_while_assigned() {
     let m = navigator_model("[1]", 0.1, "per_site: 100, clients_per_navigator: 1000, progress: 2");
     let r = run(&m);
     // Trajectories: share in "High" at own week 1 per arm.
-    let width = m.stages.len() + 5;
+    let width = rctsim::engine::TrajectoryColumns { stages: m.stages.len() }.width();
     let share_high = |arm: usize| r.trajectories[(arm * 2 + 1) * width + 1] as f64 / r.arms[arm].participants as f64;
     for (arm, rate) in [(0usize, 0.1f64), (1, 0.2)] {
         let n = r.arms[arm].participants as f64;

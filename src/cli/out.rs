@@ -10,6 +10,10 @@ use std::path::{Component, Path, PathBuf};
 /// Every file `run` may write, in the order written.
 const NAMES: [&str; 4] = ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"];
 
+/// Writes a file's contents: a run streams its files (a large
+/// `estimates.csv` is never held in memory whole).
+type Contents<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
 /// Where `run` will write: the folder and the folders to create for it.
 #[derive(Debug)]
 pub struct OutDir {
@@ -132,16 +136,18 @@ fn create_folders(missing: &[PathBuf]) -> anyhow::Result<Created> {
 /// the folders this created are removed again, so a failed run leaves no
 /// half-made output folder.
 pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
-    let mut files = vec![
-        (NAMES[0], report::summary_json(report)),
-        (NAMES[1], report::estimates_csv(report)),
-        (NAMES[2], report::trajectories_csv(report)),
+    let summary = report::summary_json(report);
+    let mut files: Vec<(&str, Contents)> = vec![
+        (NAMES[0], Box::new(move |w| w.write_all(&summary))),
+        (NAMES[1], Box::new(|w| report::write_estimates_csv(report, w))),
+        (NAMES[2], Box::new(|w| report::write_trajectories_csv(report, w))),
     ];
-    let persons = report::persons_csv(report);
     // A folder reused without --persons would otherwise hold another run's
     // persons.csv beside this run's files.
-    let remove_stale_persons = persons.is_none();
-    files.extend(persons.map(|bytes| (NAMES[3], bytes)));
+    let remove_stale_persons = report.result.persons.is_none();
+    if !remove_stale_persons {
+        files.push((NAMES[3], Box::new(|w| report::write_persons_csv(report, w))));
+    }
     write(out, &files, remove_stale_persons)
 }
 
@@ -149,11 +155,11 @@ pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
 /// file under its temporary name and only then renames them all, so that a
 /// failure while writing, or while renaming, leaves a reused folder's earlier
 /// files as they were.
-fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) -> anyhow::Result<()> {
+fn write(out: &OutDir, files: &[(&str, Contents)], remove_stale_persons: bool) -> anyhow::Result<()> {
     let created = create_folders(&out.missing)?;
     let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(NAMES[3]));
-    for (name, bytes) in files {
-        let tmp = write_temporary(&out.path, name, bytes)
+    for (name, contents) in files {
+        let tmp = write_temporary(&out.path, name, contents)
             .with_context(|| format!("writing {}", shown_path(&out.path.join(name))))?;
         staged.files.push((tmp, name));
     }
@@ -162,16 +168,24 @@ fn write(out: &OutDir, files: &[(&str, Vec<u8>)], remove_stale_persons: bool) ->
     Ok(())
 }
 
-/// Writes `bytes`, synced to disk, under the temporary name of `dir/name`
+/// Writes `contents`, synced to disk, under the temporary name of `dir/name`
 /// ([`temporary_path`]) and returns that path, for the caller to rename into
 /// place: a run renames its files only once all of them are written, so that
 /// a failure leaves a reused folder's earlier files as they were.
 ///
 /// # Errors
 /// Any I/O error; the temporary file is removed on failure.
-fn write_temporary(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+fn write_temporary(
+    dir: &Path,
+    name: &str,
+    contents: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
     let tmp = temporary_path(dir, name);
-    let result = std::fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+    let result = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        contents(&mut w)?;
+        w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
+    });
     match result {
         Ok(()) => Ok(tmp),
         Err(e) => {
@@ -291,6 +305,16 @@ mod tests {
         names
     }
 
+    /// A file of the run with `text` in it.
+    fn text<'a>(name: &'a str, text: &'static [u8]) -> (&'a str, Contents<'static>) {
+        (name, Box::new(move |w| w.write_all(text)))
+    }
+
+    /// Writes `text` under the temporary name of `dir/name`.
+    fn temporary(dir: &Path, name: &str, text: &'static [u8]) -> PathBuf {
+        write_temporary(dir, name, &|w| w.write_all(text)).unwrap()
+    }
+
     /// Files already written under temporary names, staged for renaming.
     fn stage<'a>(dir: &'a Path, stale: Option<&'a str>, files: Vec<(PathBuf, &'a str)>) -> Staged<'a> {
         let mut staged = Staged::new(dir, stale);
@@ -324,7 +348,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (_, out) = plan(&dir.path().join("a/b"));
         let long = too_long();
-        assert!(write(&out, &[("one.csv", b"1".to_vec()), (&long, b"2".to_vec())], true).is_err());
+        assert!(write(&out, &[text("one.csv", b"1"), text(&long, b"2")], true).is_err());
         assert!(names(dir.path()).is_empty(), "no half-made output folder");
     }
 
@@ -335,11 +359,11 @@ mod tests {
         std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
         let (_, out) = plan(dir.path());
         let long = too_long();
-        assert!(write(&out, &[("one.csv", b"new".to_vec()), (&long, b"2".to_vec())], true).is_err());
+        assert!(write(&out, &[text("one.csv", b"new"), text(&long, b"2")], true).is_err());
         assert_eq!(names(dir.path()), ["one.csv", "persons.csv"], "no temporary file left");
         assert_eq!(read(dir.path(), "one.csv"), "earlier");
         // The stale persons.csv goes only once the run's files are in place.
-        assert!(write(&out, &[("one.csv", b"new".to_vec())], true).is_ok());
+        assert!(write(&out, &[text("one.csv", b"new")], true).is_ok());
         assert_eq!(names(dir.path()), ["one.csv"]);
         assert_eq!(read(dir.path(), "one.csv"), "new");
     }
@@ -347,7 +371,7 @@ mod tests {
     #[test]
     fn a_failed_rename_in_a_new_folder_takes_back_the_files_renamed() {
         let dir = tempfile::tempdir().unwrap();
-        let tmp = write_temporary(dir.path(), "one.csv", b"1").unwrap();
+        let tmp = temporary(dir.path(), "one.csv", b"1");
         let files = vec![(tmp, "one.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
         let staged = stage(dir.path(), None, files);
         assert!(staged.rename_all().is_err());
@@ -360,8 +384,8 @@ mod tests {
         for name in ["one.csv", "two.csv"] {
             std::fs::write(dir.path().join(name), "earlier").unwrap();
         }
-        let one = write_temporary(dir.path(), "one.csv", b"new").unwrap();
-        let three = write_temporary(dir.path(), "three.csv", b"new").unwrap();
+        let one = temporary(dir.path(), "one.csv", b"new");
+        let three = temporary(dir.path(), "three.csv", b"new");
         // one.csv and three.csv are renamed into place, then two.csv's
         // temporary file is missing: the rename fails after its backup.
         let files = vec![(one, "one.csv"), (three, "three.csv"), (dir.path().join(".vanished.tmp"), "two.csv")];
@@ -372,7 +396,7 @@ mod tests {
             assert_eq!(read(dir.path(), name), "earlier", "{name}");
         }
         // When every rename succeeds, no backup is left.
-        let one = write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let one = temporary(dir.path(), "one.csv", b"new");
         let staged = stage(dir.path(), None, vec![(one, "one.csv")]);
         assert!(staged.rename_all().is_ok());
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
@@ -385,7 +409,7 @@ mod tests {
         std::fs::write(dir.path().join("one.csv"), "earlier").unwrap();
         std::fs::create_dir(dir.path().join("two.csv")).unwrap();
         let (_, out) = plan(dir.path());
-        let err = write(&out, &[("one.csv", b"new".to_vec()), ("two.csv", b"new".to_vec())], false).unwrap_err();
+        let err = write(&out, &[text("one.csv", b"new"), text("two.csv", b"new")], false).unwrap_err();
         assert!(format!("{err:#}").contains("two.csv is a folder, where the run writes a file"), "{err:#}");
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
         assert_eq!(read(dir.path(), "one.csv"), "earlier");
@@ -397,7 +421,7 @@ mod tests {
         std::fs::write(dir.path().join(".one.csv.old"), "killed").unwrap();
         std::fs::write(dir.path().join(".persons.csv.old"), "killed").unwrap();
         let (_, out) = plan(dir.path());
-        write(&out, &[("one.csv", b"new".to_vec())], true).unwrap();
+        write(&out, &[text("one.csv", b"new")], true).unwrap();
         assert_eq!(names(dir.path()), ["one.csv"]);
     }
 
@@ -405,7 +429,7 @@ mod tests {
     fn a_stale_persons_csv_is_put_back_when_the_run_fails() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
-        let tmp = write_temporary(dir.path(), "one.csv", b"new").unwrap();
+        let tmp = temporary(dir.path(), "one.csv", b"new");
         let staged = stage(
             dir.path(),
             Some("persons.csv"),

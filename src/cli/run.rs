@@ -4,7 +4,7 @@ use super::out;
 use anyhow::Context;
 use rctsim::report::{self, Report};
 use rctsim::scenario::shown_path;
-use rctsim::trial::{self, RunOptions};
+use rctsim::trial::{self, Progress, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,10 +56,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let start = Instant::now();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let result = trial::run_with_progress(&loaded.model, &options, |done, total| {
+    let result = trial::run_with_progress(&loaded.model, &options, |progress| {
         if show_progress {
-            to_stderr!("\rsimulated {done}/{total} replicates");
-            if done == total {
+            match progress {
+                Progress::Simulated { done, total } => to_stderr!("\rsimulated {done}/{total} replicates"),
+                Progress::Diagnosed { done, total } => to_stderr!("\r\x1b[Kdiagnosed {done}/{total} cells"),
+                _ => {}
+            }
+            if matches!(progress, Progress::Diagnosed { done, total } if done == total) {
                 to_stderr!("\r\x1b[K");
             }
         }
@@ -79,7 +83,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         warnings: &loaded.warnings,
     };
     if let Some(out) = &out {
+        if show_progress {
+            to_stderr!("writing the files");
+        }
         out::write_files(out, &report)?;
+        if show_progress {
+            to_stderr!("\r\x1b[K");
+        }
     }
     if !args.quiet {
         let mut out = std::io::stdout().lock();

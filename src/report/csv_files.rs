@@ -5,13 +5,19 @@ use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::{OUTCOMES, TrajectoryColumns};
 use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES, NON_STAGE_SHARES};
 use crate::trial::person_outcome;
+use std::io::{self, Write};
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
-    w.into_inner().expect("writing to memory cannot fail")
+/// A file's bytes, written to memory (for tests and callers that want them
+/// whole); a run streams its files with the `write_` functions instead, so
+/// that a large `estimates.csv` is never held in memory.
+fn in_memory(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write(&mut bytes).expect("writing to memory cannot fail");
+    bytes
 }
 
-fn row<I: IntoIterator<Item = String>>(w: &mut csv::Writer<Vec<u8>>, fields: I) {
-    w.write_record(fields).expect("writing to memory cannot fail");
+fn row<W: Write, I: IntoIterator<Item = String>>(w: &mut csv::Writer<W>, fields: I) -> io::Result<()> {
+    w.write_record(fields).map_err(io::Error::from)
 }
 
 /// The provenance columns closing every row, so that a CSV file read on its
@@ -24,10 +30,18 @@ fn provenance(r: &Report) -> [String; 3] {
 
 /// One row per replicate × contrast × outcome × horizon.
 pub fn estimates_csv(r: &Report) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    in_memory(|out| write_estimates_csv(r, out))
+}
+
+/// Writes [`estimates_csv`] to `out`.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write_estimates_csv(r: &Report, out: impl Write) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let header =
         "replicate,treatment,control,outcome,horizon_weeks,estimator,estimate,se,df,ci_low,ci_high,p_value,sate";
-    row(&mut w, header.split(',').chain(PROVENANCE).map(String::from));
+    row(&mut w, header.split(',').chain(PROVENANCE).map(String::from))?;
     let prov = provenance(r);
     for (rep, draws) in r.result.estimates.iter().enumerate() {
         for (c, contrast) in r.result.contrasts.iter().enumerate() {
@@ -54,16 +68,24 @@ pub fn estimates_csv(r: &Report) -> Vec<u8> {
                         ]
                         .into_iter()
                         .chain(prov.iter().cloned()),
-                    );
+                    )?;
                 }
             }
         }
     }
-    finish(w)
+    w.flush()
 }
 
 /// Real participants per arm and own-clock week, pooled over replicates.
 pub fn trajectories_csv(r: &Report) -> Vec<u8> {
+    in_memory(|out| write_trajectories_csv(r, out))
+}
+
+/// Writes [`trajectories_csv`] to `out`.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write_trajectories_csv(r: &Report, out: impl Write) -> io::Result<()> {
     let cols = TrajectoryColumns { stages: r.model.stages.len() };
     let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
     header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
@@ -71,8 +93,8 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
     header.extend(["mean_caseload", "mean_service_caseload"].map(String::from));
     header.extend(PROVENANCE.map(String::from));
     let prov = provenance(r);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    row(&mut w, header);
+    let mut w = csv::Writer::from_writer(out);
+    row(&mut w, header)?;
     let weeks = r.model.longest_horizon() as usize + 1;
     for (a, arm) in r.model.arms.iter().enumerate() {
         let n = r.result.arms[a].participants;
@@ -88,16 +110,25 @@ pub fn trajectories_csv(r: &Report) -> Vec<u8> {
             fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
             fields.push(number(sums[cols.service_caseload_sum()] as f64 / sums[cols.in_service()] as f64));
             fields.extend(prov.iter().cloned());
-            row(&mut w, fields);
+            row(&mut w, fields)?;
         }
     }
-    finish(w)
+    w.flush()
 }
 
 /// Replicate 0, one row per participant: covariates, the arm's outcomes and
 /// every arm's potential outcomes; `None` if the run did not keep them.
 pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
-    let pl = r.result.persons.as_ref()?;
+    r.result.persons.as_ref()?;
+    Some(in_memory(|out| write_persons_csv(r, out)))
+}
+
+/// Writes [`persons_csv`] to `out`; nothing if the run did not keep them.
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write_persons_csv(r: &Report, out: impl Write) -> io::Result<()> {
+    let Some(pl) = r.result.persons.as_ref() else { return Ok(()) };
     let m = r.model;
     let mut header: Vec<String> = "person,site,arm,randomised_week,service_started_week,age,age_first_benefit,benefit_type,health,weeks_on_benefit_at_selection,prior_spells,starting_stage,readiness"
         .split(',')
@@ -117,8 +148,8 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
     }
     header.extend(PROVENANCE.map(String::from));
     let prov = provenance(r);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    row(&mut w, header);
+    let mut w = csv::Writer::from_writer(out);
+    row(&mut w, header)?;
     let n_arms = m.arms.len();
     let longest = m.longest_horizon();
     for (i, p) in pl.cohort.persons.iter().enumerate() {
@@ -150,7 +181,7 @@ pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
             }
         }
         fields.extend(prov.iter().cloned());
-        row(&mut w, fields);
+        row(&mut w, fields)?;
     }
-    Some(finish(w))
+    w.flush()
 }

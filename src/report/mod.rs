@@ -9,7 +9,9 @@ mod csv_files;
 mod json;
 mod table;
 
-pub use csv_files::{estimates_csv, persons_csv, trajectories_csv};
+pub use csv_files::{
+    estimates_csv, persons_csv, trajectories_csv, write_estimates_csv, write_persons_csv, write_trajectories_csv,
+};
 pub use json::summary_json;
 pub use table::table;
 

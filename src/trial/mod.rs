@@ -58,10 +58,11 @@ pub enum RunError {
     #[error(
         "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
          the {workers} held at once (one per worker thread, and replicate 0 when persons.csv is \
-         written) need {total_gb:.1} GB, more than can be allocated here: use fewer --threads or a \
-         smaller enrolment",
+         written) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates, more than this \
+         machine has: use fewer --threads, fewer --replicates or a smaller enrolment",
         gb = *bytes as f64 / 1e9,
         total_gb = *bytes as f64 * *workers as f64 / 1e9,
+        held_gb = *held as f64 / 1e9,
     )]
     Memory {
         /// Participants expected in a replicate.
@@ -72,12 +73,14 @@ pub enum RunError {
         bytes: usize,
         /// Replicates held at once.
         workers: usize,
+        /// Bytes of every replicate's estimates, held throughout.
+        held: usize,
     },
     /// The machine cannot hold every replicate's estimates, which the
     /// diagnosis needs together.
     #[error(
-        "the estimates of {replicates} replicates need about {gb:.1} GB, more than can be allocated here: \
-         use fewer --replicates",
+        "the estimates of {replicates} replicates need about {gb:.1} GB, more than this machine has: \
+         use fewer --replicates (or fewer arms or horizons)",
         gb = *bytes as f64 / 1e9,
     )]
     ResultsMemory {
@@ -178,11 +181,37 @@ impl RunResult {
 /// replicate's memory each, the replicates' estimates cannot be held, or
 /// threads cannot start.
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
-    run_with_progress(model, options, |_, _| {})
+    run_with_progress(model, options, |_| {})
 }
 
-/// [`run`], calling `progress(done, total)` after each chunk of replicates
-/// (in order, from one of the run's worker threads, hence `Send`).
+/// How far a run has come, as [`run_with_progress`] reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// `done` of `total` replicates simulated and estimated.
+    Simulated {
+        /// Replicates done.
+        done: u32,
+        /// Replicates in all.
+        total: u32,
+    },
+    /// `done` of `total` cells (contrast × outcome × horizon) diagnosed: with
+    /// many arms and horizons, the bootstrap of each cell's coverage can take
+    /// longer than the simulation.
+    Diagnosed {
+        /// Cells done.
+        done: usize,
+        /// Cells in all.
+        total: usize,
+    },
+}
+
+/// Cells diagnosed between two reports of progress.
+const CELLS_PER_REPORT: usize = 256;
+
+/// [`run`], calling `progress` after each chunk of replicates and of
+/// diagnosed cells (in order, from one of the run's worker threads, hence
+/// `Send`).
 ///
 /// # Errors
 /// [`RunError`] if a cohort cannot be generated, the workers cannot have a
@@ -191,7 +220,7 @@ pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
 pub fn run_with_progress(
     model: &Model,
     options: &RunOptions,
-    progress: impl FnMut(u32, u32) + Send,
+    progress: impl FnMut(Progress) + Send,
 ) -> Result<RunResult, RunError> {
     // No more threads than replicates: a thread without one would only hold
     // memory (and be counted by the memory check).
@@ -206,28 +235,48 @@ pub fn run_with_progress(
     }
 }
 
+/// Whether `bytes` can be held: a probe of that size is allocated (and freed
+/// untouched) and, where the machine says how much memory it has, they are
+/// within it. A system that overcommits memory grants a probe far beyond
+/// what it can back, and would kill the process part way through the run
+/// instead; the probe alone still finds a process memory limit.
+fn fits(bytes: usize) -> bool {
+    Vec::<u8>::new().try_reserve_exact(bytes).is_ok() && physical_memory().is_none_or(|total| bytes <= total)
+}
+
+/// The machine's memory in bytes, where the system tells it (`MemTotal` in
+/// Linux's `/proc/meminfo`).
+fn physical_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find_map(|l| l.strip_prefix("MemTotal:"))?;
+    let kb: usize = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    kb.checked_mul(1024)
+}
+
 /// Fails at once, rather than part way through, if `workers` replicates'
-/// memory cannot be allocated. The probe is allocated and freed untouched:
-/// where memory is overcommitted it costs nothing and finds only a run that
-/// cannot fit at all (or breaks a process memory limit).
-fn ensure_memory(model: &Model, workers: usize) -> Result<(), RunError> {
+/// memory cannot be held beside the `held` bytes of every replicate's
+/// estimates (see [`fits`]).
+fn ensure_memory(model: &Model, workers: usize, held: usize) -> Result<(), RunError> {
     let participants = model.enrolment.expected_participants();
     let bytes = engine::replicate_bytes(model, participants);
-    if Vec::<u8>::new().try_reserve_exact(bytes.saturating_mul(workers)).is_ok() {
+    if fits(bytes.saturating_mul(workers).saturating_add(held)) {
         return Ok(());
     }
-    Err(RunError::Memory { participants, arms: model.arms.len(), bytes, workers })
+    Err(RunError::Memory { participants, arms: model.arms.len(), bytes, workers, held })
+}
+
+/// Bytes every replicate's estimates take, with the copy of one cell's that
+/// each of `workers` diagnoses at a time.
+fn estimates_bytes(replicates: u32, cells: usize, workers: usize) -> usize {
+    let per_replicate = (cells + workers) * std::mem::size_of::<Draw>() + std::mem::size_of::<Vec<Draw>>();
+    (replicates as usize).saturating_mul(per_replicate)
 }
 
 /// The list for every replicate's estimates, or an error at once, rather
-/// than an abort part way through, if they cannot all be held, with the copy
-/// of one cell's that each of `workers` diagnoses at a time (the probe works
-/// as in [`ensure_memory`]).
-fn estimates_list(replicates: u32, cells: usize, workers: usize) -> Result<Vec<Vec<Draw>>, RunError> {
-    let per_replicate = (cells + workers) * std::mem::size_of::<Draw>() + std::mem::size_of::<Vec<Draw>>();
-    let bytes = (replicates as usize).saturating_mul(per_replicate);
+/// than an abort part way through, if they cannot all be held (see [`fits`]).
+fn estimates_list(replicates: u32, bytes: usize) -> Result<Vec<Vec<Draw>>, RunError> {
     let mut estimates = Vec::new();
-    if Vec::<u8>::new().try_reserve_exact(bytes).is_ok() && estimates.try_reserve_exact(replicates as usize).is_ok() {
+    if fits(bytes) && estimates.try_reserve_exact(replicates as usize).is_ok() {
         return Ok(estimates);
     }
     Err(RunError::ResultsMemory { replicates, bytes })
@@ -240,7 +289,7 @@ fn estimates_list(replicates: u32, cells: usize, workers: usize) -> Result<Vec<V
 /// that progress is reported early; the results do not depend on the sizes.
 const MAX_CHUNK_PER_WORKER: u32 = 64;
 
-fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32, u32)) -> Result<RunResult, RunError> {
+fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Progress)) -> Result<RunResult, RunError> {
     let replicates = options.replicates_of(model);
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
@@ -248,7 +297,8 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let n_h = model.horizons.len();
     let contrasts = contrasts(model);
     let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
-    let estimates = estimates_list(replicates, contrasts.len() * OUTCOMES.len() * n_h, workers)?;
+    let held = estimates_bytes(replicates, contrasts.len() * OUTCOMES.len() * n_h, workers);
+    let estimates = estimates_list(replicates, held)?;
     let mut result = RunResult {
         seed,
         replicates,
@@ -264,7 +314,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
-    ensure_memory(model, workers + usize::from(options.keep_persons))?;
+    ensure_memory(model, workers + usize::from(options.keep_persons), held)?;
     let mut chunk = workers as u32;
     let mut first = 0;
     while first < replicates {
@@ -306,7 +356,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
             result.estimates.push(s.draws);
         }
         first = last;
-        progress(first, replicates);
+        progress(Progress::Simulated { done: first, total: replicates });
     }
     result.arms = (0..n_arms)
         .map(|a| ArmSummary {
@@ -322,12 +372,19 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(u32
     let cells = result.contrasts.len() * OUTCOMES.len() * n_h;
     // Each cell's bootstrap is independent of the others': in parallel, in
     // cell order.
-    result.diagnoses = (0..cells)
-        .into_par_iter()
-        .map(|cell| {
-            let draws: Vec<Draw> = result.estimates.iter().map(|r| r[cell]).collect();
-            analysis::diagnose(&draws)
-        })
-        .collect();
+    let mut diagnoses = Vec::with_capacity(cells);
+    for first in (0..cells).step_by(CELLS_PER_REPORT) {
+        let last = (first + CELLS_PER_REPORT).min(cells);
+        let chunk: Vec<Diagnosis> = (first..last)
+            .into_par_iter()
+            .map(|cell| {
+                let draws: Vec<Draw> = result.estimates.iter().map(|r| r[cell]).collect();
+                analysis::diagnose(&draws)
+            })
+            .collect();
+        diagnoses.extend(chunk);
+        progress(Progress::Diagnosed { done: last, total: cells });
+    }
+    result.diagnoses = diagnoses;
     Ok(result)
 }
