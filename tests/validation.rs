@@ -545,3 +545,14 @@ fn whole_numbers_too_large_for_their_field_are_errors() {
         "x.ron:5:11: Invalid digit 'e' for base 10 integers"
     );
 }
+
+#[test]
+fn a_string_without_its_closing_quote_is_located_where_it_opens() {
+    // RON reads on to the next quote, five lines down, and stops there.
+    let e = parse_error(&minimal().replace(r#"name: "minimal","#, r#"name: "minimal,"#));
+    assert_eq!(
+        e,
+        "x.ron:3:11: this string is not closed on its line (is its closing `\"` missing?); reading on, the parser \
+         found at 8:17: Expected comma"
+    );
+}

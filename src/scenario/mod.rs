@@ -168,6 +168,7 @@ const LONE_CR: &str =
 fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let parsed = options.from_str(text).map_err(|e| (located(text, &e), message(&e.code)));
+    let parsed = parsed.map_err(|(at, message)| unclosed_string(text, at, &message).unwrap_or((at, message)));
     let Some((at, literal)) = text::first_overflow(text) else { return parsed };
     let at = text::position(text, at);
     match parsed {
@@ -176,6 +177,21 @@ fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
         Err(e) if e.0 <= at => Err(e),
         _ => Err((at, out_of_range(literal))),
     }
+}
+
+/// An error at `at` placed at a string before it that runs over a line end:
+/// its closing quote is likely missing, and RON read on to the next quote,
+/// where what followed made no sense.
+fn unclosed_string(text: &str, at: (usize, usize), message: &str) -> Option<((usize, usize), String)> {
+    let start = text::first_multiline_string(text, text::offset(text, at))?;
+    let (line, column) = at;
+    Some((
+        text::position(text, start),
+        format!(
+            "this string is not closed on its line (is its closing `\"` missing?); reading on, the parser \
+             found at {line}:{column}: {message}"
+        ),
+    ))
 }
 
 /// RON's message, except where it misleads: a value where a name belongs

@@ -88,6 +88,26 @@ pub(super) fn first_overflow(text: &str) -> Option<(usize, &str)> {
     None
 }
 
+/// The byte offset of the first string literal before `end` that holds a
+/// line break. No scenario string may (names refuse control characters),
+/// and RON reads a string whose closing quote is missing on to the next
+/// quote, lines later, where it reports something else ("Expected comma").
+pub(super) fn first_multiline_string(text: &str, end: usize) -> Option<usize> {
+    let mut at = 0;
+    while let Some(c) = text.get(at..end).and_then(|t| t.chars().next()) {
+        let rest = &text[at..];
+        let len = number_len(rest).unwrap_or_else(|| token_len(rest));
+        let raw = |r: &str| r.strip_prefix('r').is_some_and(|r| r.trim_start_matches('#').starts_with('"'));
+        let string =
+            rest.starts_with('"') || rest.starts_with("b\"") || raw(rest) || rest.strip_prefix('b').is_some_and(raw);
+        if string && rest[..len].contains('\n') {
+            return Some(at);
+        }
+        at += len.max(c.len_utf8());
+    }
+    None
+}
+
 /// Whether a number literal reads as an infinite `f64`.
 fn overflows(literal: &str) -> bool {
     literal.replace('_', "").parse::<f64>().is_ok_and(f64::is_infinite)
@@ -217,6 +237,17 @@ mod tests {
     }
 
     #[test]
+    fn strings_over_a_line_end_are_found_before_the_end_given() {
+        let text = "(a: \"x\", b: \"y,\n c: 1, d: \"z\")";
+        assert_eq!(first_multiline_string(text, text.len()), Some(12));
+        assert_eq!(first_multiline_string(text, 12), None, "not before it");
+        for text in ["(a: \"x\", // \"\n b: 1)", "/* \"\n */ 'x' r#\"a\"# \"\\\"\"", "(a: br\"x\")"] {
+            assert_eq!(first_multiline_string(text, text.len()), None, "{text}");
+        }
+        assert_eq!(first_multiline_string("r#\"a\nb\"#", 8), Some(0));
+    }
+
+    #[test]
     fn only_lone_carriage_returns_are_found() {
         assert_eq!(first_lone_cr("a\r\nb\r\n"), None);
         assert_eq!(first_lone_cr("a\r\nb\rc\r"), Some(4));
@@ -243,6 +274,7 @@ mod tests {
         #[test]
         fn no_text_panics(text in "[\"'rb#/*\\\\\r\n0-9eE.+\\-_ a:(){}é]{0,40}") {
             let _ = first_overflow(&text);
+            let _ = first_multiline_string(&text, text.len());
             let _ = first_lone_cr(&text);
             for (at, _) in text.char_indices() {
                 prop_assert_eq!(offset(&text, position(&text, at)), at);
