@@ -166,15 +166,23 @@ fn names_with_control_characters_are_errors_shown_escaped() {
     reports(
         &p,
         &[
-            r#"- name must not contain control characters (got "red\u{7}")"#,
-            r#"- stages[0].name must not contain control characters (got "Engage\rment")"#,
-            r#"- sites[0].name must not contain control characters (got "No\trth")"#,
-            r#"- services."i\n\u{1b}[31m" must not contain control characters (got "i\n\u{1b}[31m")"#,
+            r#"- name must not contain control characters or invisible format characters (got "red\u{7}")"#,
+            r#"- stages[0].name must not contain control characters or invisible format characters (got "Engage\rment")"#,
+            r#"- sites[0].name must not contain control characters or invisible format characters (got "No\trth")"#,
+            r#"- services."i\n\u{1b}[31m" must not contain control characters or invisible format characters (got "i\n\u{1b}[31m")"#,
             r#"- services."i\n\u{1b}[31m".caseload_cap must be at least 1 (got 0)"#,
         ],
     );
     assert!(!p.chars().any(|ch| ch.is_control() && ch != '\n'), "{p:?}");
     assert_eq!(p.lines().count(), 6, "{p}");
+    // So are the invisible ones that reorder or hide text around them.
+    let text = minimal().replace(r#"(name: "North")"#, "(name: \"No\u{202e}rth\u{200b}\")");
+    reports(
+        &problems(&text),
+        &[
+            r#"- sites[0].name must not contain control characters or invisible format characters (got "No\u{202e}rth\u{200b}")"#,
+        ],
+    );
 }
 
 #[test]
@@ -555,4 +563,30 @@ fn a_string_without_its_closing_quote_is_located_where_it_opens() {
         "x.ron:3:11: this string is not closed on its line (is its closing `\"` missing?); reading on, the parser \
          found at 8:17: Expected comma"
     );
+}
+
+#[test]
+fn one_mistake_gives_one_message() {
+    // An unknown service once made the arm look as if it offered the first
+    // service, with a fallback differing from that arm's.
+    let p = problems(
+        &minimal().replace(r#"(name: "ics", service: "ics")"#, r#"(name: "ics", service: "icz", fallback: "ics")"#),
+    );
+    assert!(p.starts_with("x.ron: 1 problem") && p.contains("arms[1].service names no service"), "{p}");
+    // A horizon or enrolment beyond its bound is not also staff over too many weeks.
+    for text in [
+        minimal().replace("horizons: [26, 52]", "horizons: [26, 3000000000]"),
+        minimal().replace("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 4000000000)"),
+    ] {
+        let p = problems(&text);
+        assert!(p.starts_with("x.ron: 1 problem") && !p.contains("case managers over"), "{p}");
+    }
+    // An arrival rate has its own bound, not a stage move's.
+    let p = problems(&minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 1, weekly: [1e7, 1])"));
+    assert_eq!(
+        p,
+        "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] must be at most 10000 a week (got 10000000)"
+    );
+    let p = problems(&minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 1, weekly: [inf, 1])"));
+    assert_eq!(p, "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] must be a finite number (got inf)");
 }

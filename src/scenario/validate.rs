@@ -114,7 +114,10 @@ impl Checker {
     /// sequence would drive the terminal).
     fn printable(&mut self, path: &str, name: &str) {
         if has_control(name) {
-            self.fail(path, format!("must not contain control characters (got {name:?})"));
+            self.fail(
+                path,
+                format!("must not contain control characters or invisible format characters (got {name:?})"),
+            );
         }
     }
 
@@ -171,7 +174,15 @@ fn shown_name(name: &str) -> String {
 }
 
 fn has_control(name: &str) -> bool {
-    name.chars().any(char::is_control)
+    name.chars().any(|c| c.is_control() || is_invisible_format(c))
+}
+
+/// The invisible characters that change how text around them is shown:
+/// zero-width ones, direction marks, embeddings, overrides and isolates
+/// (`"mini\u{202e}mal"` prints as "minilam"), and the byte order mark
+/// inside text.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Whether week-0 clients leaving at `rate` never leave: the engine compares
@@ -1018,6 +1029,8 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     let default_fallback =
         arms.get(control).map(|a| a.fallback.clone().unwrap_or_else(|| a.service.clone())).unwrap_or_default();
     let mut out = Vec::with_capacity(arms.len());
+    // Whether each arm names a known service and fallback.
+    let mut named = Vec::with_capacity(arms.len());
     let mut names = HashSet::new();
     for (i, a) in arms.iter().enumerate() {
         let p = format!("arms[{i}]");
@@ -1043,6 +1056,7 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
             }
             0
         });
+        named.push(index(&a.service).is_some() && index(&fb_name).is_some());
         if c.finite(&format!("{p}.ratio"), a.ratio) && a.ratio <= 0.0 {
             c.fail(format!("{p}.ratio"), format!("must be positive {}", got(a.ratio)));
         }
@@ -1053,9 +1067,10 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     if out.iter().all(|a| a.ratio.is_finite()) && !total.is_finite() {
         c.fail("arms", "have ratios whose sum overflows; scale them down (only their proportions matter)");
     }
-    // Each arm is compared with the first arm that offers its service.
+    // Each arm is compared with the first arm that offers its service; an
+    // arm naming no service, or no fallback, is reported already.
     let mut first = HashMap::new();
-    for (i, a) in out.iter().enumerate() {
+    for (i, a) in out.iter().enumerate().filter(|&(i, _)| named[i]) {
         let &mut (k, fallback) = first.entry(a.service).or_insert((i, a.fallback));
         if fallback != a.fallback {
             c.fail(
@@ -1089,9 +1104,14 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             }
             // Past the last site, rates are not checked one by one.
             for (i, &v) in weekly.iter().take(n_sites).enumerate() {
-                c.rate(&format!("enrolment.weekly[{i}]"), v);
-                if v > 10_000.0 {
-                    c.fail(format!("enrolment.weekly[{i}]"), format!("must be at most 10000 a week {}", got(v)));
+                let path = format!("enrolment.weekly[{i}]");
+                if !c.finite(&path, v) {
+                    continue;
+                }
+                if v < 0.0 {
+                    c.fail(path, format!("is a weekly rate and must not be negative {}", got(v)));
+                } else if v > 10_000.0 {
+                    c.fail(path, format!("must be at most 10000 a week {}", got(v)));
                 }
             }
             let expected: f64 = weekly.iter().filter(|v| v.is_finite()).sum::<f64>() * f64::from(*weeks);
@@ -1112,6 +1132,9 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
 /// Case managers in all, and case managers × calendar weeks (the engine keeps
 /// each case manager's weekly caseload), must stay within memory.
 fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, horizons: &[u32], e: &EnrolmentModel) {
+    if e.weeks() > 5000 || horizons.iter().any(|&h| h > 2000) {
+        return; // already reported; the weeks would be those of a scenario that cannot run
+    }
     let total: u64 =
         services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>().saturating_mul(sites as u64);
     let weeks = u64::from(e.weeks()) + u64::from(horizons.last().copied().unwrap_or(0)) + 1;
