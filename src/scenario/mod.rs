@@ -243,11 +243,18 @@ fn with_sign(text: &str, at: (usize, usize)) -> (usize, usize) {
     if text[..offset].ends_with(['-', '+']) { text::position(text, offset - 1) } else { at }
 }
 
-/// The message for a number literal beyond the largest `f64`; a long literal
-/// is cut, as the excerpt shows where it starts.
+/// The message for a number literal beyond the largest `f64`, or too small
+/// to tell from 0; a long literal is cut, as the excerpt shows where it
+/// starts.
 fn out_of_range(literal: &str) -> String {
     let shown: String = literal.chars().take(20).collect();
     let cut = if shown.len() < literal.len() { "…" } else { "" };
+    if literal.replace('_', "").parse::<f64>().is_ok_and(|v| v == 0.0) {
+        return format!(
+            "the number {shown}{cut} is too small to tell from 0 (the smallest positive number is about 4.9e-324): \
+             write 0 if 0 is meant"
+        );
+    }
     format!("the number {shown}{cut} is out of range (numbers must lie within ±{:e})", f64::MAX)
 }
 

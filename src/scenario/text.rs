@@ -108,9 +108,13 @@ pub(super) fn first_multiline_string(text: &str, end: usize) -> Option<usize> {
     None
 }
 
-/// Whether a number literal reads as an infinite `f64`.
+/// Whether a number literal reads as an infinite `f64`, or as 0 though it
+/// is not 0 (`1e-400`, below the smallest positive `f64`, about 4.9e-324).
 fn overflows(literal: &str) -> bool {
-    literal.replace('_', "").parse::<f64>().is_ok_and(f64::is_infinite)
+    let digits = literal.replace('_', "");
+    let Ok(v) = digits.parse::<f64>() else { return false };
+    let mantissa = &digits[..digits.find(['e', 'E']).unwrap_or(digits.len())];
+    v.is_infinite() || (v == 0.0 && mantissa.contains(|c: char| matches!(c, '1'..='9')))
 }
 
 /// The length of the number `rest` starts with, if it starts with one: the
@@ -259,8 +263,10 @@ mod tests {
         assert_eq!(first_overflow("(a: 1e400)"), Some((4, "1e400")));
         assert_eq!(first_overflow("[-1E+400..2]"), Some((1, "-1E+400")));
         assert_eq!(first_overflow("1e400f64"), Some((0, "1e400")));
+        assert_eq!(first_overflow("(a: 0e-400, b: 1e-400)"), Some((15, "1e-400")));
+        assert_eq!(first_overflow("(a: 5e-324, b: 0.000_0e-999)"), None);
         for text in [
-            "(a: 1e308, b: 1e-400, c: 0x1e400, d: 1e400.5)",
+            "(a: 1e308, b: 1e-300, c: 0x1e400, d: 1e400.5)",
             "\"1e400\" '\\'' r#\"\"1e400\"# b\"1e400\" br\"1e400\"",
             "// 1e400\n/* /* 1e400 */ 1e400 */ x1e400 r#a-1e400 '\"' \"\\\"1e400\"",
         ] {
