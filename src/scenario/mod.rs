@@ -271,7 +271,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 fn excerpt(text: &str, line: usize, column: usize) -> String {
     const SIDE: usize = 60;
     let Some(src) = text.lines().nth(line.wrapping_sub(1)) else { return String::new() };
-    let chars: Vec<char> = src.trim_end().chars().collect();
+    // Not trimmed: an error may lie in white space at the end of a line.
+    let chars: Vec<char> = src.chars().collect();
     let at = column.saturating_sub(1).min(chars.len());
     let start = at.saturating_sub(SIDE);
     let end = (at + SIDE).min(chars.len());
