@@ -103,9 +103,8 @@ impl CaseManagers {
         let n = places.len();
         let svc: Vec<u16> = places.iter().map(|p| p.service).collect();
         let key: Vec<u64> = places.iter().map(|p| p.key()).collect();
-        let quality = places
-            .iter()
-            .map(|p| service::quality(keyed, replicate, p.key(), model.services[p.service as usize].quality_sd))
+        let quality = (0..n)
+            .map(|m| service::quality(keyed, replicate, key[m], model.services[svc[m] as usize].quality_sd))
             .collect();
         let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
         let stride = service::multiplier_count(model.stages.len());
