@@ -784,3 +784,15 @@ fn file_names_with_control_characters_are_shown_escaped() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains(r#"gone\n.ron": cannot read the scenario"#), "{stderr}");
 }
+
+#[test]
+fn a_negative_count_or_seed_is_refused_as_a_value() {
+    // Not taken for a flag, with a tip to write `-- -1` (which would make it the scenario's name).
+    for (flag, says) in
+        [("--replicates", "-1 is not in 1..="), ("--seed", "invalid digit"), ("--threads", "-1 is not in 1..=")]
+    {
+        rctsim().args(["run", fixture("minimal.ron").to_str().unwrap(), flag, "-1"]).assert().code(2).stderr(
+            predicate::str::contains(format!("invalid value '-1' for '{flag}")).and(predicate::str::contains(says)),
+        );
+    }
+}

@@ -15,13 +15,13 @@ pub struct Args {
     /// Scenario file (RON).
     scenario: PathBuf,
     /// Replicate trials to simulate (overrides the scenario's `replicates`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     replicates: Option<u32>,
     /// Root seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Worker threads, 1 to 1,024 (default: every core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     threads: Option<u16>,
     /// Write summary.json, estimates.csv and trajectories.csv to this folder.
     #[arg(long, value_name = "DIR")]
