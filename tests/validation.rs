@@ -563,6 +563,11 @@ fn a_string_without_its_closing_quote_is_located_where_it_opens() {
         "x.ron:3:11: this string is not closed on its line (is its closing `\"` missing?); reading on, the parser \
          found at 8:17: Expected comma"
     );
+    // A string closed on a later line, then a comma, is not taken for one left open.
+    let e = parse_error(
+        &minimal().replace(r#"name: "minimal","#, "name: \"mini\nmal\",").replace("seed: 7,", "seed: 7.5,"),
+    );
+    assert_eq!(e, "x.ron:6:12: Expected comma");
 }
 
 #[test]
@@ -589,4 +594,9 @@ fn one_mistake_gives_one_message() {
     );
     let p = problems(&minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 1, weekly: [inf, 1])"));
     assert_eq!(p, "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] must be a finite number (got inf)");
+    let p = problems(&minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 1, weekly: [-1, 1])"));
+    assert_eq!(
+        p,
+        "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] is a weekly rate and must not be negative (got -1)"
+    );
 }

@@ -86,10 +86,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if show_progress {
             to_stderr!("writing the files");
         }
-        out::write_files(out, &report)?;
+        let written = out::write_files(out, &report);
         if show_progress {
+            // Also before an error, which would otherwise follow on this line.
             to_stderr!("\r\x1b[K");
         }
+        written?;
     }
     if !args.quiet {
         let mut out = std::io::stdout().lock();

@@ -89,9 +89,12 @@ pub(super) fn first_overflow(text: &str) -> Option<(usize, &str)> {
 }
 
 /// The byte offset of the first string literal before `end` that holds a
-/// line break. No scenario string may (names refuse control characters),
-/// and RON reads a string whose closing quote is missing on to the next
-/// quote, lines later, where it reports something else ("Expected comma").
+/// line break and whose closing quote is followed by text, as the opening
+/// quote of the next string is. RON reads a string whose closing quote is
+/// missing on to the next quote, lines later, where it reports something
+/// else ("Expected comma"). (A string closed on another line, and followed
+/// by a comma or bracket as it should be, is not one: names refuse the line
+/// break, in validation.)
 pub(super) fn first_multiline_string(text: &str, end: usize) -> Option<usize> {
     let mut at = 0;
     while let Some(c) = text.get(at..end).and_then(|t| t.chars().next()) {
@@ -100,7 +103,8 @@ pub(super) fn first_multiline_string(text: &str, end: usize) -> Option<usize> {
         let raw = |r: &str| r.strip_prefix('r').is_some_and(|r| r.trim_start_matches('#').starts_with('"'));
         let string =
             rest.starts_with('"') || rest.starts_with("b\"") || raw(rest) || rest.strip_prefix('b').is_some_and(raw);
-        if string && rest[..len].contains('\n') {
+        let then_text = rest[len..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        if string && then_text && rest[..len].contains('\n') {
             return Some(at);
         }
         at += len.max(c.len_utf8());
@@ -245,10 +249,12 @@ mod tests {
         let text = "(a: \"x\", b: \"y,\n c: 1, d: \"z\")";
         assert_eq!(first_multiline_string(text, text.len()), Some(12));
         assert_eq!(first_multiline_string(text, 12), None, "not before it");
+        let closed = "(a: \"x\ny\", b: 1.5.)";
+        assert_eq!(first_multiline_string(closed, closed.len()), None, "closed, then a comma");
         for text in ["(a: \"x\", // \"\n b: 1)", "/* \"\n */ 'x' r#\"a\"# \"\\\"\"", "(a: br\"x\")"] {
             assert_eq!(first_multiline_string(text, text.len()), None, "{text}");
         }
-        assert_eq!(first_multiline_string("r#\"a\nb\"#", 8), Some(0));
+        assert_eq!(first_multiline_string("r#\"a\nb\"#x", 9), Some(0));
     }
 
     #[test]

@@ -1114,7 +1114,8 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                     c.fail(path, format!("must be at most 10000 a week {}", got(v)));
                 }
             }
-            let expected: f64 = weekly.iter().filter(|v| v.is_finite()).sum::<f64>() * f64::from(*weeks);
+            // Rates refused above do not count (a negative one would hide a positive one).
+            let expected: f64 = weekly.iter().filter(|&&v| v.is_finite() && v > 0.0).sum::<f64>() * f64::from(*weeks);
             if expected == 0.0 && weekly.len() == n_sites {
                 c.fail("enrolment.weekly", "expects no arrivals at all: some site needs a positive rate");
             }
