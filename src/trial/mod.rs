@@ -247,10 +247,14 @@ fn fits(bytes: usize) -> bool {
 /// The machine's memory in bytes, where the system tells it (`MemTotal` in
 /// Linux's `/proc/meminfo`).
 fn physical_memory() -> Option<usize> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find_map(|l| l.strip_prefix("MemTotal:"))?;
-    let kb: usize = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
-    kb.checked_mul(1024)
+    mem_total(&std::fs::read_to_string("/proc/meminfo").ok()?)
+}
+
+/// `MemTotal` of `/proc/meminfo`'s text, in bytes (the file gives KiB).
+fn mem_total(meminfo: &str) -> Option<usize> {
+    let line = meminfo.lines().find_map(|l| l.strip_prefix("MemTotal:"))?;
+    let kib: usize = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 /// Fails at once, rather than part way through, if `workers` replicates'
@@ -387,4 +391,17 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     }
     result.diagnoses = diagnoses;
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mem_total;
+
+    #[test]
+    fn the_machines_memory_is_read_in_bytes_from_meminfo() {
+        let meminfo = "MemTotal:       24589620 kB\nMemFree:         1000 kB\nMemAvailable:   2000 kB\n";
+        assert_eq!(mem_total(meminfo), Some(24_589_620 * 1024));
+        assert_eq!(mem_total("MemFree: 1 kB\n"), None, "no MemTotal: no limit");
+        assert_eq!(mem_total("MemTotal: lots\n"), None);
+    }
 }
