@@ -279,10 +279,41 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
     let (lead, tail) = (if start > 0 { "…" } else { "" }, if end < chars.len() { "…" } else { "" });
     // Other control characters (a lone carriage return) would garble a terminal.
     let shown: String = chars[start..end].iter().map(|&c| if c.is_control() && c != '\t' { ' ' } else { c }).collect();
-    // Tabs stay tabs so that the caret lines up under them.
-    let pad: String =
-        lead.chars().chain(chars[start..at].iter().copied()).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    // Tabs stay tabs so that the caret lines up under them; a wide character
+    // (CJK, emoji) takes two columns, a combining mark none.
+    let pad: String = lead
+        .chars()
+        .chain(chars[start..at].iter().copied())
+        .map(|c| if c == '\t' { "\t" } else { &"  "[..columns(c)] })
+        .collect();
     format!("\n{line:>6} | {lead}{shown}{tail}\n{:>6} | {pad}^", "")
+}
+
+/// The terminal columns a character takes, near enough to place a caret:
+/// 2 for the East Asian wide and emoji blocks, 0 for combining marks, else 1.
+fn columns(c: char) -> usize {
+    match c {
+        '\u{300}'..='\u{36f}'
+        | '\u{1ab0}'..='\u{1aff}'
+        | '\u{1dc0}'..='\u{1dff}'
+        | '\u{20d0}'..='\u{20ff}'
+        | '\u{fe20}'..='\u{fe2f}' => 0,
+        '\u{1100}'..='\u{115f}'
+        | '\u{2e80}'..='\u{303e}'
+        | '\u{3041}'..='\u{33ff}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{a000}'..='\u{a4cf}'
+        | '\u{ac00}'..='\u{d7a3}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{fe30}'..='\u{fe4f}'
+        | '\u{ff00}'..='\u{ff60}'
+        | '\u{ffe0}'..='\u{ffe6}'
+        | '\u{1f300}'..='\u{1f64f}'
+        | '\u{1f900}'..='\u{1f9ff}'
+        | '\u{20000}'..='\u{3fffd}' => 2,
+        _ => 1,
+    }
 }
 
 /// The states other than stages whose shares `trajectories.csv` reports, as
@@ -318,6 +349,9 @@ mod tests {
         assert_eq!(excerpt("\tx: é?", 1, 6), "\n     1 | \tx: é?\n       | \t    ^");
         assert_eq!(excerpt("x", 3, 1), "", "no such line");
         assert_eq!(excerpt("a\rb", 1, 3), "\n     1 | a b\n       |   ^", "a lone carriage return");
+        assert_eq!(excerpt("日本: -1", 1, 5), "\n     1 | 日本: -1\n       |       ^", "wide characters");
+        assert_eq!(excerpt("e\u{301}: -1", 1, 5), "\n     1 | e\u{301}: -1\n       |    ^", "a combining mark");
+        assert_eq!(excerpt("x:  ", 1, 4), "\n     1 | x:  \n       |    ^", "at trailing white space");
     }
 
     #[test]
