@@ -791,3 +791,22 @@ fn a_negative_count_or_seed_is_refused_as_a_value() {
         );
     }
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn validate_warns_when_this_machine_could_not_hold_the_run() {
+    // Valid, but 4,294,967,295 replicates' estimates need terabytes: a run
+    // would stop at once, so validate says so, as a warning about the machine.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.ron");
+    let text =
+        std::fs::read_to_string(fixture("minimal.ron")).unwrap().replace("replicates: 20,", "replicates: 4294967295,");
+    std::fs::write(&path, text).unwrap();
+    rctsim()
+        .args(["validate", path.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with("many.ron: ok\n"))
+        .stderr(predicate::str::contains("run with its 4294967295 replicates on every core, it would stop at once"))
+        .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about"));
+}

@@ -40,6 +40,14 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
                 for w in &loaded.warnings {
                     to_stderr!("warning: {}: {w}\n", shown_path(file));
                 }
+                // Not a problem of the scenario, but of this machine: a warning.
+                if let Err(e) = trial::check_memory(&loaded.model, &trial::RunOptions::default()) {
+                    to_stderr!(
+                        "warning: {}: run with its {} replicates on every core, it would stop at once: {e}\n",
+                        shown_path(file),
+                        loaded.model.replicates
+                    );
+                }
             }
             Err(e) => {
                 to_stderr!("error: {e}\n");

@@ -286,6 +286,26 @@ fn estimates_list(replicates: u32, bytes: usize) -> Result<Vec<Vec<Draw>>, RunEr
     Err(RunError::ResultsMemory { replicates, bytes })
 }
 
+/// Checks, without running, that this machine can hold a run of `model` with
+/// `options` as [`run`] would start it: every worker's replicate beside
+/// every replicate's estimates (`rctsim validate` reports it, for the
+/// scenario's replicates on every core).
+///
+/// # Errors
+/// [`RunError::ResultsMemory`] or [`RunError::Memory`], as [`run`] would
+/// fail at once.
+pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError> {
+    let replicates = options.replicates_of(model);
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let workers = threads.clamp(1, replicates.max(1) as usize);
+    let cells = contrasts(model).len() * OUTCOMES.len() * model.horizons.len();
+    let held = estimates_bytes(replicates, cells, workers);
+    if !fits(held) {
+        return Err(RunError::ResultsMemory { replicates, bytes: held });
+    }
+    ensure_memory(model, workers + usize::from(options.keep_persons), held)
+}
+
 /// The most replicates a chunk gives each worker thread. The workers wait for
 /// each other at the end of a chunk (its results are reduced in replicate
 /// order), idling for up to a replicate each; long chunks make that a small
