@@ -276,16 +276,6 @@ fn estimates_bytes(replicates: u32, cells: usize, workers: usize) -> usize {
     (replicates as usize).saturating_mul(per_replicate)
 }
 
-/// The list for every replicate's estimates, or an error at once, rather
-/// than an abort part way through, if they cannot all be held (see [`fits`]).
-fn estimates_list(replicates: u32, bytes: usize) -> Result<Vec<Vec<Draw>>, RunError> {
-    let mut estimates = Vec::new();
-    if fits(bytes) && estimates.try_reserve_exact(replicates as usize).is_ok() {
-        return Ok(estimates);
-    }
-    Err(RunError::ResultsMemory { replicates, bytes })
-}
-
 /// Checks, without running, that this machine can hold a run of `model` with
 /// `options` as [`run`] would start it: every worker's replicate beside
 /// every replicate's estimates (`rctsim validate` reports it, for the
@@ -306,6 +296,17 @@ pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError>
     ensure_memory(model, workers + usize::from(options.keep_persons), held)
 }
 
+/// The list for every replicate's estimates, once [`check_memory`] has found
+/// room for them.
+fn estimates_list(replicates: u32) -> Result<Vec<Vec<Draw>>, RunError> {
+    let mut estimates = Vec::new();
+    estimates.try_reserve_exact(replicates as usize).map_err(|_| RunError::ResultsMemory {
+        replicates,
+        bytes: replicates as usize * std::mem::size_of::<Vec<Draw>>(),
+    })?;
+    Ok(estimates)
+}
+
 /// The most replicates a chunk gives each worker thread. The workers wait for
 /// each other at the end of a chunk (its results are reduced in replicate
 /// order), idling for up to a replicate each; long chunks make that a small
@@ -320,9 +321,10 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let n_arms = model.arms.len();
     let n_h = model.horizons.len();
     let contrasts = contrasts(model);
+    // Inside the run's pool, the workers `check_memory` counts.
+    check_memory(model, options)?;
     let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
-    let held = estimates_bytes(replicates, contrasts.len() * OUTCOMES.len() * n_h, workers);
-    let estimates = estimates_list(replicates, held)?;
+    let estimates = estimates_list(replicates)?;
     let mut result = RunResult {
         seed,
         replicates,
@@ -338,7 +340,6 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let mut participants = vec![0u64; n_arms];
     let mut started = vec![0u64; n_arms];
     let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
-    ensure_memory(model, workers + usize::from(options.keep_persons), held)?;
     let mut chunk = workers as u32;
     let mut first = 0;
     while first < replicates {
