@@ -74,18 +74,7 @@ pub(super) fn first_lone_cr(text: &str) -> Option<usize> {
 /// text is scanned for such literals, skipping strings, characters, comments
 /// and names as RON's own reading does.
 pub(super) fn first_overflow(text: &str) -> Option<(usize, &str)> {
-    let mut at = 0;
-    while let Some(c) = text[at..].chars().next() {
-        let rest = &text[at..];
-        let len = match number_len(rest) {
-            Some(len) if overflows(&rest[..len]) => return Some((at, &rest[..len])),
-            Some(len) => len,
-            None => token_len(rest),
-        };
-        // A character that starts no token is skipped on its own.
-        at += len.max(c.len_utf8());
-    }
-    None
+    tokens(text).find(|&(_, token, number)| number && overflows(token)).map(|(at, token, _)| (at, token))
 }
 
 /// The byte offset of the first string literal before `end` that holds a
@@ -96,20 +85,31 @@ pub(super) fn first_overflow(text: &str) -> Option<(usize, &str)> {
 /// by a comma or bracket as it should be, is not one: names refuse the line
 /// break, in validation.)
 pub(super) fn first_multiline_string(text: &str, end: usize) -> Option<usize> {
+    let raw = |r: &str| r.strip_prefix('r').is_some_and(|r| r.trim_start_matches('#').starts_with('"'));
+    let string = |t: &str| t.starts_with('"') || t.starts_with("b\"") || raw(t) || t.strip_prefix('b').is_some_and(raw);
+    let then_text = |after: &str| after.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    tokens(text)
+        .take_while(|&(at, _, _)| at < end)
+        .find(|&(at, token, _)| string(token) && token.contains('\n') && then_text(&text[at + token.len()..]))
+        .map(|(at, _, _)| at)
+}
+
+/// The tokens of `text` as RON's reading skips over them: each with its byte
+/// offset, its text and whether it is a number literal. A character that
+/// starts no token is a token of its own.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str, bool)> {
     let mut at = 0;
-    while let Some(c) = text.get(at..end).and_then(|t| t.chars().next()) {
+    std::iter::from_fn(move || {
         let rest = &text[at..];
-        let len = number_len(rest).unwrap_or_else(|| token_len(rest));
-        let raw = |r: &str| r.strip_prefix('r').is_some_and(|r| r.trim_start_matches('#').starts_with('"'));
-        let string =
-            rest.starts_with('"') || rest.starts_with("b\"") || raw(rest) || rest.strip_prefix('b').is_some_and(raw);
-        let then_text = rest[len..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
-        if string && then_text && rest[..len].contains('\n') {
-            return Some(at);
-        }
-        at += len.max(c.len_utf8());
-    }
-    None
+        let c = rest.chars().next()?;
+        let (len, number) = match number_len(rest) {
+            Some(len) => (len, true),
+            None => (token_len(rest).max(c.len_utf8()), false),
+        };
+        let start = at;
+        at += len;
+        Some((start, &rest[..len], number))
+    })
 }
 
 /// Whether a number literal reads as an infinite `f64`, or as 0 though it
