@@ -131,8 +131,15 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let mse = ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2)).sum::<f64>() / n as f64;
     let lean = 2.0 * bias.value;
     let z = mean_value(ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2) - lean * (d.sate - pate.value)));
-    // Every estimate on the PATE: RMSE 0 with no Monte Carlo error (not 0/0).
-    let rmse_mc_se = if z.mc_se == 0.0 || mse == 0.0 { 0.0 } else { z.mc_se / (2.0 * mse.sqrt()) };
+    // Every estimate on the PATE: RMSE 0 with no Monte Carlo error (not 0/0);
+    // but one replicate, like any other diagnosand, has none at all.
+    let rmse_mc_se = if n < 2 {
+        f64::NAN
+    } else if z.mc_se == 0.0 || mse == 0.0 {
+        0.0
+    } else {
+        z.mc_se / (2.0 * mse.sqrt())
+    };
     let rmse = Value { value: mse.sqrt(), mc_se: rmse_mc_se };
     let m = mean_estimate.value;
     let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
@@ -265,6 +272,20 @@ mod tests {
         let kurtosis = 3.0 + (1.0 - 6.0 * 0.75 * 0.25) / (4.0 * 0.75 * 0.25);
         let tolerance = 4.0 * ((kurtosis - 1.0) / (4.0 * COVERAGE_BOOTSTRAP as f64)).sqrt();
         assert!((d.coverage.mc_se / binomial - 1.0).abs() < tolerance, "{} vs {binomial}", d.coverage.mc_se);
+    }
+
+    #[test]
+    fn one_replicate_has_no_monte_carlo_error_even_on_the_pate() {
+        // The estimate equals the SATE, so the RMSE is 0; with one replicate its
+        // Monte Carlo SE is unknown, like every other one, not 0.
+        let d = diagnose(&[draw(2.0, 1.0, 0.01, 2.0)]);
+        assert_eq!(d.rmse.value, 0.0);
+        for v in [d.pate, d.mean_estimate, d.bias, d.rmse, d.mean_se, d.power, d.coverage, d.coverage_sate] {
+            assert!(v.mc_se.is_nan(), "{v:?}");
+        }
+        // With two on the PATE, it is 0: every estimate on it.
+        let d = diagnose(&[draw(2.0, 1.0, 0.01, 2.0), draw(2.0, 1.0, 0.01, 2.0)]);
+        assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
     }
 
     /// The ideal bootstrap's SE of the coverage, and the kurtosis of the
