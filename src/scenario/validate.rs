@@ -257,10 +257,10 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
             c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
         }
     }
-    for name in s.services.keys() {
-        c.printable(&format!("services.{}", shown_name(name)), name);
-    }
     let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), 1_000) {
+        for name in s.services.keys() {
+            c.printable(&format!("services.{}", shown_name(name)), name);
+        }
         s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect()
     } else {
         Vec::new()
