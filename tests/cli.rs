@@ -31,6 +31,7 @@ fn run_writes_every_file_and_prints_the_table() {
                 // minimal.ron's horizons are 26 and 52: no one reaches 52 weeks in work.
                 .and(predicate::str::contains("retained_52_weeks           52      0.0000                        NA"))
                 .and(predicate::str::contains("note: NA where no replicate has a p-value"))
+                .and(predicate::str::contains("power or coverage is at most 0.289 (0.5/√3, over 3 replicates)"))
                 .and(predicate::str::contains("summary.json (with --out)")),
         );
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {

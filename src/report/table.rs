@@ -14,6 +14,19 @@ fn fewer_than(all: usize, counts: impl Iterator<Item = usize>) -> Option<String>
     (fewest < all).then(|| if fewest == most { fewest.to_string() } else { format!("{fewest} to {most}") })
 }
 
+/// How far a power or coverage may be from its long-run value by chance: a
+/// share over `R` replicates has a Monte Carlo SE `√(p(1−p)/R)`, at most
+/// `0.5/√R`, largest where the fewest replicates were tested.
+fn share_error_bound(tested: impl Iterator<Item = usize>) -> String {
+    match tested.filter(|&k| k > 0).min() {
+        Some(k) => format!(
+            " The Monte Carlo SE of a power or coverage is at most {:.3} (0.5/√{k}, over {k} replicates).",
+            0.5 / (k as f64).sqrt()
+        ),
+        None => String::new(),
+    }
+}
+
 /// The readable summary printed after a run: a header line, the arms, then
 /// each contrast.
 pub fn table(r: &Report) -> String {
@@ -35,8 +48,9 @@ pub fn table(r: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\nPATE: the mean over replicates of the participants' true effect. Bias, RMSE and the Monte Carlo \
-         error of every figure: summary.json (with --out)"
+        "\nPATE: the mean over replicates of the participants' true effect.{} Bias, RMSE and the Monte Carlo \
+         error of every figure: summary.json (with --out)",
+        share_error_bound(res.diagnoses.iter().map(|d| d.replicates_tested))
     );
     out
 }
