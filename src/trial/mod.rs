@@ -318,28 +318,23 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let replicates = options.replicates_of(model);
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
-    let n_arms = model.arms.len();
     let n_h = model.horizons.len();
-    let contrasts = contrasts(model);
     // Inside the run's pool, the workers `check_memory` counts.
     check_memory(model, options)?;
     let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
-    let estimates = estimates_list(replicates)?;
     let mut result = RunResult {
         seed,
         replicates,
         person_weeks: 0,
         arms: Vec::new(),
-        contrasts,
+        contrasts: contrasts(model),
         horizons: n_h,
-        estimates,
+        estimates: estimates_list(replicates)?,
         diagnoses: Vec::new(),
         trajectories: Vec::new(),
         persons: None,
     };
-    let mut participants = vec![0u64; n_arms];
-    let mut started = vec![0u64; n_arms];
-    let mut outcome_sums = vec![0.0; n_arms * n_h * OUTCOMES.len()];
+    let mut pooled = Pooled::new(model.arms.len(), n_h);
     let mut chunk = workers as u32;
     let mut first = 0;
     while first < replicates {
@@ -359,44 +354,83 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
             })
             .collect();
         for s in summaries {
-            let s = s?;
-            result.person_weeks += s.person_weeks;
-            for a in 0..n_arms {
-                participants[a] += s.participants[a];
-                started[a] += s.started[a];
-            }
-            for (acc, v) in outcome_sums.iter_mut().zip(&s.outcome_sums) {
-                *acc += v;
-            }
-            if result.trajectories.is_empty() {
-                result.trajectories = s.trajectories;
-            } else {
-                for (acc, v) in result.trajectories.iter_mut().zip(&s.trajectories) {
-                    *acc += v;
-                }
-            }
-            if s.persons.is_some() {
-                result.persons = s.persons;
-            }
-            result.estimates.push(s.draws);
+            pooled.add(&mut result, s?);
         }
         first = last;
         progress(Progress::Simulated { done: first, total: replicates });
     }
-    result.arms = (0..n_arms)
-        .map(|a| ArmSummary {
-            participants: participants[a],
-            started: started[a],
-            outcome_means: (0..n_h)
-                .map(|h| {
-                    std::array::from_fn(|o| outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] / participants[a] as f64)
-                })
-                .collect(),
-        })
-        .collect();
-    let cells = result.contrasts.len() * OUTCOMES.len() * n_h;
-    // Each cell's bootstrap is independent of the others': in parallel, in
-    // cell order.
+    result.arms = pooled.arms(n_h);
+    result.diagnoses = diagnose_cells(&result, &mut progress);
+    Ok(result)
+}
+
+/// What a run adds up over replicates, in replicate order, for the arms'
+/// summaries: participants, starters and outcome sums per arm.
+struct Pooled {
+    participants: Vec<u64>,
+    started: Vec<u64>,
+    /// `[arm][horizon][outcome]`.
+    outcome_sums: Vec<f64>,
+}
+
+impl Pooled {
+    fn new(arms: usize, horizons: usize) -> Self {
+        Self {
+            participants: vec![0; arms],
+            started: vec![0; arms],
+            outcome_sums: vec![0.0; arms * horizons * OUTCOMES.len()],
+        }
+    }
+
+    /// Adds replicate `s` (the next in order) to the arms' sums and moves its
+    /// estimates, trajectories and persons into `result`.
+    fn add(&mut self, result: &mut RunResult, s: ReplicateSummary) {
+        result.person_weeks += s.person_weeks;
+        for (acc, v) in self.participants.iter_mut().zip(&s.participants) {
+            *acc += v;
+        }
+        for (acc, v) in self.started.iter_mut().zip(&s.started) {
+            *acc += v;
+        }
+        for (acc, v) in self.outcome_sums.iter_mut().zip(&s.outcome_sums) {
+            *acc += v;
+        }
+        if result.trajectories.is_empty() {
+            result.trajectories = s.trajectories;
+        } else {
+            for (acc, v) in result.trajectories.iter_mut().zip(&s.trajectories) {
+                *acc += v;
+            }
+        }
+        if s.persons.is_some() {
+            result.persons = s.persons;
+        }
+        result.estimates.push(s.draws);
+    }
+
+    /// Each arm's participants, starters and outcome means per horizon.
+    fn arms(&self, n_h: usize) -> Vec<ArmSummary> {
+        (0..self.participants.len())
+            .map(|a| ArmSummary {
+                participants: self.participants[a],
+                started: self.started[a],
+                outcome_means: (0..n_h)
+                    .map(|h| {
+                        std::array::from_fn(|o| {
+                            self.outcome_sums[(a * n_h + h) * OUTCOMES.len() + o] / self.participants[a] as f64
+                        })
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// Diagnoses every contrast × outcome × horizon cell from the replicates'
+/// estimates. Each cell's bootstrap is independent of the others': in
+/// parallel, in cell order, reporting progress every `CELLS_PER_REPORT`.
+fn diagnose_cells(result: &RunResult, progress: &mut impl FnMut(Progress)) -> Vec<Diagnosis> {
+    let cells = result.contrasts.len() * OUTCOMES.len() * result.horizons;
     let mut diagnoses = Vec::with_capacity(cells);
     for first in (0..cells).step_by(CELLS_PER_REPORT) {
         let last = (first + CELLS_PER_REPORT).min(cells);
@@ -410,8 +444,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
         diagnoses.extend(chunk);
         progress(Progress::Diagnosed { done: last, total: cells });
     }
-    result.diagnoses = diagnoses;
-    Ok(result)
+    diagnoses
 }
 
 #[cfg(test)]
