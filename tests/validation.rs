@@ -50,6 +50,30 @@ fn a_week_0_caseload_that_never_leaves_fills_the_slots_for_good() {
     assert_eq!(with("1e-16"), "");
 }
 
+/// Each week-0 client who leaves costs the engine a draw, so a vast week-0
+/// caseload is bounded by how many of it leave during the run, not by its size.
+#[test]
+fn week_0_clients_are_bounded_by_how_many_leave() {
+    let bau = |staff: u32, rate: &str| {
+        problems(&minimal().replace(
+            "\"bau\": (case_managers_per_site: 2,",
+            &format!(
+                "\"bau\": (case_managers_per_site: {staff}, initial_caseload: 1000000, initial_exit_rate: {rate},"
+            ),
+        ))
+    };
+    // 2 sites × 100 × a million clients, 73 calendar weeks: 1 − e^(−0.73) of
+    // them, 103.6 million, would leave; at rate 1e-9, 15.
+    assert_eq!(
+        bau(100, "0.01"),
+        "x.ron: 1 problem in the scenario:\n  - services expect 103618202 week-0 clients to leave over 73 calendar \
+         weeks (sites × case_managers_per_site × initial_caseload × (1 − exp(−initial_exit_rate × weeks)), summed \
+         over services); at most 50000000 are supported"
+    );
+    assert_eq!(bau(100, "1e-9"), "");
+    assert_eq!(bau(2, "0.01"), "");
+}
+
 #[test]
 fn an_enrolment_that_expects_nobody_is_an_error() {
     let text = minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 10, weekly: [0, 0])");

@@ -1151,6 +1151,26 @@ fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, hori
             "services",
             format!("staff {total} case managers over {weeks} calendar weeks; case managers × weeks must be at most 50000000"),
         );
+    } else {
+        // Each week-0 client who leaves costs a draw.
+        let leaving: f64 = services
+            .values()
+            .map(|s| {
+                let clients = f64::from(s.case_managers_per_site) * sites as f64 * f64::from(s.initial_caseload);
+                clients * -libm::expm1(-s.initial_exit_rate * weeks as f64)
+            })
+            .sum();
+        if leaving > 50_000_000.0 {
+            c.fail(
+                "services",
+                format!(
+                    "expect {} week-0 clients to leave over {weeks} calendar weeks (sites × case_managers_per_site × \
+                     initial_caseload × (1 − exp(−initial_exit_rate × weeks)), summed over services); at most \
+                     50000000 are supported",
+                    Num(leaving.round())
+                ),
+            );
+        }
     }
 }
 
