@@ -485,6 +485,22 @@ fn parse_error(text: &str) -> String {
 }
 
 #[test]
+fn errors_are_never_placed_inside_a_comment() {
+    // A `/*` left open is reported where it opens, not in a later comment,
+    // where RON stops reading.
+    let open =
+        minimal().replace("    seed: 7,", "    /* seed: 7,").replace("    sites:", "    // a comment\n    sites:");
+    assert_eq!(parse_error(&open), "x.ron:5:5: Unclosed block comment");
+    // A file cut short in a last line's comment ends at that comment's end,
+    // with a final line feed or without.
+    for end in ["", "\n\n"] {
+        let cut = format!("Scenario(\n    name: \"x\", // the name{end}");
+        assert_eq!(parse_error(&cut), "x.ron:2:27: Unexpected end of RON");
+    }
+    assert_eq!(parse_error("// hello"), "x.ron:1:9: Expected opening `(` for struct `Scenario`");
+}
+
+#[test]
 fn a_map_key_given_twice_is_located_at_the_repeat() {
     let twice =
         |key: &str| parse_error(&minimal().replace(r#""ics": (case_managers"#, &format!("{key}: (case_managers")));

@@ -209,12 +209,26 @@ fn message(code: &ron::Error) -> String {
 }
 
 /// Where RON's error is about. RON places an error where it last read, which
-/// for text after the scenario is the scenario's closing `)`, and for a map
-/// key given twice (found only once the key is read) the key's end.
+/// for text after the scenario is the scenario's closing `)`, for a map key
+/// given twice (found only once the key is read) the key's end, and at the
+/// end of a file whose last line is a comment, within that comment.
 fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
+    let at = ron_located(text, e);
+    match e.code {
+        ron::Error::UnclosedBlockComment => at,
+        _ => text::position(text, text::outside_comment(text, text::offset(text, at))),
+    }
+}
+
+/// Where RON's error is about, before leaving comments (see [`located`]).
+fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     let (start, end) = ((e.span.start.line, e.span.start.col), (e.span.end.line, e.span.end.col));
     match &e.code {
         ron::Error::TrailingCharacters => end,
+        // RON places it where it stopped reading, in a comment after the `/*` left open.
+        ron::Error::UnclosedBlockComment => {
+            text::first_unclosed_comment(text).map_or(start, |at| text::position(text, at))
+        }
         ron::Error::IntegerOutOfBounds | ron::Error::InvalidIntegerDigit { .. } => with_sign(text, start),
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))

@@ -51,6 +51,16 @@ pub(super) fn skip_blank(text: &str, mut at: usize) -> usize {
     at.min(text.len())
 }
 
+/// `at`, or, if it falls inside a comment, where the next value after that
+/// comment starts (see [`skip_blank`]): an error is about what RON read,
+/// never about a comment.
+pub(super) fn outside_comment(text: &str, at: usize) -> usize {
+    let comment = tokens(text)
+        .take_while(|&(start, _, _)| start < at)
+        .find(|&(start, token, _)| (token.starts_with("//") || token.starts_with("/*")) && start + token.len() > at);
+    comment.map_or(at, |(start, _, _)| skip_blank(text, start))
+}
+
 /// The characters RON skips between tokens (its `is_whitespace_char`): not
 /// every Unicode space (a no-break space is an error RON places at itself),
 /// but the invisible direction marks too.
@@ -92,6 +102,11 @@ pub(super) fn first_multiline_string(text: &str, end: usize) -> Option<usize> {
         .take_while(|&(at, _, _)| at < end)
         .find(|&(at, token, _)| string(token) && token.contains('\n') && then_text(&text[at + token.len()..]))
         .map(|(at, _, _)| at)
+}
+
+/// The byte offset of the first `/*` comment never closed, if any.
+pub(super) fn first_unclosed_comment(text: &str) -> Option<usize> {
+    tokens(text).find(|&(_, token, _)| token.starts_with("/*") && !block_comment(token).1).map(|(at, _, _)| at)
 }
 
 /// The tokens of `text` as RON's reading skips over them: each with its byte
@@ -139,7 +154,7 @@ fn token_len(rest: &str) -> usize {
     if rest.starts_with("//") {
         rest.find('\n').unwrap_or(rest.len())
     } else if rest.starts_with("/*") {
-        block_comment_len(rest)
+        block_comment(rest).0
     } else if let Some(body) = rest.strip_prefix('"') {
         1 + quoted_len(body, '"')
     } else if let Some(body) = rest.strip_prefix('\'') {
@@ -167,8 +182,9 @@ fn quoted_len(body: &str, quote: char) -> usize {
     body.len()
 }
 
-/// The length of the `/* */` comment `rest` starts with; RON's nest.
-fn block_comment_len(rest: &str) -> usize {
+/// The length of the `/* */` comment `rest` starts with (RON's nest), and
+/// whether it is closed: one left open runs to the end of the text.
+fn block_comment(rest: &str) -> (usize, bool) {
     let (mut depth, mut i) = (0_usize, 0);
     while i < rest.len() {
         if rest[i..].starts_with("/*") {
@@ -176,13 +192,13 @@ fn block_comment_len(rest: &str) -> usize {
         } else if rest[i..].starts_with("*/") {
             (depth, i) = (depth.saturating_sub(1), i + 2);
             if depth == 0 {
-                return i;
+                return (i, true);
             }
         } else {
             i += rest[i..].chars().next().map_or(1, char::len_utf8);
         }
     }
-    rest.len()
+    (rest.len(), false)
 }
 
 /// The length of what `rest`, starting with `r`, starts with: a raw string
@@ -258,6 +274,17 @@ mod tests {
     }
 
     #[test]
+    fn comments_are_left_for_what_follows_them() {
+        let text = "a /* b /* c */ d */ e // f\ng";
+        assert_eq!(outside_comment(text, 1), 1, "not in a comment");
+        assert_eq!(outside_comment(text, 2), 2, "at a comment's start: RON reads on from there");
+        assert_eq!(outside_comment(text, 8), 20, "nested: past the outer comment");
+        assert_eq!(outside_comment(text, 24), 27, "a line comment: the next line");
+        assert_eq!(first_unclosed_comment(text), None);
+        assert_eq!(first_unclosed_comment("a /* b */ c /* d /* e */ f"), Some(12));
+    }
+
+    #[test]
     fn only_lone_carriage_returns_are_found() {
         assert_eq!(first_lone_cr("a\r\nb\r\n"), None);
         assert_eq!(first_lone_cr("a\r\nb\rc\r"), Some(4));
@@ -287,6 +314,12 @@ mod tests {
         fn no_text_panics(text in "[\"'rb#/*\\\\\r\n0-9eE.+\\-_ a:(){}é]{0,40}") {
             let _ = first_overflow(&text);
             let _ = first_multiline_string(&text, text.len());
+            let _ = first_unclosed_comment(&text);
+            for at in 0..=text.len() {
+                if text.is_char_boundary(at) {
+                    let _ = outside_comment(&text, at);
+                }
+            }
             let _ = first_lone_cr(&text);
             for (at, _) in text.char_indices() {
                 prop_assert_eq!(offset(&text, position(&text, at)), at);
