@@ -293,7 +293,14 @@ pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError>
     if !fits(held) {
         return Err(RunError::ResultsMemory { replicates, bytes: held });
     }
-    ensure_memory(model, workers + usize::from(options.keep_persons), held)
+    ensure_memory(model, buffer_sets(workers, options.keep_persons, replicates), held)
+}
+
+/// How many replicates' buffers a run holds at once: one per worker, and
+/// replicate 0's kept for persons.csv, which is one more only if a worker
+/// goes on to another replicate: never more than there are replicates.
+fn buffer_sets(workers: usize, keep_persons: bool, replicates: u32) -> usize {
+    (workers + usize::from(keep_persons)).min(replicates.max(1) as usize)
 }
 
 /// The list for every replicate's estimates, once [`check_memory`] has found
@@ -449,7 +456,15 @@ fn diagnose_cells(result: &RunResult, progress: &mut impl FnMut(Progress)) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use super::mem_total;
+    use super::{buffer_sets, mem_total};
+
+    #[test]
+    fn replicate_0_kept_for_persons_adds_a_set_only_where_a_worker_runs_on() {
+        assert_eq!(buffer_sets(1, true, 1), 1, "one replicate, kept: its own buffers");
+        assert_eq!(buffer_sets(2, true, 2), 2);
+        assert_eq!(buffer_sets(2, true, 5), 3);
+        assert_eq!(buffer_sets(2, false, 5), 2);
+    }
 
     #[test]
     fn the_machines_memory_is_read_in_bytes_from_meminfo() {
