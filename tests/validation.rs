@@ -210,6 +210,21 @@ fn names_with_control_characters_are_errors_shown_escaped() {
 }
 
 #[test]
+fn service_names_that_are_not_plain_words_are_quoted_in_field_paths() {
+    // Unquoted, `services.a.b.caseload_cap` would read as a field b of a service a.
+    for (name, shown) in [("a.b", r#""a.b""#), ("i cs", r#""i cs""#), ("", r#""""#), ("ics-2_b", "ics-2_b")] {
+        let text = minimal()
+            .replace(
+                r#""ics": (case_managers_per_site: 1, caseload_cap: 20,"#,
+                &format!(r#""{name}": (case_managers_per_site: 1, caseload_cap: 0,"#),
+            )
+            .replace(r#"service: "ics""#, &format!(r#"service: "{name}""#));
+        let p = problems(&text);
+        assert!(p.contains(&format!("- services.{shown}.caseload_cap must be at least 1 (got 0)")), "{name}: {p}");
+    }
+}
+
+#[test]
 fn names_that_r_or_pandas_read_as_missing_are_errors() {
     // Arms, sites and stages are written as values in the CSV files, where
     // these would read back as missing and lose the evaluator's groups.
@@ -625,6 +640,22 @@ fn one_mistake_gives_one_message() {
     ] {
         let p = problems(&text);
         assert!(p.starts_with("x.ron: 1 problem") && !p.contains("case managers over"), "{p}");
+    }
+    // No stages (or too many) is one message, not one for every field
+    // naming a stage or holding a value per stage.
+    let stages = "    stages: [\n        (name: \"Engagement\", progress: 0.05, job: 0.002, other_exit: 0.003),\n        (name: \"Job search\", regress: 0.01, job: 0.01, other_exit: 0.003),\n    ],";
+    assert!(minimal().contains(stages));
+    let many: Vec<String> = (0..101).map(|i| format!("(name: \"S{i}\")")).collect();
+    for (list, message) in [
+        ("stages: [],".to_string(), "stages must list at least one stage"),
+        (format!("stages: [{}],", many.join(", ")), "stages may list at most 100 entries (got 101)"),
+    ] {
+        let text = minimal().replace(stages, &format!("    {list}")).replace(
+            "effects: (progress: All(1.6), job: All(1.5))",
+            "effects: (progress: PerStage([1.5, 1.2]), job: All(1.5)), \
+             navigators: (per_site: 1, clients_per_navigator: 5, max_stage: \"Engagement\")",
+        );
+        assert_eq!(problems(&text), format!("x.ron: 1 problem in the scenario:\n  - {message}"));
     }
     // An arrival rate has its own bound, not a stage move's.
     let p = problems(&minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 1, weekly: [1e7, 1])"));

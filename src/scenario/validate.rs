@@ -45,6 +45,9 @@ impl fmt::Display for Num {
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
+    /// The stages list is empty or over its limit, which is reported once:
+    /// the rules that compare other fields with it are then skipped.
+    stages_unusable: bool,
 }
 
 impl Checker {
@@ -166,11 +169,14 @@ const READ_AS_MISSING: [&str; 19] = [
     "NULL", "NaN", "None", "n/a", "nan", "null",
 ];
 
-/// A service name as it goes in a field path: quoted with escapes if it has
-/// control characters (which are refused), as is, so the path reads as
-/// written, otherwise.
+/// A service name as it goes in a field path: as is if it is a plain word
+/// (letters, digits, `_` and `-`), so the path reads as written; otherwise
+/// quoted, with escapes for control characters (which are refused), so that
+/// a name with a `.`, a space or nothing at all cannot be misread as part of
+/// the path (`services."a.b".caseload_cap`).
 fn shown_name(name: &str) -> String {
-    if has_control(name) { format!("{name:?}") } else { name.to_string() }
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if plain { name.to_string() } else { format!("{name:?}") }
 }
 
 fn has_control(name: &str) -> bool {
@@ -237,6 +243,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let job_loss = piecewise(&mut c, "job_loss.rates", &s.job_loss.rates);
     let reentry_stage = match stage_index(&s.job_loss.reentry_stage) {
         Some(i) => i as u8,
+        None if c.stages_unusable => 0,
         None => {
             c.fail(
                 "job_loss.reentry_stage",
@@ -333,6 +340,7 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
     if stages.is_empty() {
         c.fail("stages", "must list at least one stage");
     }
+    c.stages_unusable = stages.is_empty() || stages.len() > 100;
     let last = stages.len().saturating_sub(1);
     let mut columns = HashSet::new();
     let each = if c.at_most("stages", stages.len(), 100) { stages } else { &[] };
@@ -541,7 +549,7 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         &HEALTH_NAMES,
         &[h.no_condition, h.common_mental, h.severe_mental, h.physical, h.substance_use],
     );
-    if p.starting_stage.len() != n_stages {
+    if p.starting_stage.len() != n_stages && !c.stages_unusable {
         c.fail(
             "population.starting_stage",
             format!("needs one weight per stage ({n_stages}) (got {})", p.starting_stage.len()),
@@ -551,7 +559,8 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
     let checked = &p.starting_stage[..p.starting_stage.len().min(n_stages)];
     let names: Vec<String> = (0..checked.len()).map(|i| format!("[{i}]")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let starting_stage = c.weights("population.starting_stage", &names, checked);
+    let starting_stage =
+        if c.stages_unusable { Vec::new() } else { c.weights("population.starting_stage", &names, checked) };
     let r = &p.reference;
     for (field, v) in [
         ("age", r.age),
@@ -770,7 +779,7 @@ fn per_stage(c: &mut Checker, path: &str, m: &schema::Multiplier, n: usize) -> V
             vec![*v; n]
         }
         schema::Multiplier::PerStage(v) => {
-            if v.len() != n {
+            if v.len() != n && !c.stages_unusable {
                 c.fail(path, format!("needs one multiplier per stage ({n}) (got {})", v.len()));
             }
             let mut v = v.clone();
@@ -956,6 +965,7 @@ fn quality_sd(c: &mut Checker, p: &str, sd: f64) {
 fn navigators(c: &mut Checker, np: &str, nv: &schema::Navigators, stages: &[schema::Stage]) -> NavigatorModel {
     let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {
         Some(i) => i as u8,
+        None if c.stages_unusable => 0,
         None => {
             c.fail(
                 format!("{np}.max_stage"),
