@@ -225,6 +225,24 @@ fn service_names_that_are_not_plain_words_are_quoted_in_field_paths() {
 }
 
 #[test]
+fn long_names_are_cut_in_messages() {
+    // A message quotes at most 60 characters of a name, however long.
+    let long = "x".repeat(100_000);
+    let text = minimal()
+        .replace(r#"reentry_stage: "Job search""#, &format!(r#"reentry_stage: "{long}""#))
+        .replace(
+            r#""ics": (case_managers_per_site: 1, caseload_cap: 20,"#,
+            &format!(r#""{long}": (case_managers_per_site: 1, caseload_cap: 0,"#),
+        )
+        .replace(r#"service: "ics""#, &format!(r#"service: "{long}""#));
+    let p = problems(&text);
+    let shown = format!("\"{}\"… (100000 characters)", "x".repeat(60));
+    assert!(p.contains(&format!("- job_loss.reentry_stage names no stage (got {shown}; stages are")), "{p}");
+    assert!(p.contains(&format!("- services.{shown}.caseload_cap must be at least 1 (got 0)")), "{p}");
+    assert!(p.len() < 1_000, "{} bytes", p.len());
+}
+
+#[test]
 fn names_that_r_or_pandas_read_as_missing_are_errors() {
     // Arms, sites and stages are written as values in the CSV files, where
     // these would read back as missing and lose the evaluator's groups.
@@ -523,6 +541,11 @@ fn a_map_key_given_twice_is_located_at_the_repeat() {
     // Written with an escape or as a raw string, the key is still found whole, and named as read.
     assert_eq!(twice(r#""b\u{61}u""#), r#"x.ron:27:9: "bau" is declared twice"#);
     assert_eq!(twice(r##"r#"bau"#"##), r#"x.ron:27:9: "bau" is declared twice"#);
+    // A long name is cut in the message, as in every other.
+    let long = "y".repeat(5_000);
+    let text = minimal().replace(r#""bau": (case_managers"#, &format!(r#""{long}": (case_managers"#));
+    let e = parse_error(&text.replace(r#""ics": (case_managers"#, &format!(r#""{long}": (case_managers"#)));
+    assert_eq!(e, format!(r#"x.ron:27:9: "{}"… (5000 characters) is declared twice"#, "y".repeat(60)));
 }
 
 #[test]

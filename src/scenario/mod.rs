@@ -200,6 +200,9 @@ fn unclosed_string(text: &str, at: (usize, usize), message: &str) -> Option<((us
 /// scenario needs.
 fn message(code: &ron::Error) -> String {
     match code {
+        // The name as read, cut if long (a name may be as long as the file).
+        ron::Error::Message(m) => schema::declared_twice_name(m)
+            .map_or_else(|| m.clone(), |name| format!("{} is declared twice", text::quoted(&name))),
         ron::Error::SuggestRawIdentifier(found) => format!(
             "expected a name, found `{found}`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
              and a choice by its name (as in `All(1.6)`)"

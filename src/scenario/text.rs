@@ -224,6 +224,29 @@ fn word_len(rest: &str) -> usize {
     rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
 }
 
+/// The most characters of a name a message shows: a name may be as long as
+/// the file.
+pub(super) const SHOWN_CHARS: usize = 60;
+
+/// `text`, cut after [`SHOWN_CHARS`] characters, saying how long it is.
+pub(super) fn cut(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= SHOWN_CHARS {
+        return text.to_string();
+    }
+    format!("{}… ({n} characters)", text.chars().take(SHOWN_CHARS).collect::<String>())
+}
+
+/// A name as a message quotes it: with escapes, cut after [`SHOWN_CHARS`]
+/// characters.
+pub(super) fn quoted(name: &str) -> String {
+    let n = name.chars().count();
+    if n <= SHOWN_CHARS {
+        return format!("{name:?}");
+    }
+    format!("{:?}… ({n} characters)", name.chars().take(SHOWN_CHARS).collect::<String>())
+}
+
 #[cfg(test)]
 mod tests {
 

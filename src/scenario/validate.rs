@@ -6,6 +6,7 @@
 
 use super::model::*;
 use super::schema::{self, Scenario};
+use super::text::{SHOWN_CHARS, cut, quoted};
 use super::{NON_STAGE_SHARES, column_name};
 use crate::rng::{NORMAL_REACH, TruncatedNormal};
 use std::collections::{HashMap, HashSet};
@@ -119,7 +120,7 @@ impl Checker {
         if has_control(name) {
             self.fail(
                 path,
-                format!("must not contain control characters or invisible format characters (got {name:?})"),
+                format!("must not contain control characters or invisible format characters (got {})", quoted(name)),
             );
         }
     }
@@ -133,7 +134,8 @@ impl Checker {
                 path,
                 format!(
                     "is written as a value in the CSV files, where R's read.csv or pandas' read_csv would read \
-                     {name:?} as missing; choose another name"
+                     {} as missing; choose another name",
+                    quoted(name)
                 ),
             );
         }
@@ -176,7 +178,7 @@ const READ_AS_MISSING: [&str; 19] = [
 /// the path (`services."a.b".caseload_cap`).
 fn shown_name(name: &str) -> String {
     let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    if plain { name.to_string() } else { format!("{name:?}") }
+    if plain && name.chars().count() <= SHOWN_CHARS { name.to_string() } else { quoted(name) }
 }
 
 fn has_control(name: &str) -> bool {
@@ -247,7 +249,11 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         None => {
             c.fail(
                 "job_loss.reentry_stage",
-                format!("names no stage (got {:?}; stages are {})", s.job_loss.reentry_stage, stage_list(&s.stages)),
+                format!(
+                    "names no stage (got {}; stages are {})",
+                    quoted(&s.job_loss.reentry_stage),
+                    stage_list(&s.stages)
+                ),
             );
             0
         }
@@ -309,7 +315,7 @@ fn stage_list(stages: &[schema::Stage]) -> String {
 fn name_list<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
     const SHOWN: usize = 20;
     let n = names.len();
-    let shown: Vec<String> = names.take(SHOWN).map(|s| format!("{s:?}")).collect();
+    let shown: Vec<String> = names.take(SHOWN).map(|s| quoted(s)).collect();
     if n > SHOWN { format!("{}, … ({n} in all)", shown.join(", ")) } else { shown.join(", ") }
 }
 
@@ -354,14 +360,15 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
         if column.is_empty() {
             c.fail(
                 format!("{p}.name"),
-                format!("needs an ASCII letter or digit, for its column name (got {:?})", st.name),
+                format!("needs an ASCII letter or digit, for its column name (got {})", quoted(&st.name)),
             );
         } else if !columns.insert(column.clone()) {
             c.fail(
                 format!("{p}.name"),
                 format!(
-                    "must give a column name other than an earlier stage's (got {:?}, column share_{column})",
-                    st.name
+                    "must give a column name other than an earlier stage's (got {}, column share_{})",
+                    quoted(&st.name),
+                    cut(&column)
                 ),
             );
         }
@@ -370,8 +377,8 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
                 format!("{p}.name"),
                 format!(
                     "must not be Employed, Other exit, Waitlisted or In service, which would give the column \
-                     share_{column}: trajectories.csv reports those shares beside the stages' (got {:?})",
-                    st.name
+                     share_{column}: trajectories.csv reports those shares beside the stages' (got {})",
+                    quoted(&st.name)
                 ),
             );
         }
@@ -759,7 +766,7 @@ fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
         c.printable(&format!("sites[{i}].name"), &s.name);
         c.readable_value(&format!("sites[{i}].name"), &s.name);
         if !seen.insert(&s.name) {
-            c.fail(format!("sites[{i}].name"), format!("repeats an earlier site name (got {:?})", s.name));
+            c.fail(format!("sites[{i}].name"), format!("repeats an earlier site name (got {})", quoted(&s.name)));
         }
     }
     let names: Vec<String> = (0..sites.len()).map(|i| format!("[{i}].weight")).collect();
@@ -969,7 +976,7 @@ fn navigators(c: &mut Checker, np: &str, nv: &schema::Navigators, stages: &[sche
         None => {
             c.fail(
                 format!("{np}.max_stage"),
-                format!("names no stage (got {:?}; stages are {})", nv.max_stage, stage_list(stages)),
+                format!("names no stage (got {}; stages are {})", quoted(&nv.max_stage), stage_list(stages)),
             );
             0
         }
@@ -1027,7 +1034,7 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
             0
         }
         many => {
-            let names: Vec<String> = many.iter().map(|&i| format!("{:?}", arms[i].name)).collect();
+            let names: Vec<String> = many.iter().map(|&i| quoted(&arms[i].name)).collect();
             c.fail("arms", format!("must mark exactly one arm `control: true` (got {})", names.join(", ")));
             many[0]
         }
@@ -1045,24 +1052,30 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     for (i, a) in arms.iter().enumerate() {
         let p = format!("arms[{i}]");
         if !names.insert(&a.name) {
-            c.fail(format!("{p}.name"), format!("repeats an earlier arm name (got {:?})", a.name));
+            c.fail(format!("{p}.name"), format!("repeats an earlier arm name (got {})", quoted(&a.name)));
         }
         if !a.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') || a.name.is_empty() {
             c.fail(
                 format!("{p}.name"),
-                format!("must be letters, digits and _ only, for column names (got {:?})", a.name),
+                format!("must be letters, digits and _ only, for column names (got {})", quoted(&a.name)),
             );
         } else {
             c.readable_value(&format!("{p}.name"), &a.name);
         }
         let service = index(&a.service).unwrap_or_else(|| {
-            c.fail(format!("{p}.service"), format!("names no service (got {:?}; services are {known})", a.service));
+            c.fail(
+                format!("{p}.service"),
+                format!("names no service (got {}; services are {known})", quoted(&a.service)),
+            );
             0
         });
         let fb_name = a.fallback.clone().unwrap_or_else(|| default_fallback.clone());
         let fallback = index(&fb_name).unwrap_or_else(|| {
             if a.fallback.is_some() {
-                c.fail(format!("{p}.fallback"), format!("names no service (got {fb_name:?}; services are {known})"));
+                c.fail(
+                    format!("{p}.fallback"),
+                    format!("names no service (got {}; services are {known})", quoted(&fb_name)),
+                );
             }
             0
         });
@@ -1231,10 +1244,12 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
         .collect();
         if !set.is_empty() {
             warnings.push(format!(
-                "services.{name}: {} take{} no effect: no arm offers {name:?} as its service (it is only a \
+                "services.{}: {} take{} no effect: no arm offers {} as its service (it is only a \
                  fallback), and {} to clients holding a slot",
+                shown_name(name),
                 set.join(", "),
                 if set.len() == 1 { "s" } else { "" },
+                quoted(name),
                 if set.len() == 1 { "it applies only" } else { "they apply only" },
             ));
         }
