@@ -472,9 +472,10 @@ fn an_out_path_through_a_dangling_link_is_refused_before_running() {
     let dir = tempfile::tempdir().unwrap();
     let dangling = dir.path().join("dangling");
     std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
-    for (out, message) in
-        [(dangling.clone(), "exists and is not a folder"), (dangling.join("sub"), "dangling is not a folder")]
-    {
+    for (out, message) in [
+        (dangling.clone(), "is a link to nothing (its target does not exist)"),
+        (dangling.join("sub"), "dangling is a link to nothing"),
+    ] {
         rctsim()
             .args(["run", fixture("minimal.ron").to_str().unwrap(), "--out", out.to_str().unwrap()])
             .assert()

@@ -78,6 +78,13 @@ fn week_0_clients_are_bounded_by_how_many_leave() {
 fn an_enrolment_that_expects_nobody_is_an_error() {
     let text = minimal().replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 10, weekly: [0, 0])");
     assert!(problems(&text).contains("enrolment.weekly expects no arrivals at all"));
+    // Fewer than 2 expected, like a Total of fewer than 2, is no trial; 2 is.
+    let weekly = |rates: &str| problems(&minimal().replace("Total(n: 200, weeks: 20)", rates));
+    assert!(
+        weekly("PerSite(weeks: 3, weekly: [0.5, 0.1])")
+            .contains("enrolment.weekly expects 1.8 arrivals in all (Σ weekly × weeks); a trial needs at least 2"),
+    );
+    assert_eq!(weekly("PerSite(weeks: 4, weekly: [0.25, 0.25])"), "");
 }
 
 #[test]

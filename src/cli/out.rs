@@ -31,6 +31,11 @@ pub struct OutDir {
 #[error("{0}")]
 pub struct UsageError(String);
 
+/// Whether `path` is a symbolic link whose target does not exist.
+fn dangling(path: &Path) -> bool {
+    path.is_symlink() && !path.exists()
+}
+
 /// Refuses, before any replicate is simulated, an `--out` that could not be
 /// written when the run ends: an existing file (or link that is not to a
 /// folder), a path under a file, a folder that cannot be created (a name too
@@ -41,11 +46,17 @@ pub struct UsageError(String);
 pub fn check(dir: &Path) -> Result<OutDir, UsageError> {
     let refuse = |why: String| UsageError(format!("--out {}: {why}", shown_path(dir)));
     if present(dir) && !dir.is_dir() {
-        return Err(refuse("exists and is not a folder".into()));
+        let why = if dangling(dir) {
+            "is a link to nothing (its target does not exist)"
+        } else {
+            "exists and is not a folder"
+        };
+        return Err(refuse(why.into()));
     }
     let (existing, out) = plan(dir);
     if !existing.is_dir() {
-        return Err(refuse(format!("{} is not a folder", shown_path(&existing))));
+        let what = if dangling(&existing) { "a link to nothing" } else { "not a folder" };
+        return Err(refuse(format!("{} is {what}", shown_path(&existing))));
     }
     let created = create_folders(&out.missing).map_err(|e| refuse(format!("{e:#}")))?;
     if let Err(e) = tempfile::Builder::new().prefix(".rctsim-probe").tempfile_in(&out.path) {

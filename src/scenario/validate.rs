@@ -1141,6 +1141,15 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             let expected: f64 = weekly.iter().filter(|&&v| v.is_finite() && v > 0.0).sum::<f64>() * f64::from(*weeks);
             if expected == 0.0 && weekly.len() == n_sites {
                 c.fail("enrolment.weekly", "expects no arrivals at all: some site needs a positive rate");
+            } else if expected < 2.0 && weekly.len() == n_sites {
+                // As `Total` needs n ≥ 2: fewer would leave most replicates without an estimate.
+                c.fail(
+                    "enrolment.weekly",
+                    format!(
+                        "expects {} arrivals in all (Σ weekly × weeks); a trial needs at least 2",
+                        Num(ten_digits(expected))
+                    ),
+                );
             }
             if expected > 50_000_000.0 {
                 c.fail(
@@ -1151,6 +1160,13 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
         }
     }
+}
+
+/// `v` to ten significant digits: a figure derived from the scenario's,
+/// shown without the rounding error of its arithmetic (1.8, not
+/// 1.7999999999999998).
+fn ten_digits(v: f64) -> f64 {
+    format!("{v:.9e}").parse().unwrap_or(v)
 }
 
 /// Case managers in all, and case managers × calendar weeks (the engine keeps
