@@ -85,6 +85,10 @@ fn an_enrolment_that_expects_nobody_is_an_error() {
             .contains("enrolment.weekly expects 1.8 arrivals in all (Σ weekly × weeks); a trial needs at least 2"),
     );
     assert_eq!(weekly("PerSite(weeks: 4, weekly: [0.25, 0.25])"), "");
+    // With a rate or the weeks refused, the count is unknown: one message.
+    for rates in ["PerSite(weeks: 0, weekly: [1, 1])", "PerSite(weeks: 1, weekly: [-1, 0.5])"] {
+        assert!(weekly(rates).starts_with("x.ron: 1 problem"), "{rates}: {}", weekly(rates));
+    }
 }
 
 #[test]

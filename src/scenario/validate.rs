@@ -1139,9 +1139,13 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             }
             // Rates refused above do not count (a negative one would hide a positive one).
             let expected: f64 = weekly.iter().filter(|&&v| v.is_finite() && v > 0.0).sum::<f64>() * f64::from(*weeks);
-            if expected == 0.0 && weekly.len() == n_sites {
+            // Too few is told only of rates and weeks all accepted: with one refused, the count is unknown.
+            let accepted = weekly.len() == n_sites
+                && weekly.iter().all(|&v| (0.0..=10_000.0).contains(&v))
+                && (1..=5000).contains(weeks);
+            if expected == 0.0 && accepted {
                 c.fail("enrolment.weekly", "expects no arrivals at all: some site needs a positive rate");
-            } else if expected < 2.0 && weekly.len() == n_sites {
+            } else if expected < 2.0 && accepted {
                 // As `Total` needs n ≥ 2: fewer would leave most replicates without an estimate.
                 c.fail(
                     "enrolment.weekly",
