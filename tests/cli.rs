@@ -20,20 +20,20 @@ fn read_summary(dir: &std::path::Path) -> serde_json::Value {
 fn run_writes_every_file_and_prints_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    rctsim()
+    let assert = rctsim()
         .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "3", "--persons", "--out"])
         .arg(&out)
         .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("ics − bau (treatment minus control)")
-                .and(predicate::str::contains("outcome                horizon    estimate"))
-                // minimal.ron's horizons are 26 and 52: no one reaches 52 weeks in work.
-                .and(predicate::str::contains("retained_52_weeks           52      0.0000                        NA"))
-                .and(predicate::str::contains("note: NA where no replicate has a p-value"))
-                .and(predicate::str::contains("power or coverage is at most 0.289 (0.5/√3, over 3 replicates)"))
-                .and(predicate::str::contains("summary.json (with --out)")),
-        );
+        .success();
+    let assert = assert.stdout(
+        predicate::str::contains("ics − bau (treatment minus control)")
+            .and(predicate::str::contains("outcome                horizon    estimate"))
+            // minimal.ron's horizons are 26 and 52: no one reaches 52 weeks in work.
+            .and(predicate::str::contains("retained_52_weeks           52      0.0000                        NA"))
+            .and(predicate::str::contains("note: NA where no replicate has a p-value"))
+            .and(predicate::str::contains("The Monte Carlo SE of each power and coverage is at most "))
+            .and(predicate::str::contains("summary.json (with --out)")),
+    );
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
         assert!(out.join(name).is_file(), "{name} written");
     }
@@ -43,6 +43,16 @@ fn run_writes_every_file_and_prints_the_table() {
         .collect();
     assert!(leftovers.is_empty(), "no temporary files left");
     let summary = read_summary(&out);
+    // The table's bound is the largest MC SE of a power or coverage in summary.json.
+    let largest = summary["diagnosands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| [&d["power_mc_se"], &d["coverage_mc_se"]])
+        .filter_map(serde_json::Value::as_f64)
+        .fold(0.0, f64::max);
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains(&format!("power and coverage is at most {largest:.3}.")), "{largest}");
     assert_eq!(summary["replicates"], 3);
     assert_eq!(summary["seed"], 7);
     assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
