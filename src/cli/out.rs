@@ -31,9 +31,10 @@ pub struct OutDir {
 #[error("{0}")]
 pub struct UsageError(String);
 
-/// Whether `path` is a symbolic link whose target does not exist.
+/// Whether `path` is a symbolic link whose target does not exist (not one
+/// that loops or whose target may not be read).
 fn dangling(path: &Path) -> bool {
-    path.is_symlink() && !path.exists()
+    path.is_symlink() && std::fs::metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// Refuses, before any replicate is simulated, an `--out` that could not be
