@@ -1145,8 +1145,10 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                 && (1..=5000).contains(weeks);
             if expected == 0.0 && accepted {
                 c.fail("enrolment.weekly", "expects no arrivals at all: some site needs a positive rate");
-            } else if expected < 2.0 && accepted {
-                // As `Total` needs n ≥ 2: fewer would leave most replicates without an estimate.
+            } else if ten_digits(expected) < 2.0 && accepted {
+                // As `Total` needs n ≥ 2: fewer would leave nearly every replicate
+                // without an estimate. Compared as shown, without the sum's
+                // rounding error (5 × (0.05 + 0.35) is 2, not 1.9999999999999998).
                 c.fail(
                     "enrolment.weekly",
                     format!(
@@ -1194,8 +1196,13 @@ fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, hori
             "services",
             format!("staff {total} case managers over {weeks} calendar weeks; case managers × weeks must be at most 50000000"),
         );
-    } else {
-        // Each week-0 client who leaves costs a draw.
+    } else if services.values().all(|s| {
+        (1..=10_000).contains(&s.case_managers_per_site)
+            && s.initial_caseload <= MAX_CASELOAD
+            && (0.0..=MAX_RATE).contains(&s.initial_exit_rate)
+    }) {
+        // Each week-0 client who leaves costs a draw. Counted only from values
+        // all accepted: a refused one would add a message, or hide one.
         let leaving: f64 = services
             .values()
             .map(|s| {
