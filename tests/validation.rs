@@ -72,6 +72,10 @@ fn week_0_clients_are_bounded_by_how_many_leave() {
     );
     assert_eq!(bau(100, "1e-9"), "");
     assert_eq!(bau(2, "0.01"), "");
+    // Counted only from accepted values: a refused rate adds no second
+    // message, nor hides the count.
+    let p = bau(100, "-0.5");
+    assert!(p.starts_with("x.ron: 1 problem") && p.contains("initial_exit_rate is a weekly rate"), "{p}");
 }
 
 #[test]
@@ -85,6 +89,8 @@ fn an_enrolment_that_expects_nobody_is_an_error() {
             .contains("enrolment.weekly expects 1.8 arrivals in all (Σ weekly × weeks); a trial needs at least 2"),
     );
     assert_eq!(weekly("PerSite(weeks: 4, weekly: [0.25, 0.25])"), "");
+    // 5 × (0.05 + 0.35) sums to 1.9999999999999998 in floating point: 2 as shown.
+    assert_eq!(weekly("PerSite(weeks: 5, weekly: [0.05, 0.35])"), "");
     // With a rate or the weeks refused, the count is unknown: one message.
     for rates in ["PerSite(weeks: 0, weekly: [1, 1])", "PerSite(weeks: 1, weekly: [-1, 0.5])"] {
         assert!(weekly(rates).starts_with("x.ron: 1 problem"), "{rates}: {}", weekly(rates));
@@ -537,7 +543,7 @@ fn errors_are_never_placed_inside_a_comment() {
     assert_eq!(parse_error(&open), "x.ron:5:5: Unclosed block comment");
     // A file cut short in a last line's comment ends at that comment's end,
     // with a final line feed or without.
-    for end in ["", "\n\n"] {
+    for end in ["", "\n\n", "\r\n"] {
         let cut = format!("Scenario(\n    name: \"x\", // the name{end}");
         assert_eq!(parse_error(&cut), "x.ron:2:27: Unexpected end of RON");
     }

@@ -217,10 +217,13 @@ fn message(code: &ron::Error) -> String {
 /// end of a file whose last line is a comment, within that comment.
 fn located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     let at = ron_located(text, e);
-    match e.code {
-        ron::Error::UnclosedBlockComment => at,
-        _ => text::position(text, text::outside_comment(text, text::offset(text, at))),
+    if matches!(e.code, ron::Error::UnclosedBlockComment) {
+        return at;
     }
+    let offset = text::outside_comment(text, text::offset(text, at));
+    // The end of a CRLF line is its `\r`, as the end of an LF line is its `\n`.
+    let crlf = text[..offset].ends_with('\r') && text[offset..].starts_with('\n');
+    text::position(text, if crlf { offset - 1 } else { offset })
 }
 
 /// Where RON's error is about, before leaving comments (see [`located`]).
