@@ -56,6 +56,9 @@ fn letting_lives_sleep_changes_nothing() {
         "shared_case_manager.ron",
         "minimal.ron",
         "constant_intensity.ron",
+        "null_effect.ron",
+        "rich.ron",
+        "rich_unlimited.ron",
     ]
     .map(common::fixture);
     let shipped = ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"].map(common::shipped);

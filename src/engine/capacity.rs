@@ -300,7 +300,8 @@ fn leaving(n: u32, rate: f64, exponential: impl Fn(u64) -> f64) -> u32 {
     let (mut left, mut at) = (0, 0.0);
     for k in 0.. {
         at += (exponential(k) / rate).floor();
-        if at >= f64::from(n) {
+        // A NaN (which no draw in (0, 1] gives) ends it too.
+        if at >= f64::from(n) || at.is_nan() {
             break;
         }
         left += 1;
@@ -427,27 +428,32 @@ mod tests {
         assert_eq!(leaving(5, 0.1, |_| 0.0), 5);
     }
 
-    /// `leaving` is Binomial(n, 1 − exp(−rate)): its mean and its share of
-    /// weeks in which nobody leaves, over 200,000 keyed weeks, each within 4
-    /// Monte Carlo SE; for a small caseload and for a million clients.
+    /// `leaving` is Binomial(n, 1 − exp(−rate)): over 200,000 keyed weeks,
+    /// the share of weeks with each count from 0 to 5 (and over 5) within 4
+    /// Monte Carlo SE, `√(π(1−π)/W)`, of the binomial probability π, for a
+    /// small caseload and for a million clients.
     #[test]
     fn leaving_is_binomial() {
         let keyed = Keyed::new(2024);
+        let weeks = 200_000u64;
         for (n, rate) in [(20u32, 0.1), (1_000_000, 1e-6)] {
             let p = 1.0 - libm::exp(-rate);
-            let weeks = 200_000u64;
-            let (mut sum, mut none) = (0.0, 0.0);
+            let mut counts = [0u64; 7];
             for w in 0..weeks {
                 let k = leaving(n, rate, |k| keyed.exponential(w, Purpose::LegacyExit, u64::from(n), k));
-                sum += f64::from(k);
-                none += f64::from(u8::from(k == 0));
+                counts[(k as usize).min(6)] += 1;
             }
-            let (mean, var) = (f64::from(n) * p, f64::from(n) * p * (1.0 - p));
-            let got = sum / weeks as f64;
-            assert!((got - mean).abs() < 4.0 * (var / weeks as f64).sqrt(), "n {n}: mean {got} vs {mean}");
-            let p0 = (1.0 - p).powf(f64::from(n));
-            let got0 = none / weeks as f64;
-            assert!((got0 - p0).abs() < 4.0 * (p0 * (1.0 - p0) / weeks as f64).sqrt(), "n {n}: P(0) {got0} vs {p0}");
+            // P(k) = C(n, k) p^k (1−p)^(n−k), from P(0) by the ratio (n−k)/(k+1) · p/(1−p).
+            let mut pk = (1.0 - p).powf(f64::from(n));
+            let mut below = 0.0;
+            for (k, &count) in counts.iter().enumerate() {
+                let want = if k < 6 { pk } else { 1.0 - below };
+                let got = count as f64 / weeks as f64;
+                let se = (want * (1.0 - want) / weeks as f64).sqrt();
+                assert!((got - want).abs() < 4.0 * se, "n {n}, k {k}: {got} vs {want}");
+                below += pk;
+                pk *= f64::from(n - k as u32) / (k as f64 + 1.0) * p / (1.0 - p);
+            }
         }
     }
 
