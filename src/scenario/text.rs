@@ -230,21 +230,25 @@ pub(super) const SHOWN_CHARS: usize = 60;
 
 /// `text`, cut after [`SHOWN_CHARS`] characters, saying how long it is.
 pub(super) fn cut(text: &str) -> String {
-    let n = text.chars().count();
-    if n <= SHOWN_CHARS {
-        return text.to_string();
+    match head(text) {
+        (head, Some(n)) => format!("{head}… ({n} characters)"),
+        (head, None) => head,
     }
-    format!("{}… ({n} characters)", text.chars().take(SHOWN_CHARS).collect::<String>())
 }
 
-/// A name as a message quotes it: with escapes, cut after [`SHOWN_CHARS`]
-/// characters.
+/// A name as a message quotes it: with escapes, cut as [`cut`] cuts it.
 pub(super) fn quoted(name: &str) -> String {
-    let n = name.chars().count();
-    if n <= SHOWN_CHARS {
-        return format!("{name:?}");
+    match head(name) {
+        (head, Some(n)) => format!("{head:?}… ({n} characters)"),
+        (head, None) => format!("{head:?}"),
     }
-    format!("{:?}… ({n} characters)", name.chars().take(SHOWN_CHARS).collect::<String>())
+}
+
+/// The first [`SHOWN_CHARS`] characters of `text`, and its length in
+/// characters if that leaves some out.
+fn head(text: &str) -> (String, Option<usize>) {
+    let n = text.chars().count();
+    (text.chars().take(SHOWN_CHARS).collect(), (n > SHOWN_CHARS).then_some(n))
 }
 
 #[cfg(test)]
