@@ -19,11 +19,8 @@ fn fewer_than(all: usize, counts: impl Iterator<Item = usize>) -> Option<String>
 /// replicates). A power's is binomial, `√(p(1−p)/R)`; a coverage's is
 /// bootstrapped and can exceed that (`docs/model.md`).
 fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
-    let largest = diagnoses
-        .iter()
-        .flat_map(|d| [d.power.mc_se, d.coverage.mc_se])
-        .filter(|v| v.is_finite())
-        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let largest =
+        diagnoses.iter().flat_map(|d| [d.power.mc_se, d.coverage.mc_se]).filter(|v| v.is_finite()).reduce(f64::max);
     match largest {
         Some(v) => format!(" The Monte Carlo SE of each power and coverage is at most {v:.3}."),
         None => String::new(),
