@@ -59,7 +59,8 @@ pub enum RunError {
         "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
          the {workers} held at once (one per worker thread, and replicate 0 when persons.csv is \
          written) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates, more than this \
-         machine has: use fewer --threads, fewer --replicates or a smaller enrolment",
+         machine (or this job's memory limit) allows: use fewer --threads, fewer --replicates or a smaller \
+         enrolment",
         gb = *bytes as f64 / 1e9,
         total_gb = *bytes as f64 * *workers as f64 / 1e9,
         held_gb = *held as f64 / 1e9,
@@ -79,7 +80,8 @@ pub enum RunError {
     /// The machine cannot hold every replicate's estimates, which the
     /// diagnosis needs together.
     #[error(
-        "the estimates of {replicates} replicates need about {gb:.1} GB, more than this machine has: \
+        "the estimates of {replicates} replicates need about {gb:.1} GB, more than this machine (or this job's \
+         memory limit) allows: \
          use fewer --replicates (or fewer arms or horizons)",
         gb = *bytes as f64 / 1e9,
     )]
@@ -236,18 +238,54 @@ pub fn run_with_progress(
 }
 
 /// Whether `bytes` can be held: a probe of that size is allocated (and freed
-/// untouched) and, where the machine says how much memory it has, they are
-/// within it. A system that overcommits memory grants a probe far beyond
-/// what it can back, and would kill the process part way through the run
-/// instead; the probe alone still finds a process memory limit.
+/// untouched) and, where the system says how much memory the process may
+/// use, they are within it. A system that overcommits memory grants a probe
+/// far beyond what it can back, and would kill the process part way through
+/// the run instead; the probe alone still finds an address-space limit
+/// (`ulimit -v`).
 fn fits(bytes: usize) -> bool {
-    Vec::<u8>::new().try_reserve_exact(bytes).is_ok() && physical_memory().is_none_or(|total| bytes <= total)
+    Vec::<u8>::new().try_reserve_exact(bytes).is_ok() && memory_limit().is_none_or(|limit| bytes <= limit)
 }
 
-/// The machine's memory in bytes, where the system tells it (`MemTotal` in
-/// Linux's `/proc/meminfo`).
-fn physical_memory() -> Option<usize> {
-    mem_total(&std::fs::read_to_string("/proc/meminfo").ok()?)
+/// The memory this process may use, in bytes, where Linux tells it: the
+/// machine's (`MemTotal` in `/proc/meminfo`), or less where the process's
+/// control group is limited, as a Slurm job or a container is (the kernel
+/// kills a process that goes past that limit).
+fn memory_limit() -> Option<usize> {
+    let machine = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| mem_total(&m));
+    let group = std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|c| cgroup_limit(&c, |path| std::fs::read_to_string(path).ok()));
+    [machine, group].into_iter().flatten().min()
+}
+
+/// The smallest memory limit on the control groups of `/proc/self/cgroup`'s
+/// text and their ancestors (a limit set on a parent binds its children),
+/// reading each file with `read`: `memory.max` under `/sys/fs/cgroup` for
+/// cgroup v2 (`0::/path`), `memory.limit_in_bytes` under
+/// `/sys/fs/cgroup/memory` for v1 (`N:memory:/path`). `max` means none.
+fn cgroup_limit(cgroup: &str, read: impl Fn(&std::path::Path) -> Option<String>) -> Option<usize> {
+    let mut limit: Option<usize> = None;
+    for line in cgroup.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (fields.next(), fields.next(), fields.next()) else { continue };
+        let (root, file) = if controllers.is_empty() {
+            ("/sys/fs/cgroup", "memory.max")
+        } else if controllers.split(',').any(|c| c == "memory") {
+            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes")
+        } else {
+            continue;
+        };
+        let mut group = Some(std::path::Path::new(path.trim_start_matches('/')));
+        while let Some(g) = group {
+            let value = read(&std::path::Path::new(root).join(g).join(file));
+            if let Some(v) = value.and_then(|v| v.trim().parse::<usize>().ok()) {
+                limit = Some(limit.map_or(v, |l| l.min(v)));
+            }
+            group = g.parent();
+        }
+    }
+    limit
 }
 
 /// `MemTotal` of `/proc/meminfo`'s text, in bytes (the file gives KiB).
@@ -456,7 +494,31 @@ fn diagnose_cells(result: &RunResult, progress: &mut impl FnMut(Progress)) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use super::{buffer_sets, mem_total};
+    use super::{buffer_sets, cgroup_limit, mem_total};
+    use std::path::Path;
+
+    #[test]
+    fn a_control_groups_memory_limit_is_the_smallest_on_its_path() {
+        let files = |files: &'static [(&'static str, &'static str)]| {
+            move |path: &Path| files.iter().find(|(p, _)| Path::new(p) == path).map(|(_, v)| v.to_string())
+        };
+        // cgroup v2: a Slurm job's limit set on the job, above its step.
+        let v2 = files(&[
+            ("/sys/fs/cgroup/memory.max", "max\n"),
+            ("/sys/fs/cgroup/job_7/memory.max", "4294967296\n"),
+            ("/sys/fs/cgroup/job_7/step_0/memory.max", "max\n"),
+        ]);
+        assert_eq!(cgroup_limit("0::/job_7/step_0\n", v2), Some(4_294_967_296));
+        // cgroup v1: the memory controller's line, the others ignored.
+        let v1 = files(&[
+            ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n"),
+            ("/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes", "2147483648\n"),
+        ]);
+        assert_eq!(cgroup_limit("4:cpu,cpuacct:/docker/abc\n3:memory:/docker/abc\n", v1), Some(2_147_483_648));
+        // No limit anywhere, or no files to read: none.
+        assert_eq!(cgroup_limit("0::/\n", files(&[("/sys/fs/cgroup/memory.max", "max")])), None);
+        assert_eq!(cgroup_limit("0::/a/b\n", files(&[])), None);
+    }
 
     #[test]
     fn replicate_0_kept_for_persons_adds_a_set_only_where_a_worker_runs_on() {
