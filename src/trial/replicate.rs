@@ -125,7 +125,7 @@ fn arm_sums(
 }
 
 /// Every contrast's estimate and SATE for every outcome and horizon (in
-/// [`RunResult::cell`] order), and each arm's participants, starts and
+/// [`super::RunResult::cell`] order), and each arm's participants, starts and
 /// outcome sums.
 ///
 /// Each arm and horizon takes one pass over the people ([`arm_sums`]), which
