@@ -22,7 +22,10 @@ fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
     let largest =
         diagnoses.iter().flat_map(|d| [d.power.mc_se, d.coverage.mc_se]).filter(|v| v.is_finite()).reduce(f64::max);
     match largest {
-        Some(v) => format!(" The Monte Carlo SE of each power and coverage is at most {v:.3}."),
+        // Rounded up, so that "at most" holds.
+        Some(v) => {
+            format!(" The Monte Carlo SE of each power and coverage is at most {:.3}.", (v * 1000.0).ceil() / 1000.0)
+        }
         None => String::new(),
     }
 }

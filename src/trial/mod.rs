@@ -276,6 +276,10 @@ fn cgroup_limit(cgroup: &str, read: impl Fn(&std::path::Path) -> Option<String>)
         } else {
             continue;
         };
+        // A group outside this cgroup namespace (`/../sibling`) is not under the mount.
+        if path.split('/').any(|part| part == "..") {
+            continue;
+        }
         let mut group = Some(std::path::Path::new(path.trim_start_matches('/')));
         while let Some(g) = group {
             let value = read(&std::path::Path::new(root).join(g).join(file));
@@ -518,6 +522,9 @@ mod tests {
         // No limit anywhere, or no files to read: none.
         assert_eq!(cgroup_limit("0::/\n", files(&[("/sys/fs/cgroup/memory.max", "max")])), None);
         assert_eq!(cgroup_limit("0::/a/b\n", files(&[])), None);
+        // Outside the namespace's root, the mount holds no ancestor: the root's
+        // own limit does not bind this process.
+        assert_eq!(cgroup_limit("0::/../sib/me\n", files(&[("/sys/fs/cgroup/memory.max", "1024")])), None);
     }
 
     #[test]
