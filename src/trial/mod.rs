@@ -435,21 +435,13 @@ impl Pooled {
     /// estimates, trajectories and persons into `result`.
     fn add(&mut self, result: &mut RunResult, s: ReplicateSummary) {
         result.person_weeks += s.person_weeks;
-        for (acc, v) in self.participants.iter_mut().zip(&s.participants) {
-            *acc += v;
-        }
-        for (acc, v) in self.started.iter_mut().zip(&s.started) {
-            *acc += v;
-        }
-        for (acc, v) in self.outcome_sums.iter_mut().zip(&s.outcome_sums) {
-            *acc += v;
-        }
+        add_to(&mut self.participants, &s.participants);
+        add_to(&mut self.started, &s.started);
+        add_to(&mut self.outcome_sums, &s.outcome_sums);
         if result.trajectories.is_empty() {
             result.trajectories = s.trajectories;
         } else {
-            for (acc, v) in result.trajectories.iter_mut().zip(&s.trajectories) {
-                *acc += v;
-            }
+            add_to(&mut result.trajectories, &s.trajectories);
         }
         if s.persons.is_some() {
             result.persons = s.persons;
@@ -472,6 +464,13 @@ impl Pooled {
                     .collect(),
             })
             .collect()
+    }
+}
+
+/// Adds `v` to `acc`, element by element.
+fn add_to<T: Copy + std::ops::AddAssign>(acc: &mut [T], v: &[T]) {
+    for (a, &x) in acc.iter_mut().zip(v) {
+        *a += x;
     }
 }
 
