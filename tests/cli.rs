@@ -56,7 +56,7 @@ fn run_writes_every_file_and_prints_the_table() {
     assert!(stdout.contains(&format!("power and coverage is at most {bound:.3}.")), "{largest}");
     assert_eq!(summary["replicates"], 3);
     assert_eq!(summary["seed"], 7);
-    assert_eq!(summary["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(summary["version"], rctsim::report::VERSION);
     let bytes = std::fs::read(fixture("minimal.ron")).unwrap();
     assert_eq!(summary["scenario_sha256"], rctsim::scenario::sha256_hex(&bytes));
     // 2 arms, 200 people, ghosts under the other arm: 2 lives × 200 × 52 weeks × 3 replicates.
@@ -89,13 +89,35 @@ fn run_writes_every_file_and_prints_the_table() {
     let header = persons.lines().next().unwrap();
     assert!(header.contains("ever_employed_52_if_ics") && header.contains("service_started_week"));
     // Every CSV row says where it came from: version, seed and scenario hash.
-    let provenance = format!("{},7,{}", env!("CARGO_PKG_VERSION"), rctsim::scenario::sha256_hex(&bytes));
+    let provenance = format!("{},7,{}", rctsim::report::VERSION, rctsim::scenario::sha256_hex(&bytes));
     for name in ["estimates.csv", "trajectories.csv", "persons.csv"] {
         let text = std::fs::read_to_string(out.join(name)).unwrap();
         let mut lines = text.lines();
         assert!(lines.next().unwrap().ends_with(",rctsim_version,seed,scenario_sha256"), "{name} header");
         assert!(lines.all(|l| l.ends_with(&format!(",{provenance}"))), "{name} rows");
     }
+}
+
+/// The version names the commit the program was built from, when it was
+/// built in a git clone of rctsim (as CI and the README's set-up build it).
+#[test]
+fn version_names_the_commit() {
+    let version = rctsim::report::VERSION;
+    let (crate_version, build) = version.split_once('+').unwrap_or((version, ""));
+    assert_eq!(crate_version, env!("CARGO_PKG_VERSION"));
+    let root = env!("CARGO_MANIFEST_DIR");
+    let head = std::path::Path::new(root)
+        .join(".git")
+        .exists()
+        .then(|| std::process::Command::new("git").current_dir(root).args(["rev-parse", "--short=12", "HEAD"]).output())
+        .and_then(Result::ok)
+        .filter(|o| o.status.success());
+    if let Some(head) = head {
+        let head = String::from_utf8(head.stdout).unwrap();
+        let commit = build.strip_suffix(".modified").unwrap_or(build);
+        assert_eq!(commit, head.trim(), "{version}");
+    }
+    rctsim().arg("--version").assert().success().stdout(format!("rctsim {version}\n"));
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 /// Simulate randomised controlled trials of employment case-management services.
 #[derive(Debug, Parser)]
-#[command(name = "rctsim", version, about, long_about = None)]
+#[command(name = "rctsim", version = rctsim::report::VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -35,8 +35,10 @@ pub struct Report<'a> {
     pub warnings: &'a [String],
 }
 
-/// The version written into every output.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version written into every output: the crate version, and the commit
+/// it was built from as build metadata (`0.1.0+3d41725c1a2b`, with
+/// `.modified` if its sources differed from it), stamped by `build.rs`.
+pub const VERSION: &str = env!("RCTSIM_VERSION");
 
 /// A number for CSV and tables: shortest round-trip form, `NA` when missing.
 pub fn number(x: f64) -> String {

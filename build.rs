@@ -1,0 +1,55 @@
+//! Stamps the build with the commit it was made from.
+//!
+//! The crate version stays the same from commit to commit while results may
+//! change, so every output names its code by version and commit, as semantic
+//! versioning's build metadata: `0.1.0+3d41725c1a2b`, with `.modified` when
+//! the files that make the program differ from that commit. Built outside a
+//! git clone of rctsim (from a source archive, or without git), the stamp is
+//! the version alone: never the commit of some other repository around it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What the program is built from: a change to any of them, committed or
+/// not, changes the program (docs, tests and scenarios do not).
+const SOURCES: [&str; 4] = ["src", "Cargo.toml", "Cargo.lock", "build.rs"];
+
+fn main() {
+    let version = std::env::var("CARGO_PKG_VERSION").expect("cargo sets CARGO_PKG_VERSION");
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    for source in SOURCES {
+        println!("cargo:rerun-if-changed={source}");
+    }
+    let stamp = match commit(&root) {
+        Some(commit) => format!("{version}+{commit}"),
+        None => version,
+    };
+    println!("cargo:rustc-env=RCTSIM_VERSION={stamp}");
+}
+
+/// The commit checked out in `root`, if `root` is the top of a git work
+/// tree, with `.modified` when its sources differ from it.
+fn commit(root: &Path) -> Option<String> {
+    let top = git(root, &["rev-parse", "--show-toplevel"])?;
+    if Path::new(&top).canonicalize().ok()? != root.canonicalize().ok()? {
+        return None;
+    }
+    // A new commit moves HEAD or the branch it names, and rewrites the index.
+    for file in ["HEAD", "index"] {
+        println!("cargo:rerun-if-changed={}", git(root, &["rev-parse", "--git-path", file])?);
+    }
+    let hash = git(root, &["rev-parse", "--short=12", "HEAD"])?;
+    let status = Command::new("git").current_dir(root).args(["diff", "--quiet", "HEAD", "--"]).args(SOURCES).status();
+    match status.ok()?.code()? {
+        0 => Some(hash),
+        1 => Some(format!("{hash}.modified")),
+        _ => None,
+    }
+}
+
+/// The trimmed output of a successful git command run in `root`.
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new("git").current_dir(root).args(args).output().ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    output.status.success().then(|| text.trim().to_owned())
+}
