@@ -128,9 +128,9 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let bias = mean_value(ok.iter().map(|d| d.estimate.estimate - d.sate));
     // The PATE is the mean of these replicates' SATEs: z carries its error
     // too (z's mean is the MSE, as the SATEs' deviations sum to zero).
-    let mse = ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2)).sum::<f64>() / n as f64;
+    let mse = ok.iter().map(|d| square(d.estimate.estimate - pate.value)).sum::<f64>() / n as f64;
     let lean = 2.0 * bias.value;
-    let z = mean_value(ok.iter().map(|d| (d.estimate.estimate - pate.value).powi(2) - lean * (d.sate - pate.value)));
+    let z = mean_value(ok.iter().map(|d| square(d.estimate.estimate - pate.value) - lean * (d.sate - pate.value)));
     // Every estimate on the PATE: RMSE 0 with no Monte Carlo error (not 0/0);
     // but one replicate, like any other diagnosand, has none at all.
     let rmse_mc_se = if n < 2 {
@@ -142,8 +142,8 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     };
     let rmse = Value { value: mse.sqrt(), mc_se: rmse_mc_se };
     let m = mean_estimate.value;
-    let var = est.clone().map(|v| (v - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
-    let m4 = est.map(|v| (v - m).powi(4)).sum::<f64>() / n as f64;
+    let var = est.clone().map(|v| square(v - m)).sum::<f64>() / (n as f64 - 1.0);
+    let m4 = est.map(|v| square(square(v - m))).sum::<f64>() / n as f64;
     let rn = n as f64;
     // With no estimate, the sum of squares over n − 1 = −1 is −0, not NaN.
     let sd = if n == 0 { f64::NAN } else { var.sqrt() };
@@ -217,7 +217,14 @@ fn coverage_mc_se(ok: &[&Draw]) -> f64 {
         }
     }
     let mean = shares.iter().sum::<f64>() / shares.len() as f64;
-    (shares.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (shares.len() as f64 - 1.0)).sqrt()
+    (shares.iter().map(|v| square(v - mean)).sum::<f64>() / (shares.len() as f64 - 1.0)).sqrt()
+}
+
+/// `x²` as one multiplication, written out: `powi`'s result may depend on the
+/// compiler (its documentation calls its precision non-deterministic), and
+/// these sums reach `summary.json`, which must be the same from every build.
+fn square(x: f64) -> f64 {
+    x * x
 }
 
 #[cfg(test)]
