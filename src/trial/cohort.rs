@@ -25,7 +25,7 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Po
 /// above [`population::MAX_MULTIPLIER`]. It numbers the case managers as the
 /// engine does ([`staffing`]), so that it checks the very draws that run.
 fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), PopulationError> {
-    let limit = population::MAX_MULTIPLIER.ln();
+    let limit = libm::log(population::MAX_MULTIPLIER);
     for place in staffing(model).0 {
         let service = &model.services[place.service as usize];
         if services::largest_ln_multiplier(service, 1.0) == 0.0 {
