@@ -51,7 +51,9 @@ pub fn table(r: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\nPATE: the mean over replicates of the participants' true effect.{} Bias, RMSE and the Monte Carlo \
+        "\nTake-up: the share who started the arm's service before the longest horizon. PATE: the mean over \
+         replicates of the participants' true effect. Power: the share of replicates with p < 0.05 (an effect of \
+         either sign). Coverage: the share of 95% CIs containing the PATE.{} Bias, RMSE and the Monte Carlo \
          error of every figure: summary.json (with --out)",
         share_error_bound(&res.diagnoses)
     );
