@@ -262,7 +262,7 @@ fn every_broken_rule_is_reported_at_once() {
             "stages[0].progress is a weekly rate and must not be negative (got -0.05)",
             "job_loss.reentry_stage names no stage (got \"Jobsearch\"",
             "services.ics.caseload_cap must be at least 1 (got 0)",
-            "services.ics.fidelity is a probability and must be in [0, 1] (got 1.5)",
+            "services.ics.fidelity is the share of the full effect delivered and must be in [0, 1] (got 1.5)",
             "must mark exactly one arm `control: true` (got \"bau\", \"ics\")",
             "arms[1].service names no service (got \"icss\"",
         ],

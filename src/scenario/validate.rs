@@ -89,9 +89,10 @@ impl Checker {
         }
     }
 
-    fn probability(&mut self, path: &str, v: f64) {
+    /// A share of a service's full effect (its fidelity): finite and in [0, 1].
+    fn effect_share(&mut self, path: &str, v: f64) {
         if self.finite(path, v) && !(0.0..=1.0).contains(&v) {
-            self.fail(path, format!("is a probability and must be in [0, 1] {}", got(v)));
+            self.fail(path, format!("is the share of the full effect delivered and must be in [0, 1] {}", got(v)));
         }
     }
 
@@ -934,7 +935,7 @@ fn fidelity(c: &mut Checker, fp: &str, fidelity: &schema::Fidelity) -> f64 {
     match *fidelity {
         schema::Fidelity::Full => 1.0,
         schema::Fidelity::Value(f) => {
-            c.probability(fp, f);
+            c.effect_share(fp, f);
             f
         }
         schema::Fidelity::Ips25 { score, zero_at, full_at } => {
