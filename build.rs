@@ -3,9 +3,11 @@
 //! The crate version stays the same from commit to commit while results may
 //! change, so every output names its code by version and commit, as semantic
 //! versioning's build metadata: `0.1.0+3d41725c1a2b`, with `.modified` when
-//! the files that make the program differ from that commit. Built outside a
-//! git clone of rctsim (from a source archive, or without git), the stamp is
-//! the version alone: never the commit of some other repository around it.
+//! the files that make the program differ from that commit. Built from a
+//! package that `cargo package` made, it names the commit the package
+//! records; built otherwise outside a git clone of rctsim (from a source
+//! archive, or without git), the stamp is the version alone: never the commit
+//! of some other repository around it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +22,7 @@ fn main() {
     for source in SOURCES {
         println!("cargo:rerun-if-changed={source}");
     }
-    let stamp = match commit(&root) {
+    let stamp = match commit(&root).or_else(|| packaged_commit(&root)) {
         Some(commit) => format!("{version}+{commit}"),
         None => version,
     };
@@ -34,9 +36,18 @@ fn commit(root: &Path) -> Option<String> {
     if Path::new(&top).canonicalize().ok()? != root.canonicalize().ok()? {
         return None;
     }
-    // A new commit moves HEAD or the branch it names, and rewrites the index.
-    for file in ["HEAD", "index"] {
-        println!("cargo:rerun-if-changed={}", git(root, &["rev-parse", "--git-path", file])?);
+    // HEAD moves on a commit, an amend or a reset: the stamp is made again
+    // when any file that records where it points changes (HEAD, the branch
+    // it names, loose or packed, and its log), or the index, which a commit or
+    // `git add` rewrites. Only files that exist: cargo would re-run the script
+    // on every build for a missing one.
+    let mut records = ["HEAD", "index", "logs/HEAD", "packed-refs"].map(String::from).to_vec();
+    records.extend(git(root, &["symbolic-ref", "-q", "HEAD"]));
+    for record in records {
+        let path = root.join(git(root, &["rev-parse", "--git-path", &record])?);
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
     let hash = git(root, &["rev-parse", "--short=12", "HEAD"])?;
     let status = Command::new("git").current_dir(root).args(["diff", "--quiet", "HEAD", "--"]).args(SOURCES).status();
@@ -45,6 +56,22 @@ fn commit(root: &Path) -> Option<String> {
         1 => Some(format!("{hash}.modified")),
         _ => None,
     }
+}
+
+/// The commit a source package was made from, outside a git work tree:
+/// `cargo package` records it in `.cargo_vcs_info.json`, with
+/// `"dirty": true` when the work tree had uncommitted changes.
+fn packaged_commit(root: &Path) -> Option<String> {
+    let path = root.join(".cargo_vcs_info.json");
+    let info = std::fs::read_to_string(&path).ok()?;
+    println!("cargo:rerun-if-changed={}", path.display());
+    let after = &info[info.find("\"sha1\"")? + "\"sha1\"".len()..];
+    let hash: String = after.trim_start_matches([':', ' ', '"']).chars().take_while(char::is_ascii_hexdigit).collect();
+    if hash.len() < 12 {
+        return None;
+    }
+    let dirty = info.contains("\"dirty\": true");
+    Some(format!("{}{}", &hash[..12], if dirty { ".modified" } else { "" }))
 }
 
 /// The trimmed output of a successful git command run in `root`.
