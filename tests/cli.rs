@@ -88,12 +88,12 @@ fn run_writes_every_file_and_prints_the_table() {
     let persons = std::fs::read_to_string(out.join("persons.csv")).unwrap();
     let header = persons.lines().next().unwrap();
     assert!(header.contains("ever_employed_52_if_ics") && header.contains("service_started_week"));
-    // Every CSV row says where it came from: version, seed and scenario hash.
-    let provenance = format!("{},7,{}", rctsim::report::VERSION, rctsim::scenario::sha256_hex(&bytes));
+    // Every CSV row says where it came from: version, seed, replicates and scenario hash.
+    let provenance = format!("{},7,3,{}", rctsim::report::VERSION, rctsim::scenario::sha256_hex(&bytes));
     for name in ["estimates.csv", "trajectories.csv", "persons.csv"] {
         let text = std::fs::read_to_string(out.join(name)).unwrap();
         let mut lines = text.lines();
-        assert!(lines.next().unwrap().ends_with(",rctsim_version,seed,scenario_sha256"), "{name} header");
+        assert!(lines.next().unwrap().ends_with(",rctsim_version,seed,replicates,scenario_sha256"), "{name} header");
         assert!(lines.all(|l| l.ends_with(&format!(",{provenance}"))), "{name} rows");
     }
 }

@@ -22,10 +22,12 @@ fn row<W: Write, I: IntoIterator<Item = String>>(w: &mut csv::Writer<W>, fields:
 
 /// The provenance columns closing every row, so that a CSV file read on its
 /// own still says what produced it.
-const PROVENANCE: [&str; 3] = ["rctsim_version", "seed", "scenario_sha256"];
+/// `replicates` too, as `trajectories.csv` pools them and `estimates.csv` is
+/// read as one run's.
+const PROVENANCE: [&str; 4] = ["rctsim_version", "seed", "replicates", "scenario_sha256"];
 
-fn provenance(r: &Report) -> [String; 3] {
-    [VERSION.to_string(), r.result.seed.to_string(), r.scenario_sha256.to_string()]
+fn provenance(r: &Report) -> [String; 4] {
+    [VERSION.to_string(), r.result.seed.to_string(), r.result.replicates.to_string(), r.scenario_sha256.to_string()]
 }
 
 /// One row per replicate × contrast × outcome × horizon.
