@@ -21,9 +21,8 @@ fn row<W: Write, I: IntoIterator<Item = String>>(w: &mut csv::Writer<W>, fields:
 }
 
 /// The provenance columns closing every row, so that a CSV file read on its
-/// own still says what produced it.
-/// `replicates` too, as `trajectories.csv` pools them and `estimates.csv` is
-/// read as one run's.
+/// own still says what produced it: the version, the seed, the replicates
+/// (`trajectories.csv` pools them) and the scenario's hash.
 const PROVENANCE: [&str; 4] = ["rctsim_version", "seed", "replicates", "scenario_sha256"];
 
 fn provenance(r: &Report) -> [String; 4] {
