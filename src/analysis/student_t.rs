@@ -245,9 +245,26 @@ mod tests {
     }
 
     #[test]
+    fn infinite_degrees_of_freedom_are_the_normal() {
+        // R 4.2.2: 2*pnorm(-t) and qnorm(1 - p/2).
+        let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-14;
+        assert!(close(two_sided_p(1.96, f64::INFINITY), 0.049_995_790_296_440_856));
+        assert!(close(two_sided_p(-3.5, f64::INFINITY), 4.652_581_580_710_498_7e-4));
+        assert!(close(two_sided_critical(0.05, f64::INFINITY), 1.959_963_984_540_053_6));
+        assert!(close(two_sided_critical(0.001, f64::INFINITY), 3.290_526_731_491_925_5));
+    }
+
+    #[test]
     fn degenerate_inputs_give_nan() {
         assert!(two_sided_p(1.0, 0.0).is_nan());
+        assert!(two_sided_p(1.0, -2.0).is_nan());
         assert!(two_sided_p(f64::NAN, 3.0).is_nan());
+        assert!(two_sided_p(1.0, f64::NAN).is_nan());
         assert!(two_sided_critical(0.05, f64::NAN).is_nan());
+        assert!(two_sided_critical(0.05, -1.0).is_nan());
+        // Only p in (0, 1) has a finite critical value.
+        for p in [0.0, 1.0, -0.5, f64::NAN] {
+            assert!(two_sided_critical(p, 10.0).is_nan(), "p = {p}");
+        }
     }
 }
