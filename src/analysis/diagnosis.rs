@@ -448,6 +448,22 @@ mod tests {
     }
 
     #[test]
+    fn diagnosis_scales_with_the_outcome() {
+        // Doubling every estimate, SE and SATE (a bias of 2, where the
+        // hand-worked cases have 1) doubles every diagnosand in the outcome's
+        // unit and its Monte Carlo SE, and leaves the shares as they were:
+        // exactly, as a factor of 2 rounds nothing.
+        let draws = [(1.0, 1.0, 0.5, 1.0), (2.0, 1.0, 0.01, 5.0), (3.0, 2.0, 0.04, 1.0), (6.0, 1.5, 0.2, 1.0)];
+        let d = diagnose(&draws.map(|(e, se, p, sate)| draw(e, se, p, sate)));
+        let doubled = diagnose(&draws.map(|(e, se, p, sate)| draw(2.0 * e, 2.0 * se, p, 2.0 * sate)));
+        assert_eq!(doubled.bias.value, 2.0);
+        for (i, (name, (a, b))) in DIAGNOSANDS.iter().zip(d.values().into_iter().zip(doubled.values())).enumerate() {
+            let factor = if i < 6 { 2.0 } else { 1.0 }; // pate … mean_se; then power and coverages
+            assert_eq!((b.value, b.mc_se), (factor * a.value, factor * a.mc_se), "{name}");
+        }
+    }
+
+    #[test]
     fn power_and_coverage_count_only_replicates_with_a_p_value() {
         // A zero SE (as estimatr gives it): an estimate, no interval or p-value.
         let mut flat = draw(0.0, 0.0, f64::NAN, 0.0);
