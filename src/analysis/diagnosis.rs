@@ -481,6 +481,24 @@ mod tests {
     }
 
     #[test]
+    fn power_counts_p_below_the_level_only() {
+        // p = 0.05 exactly is not below 0.05.
+        let d = diagnose(&[draw(1.0, 1.0, 0.05, 0.0), draw(3.0, 1.0, 0.049, 0.0)]);
+        assert_eq!(d.power.value, 0.5);
+    }
+
+    #[test]
+    fn coverage_mc_se_skips_resamples_without_a_p_value() {
+        // One replicate in three has no p-value: about 37 of the 1,000
+        // resamples draw only it, have no coverage, and are left out.
+        let mut untested = draw(2.0, 0.0, f64::NAN, 2.0);
+        (untested.estimate.ci_low, untested.estimate.ci_high) = (f64::NAN, f64::NAN);
+        let d = diagnose(&[draw(1.0, 1.0, 0.5, 1.0), draw(4.0, 1.0, 0.01, 0.0), untested]);
+        assert_eq!(d.replicates_tested, 2);
+        assert!(d.coverage.mc_se.is_finite() && d.coverage.mc_se > 0.0, "{:?}", d.coverage);
+    }
+
+    #[test]
     fn no_estimate_gives_every_diagnosand_na() {
         let mut d = draw(f64::NAN, f64::NAN, f64::NAN, 1.0);
         d.estimate.ci_low = f64::NAN;
