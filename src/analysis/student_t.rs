@@ -141,7 +141,8 @@ pub fn two_sided_critical(p: f64, df: f64) -> f64 {
         return f64::NAN;
     }
     if df.is_infinite() {
-        return crate::rng::normal_quantile(1.0 - p / 2.0);
+        // −Φ⁻¹(p/2), not Φ⁻¹(1 − p/2): rounding 1 − p/2 would lose digits at small p.
+        return -crate::rng::normal_quantile(p / 2.0);
     }
     let dist = StudentT::new(df);
     // The log density at 0: ln Γ((df+1)/2) − ln Γ(df/2) − ½ ln(df·π).
@@ -184,7 +185,8 @@ pub fn two_sided_critical(p: f64, df: f64) -> f64 {
 mod tests {
     use super::*;
 
-    // Reference values: R 4.2.2, `2*pt(-abs(t), df)` and `qt(0.975, df)`.
+    // Reference values: R 4.2.2, `2*pt(-abs(t), df)` and `qt(0.975, df)`;
+    // `tests/reference/student_t.R` prints every value these tests embed.
     #[test]
     fn p_values_match_r() {
         let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-12;
@@ -245,13 +247,56 @@ mod tests {
     }
 
     #[test]
+    fn p_values_match_r_near_zero_and_far_in_the_tail() {
+        // Both continued fractions of I_x: |t| near 0, and far in the tail.
+        let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-12;
+        for (t, df, want) in [
+            (1e-3, 1.0, 0.999_363_380_439_838_86),
+            (0.5, 1.0, 0.704_832_764_699_133_58),
+            (3.0, 1.0, 0.204_832_764_699_133_45),
+            (1e4, 1.0, 6.366_197_702_455_152_6e-5),
+            (1e-3, 2.0, 0.999_292_893_395_590_02),
+            (0.5, 2.0, 0.666_666_666_666_666_74),
+            (3.0, 2.0, 0.095_465_966_266_709_126),
+            (1e4, 2.0, 9.999_999_850_000_002_6e-9),
+            (1e-3, 1e4, 0.999_202_135_519_052_57),
+        ] {
+            assert!(close(two_sided_p(t, df), want), "t = {t}, df = {df}: {:e}", two_sided_p(t, df));
+        }
+    }
+
+    #[test]
+    fn critical_values_match_r_over_p_and_df() {
+        // qt(p/2, df, lower.tail = FALSE) (R's qt(1 - p/2, df) loses digits
+        // at small p in rounding 1 - p/2); each is also a root: its p-value is p.
+        let close = |a: f64, b: f64, tol: f64| ((a - b) / b).abs() < tol;
+        for (df, row) in [
+            (1.0, [1.0, 3.077_683_537_175_254, 63.656_741_162_871_583, 636_619.772_367_057_86]),
+            (3.0, [0.764_892_328_404_345_18, 1.637_744_353_696_208_9, 5.840_909_309_733_356_2, 130.154_589_558_357_91]),
+            (5.0, [0.726_686_843_800_422_92, 1.475_884_048_824_480_2, 4.032_142_983_555_229_6, 28.478_473_462_984_201]),
+            (7.5, [0.708_599_580_444_259_52, 1.405_211_846_415_952_6, 3.421_422_688_124_043_7, 14.363_286_244_983_851]),
+            (
+                30.0,
+                [0.682_755_693_321_292_27, 1.310_415_025_391_395_3, 2.749_995_653_567_225_9, 6.119_075_620_384_216_5],
+            ),
+        ] {
+            for (p, want) in [0.5, 0.2, 0.01, 1e-6].into_iter().zip(row) {
+                let q = two_sided_critical(p, df);
+                assert!(close(q, want, 1e-12), "p = {p}, df = {df}: {q:e}");
+                assert!(close(two_sided_p(q, df), p, 1e-11), "p = {p}, df = {df}: round trip");
+            }
+        }
+        assert!(close(two_sided_critical(0.05, 5.0), 2.570_581_835_636_315, 1e-12));
+    }
+
+    #[test]
     fn infinite_degrees_of_freedom_are_the_normal() {
-        // R 4.2.2: 2*pnorm(-t) and qnorm(1 - p/2).
-        let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-14;
+        // R: 2*pnorm(-t) and qnorm(p/2, lower.tail = FALSE) (tests/reference/student_t.R).
+        let close = |a: f64, b: f64| ((a - b) / b).abs() < 1e-15;
         assert!(close(two_sided_p(1.96, f64::INFINITY), 0.049_995_790_296_440_856));
         assert!(close(two_sided_p(-3.5, f64::INFINITY), 4.652_581_580_710_498_7e-4));
-        assert!(close(two_sided_critical(0.05, f64::INFINITY), 1.959_963_984_540_053_6));
-        assert!(close(two_sided_critical(0.001, f64::INFINITY), 3.290_526_731_491_925_5));
+        assert!(close(two_sided_critical(0.05, f64::INFINITY), 1.959_963_984_540_053_8));
+        assert!(close(two_sided_critical(0.001, f64::INFINITY), 3.290_526_731_491_894_5));
     }
 
     #[test]
@@ -260,6 +305,8 @@ mod tests {
         assert!(two_sided_p(1.0, -2.0).is_nan());
         assert!(two_sided_p(f64::NAN, 3.0).is_nan());
         assert!(two_sided_p(1.0, f64::NAN).is_nan());
+        // A difference over an SE of 0 has no df (0/0) and so no p-value.
+        assert!(two_sided_p(f64::INFINITY, f64::NAN).is_nan());
         assert!(two_sided_critical(0.05, f64::NAN).is_nan());
         assert!(two_sided_critical(0.05, -1.0).is_nan());
         // Only p in (0, 1) has a finite critical value.
