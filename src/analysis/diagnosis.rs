@@ -516,5 +516,24 @@ mod tests {
         let d = diagnose(&[draw(2.0, 1.0, 0.05, 2.0), draw(2.0, 1.0, 0.05, 2.0), draw(2.0, 1.0, 0.05, 2.0)]);
         assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
         assert_eq!((d.bias.value, d.bias.mc_se), (0.0, 0.0));
+        // SATEs that vary, every estimate on their mean: the bias rounds to
+        // about 4e-17, not 0, and the RMSE's SE must still be 0, not 0/0 = ∞.
+        let pate = (0.1 + 0.2 + 0.3) / 3.0;
+        let d = diagnose(&[0.1, 0.2, 0.3].map(|sate| draw(pate, 1.0, 0.5, sate)));
+        assert_eq!(d.pate.value, pate);
+        assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
+    }
+
+    #[test]
+    fn spreads_do_not_depend_on_the_outcome_s_level() {
+        // Squared deviations from the mean, not the mean of squares minus the
+        // squared mean: a level of a million leaves every spread as it was
+        // (to the rounding of the shifted values, about 1e-10 of them).
+        let draws = [(0.13, 1.1, 0.5, 0.21), (0.29, 0.9, 0.01, 0.35), (0.41, 1.3, 0.04, 0.17), (0.77, 1.2, 0.2, 0.33)];
+        let d = diagnose(&draws.map(|(e, se, p, sate)| draw(e, se, p, sate)));
+        let shifted = diagnose(&draws.map(|(e, se, p, sate)| draw(1e6 + e, 1e6 + se, p, 1e6 + sate)));
+        for (name, (a, b)) in DIAGNOSANDS.iter().zip(d.values().into_iter().zip(shifted.values())).take(6) {
+            assert!((b.mc_se / a.mc_se - 1.0).abs() < 1e-6, "{name}: {} vs {}", b.mc_se, a.mc_se);
+        }
     }
 }
