@@ -863,3 +863,29 @@ fn trajectories_give_the_share_in_service_and_the_service_caseloads() {
     assert_eq!(bau[column("share_in_service")], "0");
     assert_eq!(bau[column("mean_service_caseload")], "NA");
 }
+
+#[test]
+fn per_site_arrivals_are_independent_poisson_counts_by_week_and_site() {
+    // 2,000 weeks at 5 and 1.5 arrivals a week: each week's count at each site
+    // is Poisson, independent of the week before and of the other site.
+    let text = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
+    let m = common::model_from(&text.replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 2000, weekly: [5, 1.5])"));
+    let mut counts = vec![[0.0f64; 2]; 2000];
+    for (week, site) in trial::arrivals(&m, &Keyed::new(11), 0) {
+        counts[week as usize][site as usize] += 1.0;
+    }
+    let n = counts.len() as f64;
+    let mean = |s: usize| counts.iter().map(|c| c[s]).sum::<f64>() / n;
+    let cov = |s: usize, t: usize, lag: usize| {
+        let (ms, mt) = (mean(s), mean(t));
+        counts.iter().zip(&counts[lag..]).map(|(a, b)| (a[s] - ms) * (b[t] - mt)).sum::<f64>() / (n - 1.0)
+    };
+    for (s, rate) in [(0, 5.0), (1, 1.5)] {
+        within(&format!("site {s}: mean"), mean(s), rate, (rate / n).sqrt(), 4.0);
+        // Var(s²) ≈ (μ₄ − σ⁴)/n, μ₄ = λ + 3λ² for a Poisson.
+        within(&format!("site {s}: variance"), cov(s, s, 0), rate, ((rate + 2.0 * rate * rate) / n).sqrt(), 4.0);
+        // Correlations of independent counts: SE 1/√n.
+        within(&format!("site {s}: lag-1 correlation"), cov(s, s, 1) / rate, 0.0, 1.0 / n.sqrt(), 4.0);
+    }
+    within("correlation between sites", cov(0, 1, 0) / (5.0f64 * 1.5).sqrt(), 0.0, 1.0 / n.sqrt(), 4.0);
+}
