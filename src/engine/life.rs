@@ -333,3 +333,36 @@ impl Life {
         self.service_cm = NONE;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In how many ticks at `rate` the clock fires, ticking week by week.
+    fn ticks_to_event(mut clock: Clock, rate: f64) -> u32 {
+        let (keyed, mut events) = (Keyed::new(0), 0);
+        (1..).find(|_| clock.tick(rate, &mut events, &keyed, 0, Purpose::LabourClock, 0)).unwrap()
+    }
+
+    #[test]
+    fn the_look_ahead_steps_from_a_quotient_off_by_a_week_to_the_week_ticking_fires() {
+        // A threshold of exactly k weeks of hazard fires in week k, where the
+        // quotient's next whole week is k + 1; and a clock part way through a
+        // run whose quotient rounds a week short (both found by search).
+        for (left, rate, weeks) in [
+            (17.0 * 0.7, 0.7, 0),
+            (32.0 * 0.05, 0.05, 0),
+            (42.0 * 0.09, 0.09, 0),
+            (14.497425050720828, 1.6108250056356475, 8),
+            (124.86255458655643, 1.8918568876750972, 65),
+            (3.9534750351538572, 0.1718902189197329, 22),
+        ] {
+            let clock = Clock { left, rate, weeks };
+            // Where the look-ahead starts: the first whole week past the quotient.
+            let quotient = left / rate - f64::from(weeks);
+            let start = if quotient > 1.0 { quotient as u32 + 1 } else { 1 };
+            assert_ne!(start, ticks_to_event(clock, rate), "{left} at {rate}: the quotient is right");
+            assert_eq!(clock.weeks_to_event(rate), Some(ticks_to_event(clock, rate)), "{left} at {rate}");
+        }
+    }
+}
