@@ -384,6 +384,26 @@ impl Pool {
 mod tests {
     use super::*;
 
+    /// Each case manager keys its own draws (quality, week-0 departures):
+    /// distinct places have distinct keys, up to validation's bounds
+    /// (1,000 services, 10,000 sites and case managers per site).
+    #[test]
+    fn places_key_distinct_draws() {
+        let edges = |max: u32| [0, 1, 2, max - 2, max - 1];
+        let mut keys = Vec::new();
+        for service in edges(1_000) {
+            for site in edges(10_000) {
+                for number in edges(10_000) {
+                    keys.push(Place { service: service as u16, site, number }.key());
+                }
+            }
+        }
+        let all = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), all);
+    }
+
     /// Every row held after step 3, reused or not, is bit for bit the row
     /// computed afresh for its caseload, whichever way the caseload moves:
     /// by one or more, up or down, onto, below and past the cap.
