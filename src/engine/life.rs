@@ -350,6 +350,7 @@ mod tests {
         // quotient's next whole week is k + 1; and a clock part way through a
         // run whose quotient rounds a week short (both found by search).
         for (left, rate, weeks) in [
+            (2.0, 1.0, 0),
             (17.0 * 0.7, 0.7, 0),
             (32.0 * 0.05, 0.05, 0),
             (42.0 * 0.09, 0.09, 0),
@@ -364,5 +365,15 @@ mod tests {
             assert_ne!(start, ticks_to_event(clock, rate), "{left} at {rate}: the quotient is right");
             assert_eq!(clock.weeks_to_event(rate), Some(ticks_to_event(clock, rate)), "{left} at {rate}");
         }
+        // Hazard that reaches the threshold exactly fires: 2 at 1 a week, in week 2.
+        assert_eq!(ticks_to_event(Clock { left: 2.0, rate: 0.0, weeks: 0 }, 1.0), 2);
+    }
+
+    #[test]
+    fn a_service_started_in_week_5_started_before_week_6_not_before_week_5() {
+        let mut record = Record::default();
+        assert!(!record.started_before(u32::from(u16::MAX)), "never started");
+        record.service_started = 5;
+        assert!(!record.started_before(5) && record.started_before(6));
     }
 }

@@ -58,6 +58,8 @@ mod tests {
         assert_eq!(poisson(2.0, |_| 0.14), 1);
         assert_eq!(poisson(2.0, |_| 0.41), 2);
         assert_eq!(poisson(0.0, |_| 0.99), 0);
+        // Poisson(0.5): P(≤ 2) = 1.625e^(−0.5) = 0.9856, P(≤ 3) = 0.9982.
+        assert_eq!(poisson(0.5, |_| 0.99), 3);
     }
 
     #[test]
