@@ -143,6 +143,35 @@ fn flags_override_the_scenario() {
     assert_eq!(summary["replicates"], 2);
 }
 
+/// `summary.json` holds the scenario's text byte for byte (a byte-order mark
+/// and carriage returns included): written back to a file with the recorded
+/// seed and replicates, it hashes to `scenario_sha256` and gives the same
+/// estimates, so an output folder alone is enough to repeat its run.
+#[test]
+fn a_run_repeats_from_its_summary_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    let original = dir.path().join("original.ron");
+    std::fs::write(&original, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    let first = dir.path().join("first");
+    let run = |scenario: &Path, out: &Path, extra: &[&str]| {
+        rctsim().arg("run").arg(scenario).args(extra).args(["--quiet", "--out"]).arg(out).assert().success();
+    };
+    run(&original, &first, &["--seed", "5", "--replicates", "2"]);
+    let summary = read_summary(&first);
+    let recorded = summary["scenario"].as_str().unwrap();
+    assert_eq!(recorded.as_bytes(), std::fs::read(&original).unwrap());
+    let copy = dir.path().join("copy.ron");
+    std::fs::write(&copy, recorded).unwrap();
+    assert_eq!(summary["scenario_sha256"], rctsim::scenario::sha256_hex(recorded.as_bytes()));
+    let second = dir.path().join("second");
+    let (seed, replicates) = (summary["seed"].to_string(), summary["replicates"].to_string());
+    run(&copy, &second, &["--seed", &seed, "--replicates", &replicates]);
+    for name in ["estimates.csv", "trajectories.csv"] {
+        assert_eq!(std::fs::read(first.join(name)).unwrap(), std::fs::read(second.join(name)).unwrap(), "{name}");
+    }
+}
+
 #[test]
 fn the_table_says_in_how_many_replicates_a_contrast_was_estimated() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();

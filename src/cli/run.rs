@@ -78,6 +78,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let report = Report {
         model: &loaded.model,
         scenario_sha256: &loaded.sha256,
+        scenario_text: &loaded.text,
         result: &result,
         elapsed_seconds: start.elapsed().as_secs_f64(),
         warnings: &loaded.warnings,

@@ -61,6 +61,7 @@ pub fn summary_json(r: &Report) -> Vec<u8> {
         "version": VERSION,
         "scenario_name": m.name,
         "scenario_sha256": r.scenario_sha256,
+        "scenario": r.scenario_text,
         "seed": res.seed,
         "replicates": res.replicates,
         "horizons_weeks": m.horizons,

@@ -26,6 +26,9 @@ pub struct Report<'a> {
     pub model: &'a Model,
     /// Lower-case hex SHA-256 of the scenario file's bytes.
     pub scenario_sha256: &'a str,
+    /// The scenario file's text, written into `summary.json` so that the
+    /// results hold what produced them.
+    pub scenario_text: &'a str,
     /// The run.
     pub result: &'a RunResult,
     /// Wall-clock seconds the run took.

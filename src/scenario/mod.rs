@@ -92,6 +92,9 @@ pub struct Loaded {
     pub model: Model,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// The file's text as read, byte for byte (a byte-order mark included),
+    /// so that the results can carry what was run: its SHA-256 is `sha256`.
+    pub text: String,
     /// Settings that are valid but can take no effect (see [`unused_settings`]).
     pub warnings: Vec<String>,
 }
@@ -105,7 +108,10 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
     let raw = parse_schema(&bytes, path)?;
     let model = validate(&raw).map_err(|problems| ScenarioError::Invalid { path: path.into(), problems })?;
     let warnings = unused_settings(&raw, &model);
-    Ok(Loaded { model, sha256: sha256_hex(&bytes), warnings })
+    let sha256 = sha256_hex(&bytes);
+    // Parsing has checked that the bytes are UTF-8 (a byte-order mark is too).
+    let text = String::from_utf8(bytes).expect("a parsed scenario is UTF-8");
+    Ok(Loaded { model, sha256, text, warnings })
 }
 
 /// The largest scenario file read, 16 MiB. Scenarios are a few kilobytes;
