@@ -366,7 +366,7 @@ fn crlf_line_endings_are_read_and_placed_as_line_feeds_are() {
     rejects_text(
         "crlf_bad.ron",
         &minimal.replace("seed: 7,", "seed: 7.5,"),
-        ":5:12: Expected comma\n     5 |     seed: 7.5,\n       |            ^\n",
+        ":5:12: a whole number is expected here, without a decimal point (a count, a number of weeks or the seed)\n     5 |     seed: 7.5,\n       |            ^\n",
     );
 }
 

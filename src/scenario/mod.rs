@@ -173,7 +173,10 @@ const LONE_CR: &str =
 /// read as infinity, whichever comes first in the file.
 fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let parsed = options.from_str(text).map_err(|e| (located(text, &e), message(&e.code)));
+    let parsed = options.from_str(text).map_err(|e| {
+        let at = located(text, &e);
+        (at, explained(text, at, &e.code).unwrap_or_else(|| message(&e.code)))
+    });
     let parsed = parsed.map_err(|(at, message)| unclosed_string(text, at, &message).unwrap_or((at, message)));
     let Some((at, literal)) = text::first_overflow(text) else { return parsed };
     let at = text::position(text, at);
@@ -214,6 +217,35 @@ fn message(code: &ron::Error) -> String {
              and a choice by its name (as in `All(1.6)`)"
         ),
         code => code.to_string(),
+    }
+}
+
+/// A message that says what was expected where RON's says only what went
+/// wrong, for the two mistakes with whole numbers (every whole number of a
+/// scenario is a `u32`, but the seed a `u64`): a negative one, and one written
+/// with a decimal point, which RON reads as the number followed by stray
+/// text.
+fn explained(text: &str, at: (usize, usize), code: &ron::Error) -> Option<String> {
+    let rest = &text[text::offset(text, at)..];
+    match code {
+        ron::Error::IntegerOutOfBounds if rest.starts_with('-') => Some(
+            "a negative number where a whole number of 0 or more is expected (a count, a number of weeks or the seed)"
+                .into(),
+        ),
+        ron::Error::IntegerOutOfBounds => Some(format!(
+            "a whole number too large for its field: the seed may be at most {}, any other whole number {}",
+            u64::MAX,
+            u32::MAX
+        )),
+        ron::Error::ExpectedComma
+            if rest.starts_with('.') && text[..text.len() - rest.len()].ends_with(|c: char| c.is_ascii_digit()) =>
+        {
+            Some(
+                "a whole number is expected here, without a decimal point (a count, a number of weeks or the seed)"
+                    .into(),
+            )
+        }
+        _ => None,
     }
 }
 
@@ -291,8 +323,8 @@ fn out_of_range(literal: &str) -> String {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Line `line` of `text` with a caret under character `column` (both
-/// 1-based), so that a parse error shows the value it is about ("Integer is
-/// out of bounds" says little without `caseload_cap: -1`). Long lines are
+/// 1-based), so that a parse error shows the value it is about (RON's "Expected
+/// comma" says little without `replicates: 2.5`). Long lines are
 /// cut to 60 characters either side of the column.
 fn excerpt(text: &str, line: usize, column: usize) -> String {
     const SIDE: usize = 60;
