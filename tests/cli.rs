@@ -402,7 +402,12 @@ fn settings_that_take_no_effect_are_warned_about_not_refused() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr(predicate::str::contains("warning: ").and(predicate::str::contains("services.bau: effects.job_loss")));
+        .stderr(predicate::str::contains("warning: ").and(predicate::str::contains("services.bau: effects.job_loss")))
+        // One replicate's power is that trial's result: said so, with no bound.
+        .stdout(
+            predicate::str::contains("No power or coverage rests on two or more replicates")
+                .and(predicate::str::contains("is at most").not()),
+        );
     let summary = read_summary(dir.path());
     let warnings = summary["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1);

@@ -15,8 +15,9 @@ fn fewer_than(all: usize, counts: impl Iterator<Item = usize>) -> Option<String>
 }
 
 /// How far the powers and coverages may be from their long-run values by
-/// chance: the largest of their Monte Carlo SEs (none with fewer than two
-/// replicates). A power's is binomial, `√(p(1−p)/R)`; a coverage's is
+/// chance: the largest of their Monte Carlo SEs, or that there is none (with
+/// fewer than two replicates), so that a one-replicate power of 1 is not
+/// read as a design's. A power's is binomial, `√(p(1−p)/R)`; a coverage's is
 /// bootstrapped and can exceed that (`docs/model.md`).
 fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
     let largest =
@@ -26,7 +27,9 @@ fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
         Some(v) => {
             format!(" The Monte Carlo SE of each power and coverage is at most {:.3}.", (v * 1000.0).ceil() / 1000.0)
         }
-        None => String::new(),
+        None => " No power or coverage rests on two or more replicates, so none has a Monte Carlo SE: over one \
+                 replicate each is 0 or 1, that trial's result, not the design's."
+            .into(),
     }
 }
 
