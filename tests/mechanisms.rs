@@ -694,6 +694,29 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
 }
 
 #[test]
+fn below_the_cap_a_ghost_in_the_service_adds_itself() {
+    // One capped case manager, cap 50, background 10, 20 h a week,
+    // Saturating(half 1), job effect 2, no fidelity or quality: 30 trial
+    // clients leave it at 40, below the cap, so a ghost in the service takes
+    // a free slot and counts 41. Real: c = 20/40, g = c/(c + 1) = 1/3, so
+    // 2^(1/3); ghost: c = 20/41, g = 20/61, so 2^(20/61) ≈ 1.25517, not
+    // the real 2^(1/3) ≈ 1.25992 a ghost without its own place would give.
+    let services = r#"{
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, caseload_cap: 50, hours_per_week: 20, background_caseload: 10,
+                intensity: Saturating(half: 1), effects: (job: All(2))),
+    }"#;
+    after_week_0(services, ARMS, |cms| {
+        let svc = cms.pool(1).start;
+        assert_eq!(cms.trial[svc], 30, "every participant is placed, below the cap");
+        let real = stage_0_job(&cms.real, cms, svc);
+        let ghost = stage_0_job(&cms.ghost, cms, svc);
+        assert!((real - 2f64.powf(1.0 / 3.0)).abs() < 1e-14, "real {real}");
+        assert!((ghost - 2f64.powf(20.0 / 61.0)).abs() < 1e-14, "ghost {ghost}");
+    });
+}
+
+#[test]
 fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
     // Three case managers of quality sd 0.5, ten trial clients each beside a
     // background of 10: multiplier 2^(g(20 clients)·f·q_m) for its clients,

@@ -436,6 +436,22 @@ mod tests {
         }
     }
 
+    /// A ghost adds itself to the caseload below the cap (it takes a free
+    /// slot) and not at or past it; with no cap, always. `ics` in
+    /// shared_case_manager.ron has cap 15.
+    #[test]
+    fn a_ghost_counts_itself_only_below_the_cap() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shared_case_manager.ron");
+        let model = crate::scenario::load(&path).unwrap().model;
+        let mut svc = model.services.iter().find(|s| s.name == "ics").unwrap().clone();
+        assert_eq!(svc.cap, Some(15));
+        let capped: Vec<u32> = [0, 1, 14, 15, 16, 30].map(|load| ghost_load(&svc, load)).into();
+        assert_eq!(capped, [1, 2, 15, 15, 16, 30]);
+        svc.cap = None;
+        let uncapped: Vec<u32> = [0, 14, 15, 16].map(|load| ghost_load(&svc, load)).into();
+        assert_eq!(uncapped, [1, 15, 16, 17]);
+    }
+
     #[test]
     fn leaving_walks_geometric_gaps_by_hand() {
         // n = 5, rate 0.1: gaps ⌊0/0.1⌋ = 0 (client 0 leaves), ⌊0.25/0.1⌋ = 2
@@ -493,5 +509,22 @@ mod tests {
         p.placed.clear();
         p.next_cm = NONE;
         assert_eq!(p.ghosts_placed_below(), None);
+    }
+
+    /// A ghost gets a Navigator when step 2b left room, or gave one to a
+    /// strictly later ticket: not for the last ticket given one, nor when
+    /// none was given and no room is left.
+    #[test]
+    fn ghost_gets_a_navigator_if_room_is_left_or_a_later_ticket_got_one() {
+        let mut p = Pool::new(4, 4);
+        p.nav_used_after_assignment = 1;
+        assert!(p.ghost_gets_navigator(9, 2), "room left");
+        p.nav_used_after_assignment = 2;
+        p.nav_last_ticket = 5;
+        assert!(p.ghost_gets_navigator(4, 2), "a later ticket got one");
+        assert!(!p.ghost_gets_navigator(5, 2), "the last ticket given one is not later");
+        assert!(!p.ghost_gets_navigator(6, 2), "an earlier ticket got the last one");
+        p.nav_last_ticket = NONE;
+        assert!(!p.ghost_gets_navigator(0, 2), "none given, no room");
     }
 }
