@@ -21,18 +21,15 @@ pub(super) fn offset(text: &str, (line, column): (usize, usize)) -> usize {
     rest.char_indices().map(|(i, _)| start + i).chain([text.len()]).nth(column.saturating_sub(1)).unwrap_or(text.len())
 }
 
-/// The first string literal that ends at `end` and reads as `name`: a key
-/// the parser has just read, found from its end. Candidates are tried from
-/// the nearest back; none inside the literal reads as the whole name, so the
-/// first that does is where the key starts.
+/// Where the string literal that ends at `end` and reads as `name` starts: a
+/// key the parser has just read, found from its end. The text before it is
+/// read as the parser read it, token by token, in one pass: trying each quote
+/// before `end` as a start instead would parse on to `end` from every one, a
+/// time quadratic in the name's length for a name full of escaped quotes.
 pub(super) fn key_start(text: &str, end: usize, name: &str) -> Option<usize> {
-    let before = text.get(..end)?;
-    before
-        .char_indices()
-        .rev()
-        .filter(|&(_, c)| c == '"' || c == 'r')
-        .map(|(i, _)| i)
-        .find(|&i| ron::from_str::<String>(&before[i..]).is_ok_and(|s| s == name))
+    tokens(text.get(..end)?)
+        .find(|&(at, token, _)| at + token.len() == end && ron::from_str::<String>(token).is_ok_and(|s| s == name))
+        .map(|(at, _, _)| at)
 }
 
 /// The offset of the first character at or after `at` that is neither
@@ -285,6 +282,10 @@ mod tests {
             assert_eq!(key_start(&text, text.len(), "a\"b"), Some(9), "{key}");
         }
         assert_eq!(key_start("\"a\"", 3, "b"), None);
+        // A name of escaped quotes, after strings and comments holding quotes.
+        let quotes = "\"".repeat(1000);
+        let text = format!("{{\"x\": \"\\\"\", /* \" */ {}", ron::to_string(&quotes).unwrap());
+        assert_eq!(key_start(&text, text.len(), &quotes), Some(20));
     }
 
     #[test]
