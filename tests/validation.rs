@@ -630,6 +630,8 @@ fn numbers_in_names_and_comments_are_not_numbers() {
 /// What a whole number written with a decimal point is told.
 const DECIMAL: &str =
     "a whole number is expected here, without a decimal point (a count, a number of weeks or the seed)";
+/// What a whole number written with an exponent is told.
+const EXPONENT: &str = "a whole number is expected here, written without an exponent (1000, not 1e3; a count, a number of weeks or the seed)";
 /// What a negative whole number is told.
 const NEGATIVE: &str =
     "a negative number where a whole number of 0 or more is expected (a count, a number of weeks or the seed)";
@@ -649,10 +651,7 @@ fn whole_numbers_too_large_for_their_field_are_errors() {
     );
     // A signed number is located at its sign, as a number out of range is.
     assert_eq!(parse_error(&minimal().replace("replicates: 20", "replicates: -1")), format!("x.ron:4:17: {NEGATIVE}"));
-    assert_eq!(
-        parse_error(&minimal().replace("seed: 7", "seed: +1e30")),
-        "x.ron:5:11: Invalid digit 'e' for base 10 integers"
-    );
+    assert_eq!(parse_error(&minimal().replace("seed: 7", "seed: +1e30")), format!("x.ron:5:11: {EXPONENT}"));
 }
 
 #[test]

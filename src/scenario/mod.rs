@@ -148,7 +148,9 @@ fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioE
         let before = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
         let (line, column) = text::position(before, before.len());
         let message = "the file is not valid UTF-8".into();
-        ScenarioError::Parse { path: path.into(), line, column, message, excerpt: String::new() }
+        // The line shown with the bad bytes as U+FFFD, after the characters counted.
+        let excerpt = excerpt(&String::from_utf8_lossy(bytes), line, column);
+        ScenarioError::Parse { path: path.into(), line, column, message, excerpt }
     })?;
     let error = |shown: &str, (line, column), message| ScenarioError::Parse {
         path: path.into(),
@@ -221,10 +223,10 @@ fn message(code: &ron::Error) -> String {
 }
 
 /// A message that says what was expected where RON's says only what went
-/// wrong, for the two mistakes with whole numbers (every whole number of a
-/// scenario is a `u32`, but the seed a `u64`): a negative one, and one written
-/// with a decimal point, which RON reads as the number followed by stray
-/// text.
+/// wrong, for mistakes with whole numbers (every whole number of a scenario
+/// is a `u32`, but the seed a `u64`): a negative one, one too large, one
+/// written with an exponent, and one with a decimal point, which RON reads
+/// as the number followed by stray text.
 fn explained(text: &str, at: (usize, usize), code: &ron::Error) -> Option<String> {
     let rest = &text[text::offset(text, at)..];
     match code {
@@ -237,6 +239,11 @@ fn explained(text: &str, at: (usize, usize), code: &ron::Error) -> Option<String
             u64::MAX,
             u32::MAX
         )),
+        ron::Error::InvalidIntegerDigit { digit: 'e' | 'E', base: 10 } => Some(
+            "a whole number is expected here, written without an exponent (1000, not 1e3; a count, a number of \
+             weeks or the seed)"
+                .into(),
+        ),
         ron::Error::ExpectedComma
             if rest.starts_with('.') && text[..text.len() - rest.len()].ends_with(|c: char| c.is_ascii_digit()) =>
         {
@@ -415,7 +422,11 @@ mod tests {
     #[test]
     fn text_that_is_not_utf8_is_located_in_characters() {
         let e = super::parse(b"(\n  name: \"\xc3\xa9\xff\",\n)", std::path::Path::new("u.ron")).unwrap_err();
-        assert_eq!(e.to_string(), "u.ron:2:11: the file is not valid UTF-8");
+        // The line is shown with the bad byte as U+FFFD, the caret under it.
+        assert_eq!(
+            e.to_string(),
+            "u.ron:2:11: the file is not valid UTF-8\n     2 |   name: \"é\u{fffd}\",\n       |           ^"
+        );
     }
 
     #[test]
@@ -424,7 +435,7 @@ mod tests {
         // The same line and column, and the same excerpt, as without the mark.
         assert_eq!(error("\u{feff}Scenario(name: 1)"), error("Scenario(name: 1)"));
         let e = super::parse(b"\xef\xbb\xbf(\xff", std::path::Path::new("b.ron")).unwrap_err();
-        assert_eq!(e.to_string(), "b.ron:1:2: the file is not valid UTF-8");
+        assert_eq!(e.to_string(), "b.ron:1:2: the file is not valid UTF-8\n     1 | (\u{fffd}\n       |  ^");
     }
 
     #[test]
