@@ -193,3 +193,90 @@ impl World<'_> {
         effect_of(table, self.cms.stride, cm, life.state, self.stages)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Cohort;
+    use crate::population::{Person, rate_multipliers};
+    use crate::rng::Keyed;
+
+    /// One stage in which nobody moves; "svc" has one case manager of 20
+    /// hours a week, background 10, `Saturating(half: 1)` and a job effect
+    /// of 2; "ips" has one slot and falls back on "svc".
+    const SCENARIO: &str = r#"Scenario(
+    replicates: 1,
+    seed: 1,
+    horizons: [10],
+    stages: [(name: "Only")],
+    job_loss: (rates: [(from_week: 0, rate: 0)], reentry_stage: "Only"),
+    return_to_benefit: (rates: [(from_week: 0, rate: 0)]),
+    population: (
+        readiness_sd: 0,
+        age: Fixed(25),
+        age_first_benefit: Fixed(18),
+        benefit_type: (work_ready: 1),
+        health: (no_condition: 1),
+        weeks_on_benefit: Fixed(52),
+        prior_spells: Fixed(0),
+        starting_stage: [1],
+    ),
+    sites: [(name: "Only")],
+    benefit_rates: (work_ready: 100),
+    services: {
+        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, hours_per_week: 20, background_caseload: 10,
+                intensity: Saturating(half: 1), effects: (job: All(2))),
+        "ips": (case_managers_per_site: 1, caseload_cap: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
+    },
+    arms: [
+        (name: "bau", service: "bau", control: true),
+        (name: "svc", service: "svc"),
+        (name: "ips", service: "ips", fallback: "svc"),
+    ],
+    enrolment: Total(n: 31, weeks: 1),
+)"#;
+
+    #[test]
+    fn a_ghost_counts_itself_in_a_caseload_unless_its_real_self_is_counted_there() {
+        // Ticket 0 in bau, 1–20 in svc, 21–30 in ips: 21 takes the one ips
+        // slot and 22–30 wait on the svc case manager, who counts 10 + 20 + 9
+        // = 39 clients: g = c/(c + 1) with c = 20/39, so 20/59, and
+        // multiplier 2^(20/59) on a job for its real clients. Ticket 0's
+        // ghost in svc adds itself (40: g = 1/3); ticket 30's ghost in svc
+        // has the case manager its real self waits with, so counts 39.
+        let model = crate::scenario::parse(SCENARIO.as_bytes(), std::path::Path::new("inline.ron")).unwrap();
+        let arms: Vec<u8> = [0].into_iter().chain([1; 20]).chain([2; 10]).collect();
+        let persons: Vec<Person> = (0..31)
+            .map(|_| Person {
+                site: 0,
+                week: 0,
+                age: 25.0,
+                age_first_benefit: 18.0,
+                benefit_type: 0,
+                health: 0,
+                weeks_on_benefit: 52,
+                prior_spells: 0,
+                starting_stage: 0,
+                readiness: 0.0,
+            })
+            .collect();
+        let rate_multipliers = persons.iter().map(|p| rate_multipliers(&model, p)).collect();
+        let cohort = Cohort { persons, arms, rate_multipliers };
+        let mut world = World::new(&model, Keyed::new(1), 0, &cohort);
+        world.week(0);
+        let svc = world.life(1, 1).service_cm;
+        assert_eq!(world.cms.trial[svc as usize], 29, "20 served and 9 waiting on the fallback");
+        let job = |i: usize, a: usize| world.effect(i, a, world.real_cm(i)).stage[transition::JOB];
+        let (real, ghost) = (2f64.powf(20.0 / 59.0), 2f64.powf(1.0 / 3.0));
+        for i in 1..=20 {
+            assert!((job(i, 1) - real).abs() < 1e-14, "real client {i}: {}", job(i, 1));
+        }
+        let (ghost_0, ghost_30) = (world.life(0, 1), world.life(30, 1));
+        assert!(ghost_0.in_service && ghost_0.service_cm == svc, "ticket 0's ghost served by svc's case manager");
+        assert!((job(0, 1) - ghost).abs() < 1e-14, "ticket 0's ghost: {}", job(0, 1));
+        assert!(ghost_30.in_service && ghost_30.service_cm == svc, "ticket 30's ghost served by svc's case manager");
+        assert_eq!(world.real_cm(30), svc, "ticket 30 waits on svc's case manager");
+        assert!((job(30, 1) - real).abs() < 1e-14, "ticket 30's ghost: {}", job(30, 1));
+    }
+}
