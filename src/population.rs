@@ -236,4 +236,17 @@ mod tests {
         let m = draw(&d, 0.5);
         assert!((m - (20.0 + 3.0 * 0.259_437_350_116_649_15)).abs() < 1e-9, "{m}");
     }
+
+    /// A truncated log-normal is `exp(mu + sigma·z)`, `z` truncated to
+    /// `[(ln min − mu)/sigma, (ln max − mu)/sigma]`, so its draws run from min
+    /// to max as `u` rises. Median 10, sigma 0.5, range [5, 40]: `z` in
+    /// [2 ln 0.5, 2 ln 4]. (`exp(mu − sigma·z)` would run from 20 down to 2.5.)
+    #[test]
+    fn truncated_log_normal_stays_in_range() {
+        let z = TruncatedNormal::new(2.0 * 0.5f64.ln(), 2.0 * 4f64.ln());
+        let d = Dist::LogNormal { mu: 10f64.ln(), sigma: 0.5, z };
+        let (low, high) = (draw(&d, 1e-12), draw(&d, 1.0 - 1e-12));
+        assert!((low - 5.0).abs() < 1e-6, "{low}");
+        assert!((high - 40.0).abs() < 1e-6, "{high}");
+    }
 }

@@ -115,6 +115,77 @@ mod tests {
         assert_eq!(response(&p, f64::INFINITY), 0.9);
     }
 
+    /// Below the first point the curve rises from the origin, so it divides by
+    /// the first point's hours: at 2 h (not 1, where `x / 1 = x % 1 = x · 1`
+    /// for `x < 1`) a wrong operator shows. Between points the slope is
+    /// multiplied by `c − a.0 = 0.5` (not 1, where `· 1 = / 1`). A first point
+    /// at 0 h (response 0, by validation) with 0 contact hours (a service of
+    /// `hours_per_week: 0`) gives 0, not `0 · 0 / 0 = NaN`.
+    #[test]
+    fn piecewise_response_rises_from_the_origin_and_between_points() {
+        let p = IntensityCurve::Piecewise(vec![(2.0, 0.5), (4.0, 0.9)]);
+        // 0.5 · 1 / 2 = 0.25 exactly.
+        assert_eq!(response(&p, 1.0), 0.25);
+        // 0.5 + (0.9 − 0.5) · (2.5 − 2) / (4 − 2) = 0.6, to rounding.
+        assert!((response(&p, 2.5) - 0.6).abs() < 1e-15, "{}", response(&p, 2.5));
+        let from_zero = IntensityCurve::Piecewise(vec![(0.0, 0.0), (2.0, 0.5)]);
+        assert_eq!(response(&from_zero, 0.0), 0.0);
+        assert_eq!(response(&from_zero, contact_hours(0.0, 10)), 0.0);
+        // 0.5 · 1 / 2 on the segment from (0, 0).
+        assert_eq!(response(&from_zero, 1.0), 0.25);
+    }
+
+    /// A service of one stage with the given effects (as `ln m`) and fidelity.
+    fn service(stage: [f64; 4], job_loss: f64, fidelity: f64) -> ServiceModel {
+        ServiceModel {
+            name: "svc".to_string(),
+            case_managers_per_site: 1,
+            cap: None,
+            hours: 1.0,
+            background: 0,
+            initial_caseload: 0,
+            initial_exit_rate: 0.0,
+            intensity: IntensityCurve::Saturating { half: 1.0 },
+            ln_stage_effects: vec![stage],
+            ln_job_loss_effect: job_loss,
+            fidelity,
+            quality_sd: 0.0,
+            navigators: None,
+            disengage: 0.0,
+            reengage: 0.0,
+            support_weeks: None,
+            support_end_rate: 0.0,
+            max_weeks: None,
+            disengaged_weeks: None,
+        }
+    }
+
+    /// The bound checked against 1e100 is `f · q · ln m` for the largest
+    /// effect that raises a rate (here job loss, m = 3; an effect below 1
+    /// never counts): with f = 0.5 and q = 3 it is 1.5 · ln 3, which neither
+    /// `f + q` nor `f / q` gives. No raising effect: 0 whatever f and q.
+    #[test]
+    fn largest_ln_multiplier_is_fidelity_times_quality_times_the_largest_effect() {
+        let s = service([2f64.ln(), 0.5f64.ln(), 0.0, 0.0], 3f64.ln(), 0.5);
+        let got = largest_ln_multiplier(&s, 3.0);
+        assert!((got - 1.5 * 3f64.ln()).abs() < 1e-15, "{got}");
+        let lowering = service([0.0, 0.5f64.ln(), 0.0, 0.0], 0.0, 0.5);
+        assert_eq!(largest_ln_multiplier(&lowering, 3.0), 0.0);
+    }
+
+    /// Inert means every effect is exactly 1 (`ln m = 0`): the engine then
+    /// never computes the service's multipliers, so a service whose only
+    /// effect is on job loss, or with effects on every stage transition and
+    /// none on job loss, must not be inert, or its effects are lost. (Calling
+    /// a service without effects not inert changes no output, only speed.)
+    #[test]
+    fn only_a_service_without_effects_is_inert() {
+        assert!(is_inert(&service([0.0; 4], 0.0, 1.0)));
+        assert!(!is_inert(&service([0.0, 0.0, 1.5f64.ln(), 0.0], 0.0, 1.0)));
+        assert!(!is_inert(&service([0.0; 4], 0.6f64.ln(), 1.0)));
+        assert!(!is_inert(&service([1.5f64.ln(), 0.8f64.ln(), 2f64.ln(), 0.9f64.ln()], 0.0, 1.0)));
+    }
+
     #[test]
     fn contact_hours_divide_by_caseload() {
         assert_eq!(contact_hours(30.0, 40), 0.75);

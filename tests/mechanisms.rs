@@ -104,6 +104,27 @@ fn covariates_and_readiness_multiply_rates_by_exp_of_their_terms() {
 }
 
 #[test]
+fn weeks_on_benefit_enter_a_rate_even_when_every_transition_reads_them() {
+    // ln((w + 1)/(w_ref + 1)) = ln(104/26) = ln 4 for w = 103, w_ref = 25:
+    // coefficients ±0.5 on all six transitions give 4^±0.5 = 2 or 1/2
+    // (readiness 0, every other term 0). With every coefficient non-zero
+    // ln 4 must still be taken, not only when some transition leaves it out.
+    let text = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
+    let transitions = "transitions: (
+        progress: (log_weeks_on_benefit: 0.5), regress: (log_weeks_on_benefit: -0.5),
+        job: (log_weeks_on_benefit: 0.5), other_exit: (log_weeks_on_benefit: -0.5),
+        job_loss: (log_weeks_on_benefit: 0.5), return_to_benefit: (log_weeks_on_benefit: -0.5),
+    ),
+    population: (
+        reference: (weeks_on_benefit: 25),";
+    let m = common::model_from(&text.replace("population: (", transitions));
+    let got = rate_multipliers(&m, &Person { weeks_on_benefit: 103, readiness: 0.0, ..person(0) });
+    for (j, (g, w)) in got.iter().zip([2.0, 0.5, 2.0, 0.5, 2.0, 0.5]).enumerate() {
+        assert!((g - w).abs() <= 1e-15 * w, "transition {j}: {g} vs {w}");
+    }
+}
+
+#[test]
 fn rate_multipliers_are_bit_for_bit_one_exp_of_each_exponent() {
     // rate_multipliers passes equal exponents to exp once, zero ones not at
     // all and leaves out ln(weeks) when no coefficient reads it; this is the
