@@ -10,7 +10,7 @@ use rctsim::engine::capacity::CaseManagers;
 use rctsim::engine::life::{Life, NONE};
 use rctsim::engine::{AtHorizon, Cohort, NEVER, OUTCOMES, Outcome, World, outcome_value};
 use rctsim::population::{Person, rate_multipliers};
-use rctsim::report::{self, Report};
+use rctsim::report;
 use rctsim::rng::Keyed;
 use rctsim::scenario::{Model, ips25_fidelity};
 use rctsim::service;
@@ -806,14 +806,7 @@ fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
     let csv = |cap: &str| {
         let model = with(cap);
         let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
-        let r = Report {
-            model: &model,
-            scenario_sha256: "0",
-            scenario_text: "",
-            result: &result,
-            elapsed_seconds: 0.0,
-            warnings: &[],
-        };
+        let r = common::report(&model, &result);
         (report::estimates_csv(&r), report::trajectories_csv(&r))
     };
     let (capped, uncapped) = (csv("caseload_cap: 151,"), csv(""));
@@ -899,14 +892,7 @@ fn trajectories_give_the_share_in_service_and_the_service_caseloads() {
         }
     }
     let expected = (n[0] * (10.0 + n[0]) + n[1] * (10.0 + n[1])) / (n[0] + n[1]);
-    let r = Report {
-        model: &model,
-        scenario_sha256: "0",
-        scenario_text: "",
-        result: &result,
-        elapsed_seconds: 0.0,
-        warnings: &[],
-    };
+    let r = common::report(&model, &result);
     let csv = String::from_utf8(report::trajectories_csv(&r)).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let column = |name: &str| header.iter().position(|&h| h == name).unwrap();

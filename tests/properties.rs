@@ -199,7 +199,7 @@ proptest! {
         let model = common::model_from(&scenario_text(&p));
         let options = trial::RunOptions { replicates: Some(2), keep_persons: true, ..Default::default() };
         let result = trial::run(&model, &options).unwrap();
-        let report = rctsim::report::Report { model: &model, scenario_sha256: "0", scenario_text: "", result: &result, elapsed_seconds: 0.0, warnings: &[] };
+        let report = common::report(&model, &result);
         prop_assert!(!rctsim::report::table(&report).is_empty());
         prop_assert!(!rctsim::report::summary_json(&report).is_empty());
         prop_assert!(!rctsim::report::estimates_csv(&report).is_empty());

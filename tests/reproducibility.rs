@@ -3,21 +3,14 @@
 
 mod common;
 
-use rctsim::report::{self, Report};
+use rctsim::report;
 use rctsim::trial::{self, RunOptions};
 
 fn outputs(name: &str, threads: usize) -> (Vec<u8>, Vec<u8>) {
     let model = common::model(name);
     let options = RunOptions { threads: Some(threads), replicates: Some(40), ..Default::default() };
     let result = trial::run(&model, &options).unwrap();
-    let r = Report {
-        model: &model,
-        scenario_sha256: "0",
-        scenario_text: "",
-        result: &result,
-        elapsed_seconds: 0.0,
-        warnings: &[],
-    };
+    let r = common::report(&model, &result);
     (report::estimates_csv(&r), report::trajectories_csv(&r))
 }
 
@@ -129,14 +122,7 @@ fn another_services_staffing_leaves_a_services_draws_as_they_were() {
     let estimates = |text: &str, bau_staff: &str| {
         let model = common::model_from(&text.replace("case_managers_per_site: 2,", bau_staff));
         let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
-        let r = Report {
-            model: &model,
-            scenario_sha256: "0",
-            scenario_text: "",
-            result: &result,
-            elapsed_seconds: 0.0,
-            warnings: &[],
-        };
+        let r = common::report(&model, &result);
         report::estimates_csv(&r)
     };
     let (text, two) = (&text, estimates(&text, "case_managers_per_site: 2,"));

@@ -91,3 +91,16 @@ pub fn scenario_from(template: &str, parts: &[(&str, &str)]) -> Model {
     }
     model_from(&text)
 }
+
+/// A report of `result` for writing outputs in a test: no scenario file
+/// behind it (hash "0", no text), no time taken, no warnings.
+pub fn report<'a>(model: &'a Model, result: &'a rctsim::trial::RunResult) -> rctsim::report::Report<'a> {
+    rctsim::report::Report {
+        model,
+        scenario_sha256: "0",
+        scenario_text: "",
+        result,
+        elapsed_seconds: 0.0,
+        warnings: &[],
+    }
+}
