@@ -147,4 +147,31 @@ mod tests {
         l.push(0, 2);
         assert_eq!(l.pop(0), Some(2));
     }
+
+    /// A walk with `first` and `next` visits a list newest first, and
+    /// `list_of` names each item's list (re-rating re-files a sleeper only
+    /// when its list is not the week it now falls in).
+    #[test]
+    fn walks_visit_a_list_and_items_know_their_list() {
+        let mut l = Lists::default().reset(3, 6);
+        for i in 0..5 {
+            l.push(i as usize % 2, i);
+        }
+        let walk = |l: &Lists, list: usize| {
+            std::iter::successors(Some(l.first(list)).filter(|&i| i != NONE), |&i| {
+                Some(l.next(i)).filter(|&n| n != NONE)
+            })
+            .take(10) // a broken walk fails, not loops
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(walk(&l, 0), [4, 2, 0]);
+        assert_eq!(walk(&l, 1), [3, 1]);
+        assert!(walk(&l, 2).is_empty());
+        assert_eq!([0, 1, 2, 3, 4, 5].map(|i| l.list_of(i)), [0, 1, 0, 1, 0, NONE]);
+        l.remove(2);
+        l.remove(1);
+        l.push(2, 1);
+        assert_eq!((walk(&l, 0), walk(&l, 1), walk(&l, 2)), (vec![4, 0], vec![3], vec![1]));
+        assert_eq!([l.list_of(2), l.list_of(1)], [NONE, 2]);
+    }
 }
