@@ -698,43 +698,28 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
     };
     let f = ips25_fidelity(100.0, 25.0, 115.0);
     assert_eq!(f, 75.0 / 90.0);
-    for (cap, label) in [("", "uncapped"), ("caseload_cap: 20,", "capped")] {
+    // Trial clients and whether a ghost adds itself: uncapped, always; at a
+    // cap of 20 (10 placed beside the background), no, as it takes the place
+    // its real self would; below a cap of 50 (all 30 placed, 40 of 50), yes,
+    // as it takes a free slot.
+    for (cap, label, n_want, adds) in [
+        ("", "uncapped", 30, true),
+        ("caseload_cap: 20,", "at the cap", 10, false),
+        ("caseload_cap: 50,", "below the cap", 30, true),
+    ] {
         after_week_0(&services(cap), ARMS, |cms| {
             let svc = cms.pool(1).start;
             let n = cms.trial[svc];
-            assert_eq!(n, if cap.is_empty() { 30 } else { 10 }, "{label}: trial clients");
+            assert_eq!(n, n_want, "{label}: trial clients");
             let load = 10 + n;
             let g = |clients: u32| intensity_20h(f64::from(clients));
             let real = stage_0_job(&cms.real, cms, svc);
             let ghost = stage_0_job(&cms.ghost, cms, svc);
             assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
-            let ghost_load = if cap.is_empty() { load + 1 } else { load };
+            let ghost_load = if adds { load + 1 } else { load };
             assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
         });
     }
-}
-
-#[test]
-fn below_the_cap_a_ghost_in_the_service_adds_itself() {
-    // One capped case manager, cap 50, background 10, 20 h a week,
-    // Saturating(half 1), job effect 2, no fidelity or quality: 30 trial
-    // clients leave it at 40, below the cap, so a ghost in the service takes
-    // a free slot and counts 41. Real: c = 20/40, g = c/(c + 1) = 1/3, so
-    // 2^(1/3); ghost: c = 20/41, g = 20/61, so 2^(20/61) ≈ 1.25517, not
-    // the real 2^(1/3) ≈ 1.25992 a ghost without its own place would give.
-    let services = r#"{
-        "bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1)),
-        "svc": (case_managers_per_site: 1, caseload_cap: 50, hours_per_week: 20, background_caseload: 10,
-                intensity: Saturating(half: 1), effects: (job: All(2))),
-    }"#;
-    after_week_0(services, ARMS, |cms| {
-        let svc = cms.pool(1).start;
-        assert_eq!(cms.trial[svc], 30, "every participant is placed, below the cap");
-        let real = stage_0_job(&cms.real, cms, svc);
-        let ghost = stage_0_job(&cms.ghost, cms, svc);
-        assert!((real - 2f64.powf(1.0 / 3.0)).abs() < 1e-14, "real {real}");
-        assert!((ghost - 2f64.powf(20.0 / 61.0)).abs() < 1e-14, "ghost {ghost}");
-    });
 }
 
 #[test]
