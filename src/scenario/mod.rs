@@ -177,7 +177,7 @@ fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let parsed = options.from_str(text).map_err(|e| {
         let at = located(text, &e);
-        (at, explained(text, at, &e.code).unwrap_or_else(|| message(&e.code)))
+        (at, message(text, at, &e.code))
     });
     let parsed = parsed.map_err(|(at, message)| unclosed_string(text, at, &message).unwrap_or((at, message)));
     let Some((at, literal)) = text::first_overflow(text) else { return parsed };
@@ -205,11 +205,18 @@ fn unclosed_string(text: &str, at: (usize, usize), message: &str) -> Option<((us
     ))
 }
 
-/// RON's message, except where it misleads: a value where a name belongs
-/// (`progress: 1.6` for `progress: All(1.6)`, `Total(200, 20)` for
-/// `Total(n: 200, weeks: 20)`) makes RON suggest a raw identifier, which no
-/// scenario needs.
-fn message(code: &ron::Error) -> String {
+/// RON's message, except where it misleads or says too little. A value
+/// where a name belongs (`progress: 1.6` for `progress: All(1.6)`,
+/// `Total(200, 20)` for `Total(n: 200, weeks: 20)`) makes RON suggest a raw
+/// identifier, which no scenario needs. For whole numbers (every one a `u32`,
+/// but the seed a `u64`) RON says only what went wrong, not what was
+/// expected: a negative one, one too large, one written with an exponent,
+/// and one with a decimal point, which RON reads as the number followed by
+/// stray text (at `at`, where the error is placed).
+fn message(text: &str, at: (usize, usize), code: &ron::Error) -> String {
+    const WHOLE: &str = "a count, a number of weeks or the seed";
+    let rest = &text[text::offset(text, at)..];
+    let after_digit = || text[..text.len() - rest.len()].ends_with(|c: char| c.is_ascii_digit());
     match code {
         // The name as read, cut if long (a name may be as long as the file).
         ron::Error::Message(m) => schema::declared_twice_name(m)
@@ -218,41 +225,21 @@ fn message(code: &ron::Error) -> String {
             "expected a name, found `{found}`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
              and a choice by its name (as in `All(1.6)`)"
         ),
-        code => code.to_string(),
-    }
-}
-
-/// A message that says what was expected where RON's says only what went
-/// wrong, for mistakes with whole numbers (every whole number of a scenario
-/// is a `u32`, but the seed a `u64`): a negative one, one too large, one
-/// written with an exponent, and one with a decimal point, which RON reads
-/// as the number followed by stray text.
-fn explained(text: &str, at: (usize, usize), code: &ron::Error) -> Option<String> {
-    let rest = &text[text::offset(text, at)..];
-    match code {
-        ron::Error::IntegerOutOfBounds if rest.starts_with('-') => Some(
-            "a negative number where a whole number of 0 or more is expected (a count, a number of weeks or the seed)"
-                .into(),
-        ),
-        ron::Error::IntegerOutOfBounds => Some(format!(
+        ron::Error::IntegerOutOfBounds if rest.starts_with('-') => {
+            format!("a negative number where a whole number of 0 or more is expected ({WHOLE})")
+        }
+        ron::Error::IntegerOutOfBounds => format!(
             "a whole number too large for its field: the seed may be at most {}, any other whole number {}",
             u64::MAX,
             u32::MAX
-        )),
-        ron::Error::InvalidIntegerDigit { digit: 'e' | 'E', base: 10 } => Some(
-            "a whole number is expected here, written without an exponent (1000, not 1e3; a count, a number of \
-             weeks or the seed)"
-                .into(),
         ),
-        ron::Error::ExpectedComma
-            if rest.starts_with('.') && text[..text.len() - rest.len()].ends_with(|c: char| c.is_ascii_digit()) =>
-        {
-            Some(
-                "a whole number is expected here, without a decimal point (a count, a number of weeks or the seed)"
-                    .into(),
-            )
+        ron::Error::InvalidIntegerDigit { digit: 'e' | 'E', base: 10 } => {
+            format!("a whole number is expected here, written without an exponent (1000, not 1e3; {WHOLE})")
         }
-        _ => None,
+        ron::Error::ExpectedComma if rest.starts_with('.') && after_digit() => {
+            format!("a whole number is expected here, without a decimal point ({WHOLE})")
+        }
+        code => code.to_string(),
     }
 }
 
