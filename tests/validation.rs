@@ -97,6 +97,70 @@ fn an_enrolment_that_expects_nobody_is_an_error() {
     }
 }
 
+/// A mistake in one value is one message: the rules that depend on that
+/// value are not checked again with it, and the message says which half of
+/// an intensity point is wrong. Before, a bad weight also said that the
+/// eligibility rules admit nobody, a log-normal's `max: -1` also that
+/// `min` (never written) must be below it, and a NaN at 0 hours also that
+/// the response there must be 0.
+#[test]
+fn one_mistake_in_a_weight_bound_curve_point_or_score_is_one_message() {
+    let bau_curve = "intensity: Saturating(half: 0.5)),";
+    let cases = [
+        (
+            "benefit_type: (work_ready: 1)",
+            "benefit_type: (work_ready: -1)",
+            "population.benefit_type.work_ready is a weight and must not be negative (got -1)",
+        ),
+        (
+            "health: (no_condition: 1)",
+            "health: (no_condition: NaN)",
+            "population.health.no_condition must be a finite number (got NaN)",
+        ),
+        (
+            "weeks_on_benefit: Fixed(52)",
+            "weeks_on_benefit: LogNormal(median: 52, sigma: 0.5, max: -1)",
+            "population.weeks_on_benefit.max must be positive for a log-normal (got -1)",
+        ),
+        (
+            "weeks_on_benefit: Fixed(52)",
+            "weeks_on_benefit: Normal(mean: 52, sd: 5, max: NaN)",
+            "population.weeks_on_benefit.max must be a number (got NaN); leave it out for no bound",
+        ),
+        (
+            bau_curve,
+            "intensity: Piecewise([(0, NaN), (2, 0.5)])),",
+            "services.bau.intensity[0] response must be a finite number (got NaN)",
+        ),
+        (
+            bau_curve,
+            "intensity: Piecewise([(inf, 0.5)])),",
+            "services.bau.intensity[0] hours must be a finite number (got inf)",
+        ),
+        (
+            bau_curve,
+            "intensity: Piecewise([(0, 2), (2, 0.5)])),",
+            "services.bau.intensity[0] response must be in [0, 1) (got 2)",
+        ),
+        (
+            "effects: (progress",
+            "fidelity: Ips25(score: 90, zero_at: NaN, full_at: 100), effects: (progress",
+            "services.ics.fidelity.zero_at must be a finite number (got NaN)",
+        ),
+    ];
+    for (from, to, message) in cases {
+        let text = minimal().replacen(from, to, 1);
+        assert_ne!(text, minimal(), "{from} is not in minimal.ron");
+        assert_eq!(problems(&text), format!("x.ron: 1 problem in the scenario:\n  - {message}"), "{to}");
+    }
+    // Both bounds written, both positive, in the wrong order: still refused.
+    let text = minimal().replace(
+        "weeks_on_benefit: Fixed(52)",
+        "weeks_on_benefit: LogNormal(median: 52, sigma: 0.5, min: 60, max: 10)",
+    );
+    reports(&problems(&text), &["population.weeks_on_benefit needs min < max (got min 60, max 10)"]);
+}
+
 #[test]
 fn arms_fall_back_on_the_control_arms_fallback() {
     // Control: ICS with BAU as fallback; the other arm declares no fallback.

@@ -9,7 +9,7 @@
 
 use super::life::NONE;
 use crate::rng::{Keyed, Purpose};
-use crate::scenario::{Model, ServiceModel};
+use crate::scenario::{Model, ServiceModel, week0_clients_leave};
 use crate::service;
 use std::collections::VecDeque;
 
@@ -130,7 +130,7 @@ impl CaseManagers {
             legacy_rate: model
                 .services
                 .iter()
-                .map(|s| if 1.0 - libm::exp(-s.initial_exit_rate) > 0.0 { s.initial_exit_rate } else { 0.0 })
+                .map(|s| if week0_clients_leave(s.initial_exit_rate) { s.initial_exit_rate } else { 0.0 })
                 .collect(),
             inert: model.services.iter().map(service::is_inert).collect(),
         }

@@ -246,7 +246,7 @@ pub struct ServiceModel {
     pub background: u32,
     /// Clients outside the trial at week 0, who leave at `initial_exit_rate`.
     pub initial_caseload: u32,
-    /// Weekly rate at which week-0 clients leave.
+    /// Weekly rate at which week-0 clients leave (see [`week0_clients_leave`]).
     pub initial_exit_rate: f64,
     /// `g(c)`.
     pub intensity: IntensityCurve,
@@ -335,6 +335,15 @@ impl EnrolmentModel {
             Self::PerSite { weeks, weekly } => (weekly.iter().sum::<f64>() * f64::from(*weeks)).ceil() as usize,
         }
     }
+}
+
+/// Whether week-0 clients leaving at `rate` a week ever leave: each leaves
+/// a week with probability `1 − exp(−rate)`, which is 0 in floating point
+/// for any rate below about 5.6e-17 (`exp(−rate)` rounds to 1). The engine
+/// draws no departures then, and validation refuses week-0 clients who would
+/// fill every slot for good.
+pub fn week0_clients_leave(rate: f64) -> bool {
+    1.0 - libm::exp(-rate) > 0.0
 }
 
 /// Index of a benefit type in per-type arrays.

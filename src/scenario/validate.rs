@@ -194,13 +194,6 @@ fn is_invisible_format(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
-/// Whether week-0 clients leaving at `rate` never leave: the engine compares
-/// a uniform number, never below 2⁻⁵³, with `1 − exp(−rate)`, which is 0
-/// for any rate below about 5.6e-17.
-fn nobody_leaves(rate: f64) -> bool {
-    1.0 - libm::exp(-rate) < f64::EPSILON / 2.0
-}
-
 /// `(got v)` for a message, `v` as [`Num`] shows it.
 fn got(v: f64) -> String {
     format!("(got {})", Num(v))
@@ -501,8 +494,13 @@ fn dist(c: &mut Checker, path: &str, d: &schema::Distribution) -> (Dist, Option<
 fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dist {
     use schema::Distribution as D;
     let bounds = |c: &mut Checker, min: Option<f64>, max: Option<f64>| {
+        for (field, v) in [("min", min), ("max", max)] {
+            if v.is_some_and(f64::is_nan) {
+                c.fail(format!("{path}.{field}"), "must be a number (got NaN); leave it out for no bound");
+            }
+        }
         let (lo, hi) = (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY));
-        if lo.is_nan() || hi.is_nan() || lo >= hi {
+        if lo >= hi {
             c.fail(path, format!("needs min < max (got min {}, max {})", Num(lo), Num(hi)));
         }
         (lo, hi)
@@ -533,10 +531,15 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
             if c.finite(&format!("{path}.sigma"), sigma) && sigma <= 0.0 {
                 c.fail(format!("{path}.sigma"), format!("must be positive {}", got(sigma)));
             }
-            if max.is_some_and(|m| m <= 0.0) {
-                c.fail(format!("{path}.max"), format!("must be positive for a log-normal {}", got(max.unwrap_or(0.0))));
-            }
-            let (min, max) = bounds(c, min.or(Some(0.0)), max);
+            // A bound at or below 0 is no bound for a log-normal: a `min`
+            // there truncates nothing, and a `max` there leaves no values.
+            let (min, max) = match max {
+                Some(m) if m <= 0.0 => {
+                    c.fail(format!("{path}.max"), format!("must be positive for a log-normal {}", got(m)));
+                    (0.0, f64::INFINITY)
+                }
+                _ => bounds(c, min, max),
+            };
             let mu = libm::log(median.max(f64::MIN_POSITIVE));
             let lo = if min > 0.0 { (libm::log(min) - mu) / sigma } else { f64::NEG_INFINITY };
             let hi = if max.is_finite() { (libm::log(max) - mu) / sigma } else { f64::INFINITY };
@@ -743,7 +746,10 @@ fn eligibility_rules(
             c.fail(format!("{p}.max_age"), format!("must be at least min_age ({}) {}", Num(lo), got(hi)));
         }
     }
-    let admits = |weights: &[f64], allowed: &[bool]| weights.iter().zip(allowed).any(|(&w, &ok)| ok && w > 0.0);
+    // Weights with a problem come back as zeros, and that problem is reported already.
+    let admits = |weights: &[f64], allowed: &[bool]| {
+        weights.iter().all(|&w| w == 0.0) || weights.iter().zip(allowed).any(|(&w, &ok)| ok && w > 0.0)
+    };
     if !admits(benefit_weights, &benefit_types) {
         c.fail(
             format!("{p}.benefit_types"),
@@ -821,13 +827,18 @@ fn intensity(c: &mut Checker, path: &str, i: &schema::Intensity) -> IntensityCur
             }
             for (k, &(x, g)) in points.iter().enumerate() {
                 let p = format!("{path}[{k}]");
-                if c.finite(&p, x) && x < 0.0 {
+                // Both halves of a point share its path, so a message names its half.
+                for (half, v) in [("hours", x), ("response", g)] {
+                    if !v.is_finite() {
+                        c.fail(&p, format!("{half} must be a finite number {}", got(v)));
+                    }
+                }
+                if x.is_finite() && x < 0.0 {
                     c.fail(&p, format!("hours must not be negative {}", got(x)));
                 }
-                if c.finite(&p, g) && !(0.0..1.0).contains(&g) {
+                if g.is_finite() && !(0.0..1.0).contains(&g) {
                     c.fail(&p, format!("response must be in [0, 1) {}", got(g)));
-                }
-                if x == 0.0 && g != 0.0 {
+                } else if x == 0.0 && g != 0.0 && g.is_finite() {
                     c.fail(&p, format!("response at 0 hours must be 0: no contact, no effect {}", got(g)));
                 }
                 if k > 0 && x <= points[k - 1].0 {
@@ -908,7 +919,7 @@ fn staffing(c: &mut Checker, p: &str, s: &schema::Service) {
                 format!("puts case managers over their cap: background_caseload + initial_caseload must be at most caseload_cap ({cap}) (got {})", s.initial_caseload),
             );
         } else if u64::from(s.background_caseload) + u64::from(s.initial_caseload) >= u64::from(cap)
-            && nobody_leaves(s.initial_exit_rate)
+            && !week0_clients_leave(s.initial_exit_rate)
             && s.background_caseload < cap
         {
             c.fail(
@@ -942,12 +953,15 @@ fn fidelity(c: &mut Checker, fp: &str, fidelity: &schema::Fidelity) -> f64 {
             if c.finite(&format!("{fp}.score"), score) && !(25.0..=125.0).contains(&score) {
                 c.fail(format!("{fp}.score"), format!("IPS-25 scores run from 25 to 125 {}", got(score)));
             }
+            let mut both_finite = true;
             for (field, v) in [("zero_at", zero_at), ("full_at", full_at)] {
-                if c.finite(&format!("{fp}.{field}"), v) && !(25.0..=125.0).contains(&v) {
+                if !c.finite(&format!("{fp}.{field}"), v) {
+                    both_finite = false;
+                } else if !(25.0..=125.0).contains(&v) {
                     c.fail(format!("{fp}.{field}"), format!("IPS-25 scores run from 25 to 125 {}", got(v)));
                 }
             }
-            if zero_at.partial_cmp(&full_at) != Some(std::cmp::Ordering::Less) {
+            if both_finite && zero_at >= full_at {
                 c.fail(fp, format!("needs zero_at < full_at (got {} and {})", Num(zero_at), Num(full_at)));
             }
             ips25_fidelity(score, zero_at, full_at)
