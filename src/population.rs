@@ -191,7 +191,7 @@ fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f
 /// The multipliers are bit for bit those of one `exp` per transition.
 pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     let r = &model.population.reference;
-    let log_weeks = if model.effects.iter().any(|e| e.log_weeks_on_benefit != 0.0) {
+    let log_weeks = if model.transitions.iter().any(|e| e.log_weeks_on_benefit != 0.0) {
         libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0))
     } else {
         0.0
@@ -200,7 +200,7 @@ pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     // reference that the difference is infinite (0 · ∞ would be NaN).
     let term = |coefficient: f64, x: f64| if coefficient == 0.0 { 0.0 } else { coefficient * x };
     let eta: [f64; transition::COUNT] = std::array::from_fn(|j| {
-        let e = &model.effects[j];
+        let e = &model.transitions[j];
         term(e.age, p.age - r[0])
             + term(e.age_first_benefit, p.age_first_benefit - r[1])
             + term(e.log_weeks_on_benefit, log_weeks)

@@ -33,7 +33,7 @@ pub enum Purpose {
     /// Case-manager quality (entity = the case manager's place, `Place::key`).
     CaseManagerQuality = 8,
     /// Departures of week-0 clients (entity = the case manager's place, index = week × 2³² + client).
-    LegacyExit = 9,
+    Week0Exit = 9,
     /// Per-site arrival counts (entity = site, index = week × 2²⁰ + the count's draw number).
     Arrivals = 10,
     /// Latent readiness of a generated person.
@@ -63,7 +63,7 @@ const ALL_PURPOSES: [Purpose; PURPOSES - 1] = [
     Purpose::EngagementClock,
     Purpose::SupportEndClock,
     Purpose::CaseManagerQuality,
-    Purpose::LegacyExit,
+    Purpose::Week0Exit,
     Purpose::Arrivals,
     Purpose::Readiness,
 ];

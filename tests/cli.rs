@@ -498,8 +498,8 @@ fn an_out_path_that_cannot_be_a_folder_is_refused_before_running() {
 
 #[test]
 fn an_out_path_that_cannot_be_created_is_refused_before_running_and_leaves_nothing() {
-    // Only the last name is too long: the folder above it could be made, and
-    // used to be, after every replicate had been simulated.
+    // Only the last name is too long: the folder above it can be made, so
+    // only creating the whole path proves the run could write its files.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("new1").join("a".repeat(256));
     rctsim()

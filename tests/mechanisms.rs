@@ -132,7 +132,7 @@ fn rate_multipliers_are_bit_for_bit_one_exp_of_each_exponent() {
     let direct = |m: &Model, p: &Person| -> Vec<u64> {
         let r = &m.population.reference;
         let log_weeks = libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0));
-        m.effects
+        m.transitions
             .iter()
             .map(|e| {
                 let eta = e.age * (p.age - r[0])

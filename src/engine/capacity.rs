@@ -66,7 +66,7 @@ pub struct CaseManagers {
     /// Trial participants counted in each caseload now.
     pub trial: Vec<u32>,
     /// Week-0 clients still on the caseload.
-    pub legacy: Vec<u32>,
+    pub week0: Vec<u32>,
     /// Caseload at this week's step 3.
     pub snapshot: Vec<u32>,
     /// Multipliers per case manager for its own clients, [`service::multipliers`] layout.
@@ -91,7 +91,7 @@ pub struct CaseManagers {
     pub pool_start: Vec<u32>,
     /// Weekly rate at which week-0 clients leave, per service; 0 also where
     /// the chance `1 − exp(−rate)` rounds to 0, as nobody then leaves.
-    legacy_rate: Vec<f64>,
+    week0_rate: Vec<f64>,
     /// `inert[s]`: service `s` has no effects, so its clients' rates do not
     /// depend on caseloads and its multipliers stay the 1s they start as.
     pub inert: Vec<bool>,
@@ -107,7 +107,7 @@ impl CaseManagers {
         let quality = (0..n)
             .map(|m| service::quality(keyed, replicate, key[m], model.services[svc[m] as usize].quality_sd))
             .collect();
-        let legacy = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
+        let week0 = svc.iter().map(|&s| model.services[s as usize].initial_caseload).collect();
         let stride = service::multiplier_count(model.stages.len());
         let capped_fallback: Vec<bool> =
             (0..model.services.len()).map(|s| model.services[s].cap.is_some() && model.is_fallback(s)).collect();
@@ -117,7 +117,7 @@ impl CaseManagers {
             key,
             quality,
             trial: vec![0; n],
-            legacy,
+            week0,
             snapshot: vec![0; n],
             real: vec![1.0; n * stride],
             ghost: vec![1.0; n * stride],
@@ -127,7 +127,7 @@ impl CaseManagers {
             changed: Vec::with_capacity(n),
             stride,
             pool_start,
-            legacy_rate: model
+            week0_rate: model
                 .services
                 .iter()
                 .map(|s| if week0_clients_leave(s.initial_exit_rate) { s.initial_exit_rate } else { 0.0 })
@@ -147,7 +147,7 @@ impl CaseManagers {
     /// the sum cannot overflow).
     #[inline]
     pub fn load(&self, m: usize, services: &[ServiceModel]) -> u32 {
-        services[self.service[m] as usize].background + self.legacy[m] + self.trial[m]
+        services[self.service[m] as usize].background + self.week0[m] + self.trial[m]
     }
 
     /// The key of case manager `m`'s draws ([`Place::key`]).
@@ -172,7 +172,7 @@ impl CaseManagers {
         let background = services[self.service[pool.start] as usize].background;
         let mut best = (NONE, u32::MAX);
         for m in pool {
-            let own = self.legacy[m] + self.trial[m];
+            let own = self.week0[m] + self.trial[m];
             if own < best.1 {
                 best = (m as u32, own);
             }
@@ -204,10 +204,10 @@ impl CaseManagers {
     /// indexing them, and leaves the rest to the few that changed.
     fn take_snapshot(&mut self, services: &[ServiceModel]) {
         self.changed.clear();
-        let parts = self.service.iter().zip(self.legacy.iter().zip(&self.trial));
+        let parts = self.service.iter().zip(self.week0.iter().zip(&self.trial));
         let loads = self.snapshot.iter_mut().zip(&self.cached);
-        for (m, ((&s, (&legacy, &trial)), (snapshot, &cached))) in parts.zip(loads).enumerate() {
-            *snapshot = services[s as usize].background + legacy + trial;
+        for (m, ((&s, (&week0, &trial)), (snapshot, &cached))) in parts.zip(loads).enumerate() {
+            *snapshot = services[s as usize].background + week0 + trial;
             if *snapshot != cached {
                 self.changed.push(m as u32);
             }
@@ -277,14 +277,14 @@ impl CaseManagers {
     }
 
     /// Step 5: week-0 clients leave at their declared rate, freeing slots from next week.
-    pub fn legacy_departures(&mut self, keyed: &Keyed, replicate: u64, week: u32) {
-        for m in 0..self.legacy.len() {
-            let (n, rate) = (self.legacy[m], self.legacy_rate[self.service[m] as usize]);
+    pub fn week0_departures(&mut self, keyed: &Keyed, replicate: u64, week: u32) {
+        for m in 0..self.week0.len() {
+            let (n, rate) = (self.week0[m], self.week0_rate[self.service[m] as usize]);
             if n == 0 || rate == 0.0 {
                 continue;
             }
-            let draws = keyed.entity(replicate, Purpose::LegacyExit, self.key[m]);
-            self.legacy[m] -= leaving(n, rate, |k| -libm::log(draws.uniform((u64::from(week) << 32) | k)));
+            let draws = keyed.entity(replicate, Purpose::Week0Exit, self.key[m]);
+            self.week0[m] -= leaving(n, rate, |k| -libm::log(draws.uniform((u64::from(week) << 32) | k)));
         }
     }
 }
@@ -424,7 +424,7 @@ mod tests {
             out.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
         };
         let bits = |table: &[f64]| table[m * stride..(m + 1) * stride].iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        cms.legacy[m] = 0;
+        cms.week0[m] = 0;
         let loads = [5, 6, 7, 6, 5, 5, 9, 3, cap - 1, cap, cap + 1, cap, cap - 1, cap + 2, cap - 2, 1, 0, 1, 0];
         for load in loads {
             cms.trial[m] = load;
@@ -476,7 +476,7 @@ mod tests {
             let p = 1.0 - libm::exp(-rate);
             let mut counts = [0u64; 7];
             for w in 0..weeks {
-                let k = leaving(n, rate, |k| keyed.exponential(w, Purpose::LegacyExit, u64::from(n), k));
+                let k = leaving(n, rate, |k| keyed.exponential(w, Purpose::Week0Exit, u64::from(n), k));
                 counts[(k as usize).min(6)] += 1;
             }
             // P(k) = C(n, k) p^k (1−p)^(n−k), from P(0) by the ratio (n−k)/(k+1) · p/(1−p).

@@ -397,7 +397,7 @@ impl<'m> World<'m> {
         self.wake_sleepers(t);
         self.step_ghosts(t);
         self.step_reals(t);
-        self.cms.legacy_departures(&self.keyed, self.replicate, t);
+        self.cms.week0_departures(&self.keyed, self.replicate, t);
     }
 
     /// Step 1: this week's arrivals get a fallback case manager and join their

@@ -8,9 +8,7 @@ use crate::scenario::NavigatorModel as Navigators;
 use crate::scenario::{Model, ServiceModel, transition};
 
 /// The weekly rates of one life while its state, service, case manager and
-/// Navigator stay as they are: the one place they are computed, for the
-/// weekly step and for skipping weeks alike, so both use the same arithmetic.
-/// The stage moves come last: only a step needs them, so the rest shares a
+/// Navigator stay as they are. The stage moves come last: only a step needs them, so the rest shares a
 /// cache line with a sleeper's anchor (see [`Sleep`](super::sleepers::Sleep)).
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C)]

@@ -49,8 +49,9 @@ pub struct Model {
     pub reentry_stage: u8,
     /// Return-to-benefit rate by weeks off benefit.
     pub return_rate: Piecewise,
-    /// Covariate coefficients and readiness loading per transition.
-    pub effects: [CovariateEffects; transition::COUNT],
+    /// Covariate coefficients and readiness loading per transition (the
+    /// scenario's `transitions`; a service's effects are in [`ServiceModel`]).
+    pub transitions: [CovariateEffects; transition::COUNT],
     /// How people are generated and who is eligible.
     pub population: PopulationModel,
     /// Site names.

@@ -253,7 +253,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         }
     };
     let return_rate = piecewise(&mut c, "return_to_benefit.rates", &s.return_to_benefit.rates);
-    let effects = transition_effects(&mut c, &s.transitions);
+    let transitions = transition_effects(&mut c, &s.transitions);
     let population = population(&mut c, &s.population, n_stages);
     let (sites, site_weights) = sites(&mut c, &s.sites);
     let br = &s.benefit_rates;
@@ -288,7 +288,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         job_loss,
         reentry_stage,
         return_rate,
-        effects,
+        transitions,
         population,
         sites,
         site_weights,
@@ -856,7 +856,7 @@ const MAX_CASELOAD: u32 = 1_000_000;
 fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::Stage]) -> ServiceModel {
     let p = format!("services.{}", shown_name(name));
     let n = stages.len();
-    staffing(c, &p, s);
+    staffing_rules(c, &p, s);
     c.rate(&format!("{p}.initial_exit_rate"), s.initial_exit_rate);
     let e = &s.effects;
     let prog = per_stage(c, &format!("{p}.effects.progress"), &e.progress, n);
@@ -894,7 +894,7 @@ fn service(c: &mut Checker, name: &str, s: &schema::Service, stages: &[schema::S
 }
 
 /// The rules on a service's case managers, caseloads and hours.
-fn staffing(c: &mut Checker, p: &str, s: &schema::Service) {
+fn staffing_rules(c: &mut Checker, p: &str, s: &schema::Service) {
     if s.case_managers_per_site == 0 {
         c.fail(format!("{p}.case_managers_per_site"), "must be at least 1 (got 0)");
     }
