@@ -792,7 +792,7 @@ fn a_cap_on_a_service_used_only_as_a_fallback_changes_nothing() {
         let model = with(cap);
         let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
         let r = common::report(&model, &result);
-        (report::estimates_csv(&r), report::trajectories_csv(&r))
+        (report::ESTIMATES_CSV.bytes(&r), report::TRAJECTORIES_CSV.bytes(&r))
     };
     let (capped, uncapped) = (csv("caseload_cap: 151,"), csv(""));
     assert!(capped.0 == uncapped.0, "estimates.csv (with each replicate's SATE) differs");
@@ -878,7 +878,7 @@ fn trajectories_give_the_share_in_service_and_the_service_caseloads() {
     }
     let expected = (n[0] * (10.0 + n[0]) + n[1] * (10.0 + n[1])) / (n[0] + n[1]);
     let r = common::report(&model, &result);
-    let csv = String::from_utf8(report::trajectories_csv(&r)).unwrap();
+    let csv = String::from_utf8(report::TRAJECTORIES_CSV.bytes(&r)).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let column = |name: &str| header.iter().position(|&h| h == name).unwrap();
     let row = |arm: &str| -> Vec<String> {

@@ -201,9 +201,9 @@ proptest! {
         let result = trial::run(&model, &options).unwrap();
         let report = common::report(&model, &result);
         prop_assert!(!rctsim::report::table(&report).is_empty());
-        prop_assert!(!rctsim::report::summary_json(&report).is_empty());
-        prop_assert!(!rctsim::report::estimates_csv(&report).is_empty());
-        prop_assert!(!rctsim::report::trajectories_csv(&report).is_empty());
-        prop_assert!(rctsim::report::persons_csv(&report).is_some());
+        prop_assert_eq!(rctsim::report::files(&report).count(), 4);
+        for file in rctsim::report::files(&report) {
+            prop_assert!(!file.bytes(&report).is_empty(), "{}", file.name);
+        }
     }
 }

@@ -11,7 +11,7 @@ fn outputs(name: &str, threads: usize) -> (Vec<u8>, Vec<u8>) {
     let options = RunOptions { threads: Some(threads), replicates: Some(40), ..Default::default() };
     let result = trial::run(&model, &options).unwrap();
     let r = common::report(&model, &result);
-    (report::estimates_csv(&r), report::trajectories_csv(&r))
+    (report::ESTIMATES_CSV.bytes(&r), report::TRAJECTORIES_CSV.bytes(&r))
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn another_services_staffing_leaves_a_services_draws_as_they_were() {
         let model = common::model_from(&text.replace("case_managers_per_site: 2,", bau_staff));
         let result = trial::run(&model, &RunOptions { replicates: Some(20), ..Default::default() }).unwrap();
         let r = common::report(&model, &result);
-        report::estimates_csv(&r)
+        report::ESTIMATES_CSV.bytes(&r)
     };
     let (text, two) = (&text, estimates(&text, "case_managers_per_site: 2,"));
     assert!(

@@ -7,13 +7,6 @@ use rctsim::scenario::shown_path;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-/// Every file `run` may write, in the order written.
-const NAMES: [&str; 4] = ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"];
-
-/// Writes a file's contents: a run streams its files (a large
-/// `estimates.csv` is never held in memory whole).
-type Contents<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
-
 /// Where `run` will write: the folder and the folders to create for it.
 #[derive(Debug)]
 pub struct OutDir {
@@ -78,9 +71,9 @@ fn present(path: &Path) -> bool {
 /// The first of the run's files, or their temporary copies, that is a folder
 /// in `dir` (a link to one is fine: a rename replaces the link).
 fn folder_in_the_way(dir: &Path) -> Option<PathBuf> {
-    NAMES
+    report::FILES
         .iter()
-        .flat_map(|name| [dir.join(name), temporary_path(dir, name), backup_path(dir, name)])
+        .flat_map(|f| [dir.join(f.name), temporary_path(dir, f.name), backup_path(dir, f.name)])
         .find(|path| path.symlink_metadata().is_ok_and(|m| m.is_dir()))
 }
 
@@ -148,20 +141,17 @@ fn create_folders(missing: &[PathBuf]) -> anyhow::Result<Created> {
 /// the folders this created are removed again, so a failed run leaves no
 /// half-made output folder.
 pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
-    let summary = report::summary_json(report);
-    let mut files: Vec<(&str, Contents)> = vec![
-        (NAMES[0], Box::new(move |w| w.write_all(&summary))),
-        (NAMES[1], Box::new(|w| report::write_estimates_csv(report, w))),
-        (NAMES[2], Box::new(|w| report::write_trajectories_csv(report, w))),
-    ];
+    let files: Vec<(&str, Contents)> = report::files(report)
+        .map(|f| (f.name, Box::new(move |w: &mut dyn Write| f.write(report, w)) as Contents))
+        .collect();
     // A folder reused without --persons would otherwise hold another run's
     // persons.csv beside this run's files.
     let remove_stale_persons = report.result.persons.is_none();
-    if !remove_stale_persons {
-        files.push((NAMES[3], Box::new(|w| report::write_persons_csv(report, w))));
-    }
     write(out, &files, remove_stale_persons)
 }
+
+/// Writes a file's contents to a stream.
+type Contents<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
 
 /// [`write_files`] once the files are made: creates the folders, writes every
 /// file under its temporary name and only then renames them all, so that a
@@ -169,7 +159,7 @@ pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
 /// files as they were.
 fn write(out: &OutDir, files: &[(&str, Contents)], remove_stale_persons: bool) -> anyhow::Result<()> {
     let created = create_folders(&out.missing)?;
-    let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(NAMES[3]));
+    let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(report::PERSONS_CSV.name));
     for (name, contents) in files {
         let tmp = write_temporary(&out.path, name, contents)
             .with_context(|| format!("writing {}", shown_path(&out.path.join(name))))?;

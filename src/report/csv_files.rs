@@ -7,15 +7,6 @@ use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES, NON_STAGE_SHARES};
 use crate::trial::person_outcome;
 use std::io::{self, Write};
 
-/// A file's bytes, written to memory (for tests and callers that want them
-/// whole); a run streams its files with the `write_` functions instead, so
-/// that a large `estimates.csv` is never held in memory.
-fn in_memory(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    write(&mut bytes).expect("writing to memory cannot fail");
-    bytes
-}
-
 fn row<W: Write, I: IntoIterator<Item = String>>(w: &mut csv::Writer<W>, fields: I) -> io::Result<()> {
     w.write_record(fields).map_err(io::Error::from)
 }
@@ -29,12 +20,7 @@ fn provenance(r: &Report) -> [String; 4] {
     [VERSION.to_string(), r.result.seed.to_string(), r.result.replicates.to_string(), r.scenario_sha256.to_string()]
 }
 
-/// One row per replicate × contrast × outcome × horizon.
-pub fn estimates_csv(r: &Report) -> Vec<u8> {
-    in_memory(|out| write_estimates_csv(r, out))
-}
-
-/// Writes [`estimates_csv`] to `out`.
+/// `estimates.csv`: one row per replicate × contrast × outcome × horizon.
 ///
 /// # Errors
 /// Any error writing to `out`.
@@ -77,12 +63,8 @@ pub fn write_estimates_csv(r: &Report, out: impl Write) -> io::Result<()> {
     w.flush()
 }
 
-/// Real participants per arm and own-clock week, pooled over replicates.
-pub fn trajectories_csv(r: &Report) -> Vec<u8> {
-    in_memory(|out| write_trajectories_csv(r, out))
-}
-
-/// Writes [`trajectories_csv`] to `out`.
+/// `trajectories.csv`: real participants per arm and own-clock week, pooled
+/// over replicates.
 ///
 /// # Errors
 /// Any error writing to `out`.
@@ -117,14 +99,9 @@ pub fn write_trajectories_csv(r: &Report, out: impl Write) -> io::Result<()> {
     w.flush()
 }
 
-/// Replicate 0, one row per participant: covariates, the arm's outcomes and
-/// every arm's potential outcomes; `None` if the run did not keep them.
-pub fn persons_csv(r: &Report) -> Option<Vec<u8>> {
-    r.result.persons.as_ref()?;
-    Some(in_memory(|out| write_persons_csv(r, out)))
-}
-
-/// Writes [`persons_csv`] to `out`; nothing if the run did not keep them.
+/// `persons.csv`: replicate 0, one row per participant: covariates, the
+/// arm's outcomes and every arm's potential outcomes; nothing if the run
+/// did not keep them.
 ///
 /// # Errors
 /// Any error writing to `out`.

@@ -5,9 +5,18 @@ use crate::analysis::DIAGNOSANDS;
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::OUTCOMES;
 use serde_json::{Map, Value, json};
+use std::io::{self, Write};
 
-/// The summary as pretty-printed JSON (keys in alphabetical order; NaN as null).
-pub fn summary_json(r: &Report) -> Vec<u8> {
+/// `summary.json`: pretty-printed JSON (keys in alphabetical order; NaN as null).
+///
+/// # Errors
+/// Any error writing to `out`.
+pub fn write_summary_json(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(&summary_json(r))
+}
+
+/// [`write_summary_json`]'s bytes: the summary is small, so it is made whole.
+fn summary_json(r: &Report) -> Vec<u8> {
     let m = r.model;
     let res = r.result;
     let arms: Vec<Value> = m

@@ -1,7 +1,8 @@
 //! Reports of a run: the terminal table, `summary.json`, and the CSV files.
 //!
-//! Each format lives in its own file and renders a [`Report`] to bytes; the
-//! command line writes them to files. Missing values are written `NA` in
+//! Each format lives in its own file and renders a [`Report`]; the files of
+//! an `--out` folder are [`OutputFile`]s, which the command line writes
+//! without knowing their formats. Missing values are written `NA` in
 //! tables and CSV, `null` in JSON; `persons.csv` leaves
 //! `service_started_week` empty for a service never started.
 
@@ -9,15 +10,12 @@ mod csv_files;
 mod json;
 mod table;
 
-pub use csv_files::{
-    estimates_csv, persons_csv, trajectories_csv, write_estimates_csv, write_persons_csv, write_trajectories_csv,
-};
-pub use json::summary_json;
 pub use table::table;
 
 use crate::scenario::Model;
 pub use crate::scenario::column_name;
 use crate::trial::RunResult;
+use std::io::{self, Write};
 
 /// What every report is made from.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +34,55 @@ pub struct Report<'a> {
     /// The scenario's settings that took no effect
     /// ([`crate::scenario::unused_settings`]), kept with the results.
     pub warnings: &'a [String],
+}
+
+/// One file of a run's `--out` folder: its name, and how to write it from a
+/// report.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputFile {
+    /// The file's name in the folder.
+    pub name: &'static str,
+    write: fn(&Report, &mut dyn Write) -> io::Result<()>,
+}
+
+impl OutputFile {
+    /// Streams the file to `out`: a large `estimates.csv` is never held in
+    /// memory whole.
+    ///
+    /// # Errors
+    /// Any error writing to `out`.
+    pub fn write(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        (self.write)(r, out)
+    }
+
+    /// The file's bytes in memory, for callers (and tests) that want them whole.
+    pub fn bytes(&self, r: &Report) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        self.write(r, &mut bytes).expect("writing to memory cannot fail");
+        bytes
+    }
+}
+
+/// `summary.json`: the run's identity, its arms and every diagnosand.
+pub const SUMMARY_JSON: OutputFile = OutputFile { name: "summary.json", write: json::write_summary_json };
+/// `estimates.csv`: every replicate's estimates.
+pub const ESTIMATES_CSV: OutputFile =
+    OutputFile { name: "estimates.csv", write: |r, out| csv_files::write_estimates_csv(r, out) };
+/// `trajectories.csv`: each arm's states week by week.
+pub const TRAJECTORIES_CSV: OutputFile =
+    OutputFile { name: "trajectories.csv", write: |r, out| csv_files::write_trajectories_csv(r, out) };
+/// `persons.csv`: replicate 0's participants (empty unless the run kept them).
+pub const PERSONS_CSV: OutputFile =
+    OutputFile { name: "persons.csv", write: |r, out| csv_files::write_persons_csv(r, out) };
+
+/// Every file a run may write, in the order written.
+pub const FILES: [OutputFile; 4] = [SUMMARY_JSON, ESTIMATES_CSV, TRAJECTORIES_CSV, PERSONS_CSV];
+
+/// The files of this report: [`FILES`], with `persons.csv` only when the run
+/// kept its persons (`--persons`).
+pub fn files(r: &Report) -> impl Iterator<Item = OutputFile> {
+    let persons = r.result.persons.is_some();
+    FILES.into_iter().filter(move |f| persons || f.name != PERSONS_CSV.name)
 }
 
 /// The version written into every output: the crate version, and the commit
