@@ -54,6 +54,7 @@ fn letting_lives_sleep_changes_nothing() {
         "active_fallback.ron",
         "other_fallback.ron",
         "shared_case_manager.ron",
+        "ghost_follows_real_moves.ron",
         "minimal.ron",
         "constant_intensity.ron",
         "null_effect.ron",
