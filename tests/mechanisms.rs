@@ -377,6 +377,40 @@ fn queue_model(cms: u32, cap: u32) -> Model {
     svc_model("", &format!("case_managers_per_site: {cms}, caseload_cap: {cap}, exit: (max_weeks: {cap})"))
 }
 
+/// A ghost of an arm with another fallback waits with a case manager of that
+/// fallback: the least loaded as the real trial leaves its pool (a ghost
+/// consumes nothing); a ghost of an arm with the same fallback as its real
+/// self waits with its real self's.
+#[test]
+fn a_ghost_waits_with_a_case_manager_of_its_own_arms_fallback() {
+    // Nobody moves. "svc" falls back on "community" (two case managers);
+    // tickets 0, 1 and 3 are BAU, ticket 2 is svc; everyone arrives in week 0.
+    let services = r#"{
+        "bau": (case_managers_per_site: 2, hours_per_week: 1, intensity: Saturating(half: 1)),
+        "svc": (case_managers_per_site: 1, hours_per_week: 10, intensity: Saturating(half: 1), effects: (job: All(2))),
+        "community": (case_managers_per_site: 2, hours_per_week: 1, intensity: Saturating(half: 1)),
+    }"#;
+    let arms =
+        r#"[(name: "bau", service: "bau", control: true), (name: "svc", service: "svc", fallback: "community")]"#;
+    let m = scenario(&[("{STAGES}", r#"[(name: "Only")]"#), ("{SERVICES}", services), ("{ARMS}", arms)]);
+    let c = cohort(&m, &[0, 0, 1, 0]);
+    let mut world = World::new(&m, Keyed::new(1), 0, &c);
+    let first = |arm: usize| world.case_managers().pool(m.arms[arm].fallback).start as u32;
+    let (bau, community) = (first(0), first(1));
+    world.week(0);
+    let fallbacks: Vec<[u32; 2]> = (0..4).map(|i| [0, 1].map(|a| world.life(i, a).fallback_cm)).collect();
+    // Real BAU clients 0, 1 and 3 go to BAU case managers 0, 1, 0; ticket 2's
+    // ghost under BAU finds BAU at (1, 1) and takes case manager 0. The svc
+    // ghosts of tickets 0 and 1 find "community" empty (case manager 0); real
+    // ticket 2 then waits with community case manager 0, so ticket 3's ghost
+    // takes community case manager 1.
+    assert_eq!(
+        fallbacks,
+        [[bau, community], [bau + 1, community], [bau, community], [bau, community + 1]],
+        "fallback case managers of each ticket under BAU and svc"
+    );
+}
+
 #[test]
 fn the_waitlist_is_served_in_ticket_order_by_the_least_loaded_case_manager() {
     // Two case managers with cap 2, a stay of 2 weeks, ten clients: tickets
