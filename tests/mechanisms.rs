@@ -14,7 +14,7 @@ use rctsim::report;
 use rctsim::rng::Keyed;
 use rctsim::scenario::{Model, ips25_fidelity};
 use rctsim::service;
-use rctsim::trial::{self, RunOptions, RunResult};
+use rctsim::trial::{self, Contrast, RunOptions, RunResult};
 
 /// Mean of outcome `o` at horizon index `h` over every participant, and their number.
 fn pooled(r: &RunResult, h: usize, o: Outcome) -> (f64, f64) {
@@ -68,6 +68,29 @@ fn weeks_on_benefit_count_the_weeks_before_the_horizon() {
         let square: f64 = (0..weeks).map(|k| f64::from(2 * k + 1) * on(k)).sum();
         let (observed, n) = pooled(&r, h, Outcome::WeeksOnBenefit);
         within(&format!("weeks on benefit at {weeks}"), observed, mean, ((square - mean * mean) / n).sqrt(), 4.0);
+    }
+}
+
+/// Benefit paid is the weekly rate times the weeks on benefit, person by
+/// person, so with one benefit type at 100 a week each arm's mean benefit
+/// paid is 100 times its mean weeks on benefit. An arm's mean of money comes
+/// from its own sum over the arm's participants, not from the estimates.
+#[test]
+fn each_arms_mean_benefit_paid_is_the_rate_times_its_mean_weeks_on_benefit() {
+    let m = scenario(&[("{HORIZONS}", "[1, 3]"), ("{ENROLMENT}", "Total(n: 2000, weeks: 1)")]);
+    let r = run(&m);
+    let (weeks, paid) = (column(Outcome::WeeksOnBenefit), column(Outcome::BenefitPaid));
+    for (a, arm) in r.arms.iter().enumerate() {
+        for (h, means) in arm.outcome_means.iter().enumerate() {
+            assert!(means[weeks] >= 1.0, "arm {a}, horizon {h}: at least week 0 on benefit");
+            let expected = 100.0 * means[weeks];
+            assert!(
+                (means[paid] - expected).abs() <= 1e-12 * expected,
+                "arm {a}, horizon {h}: benefit paid {} vs 100 × {}",
+                means[paid],
+                means[weeks]
+            );
+        }
     }
 }
 
@@ -216,6 +239,47 @@ const TWO_SERVICES: &str = r#"{
             effects: (job: All(3), job_loss: 0.6), exit: (in_work_support: Weeks(3))),
 }"#;
 const ARMS: &str = r#"[(name: "bau", service: "bau", control: true), (name: "svc", service: "svc")]"#;
+
+/// Each contrast is estimated against the control arm wherever the scenario
+/// lists it, and each cell holds its own contrast's and horizon's true
+/// sample effect. The control is the middle of three arms and there are
+/// three horizons. The first arm offers the control's service, so each
+/// person's life under it is their life under the control: its true effect
+/// is exactly 0 in every cell, while the service arm's is not at the first
+/// horizon. Each estimate is the difference of the two arms' mean outcomes.
+#[test]
+fn every_cell_compares_its_own_arm_with_the_control_arm_at_its_own_horizon() {
+    let m = scenario(&[
+        ("{HORIZONS}", "[2, 3, 4]"),
+        ("{SERVICES}", TWO_SERVICES),
+        (
+            "{ARMS}",
+            r#"[(name: "same", service: "bau"), (name: "bau", service: "bau", control: true), (name: "svc", service: "svc")]"#,
+        ),
+        ("{ENROLMENT}", "Total(n: 600, weeks: 1)"),
+    ]);
+    let r = run(&m);
+    assert_eq!(r.contrasts, [Contrast { treatment: 0, control: 1 }, Contrast { treatment: 2, control: 1 }]);
+    let mut service_effect_at_first_horizon = false;
+    for (c, contrast) in r.contrasts.iter().enumerate() {
+        let (t, u) = (&r.arms[contrast.treatment], &r.arms[contrast.control]);
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            for h in 0..3 {
+                let draw = r.estimates[0][r.cell(c, o, h)];
+                let expected = t.outcome_means[h][o] - u.outcome_means[h][o];
+                let tolerance = 1e-12 * t.outcome_means[h][o].abs().max(1.0);
+                let what = format!("contrast {c}, {} at horizon {h}", outcome.name());
+                assert!((draw.estimate.estimate - expected).abs() <= tolerance, "{what}: estimate {draw:?}");
+                if c == 0 {
+                    assert_eq!(draw.sate, 0.0, "{what}: same service as the control");
+                } else if h == 0 && draw.sate != 0.0 {
+                    service_effect_at_first_horizon = true;
+                }
+            }
+        }
+    }
+    assert!(service_effect_at_first_horizon, "the service changes some outcome by the first horizon");
+}
 
 #[test]
 fn in_work_support_scales_job_loss_while_it_lasts() {
