@@ -253,6 +253,29 @@ fn more_replicates_than_their_estimates_can_be_held_fail_at_once() {
     assert!(!out.exists());
 }
 
+/// A replicate too large for an address-space limit (`ulimit -v`), though
+/// within the machine's memory, fails at once with the memory message, before
+/// anything is simulated: the limit is found by trying to allocate that much.
+/// 2,000,000 participants of `minimal.ron` need about 1.6 GB; the limit here is 512 MiB.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_replicate_beyond_an_address_space_limit_fails_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, out) = (dir.path().join("big.ron"), dir.path().join("out"));
+    let text = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    std::fs::write(&path, text.replace("Total(n: 200, weeks: 20)", "Total(n: 2000000, weeks: 20)")).unwrap();
+    Command::new("sh")
+        .args(["-c", r#"ulimit -v 524288 && exec "$0" "$@""#, env!("CARGO_BIN_EXE_rctsim"), "run"])
+        .arg(&path)
+        .args(["--replicates", "1", "--threads", "1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("one replicate of about 2000000 participants × 2 arms needs about "))
+        .stderr(predicate::str::contains("use fewer --threads"));
+    assert!(!out.exists());
+}
+
 fn rejects(file: &str, messages: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("never");

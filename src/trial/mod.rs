@@ -497,8 +497,14 @@ fn diagnose_cells(result: &RunResult, progress: &mut impl FnMut(Progress)) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use super::{buffer_sets, cgroup_limit, mem_total};
+    use super::{Progress, RunError, RunOptions, buffer_sets, cgroup_limit, check_memory, mem_total};
+    use crate::scenario::Model;
     use std::path::Path;
+
+    fn minimal() -> Model {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron");
+        crate::scenario::load(&path).unwrap().model
+    }
 
     #[test]
     fn a_control_groups_memory_limit_is_the_smallest_on_its_path() {
@@ -524,6 +530,61 @@ mod tests {
         // Outside the namespace's root, the mount holds no ancestor: the root's
         // own limit does not bind this process.
         assert_eq!(cgroup_limit("0::/../sib/me\n", files(&[("/sys/fs/cgroup/memory.max", "1024")])), None);
+    }
+
+    /// Under cgroup v1 the group is the one on the memory controller's line:
+    /// another controller's line, naming another group with a smaller limit,
+    /// is not read.
+    #[test]
+    fn a_v1_limit_is_read_at_the_memory_controllers_path_only() {
+        let files = [
+            ("/sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes", "2147483648\n"),
+            ("/sys/fs/cgroup/memory/elsewhere/memory.limit_in_bytes", "1024\n"),
+        ];
+        let read = |path: &Path| files.iter().find(|(p, _)| Path::new(p) == path).map(|(_, v)| v.to_string());
+        assert_eq!(cgroup_limit("4:cpu,cpuacct:/elsewhere\n3:memory:/docker/abc\n", read), Some(2_147_483_648));
+    }
+
+    /// On Linux the process's memory limit is known, and is at most the
+    /// machine's (`MemTotal`).
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn linux_tells_the_memory_limit_and_it_is_within_the_machines_memory() {
+        let machine = mem_total(&std::fs::read_to_string("/proc/meminfo").unwrap()).unwrap();
+        let limit = super::memory_limit().expect("a limit where /proc/meminfo exists");
+        assert!(0 < limit && limit <= machine, "limit {limit}, MemTotal {machine} bytes");
+    }
+
+    /// The bytes the estimates of a run need, as the error that refuses it
+    /// reports them. `minimal.ron` has 1 contrast × 9 outcomes × 2 horizons =
+    /// 18 cells; a draw is seven doubles (56 bytes) and each replicate's list
+    /// three words (24 bytes), with one worker's copy of a cell: per replicate
+    /// (18 + 1) × 56 + 24 = 1088 bytes, and 4,294,967,295 replicates need
+    /// 4,672,924,416,960 bytes, far more than any machine holds.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_estimates_of_every_replicate_need_cells_and_workers_draws_and_a_list_each() {
+        let options = RunOptions { replicates: Some(u32::MAX), threads: Some(1), ..Default::default() };
+        match check_memory(&minimal(), &options) {
+            Err(RunError::ResultsMemory { replicates, bytes }) => {
+                assert_eq!((replicates, bytes), (u32::MAX, 4_672_924_416_960));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Progress is reported after each chunk of replicates: a chunk gives each
+    /// of the 2 workers 1 replicate, then 2, 4, 8, 16, 32 and at most 64, so
+    /// chunks of 2, 4, 8, 16, 32, 64, 128, 128, …, and the last holds what is
+    /// left; then once for the 18 cells diagnosed.
+    #[test]
+    fn progress_comes_after_chunks_doubling_to_64_replicates_per_worker() {
+        let options = RunOptions { replicates: Some(300), threads: Some(2), ..Default::default() };
+        let mut reports = Vec::new();
+        super::run_with_progress(&minimal(), &options, |p| reports.push(p)).unwrap();
+        let simulated = [2, 6, 14, 30, 62, 126, 254, 300].map(|done| Progress::Simulated { done, total: 300 });
+        assert_eq!(reports[..8], simulated);
+        assert_eq!(reports[8..], [Progress::Diagnosed { done: 18, total: 18 }]);
     }
 
     #[test]
