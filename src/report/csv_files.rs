@@ -24,7 +24,7 @@ fn provenance(r: &Report) -> [String; 4] {
 ///
 /// # Errors
 /// Any error writing to `out`.
-pub fn write_estimates_csv(r: &Report, out: impl Write) -> io::Result<()> {
+pub fn write_estimates_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let header =
         "replicate,treatment,control,outcome,horizon_weeks,estimator,estimate,se,df,ci_low,ci_high,p_value,sate";
@@ -68,7 +68,7 @@ pub fn write_estimates_csv(r: &Report, out: impl Write) -> io::Result<()> {
 ///
 /// # Errors
 /// Any error writing to `out`.
-pub fn write_trajectories_csv(r: &Report, out: impl Write) -> io::Result<()> {
+pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let cols = TrajectoryColumns { stages: r.model.stages.len() };
     let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
     header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
@@ -105,7 +105,7 @@ pub fn write_trajectories_csv(r: &Report, out: impl Write) -> io::Result<()> {
 ///
 /// # Errors
 /// Any error writing to `out`.
-pub fn write_persons_csv(r: &Report, out: impl Write) -> io::Result<()> {
+pub fn write_persons_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let Some(pl) = r.result.persons.as_ref() else { return Ok(()) };
     let m = r.model;
     let mut header: Vec<String> = "person,site,arm,randomised_week,service_started_week,age,age_first_benefit,benefit_type,health,weeks_on_benefit_at_selection,prior_spells,starting_stage,readiness"

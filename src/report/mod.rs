@@ -66,14 +66,12 @@ impl OutputFile {
 /// `summary.json`: the run's identity, its arms and every diagnosand.
 pub const SUMMARY_JSON: OutputFile = OutputFile { name: "summary.json", write: json::write_summary_json };
 /// `estimates.csv`: every replicate's estimates.
-pub const ESTIMATES_CSV: OutputFile =
-    OutputFile { name: "estimates.csv", write: |r, out| csv_files::write_estimates_csv(r, out) };
+pub const ESTIMATES_CSV: OutputFile = OutputFile { name: "estimates.csv", write: csv_files::write_estimates_csv };
 /// `trajectories.csv`: each arm's states week by week.
 pub const TRAJECTORIES_CSV: OutputFile =
-    OutputFile { name: "trajectories.csv", write: |r, out| csv_files::write_trajectories_csv(r, out) };
+    OutputFile { name: "trajectories.csv", write: csv_files::write_trajectories_csv };
 /// `persons.csv`: replicate 0's participants (empty unless the run kept them).
-pub const PERSONS_CSV: OutputFile =
-    OutputFile { name: "persons.csv", write: |r, out| csv_files::write_persons_csv(r, out) };
+pub const PERSONS_CSV: OutputFile = OutputFile { name: "persons.csv", write: csv_files::write_persons_csv };
 
 /// Every file a run may write, in the order written.
 pub const FILES: [OutputFile; 4] = [SUMMARY_JSON, ESTIMATES_CSV, TRAJECTORIES_CSV, PERSONS_CSV];
