@@ -780,3 +780,241 @@ fn one_mistake_gives_one_message() {
         "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] is a weekly rate and must not be negative (got -1)"
     );
 }
+
+/// Every bound is inclusive: a value exactly at each limit is accepted (the
+/// messages beyond each are tested above and in `tests/cli.rs`).
+#[test]
+fn a_value_at_each_limit_is_accepted() {
+    let horizons: Vec<String> = (1..100).map(|h| h.to_string()).chain(["2000".into()]).collect();
+    let pieces: Vec<String> = (0..=5000).map(|w| format!("(from_week: {w}, rate: 0.02)")).collect();
+    let stages: Vec<String> = (2..100).map(|i| format!("(name: \"S{i}\")")).collect();
+    let ten_sites: Vec<String> = (0..10).map(|i| format!("(name: \"Site{i}\")")).collect();
+    let cases = [
+        // 100 horizons, the last of them 2000 weeks.
+        vec![("horizons: [26, 52]", format!("horizons: [{}]", horizons.join(", ")))],
+        // 100 stages.
+        vec![(
+            "(name: \"Job search\", regress: 0.01, job: 0.01, other_exit: 0.003),",
+            format!("(name: \"Job search\", regress: 0.01, job: 0.01, other_exit: 0.003), {},", stages.join(", ")),
+        ), ("starting_stage: [0.6, 0.4]", format!("starting_stage: [0.6, 0.4{}]", ", 0".repeat(98)))],
+        // 5001 pieces, the last from week 5000.
+        vec![(
+            "rates: [(from_week: 0, rate: 0.024), (from_week: 13, rate: 0.016)]",
+            format!("rates: [{}]", pieces.join(", ")),
+        )],
+        vec![("Total(n: 200, weeks: 20)", "Total(n: 2, weeks: 5000)".into())],
+        vec![("Total(n: 200, weeks: 20)", "Total(n: 50000000, weeks: 20)".into())],
+        // 10000 a week at one site for 5000 weeks: 50 million arrivals.
+        vec![("Total(n: 200, weeks: 20)", "PerSite(weeks: 5000, weekly: [10000, 0])".into())],
+        // 100,000 case managers in all: 10 sites of 9,999 + 1.
+        vec![
+            ("sites: [(name: \"North\"), (name: \"South\")]", format!("sites: [{}]", ten_sites.join(", "))),
+            ("\"bau\": (case_managers_per_site: 2,", "\"bau\": (case_managers_per_site: 9999,".into()),
+        ],
+        // 10,000 case managers over 4,947 + 52 + 1 calendar weeks: 50 million.
+        vec![
+            ("\"bau\": (case_managers_per_site: 2,", "\"bau\": (case_managers_per_site: 4999,".into()),
+            ("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 4947)".into()),
+        ],
+        vec![("caseload_cap: 20,", "caseload_cap: 20, quality_sd: 10,".into())],
+        // Week-0 clients who never leave, below the cap (5 + 5 < 20).
+        vec![("caseload_cap: 20,", "caseload_cap: 20, background_caseload: 5, initial_caseload: 5,".into())],
+        // An age bound past the distribution's by rounding alone (1e-8 years).
+        vec![("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (min_age: 39.00000001),".into())],
+        vec![("age: Uniform(min: 18, max: 39)", "age: Uniform(min: 25, max: 25)".into())],
+        vec![("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (min_age: 25, max_age: 25),".into())],
+        vec![(
+            "starting_stage: [0.6, 0.4],",
+            "starting_stage: [0.6, 0.4], reference: (age: 30, age_first_benefit: 18, weeks_on_benefit: 0, prior_spells: 1),"
+                .into(),
+        )],
+    ];
+    for edits in cases {
+        let mut text = minimal();
+        for (from, to) in &edits {
+            assert!(text.contains(from), "{from} is not in minimal.ron");
+            text = text.replacen(from, to, 1);
+        }
+        assert_eq!(problems(&text), "", "{:?}", edits.iter().map(|e| cut_long(&e.1)).collect::<Vec<_>>());
+    }
+}
+
+/// The start of a long edit, for a failure message.
+fn cut_long(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// Rules each met by one mistake, with the one message it gives.
+#[test]
+fn each_rule_names_its_field_and_value() {
+    let bau_curve = "intensity: Saturating(half: 0.5)),";
+    let cases = [
+        (
+            "caseload_cap: 20,",
+            "caseload_cap: 20, quality_sd: -1,",
+            "services.ics.quality_sd must not be negative (got -1)",
+        ),
+        (
+            "starting_stage: [0.6, 0.4],",
+            "starting_stage: [0.6, 0.4], readiness_sd: -0.5,",
+            "population.readiness_sd must not be negative (got -0.5)",
+        ),
+        (
+            "benefit_rates: (work_ready: 210.13)",
+            "benefit_rates: (work_ready: -1)",
+            "benefit_rates.work_ready must not be negative (got -1)",
+        ),
+        (
+            "(from_week: 13, rate: 0.016)",
+            "(from_week: 13, rate: 0.016), (from_week: 13, rate: 0.01)",
+            "job_loss.rates[2].from_week must be greater than the previous piece's (got 13)",
+        ),
+        (
+            bau_curve,
+            "intensity: Piecewise([(0, 0), (2, 0.5), (2, 0.6)])),",
+            "services.bau.intensity[2] hours must increase from point to point (got 2)",
+        ),
+        (
+            "(name: \"ics\", service: \"ics\")",
+            "(name: \"i-cs\", service: \"ics\")",
+            "arms[1].name must be letters, digits and _ only, for column names (got \"i-cs\")",
+        ),
+        (
+            "(name: \"ics\", service: \"ics\")",
+            "(name: \"\", service: \"ics\")",
+            "arms[1].name must be letters, digits and _ only, for column names (got \"\")",
+        ),
+        (
+            "weeks_on_benefit: Fixed(52)",
+            "weeks_on_benefit: Normal(mean: 52, sd: 0)",
+            "population.weeks_on_benefit.sd must be positive (got 0)",
+        ),
+        (
+            "weeks_on_benefit: Fixed(52)",
+            "weeks_on_benefit: Normal(mean: inf, sd: 5)",
+            "population.weeks_on_benefit.mean must be a finite number (got inf)",
+        ),
+        (
+            "caseload_cap: 20,",
+            "caseload_cap: 20, background_caseload: 10, initial_caseload: 15, initial_exit_rate: 0.1,",
+            "services.ics.initial_caseload puts case managers over their cap: background_caseload + \
+             initial_caseload must be at most caseload_cap (20) (got 15)",
+        ),
+        (
+            "caseload_cap: 20,",
+            "caseload_cap: 20, background_caseload: 20, initial_caseload: 5, initial_exit_rate: 0.1,",
+            "services.ics.background_caseload must be below caseload_cap (20) so trial clients can be served (got 20)",
+        ),
+        (
+            "caseload_cap: 20,",
+            "caseload_cap: 20, background_caseload: 20,",
+            "services.ics.background_caseload must be below caseload_cap (20) so trial clients can be served (got 20)",
+        ),
+        // Refused week-0 values are not also counted as clients who leave.
+        (
+            "\"bau\": (case_managers_per_site: 2,",
+            "\"bau\": (case_managers_per_site: 100, initial_caseload: 2000000, initial_exit_rate: 0.01,",
+            "services.bau.initial_caseload must be at most 1000000 (got 2000000)",
+        ),
+        (
+            "\"bau\": (case_managers_per_site: 2,",
+            "\"bau\": (case_managers_per_site: 100, initial_caseload: 1000000, initial_exit_rate: 2e6,",
+            "services.bau.initial_exit_rate is a weekly rate and must be at most 1000000 (got 2000000); a move at 50 \
+             a week is already certain within the week",
+        ),
+        (
+            "age_first_benefit: Uniform(min: 16, max: 19)",
+            "age_first_benefit: Uniform(min: 16, max: -inf)",
+            "population.age_first_benefit.max must be a finite number (got -inf)",
+        ),
+        (
+            "benefit_type: (work_ready: 1)",
+            "benefit_type: (work_ready: 1, other: 0), eligibility: (benefit_types: [Other])",
+            "population.eligibility.benefit_types admits no benefit type that population.benefit_type gives a \
+             positive weight",
+        ),
+        // 10 sites of 10,000 + 1 case managers.
+        (
+            "\"bau\": (case_managers_per_site: 2,",
+            "\"bau\": (case_managers_per_site: 10000,",
+            "services staff 100010 case managers in all (sites × case_managers_per_site); at most 100000 are supported",
+        ),
+        // At the bounds on enrolment weeks and horizons, staff × weeks is still checked.
+        (
+            "\"bau\": (case_managers_per_site: 2,",
+            "\"bau\": (case_managers_per_site: 3571,",
+            "services staff 7144 case managers over 7001 calendar weeks; case managers × weeks must be at most \
+             50000000",
+        ),
+    ];
+    let ten_sites: Vec<String> = (0..10).map(|i| format!("(name: \"Site{i}\")")).collect();
+    for (from, to, message) in cases {
+        let mut text = minimal().replacen(from, to, 1);
+        assert_ne!(text, minimal(), "{from} is not in minimal.ron");
+        if message.contains("100010") {
+            text = text.replace(
+                "sites: [(name: \"North\"), (name: \"South\")]",
+                &format!("sites: [{}]", ten_sites.join(", ")),
+            );
+        }
+        if message.contains("7001") {
+            text = text.replace("horizons: [26, 52]", "horizons: [26, 2000]").replace("weeks: 20)", "weeks: 5000)");
+        }
+        assert_eq!(problems(&text), format!("x.ron: 1 problem in the scenario:\n  - {message}"), "{to}");
+    }
+}
+
+/// A message naming a stage that does not exist lists the stages: all of up
+/// to 20, the first 20 of more and how many there are.
+#[test]
+fn an_unknown_stage_is_told_with_the_stages_there_are() {
+    let with_stages = |n: usize| {
+        let more: String = (2..n).map(|i| format!(", (name: \"S{i}\")")).collect();
+        let weights = ", 0".repeat(n - 2);
+        problems(
+            &minimal()
+                .replacen("other_exit: 0.003),\n    ],", &format!("other_exit: 0.003){more},\n    ],"), 1)
+                .replace("starting_stage: [0.6, 0.4]", &format!("starting_stage: [0.6, 0.4{weights}]"))
+                .replace(
+                    "effects: (progress: All(1.6), job: All(1.5))",
+                    "effects: (progress: All(1.6), job: All(1.5)), \
+                     navigators: (per_site: 1, clients_per_navigator: 5, max_stage: \"Nope\")",
+                ),
+        )
+    };
+    let named = |n: usize| (0..n).map(|i| format!("\"S{i}\"")).collect::<Vec<_>>().join(", ");
+    let listed = |names: String| {
+        let names = names.replacen("\"S0\", \"S1\"", "\"Engagement\", \"Job search\"", 1);
+        format!(
+            "x.ron: 1 problem in the scenario:\n  - services.ics.navigators.max_stage names no stage (got \"Nope\"; \
+             stages are {names})"
+        )
+    };
+    assert_eq!(with_stages(2), listed(named(2)));
+    assert_eq!(with_stages(20), listed(named(20)));
+    assert_eq!(with_stages(21), listed(format!("{}, … (21 in all)", named(20))));
+    // At the limit of 100 stages, the stages are still there to name.
+    assert_eq!(with_stages(100), listed(format!("{}, … (100 in all)", named(20))));
+}
+
+/// A setting on a service that is only ever a fallback is warned about, one
+/// field at a time: each of these alone takes no effect.
+#[test]
+fn each_setting_of_a_fallback_only_service_is_warned_about() {
+    let fixture = std::fs::read_to_string(common::fixture("other_fallback.ron")).unwrap();
+    let community = "\"community\": (case_managers_per_site: 2,";
+    for (setting, field) in [
+        ("engagement: (reengage: 0.1)", "engagement"),
+        ("engagement: (disengage: 0.1)", "engagement"),
+        ("exit: (max_weeks: 52)", "exit"),
+        ("exit: (disengaged_weeks: 8)", "exit"),
+        ("exit: (in_work_support: Weeks(4))", "exit"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.ron");
+        std::fs::write(&path, fixture.replace(community, &format!("{community} {setting},"))).unwrap();
+        let warnings = scenario::load(&path).unwrap().warnings;
+        let expected = format!("services.community: {field} takes no effect");
+        assert!(warnings.iter().any(|w| w.starts_with(&expected)), "{setting}: {warnings:?}");
+    }
+}
