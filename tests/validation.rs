@@ -1018,3 +1018,29 @@ fn each_setting_of_a_fallback_only_service_is_warned_about() {
         assert!(warnings.iter().any(|w| w.starts_with(&expected)), "{setting}: {warnings:?}");
     }
 }
+
+/// A declared truncated distribution becomes one that draws from its `min`
+/// to its `max` as `u` runs over (0, 1), with the truncated distribution's
+/// median at `u = 1/2`. The medians are from Python's
+/// `statistics.NormalDist` (`inv_cdf((cdf(lo) + cdf(hi)) / 2)`), an
+/// implementation independent of rctsim's.
+#[test]
+fn a_truncated_covariate_draws_between_its_bounds_around_its_truncated_median() {
+    let text = minimal()
+        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 24, sd: 4, min: 18, max: 39)")
+        .replace("weeks_on_benefit: Fixed(52)", "weeks_on_benefit: LogNormal(median: 60, sigma: 1, min: 10, max: 600)");
+    let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let draw = rctsim::population::draw;
+    // z from (18 − 24)/4 = −1.5 to (39 − 24)/4 = 3.75.
+    let age = &m.population.age;
+    for (u, expected, tol) in [(1e-12, 18.0, 1e-6), (0.5, 24.334_869_129_588_668, 1e-9), (1.0 - 1e-12, 39.0, 1e-6)] {
+        let got = draw(age, u);
+        assert!((got - expected).abs() < tol, "age at u = {u}: {got}, expected {expected}");
+    }
+    // z from ln(10/60) to ln(600/60).
+    let weeks = &m.population.weeks_on_benefit;
+    for (u, expected, tol) in [(1e-12, 10.0, 1e-6), (0.5, 61.982_652_943_753_18, 1e-9), (1.0 - 1e-12, 600.0, 1e-6)] {
+        let got = draw(weeks, u);
+        assert!((got - expected).abs() < tol * expected, "weeks at u = {u}: {got}, expected {expected}");
+    }
+}
