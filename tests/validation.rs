@@ -1026,9 +1026,11 @@ fn each_setting_of_a_fallback_only_service_is_warned_about() {
 /// implementation independent of rctsim's.
 #[test]
 fn a_truncated_covariate_draws_between_its_bounds_around_its_truncated_median() {
-    let text = minimal()
-        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 24, sd: 4, min: 18, max: 39)")
-        .replace("weeks_on_benefit: Fixed(52)", "weeks_on_benefit: LogNormal(median: 60, sigma: 1, min: 10, max: 600)");
+    let text =
+        minimal().replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 24, sd: 4, min: 18, max: 39)").replace(
+            "weeks_on_benefit: Fixed(52)",
+            "weeks_on_benefit: LogNormal(median: 60, sigma: 0.8, min: 10, max: 600)",
+        );
     let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
     let draw = rctsim::population::draw;
     // z from (18 − 24)/4 = −1.5 to (39 − 24)/4 = 3.75.
@@ -1037,9 +1039,9 @@ fn a_truncated_covariate_draws_between_its_bounds_around_its_truncated_median() 
         let got = draw(age, u);
         assert!((got - expected).abs() < tol, "age at u = {u}: {got}, expected {expected}");
     }
-    // z from ln(10/60) to ln(600/60).
+    // z from ln(10/60)/0.8 to ln(600/60)/0.8 (a sigma of 1 would hide a product for the quotient).
     let weeks = &m.population.weeks_on_benefit;
-    for (u, expected, tol) in [(1e-12, 10.0, 1e-6), (0.5, 61.982_652_943_753_18, 1e-9), (1.0 - 1e-12, 600.0, 1e-6)] {
+    for (u, expected, tol) in [(1e-12, 10.0, 1e-6), (0.5, 60.638_410_144_304_395, 1e-9), (1.0 - 1e-12, 600.0, 1e-6)] {
         let got = draw(weeks, u);
         assert!((got - expected).abs() < tol * expected, "weeks at u = {u}: {got}, expected {expected}");
     }
