@@ -343,6 +343,27 @@ mod tests {
         assert_eq!(out.missing, [dir.path().join("sub"), dir.path().join("sub/y")]);
         let (_, out) = plan(&dir.path().join("new/.."));
         assert_eq!((out.path, out.missing), (dir.path().to_path_buf(), vec![]));
+        // A `..` past the folders still to be created leaves the existing
+        // path as it is: a link there may lead anywhere.
+        let (_, out) = plan(&dir.path().join("new/../../up"));
+        assert_eq!(out.path, dir.path().join("../up"));
+        assert_eq!(out.missing, [dir.path().join("../up")]);
+    }
+
+    /// A folder made by someone else between the plan and its creation is
+    /// theirs: used, not removed later. A file made there is an error.
+    #[test]
+    fn a_folder_made_meanwhile_is_used_and_kept_and_a_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = dir.path().join("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        let mine = theirs.join("mine");
+        drop(create_folders(&[theirs.clone(), mine.clone()]).unwrap());
+        assert!(theirs.is_dir() && !mine.exists(), "only the folder it made is removed");
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        let e = create_folders(&[file.clone(), file.join("sub")]).err().expect("a file where a folder goes");
+        assert!(format!("{e:#}").starts_with("cannot create "), "{e:#}");
     }
 
     #[test]
