@@ -5,7 +5,7 @@
 //! randomisation; they enter the rates through `exp(β_j·x + ℓ_j·u)`, computed
 //! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
 
-use crate::rng::{Keyed, Purpose, pick_cumulative};
+use crate::rng::{Keyed, Purpose, below_one, pick_cumulative};
 use crate::scenario::{Dist, EligibilityModel, Model, PopulationModel, transition};
 
 /// One participant's baseline record.
@@ -125,7 +125,7 @@ pub fn generate(
     let e = &pop.eligibility;
     let covariates = keyed.entity(replicate, Purpose::Covariate, ticket);
     for attempt in 0..MAX_ATTEMPTS as u64 {
-        let u = |k: u64| covariates.uniform(attempt * 8 + k).min(1.0 - f64::EPSILON / 2.0);
+        let u = |k: u64| below_one(covariates.uniform(attempt * 8 + k));
         // Of the four covariates eligibility reads, each is drawn only once
         // the rules on those before it have passed (in ics_x.ron two in three
         // candidates fail one), and the others only for a candidate admitted.

@@ -132,9 +132,7 @@ impl Keyed {
 
     /// A standard normal number by inversion (see [`normal_quantile`]).
     pub fn normal(&self, replicate: u64, purpose: Purpose, entity: u64, index: u64) -> f64 {
-        // (0,1] → (0,1): the single value 1 maps just below it.
-        let u = self.uniform(replicate, purpose, entity, index).min(1.0 - f64::EPSILON / 2.0);
-        normal_quantile(u)
+        normal_quantile(below_one(self.uniform(replicate, purpose, entity, index)))
     }
 }
 
@@ -155,8 +153,24 @@ impl EntityDraws {
     /// A uniform number in (0, 1]: never 0, so `-ln u` is finite.
     #[inline]
     pub fn uniform(&self, index: u64) -> f64 {
-        ((self.bits(index) >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+        unit_interval(self.bits(index))
     }
+}
+
+/// The number in (0, 1] that the top 53 of 64 random bits stand for: those
+/// bits as a whole number `k`, and `(k + 1)·2⁻⁵³`. Every value is a multiple
+/// of 2⁻⁵³, equally likely, and never 0, so `-ln u` is finite.
+#[inline]
+fn unit_interval(bits: u64) -> f64 {
+    ((bits >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A uniform in (0, 1] moved into (0, 1), for an inversion that is infinite
+/// at 1 (a normal quantile): the single value 1 becomes the largest number
+/// below it, 1 − 2⁻⁵³.
+#[inline]
+pub fn below_one(u: f64) -> f64 {
+    u.min(1.0 - f64::EPSILON / 2.0)
 }
 
 /// A plain sequential SplitMix64 stream, for numerical methods whose draws
@@ -245,7 +259,16 @@ pub fn normal_cdf(x: f64) -> f64 {
 /// # Formula
 /// Acklam's rational approximation (relative error 1.15e-9) followed by one
 /// Halley step on `Φ(x) − p`, which brings it to about machine precision.
+/// Above ½ it is `−Φ⁻¹(1 − p)` (`1 − p` is exact there): near 1, `Φ(x)`
+/// lies within a rounding step of 1, and the Halley step divides that step
+/// by a density as small as 1e-16 (moving `Φ⁻¹(1 − 2⁻⁵³)` by up to 0.1).
 pub fn normal_quantile(p: f64) -> f64 {
+    if p > 0.5 { -lower_quantile(1.0 - p) } else { lower_quantile(p) }
+}
+
+/// [`normal_quantile`] for `p ≤ ½`, where `Φ(x) − p` loses nothing to
+/// cancellation.
+fn lower_quantile(p: f64) -> f64 {
     const A: [f64; 6] = [
         -3.969_683_028_665_376e1,
         2.209_460_984_245_205e2,
@@ -277,8 +300,6 @@ pub fn normal_quantile(p: f64) -> f64 {
     };
     let x = if p < 0.02425 {
         tail(libm::sqrt(-2.0 * libm::log(p)))
-    } else if p > 1.0 - 0.02425 {
-        -tail(libm::sqrt(-2.0 * libm::log(1.0 - p)))
     } else {
         let q = p - 0.5;
         let r = q * q;
@@ -326,6 +347,29 @@ mod tests {
         assert_eq!(TruncatedNormal::new(50.0, 60.0).draw(0.5), 50.0);
     }
 
+    /// The ends and middle of the map from bits to (0, 1], worked by hand:
+    /// `k = bits >> 11`, `u = (k + 1)/2⁵³`.
+    #[test]
+    fn bits_map_to_multiples_of_two_to_the_minus_53_from_it_to_one() {
+        let step = 2f64.powi(-53);
+        assert_eq!(unit_interval(0), step);
+        assert_eq!(unit_interval((1 << 11) - 1), step, "the low 11 bits are dropped");
+        assert_eq!(unit_interval(1 << 11), 2.0 * step);
+        assert_eq!(unit_interval(1 << 63), 0.5 + step);
+        assert_eq!(unit_interval(u64::MAX), 1.0);
+    }
+
+    #[test]
+    fn below_one_moves_only_one_and_keeps_the_normal_quantile_finite() {
+        assert_eq!(below_one(1.0), 1.0 - 2f64.powi(-53));
+        assert_eq!(below_one(1.0 - 2f64.powi(-53)), 1.0 - 2f64.powi(-53));
+        assert_eq!(below_one(0.5), 0.5);
+        assert_eq!(below_one(2f64.powi(-53)), 2f64.powi(-53));
+        // Φ⁻¹(1 − 2⁻⁵³) (Python: -statistics.NormalDist().inv_cdf(2**-53)).
+        let z = normal_quantile(below_one(1.0));
+        assert!((z - 8.209_536_151_601_386).abs() < 1e-13 * z, "{z}");
+    }
+
     #[test]
     fn uniform_is_in_half_open_unit_interval_and_flat() {
         let k = Keyed::new(1);
@@ -360,5 +404,14 @@ mod tests {
         assert!((normal_quantile(1e-10) + 6.361_340_902_404_055_7).abs() < 1e-12);
         assert!((normal_quantile(0.3) + 0.524_400_512_708_040_67).abs() < 1e-14);
         assert_eq!(normal_quantile(0.5), 0.0);
+        // The upper tail as accurately as the lower, at tail areas 2⁻³³,
+        // 2⁻⁴⁶ and 2⁻⁵³ (whose 1 − q is exact); Python's
+        // statistics.NormalDist().inv_cdf(q), Wichura's AS 241.
+        for (k, z) in [(33, 6.337_957_754_553_789), (46, 7.605_312_131_948_748), (53, 8.209_536_151_601_386)] {
+            let q = 2f64.powi(-k);
+            let x = normal_quantile(1.0 - q);
+            assert!((x - z).abs() < 1e-13 * z, "upper {q}: {x}, expected {z}");
+            assert!((normal_quantile(q) + z).abs() < 1e-13 * z, "lower {q}");
+        }
     }
 }
