@@ -395,6 +395,18 @@ mod tests {
         assert_eq!(pick_cumulative(&w, 1.0), 2);
         assert_eq!(pick_cumulative(&w, 1.5), 2, "rounding past the end");
         assert_eq!(pick_cumulative(&[2.0, 6.0], 0.5 * 8.0), 1);
+        assert_eq!(pick_cumulative(&[0.2, 0.8, 0.0], 1.5), 1, "past the end, never a weight of 0");
+    }
+
+    /// An untruncated draw at `u` = 0 or 1 is the quantile at the ends of
+    /// what inversion is given, `f64::MIN_POSITIVE` and 1 − 2⁻⁵³: finite, and
+    /// within [`NORMAL_REACH`].
+    #[test]
+    fn a_draw_at_either_end_is_the_quantile_at_the_end_of_the_range_given() {
+        let z = TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY);
+        assert_eq!(z.draw(1.0), normal_quantile(1.0 - 2f64.powi(-53)));
+        assert_eq!(z.draw(0.0), normal_quantile(f64::MIN_POSITIVE));
+        assert!(z.draw(0.0) > -NORMAL_REACH && z.draw(1.0) < NORMAL_REACH);
     }
 
     #[test]
