@@ -237,7 +237,7 @@ impl TruncatedNormal {
     /// The value at uniform `u ∈ (0, 1)`: `Φ⁻¹(Φ(lo) + u·(Φ(hi) − Φ(lo)))`, kept in range.
     pub fn draw(&self, u: f64) -> f64 {
         let (a, b) = (self.cdf_lo, self.cdf_hi);
-        let p = (a + u * (b - a)).clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON / 2.0);
+        let p = below_one((a + u * (b - a)).max(f64::MIN_POSITIVE));
         normal_quantile(p).clamp(self.lo, self.hi)
     }
 
