@@ -788,7 +788,6 @@ fn a_value_at_each_limit_is_accepted() {
     let horizons: Vec<String> = (1..100).map(|h| h.to_string()).chain(["2000".into()]).collect();
     let pieces: Vec<String> = (0..=5000).map(|w| format!("(from_week: {w}, rate: 0.02)")).collect();
     let stages: Vec<String> = (2..100).map(|i| format!("(name: \"S{i}\")")).collect();
-    let ten_sites: Vec<String> = (0..10).map(|i| format!("(name: \"Site{i}\")")).collect();
     let cases = [
         // 100 horizons, the last of them 2000 weeks.
         vec![("horizons: [26, 52]", format!("horizons: [{}]", horizons.join(", ")))],
@@ -808,7 +807,7 @@ fn a_value_at_each_limit_is_accepted() {
         vec![("Total(n: 200, weeks: 20)", "PerSite(weeks: 5000, weekly: [10000, 0])".into())],
         // 100,000 case managers in all: 10 sites of 9,999 + 1.
         vec![
-            ("sites: [(name: \"North\"), (name: \"South\")]", format!("sites: [{}]", ten_sites.join(", "))),
+            (TWO_SITES, ten_sites()),
             ("\"bau\": (case_managers_per_site: 2,", "\"bau\": (case_managers_per_site: 9999,".into()),
         ],
         // 10,000 case managers over 4,947 + 52 + 1 calendar weeks: 50 million.
@@ -830,18 +829,35 @@ fn a_value_at_each_limit_is_accepted() {
         )],
     ];
     for edits in cases {
-        let mut text = minimal();
-        for (from, to) in &edits {
-            assert!(text.contains(from), "{from} is not in minimal.ron");
-            text = text.replacen(from, to, 1);
-        }
-        assert_eq!(problems(&text), "", "{:?}", edits.iter().map(|e| cut_long(&e.1)).collect::<Vec<_>>());
+        assert_eq!(problems(&edited(&edits)), "", "{:?}", edits.iter().map(|e| cut_long(&e.1)).collect::<Vec<_>>());
     }
 }
 
 /// The start of a long edit, for a failure message.
 fn cut_long(s: &str) -> String {
     s.chars().take(80).collect()
+}
+
+/// `minimal.ron` with each `(from, to)` edit made once; each `from` must be there.
+fn edited<S: AsRef<str>>(edits: &[(&str, S)]) -> String {
+    let mut text = minimal();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from} is not in minimal.ron");
+        text = text.replacen(from, to.as_ref(), 1);
+    }
+    text
+}
+
+/// `minimal.ron`'s sites, and ten in their place.
+const TWO_SITES: &str = "sites: [(name: \"North\"), (name: \"South\")]";
+
+fn ten_sites() -> String {
+    let names: Vec<String> = (0..10).map(|i| format!("(name: \"Site{i}\")")).collect();
+    format!("sites: [{}]", names.join(", "))
+}
+
+fn one_problem(message: &str) -> String {
+    format!("x.ron: 1 problem in the scenario:\n  - {message}")
 }
 
 /// Rules each met by one mistake, with the one message it gives.
@@ -933,35 +949,29 @@ fn each_rule_names_its_field_and_value() {
             "population.eligibility.benefit_types admits no benefit type that population.benefit_type gives a \
              positive weight",
         ),
-        // 10 sites of 10,000 + 1 case managers.
-        (
-            "\"bau\": (case_managers_per_site: 2,",
-            "\"bau\": (case_managers_per_site: 10000,",
-            "services staff 100010 case managers in all (sites × case_managers_per_site); at most 100000 are supported",
-        ),
-        // At the bounds on enrolment weeks and horizons, staff × weeks is still checked.
-        (
-            "\"bau\": (case_managers_per_site: 2,",
-            "\"bau\": (case_managers_per_site: 3571,",
-            "services staff 7144 case managers over 7001 calendar weeks; case managers × weeks must be at most \
-             50000000",
-        ),
     ];
-    let ten_sites: Vec<String> = (0..10).map(|i| format!("(name: \"Site{i}\")")).collect();
     for (from, to, message) in cases {
-        let mut text = minimal().replacen(from, to, 1);
-        assert_ne!(text, minimal(), "{from} is not in minimal.ron");
-        if message.contains("100010") {
-            text = text.replace(
-                "sites: [(name: \"North\"), (name: \"South\")]",
-                &format!("sites: [{}]", ten_sites.join(", ")),
-            );
-        }
-        if message.contains("7001") {
-            text = text.replace("horizons: [26, 52]", "horizons: [26, 2000]").replace("weeks: 20)", "weeks: 5000)");
-        }
-        assert_eq!(problems(&text), format!("x.ron: 1 problem in the scenario:\n  - {message}"), "{to}");
+        assert_eq!(problems(&edited(&[(from, to)])), one_problem(message), "{to}");
     }
+    // 10 sites of 10,000 + 1 case managers.
+    let bau = "\"bau\": (case_managers_per_site: 2,";
+    assert_eq!(
+        problems(&edited(&[(TWO_SITES, ten_sites().as_str()), (bau, "\"bau\": (case_managers_per_site: 10000,")])),
+        one_problem(
+            "services staff 100010 case managers in all (sites × case_managers_per_site); at most 100000 are supported"
+        )
+    );
+    // At the bounds on enrolment weeks and horizons, staff × weeks is still checked.
+    assert_eq!(
+        problems(&edited(&[
+            (bau, "\"bau\": (case_managers_per_site: 3571,"),
+            ("horizons: [26, 52]", "horizons: [26, 2000]"),
+            ("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 5000)"),
+        ])),
+        one_problem(
+            "services staff 7144 case managers over 7001 calendar weeks; case managers × weeks must be at most 50000000"
+        )
+    );
 }
 
 /// A message naming a stage that does not exist lists the stages: all of up
