@@ -88,10 +88,24 @@ impl Diagnosis {
     }
 }
 
+/// The mean, corrected by the mean deviation from it (the corrected
+/// two-pass algorithm).
+///
+/// `sum / n` alone can miss: three estimates of 0.1 average to
+/// 0.10000000000000002, which would give them a spread of about 1e-17 and a
+/// Monte Carlo SE, where equal estimates have none. The correction brings
+/// equal values back to their value exactly, and removes most of the
+/// rounding of the sum from any other mean.
+fn mean(x: impl Iterator<Item = f64> + Clone) -> f64 {
+    let n = x.clone().count() as f64;
+    let rough = x.clone().sum::<f64>() / n;
+    rough + x.map(|v| v - rough).sum::<f64>() / n
+}
+
 /// Mean and its standard error `sd / √n`.
 fn mean_value(x: impl Iterator<Item = f64> + Clone) -> Value {
     let n = x.clone().count() as f64;
-    let mean = x.clone().sum::<f64>() / n;
+    let mean = mean(x.clone());
     let var = x.map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
     Value { value: mean, mc_se: (var / n).sqrt() }
 }
@@ -517,11 +531,33 @@ mod tests {
         assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
         assert_eq!((d.bias.value, d.bias.mc_se), (0.0, 0.0));
         // SATEs that vary, every estimate on their mean: the bias rounds to
-        // about 4e-17, not 0, and the RMSE's SE must still be 0, not 0/0 = ∞.
-        let pate = (0.1 + 0.2 + 0.3) / 3.0;
+        // about 1e-17, not 0, and the RMSE's SE must still be 0, not 0/0 = ∞.
+        let pate = mean([0.1, 0.2, 0.3].into_iter());
         let d = diagnose(&[0.1, 0.2, 0.3].map(|sate| draw(pate, 1.0, 0.5, sate)));
         assert_eq!(d.pate.value, pate);
+        assert!(d.bias.value != 0.0 && d.bias.value.abs() < 1e-16, "{}", d.bias.value);
         assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
+    }
+
+    #[test]
+    fn equal_estimates_off_zero_have_no_spread() {
+        // 0.1 + 0.1 + 0.1 = 0.30000000000000004, a third of which is not 0.1:
+        // the mean must still be 0.1, and the spreads 0 with no error.
+        let d = diagnose(&[draw(0.1, 1.0, 0.5, 0.1), draw(0.1, 1.0, 0.5, 0.1), draw(0.1, 1.0, 0.5, 0.1)]);
+        assert_eq!((d.mean_estimate.value, d.mean_estimate.mc_se), (0.1, 0.0));
+        assert_eq!((d.pate.value, d.pate.mc_se), (0.1, 0.0));
+        assert_eq!((d.sd_estimate.value, d.sd_estimate.mc_se), (0.0, 0.0));
+        assert_eq!((d.rmse.value, d.rmse.mc_se), (0.0, 0.0));
+        assert_eq!((d.mean_se.value, d.mean_se.mc_se), (1.0, 0.0));
+    }
+
+    #[test]
+    fn the_mean_is_the_exact_mean_of_the_doubles_rounded() {
+        // 0.1, 0.2 and 0.3 as doubles sum to 0.6000000000000000055511…, a
+        // third of which, 0.20000000000000000185…, is nearest the double 0.2;
+        // the plain sum over 3 gives the next double up.
+        assert_eq!((0.1 + 0.2 + 0.3) / 3.0, 0.20000000000000004);
+        assert_eq!(mean([0.1, 0.2, 0.3].into_iter()), 0.2);
     }
 
     #[test]

@@ -38,6 +38,52 @@ pub fn within(what: &str, observed: f64, expected: f64, se: f64, k: f64) {
     );
 }
 
+/// The sum of `x` rounded once, as Python's `math.fsum` gives it (Shewchuk's
+/// algorithm: partial sums that hold the sum exactly, added at the end), so
+/// that a mean can be checked independently of how the library sums.
+pub fn exact_sum(x: impl Iterator<Item = f64>) -> f64 {
+    let mut partials: Vec<f64> = Vec::new();
+    for mut v in x {
+        let mut kept = 0;
+        for j in 0..partials.len() {
+            let mut p = partials[j];
+            if v.abs() < p.abs() {
+                std::mem::swap(&mut v, &mut p);
+            }
+            let high = v + p;
+            let low = p - (high - v);
+            if low != 0.0 {
+                partials[kept] = low;
+                kept += 1;
+            }
+            v = high;
+        }
+        partials.truncate(kept);
+        partials.push(v);
+    }
+    // Python's own ending: add the non-overlapping partials from the largest
+    // until one is lost, then settle a half-way case by the sign of the next.
+    let Some(mut n) = partials.len().checked_sub(1) else { return 0.0 };
+    let (mut high, mut low) = (partials[n], 0.0);
+    while n > 0 {
+        n -= 1;
+        let (x, y) = (high, partials[n]);
+        high = x + y;
+        low = y - (high - x);
+        if low != 0.0 {
+            break;
+        }
+    }
+    if n > 0 && ((low < 0.0 && partials[n - 1] < 0.0) || (low > 0.0 && partials[n - 1] > 0.0)) {
+        let y = low * 2.0;
+        let x = high + y;
+        if x - high == y {
+            high = x;
+        }
+    }
+    high
+}
+
 /// A scenario with no covariate effects and no readiness, so every rate is
 /// exactly as declared; `{STAGES}`, `{SERVICES}`, `{ARMS}`, `{ENROLMENT}`,
 /// `{HORIZONS}`, `{JOB_LOSS}`, `{RETURN}` and `{REENTRY}` are filled in.
