@@ -752,7 +752,13 @@ mod tests {
 
     #[test]
     fn replicate_bytes_covers_what_a_replicate_holds() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron");
+        for name in ["tests/fixtures/minimal.ron", "tests/fixtures/other_fallback.ron", "scenarios/caseloads.ron"] {
+            held_against_estimate(name);
+        }
+    }
+
+    fn held_against_estimate(name: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
         let model = crate::scenario::load(&path).unwrap().model;
         let keyed = Keyed::new(model.seed);
         let cohort = crate::trial::cohort(&model, &keyed, 0).unwrap();
@@ -780,7 +786,8 @@ mod tests {
             + n * OUTCOMES.len() * size_of::<f64>();
         let estimate = replicate_bytes(&model, n);
         // The estimate leaves out only small things (per-arm and per-week
-        // tables, bit queues, the arms' bytes), so it is close from above or below.
-        assert!((estimate as f64 / holds as f64 - 1.0).abs() < 0.1, "estimate {estimate}, held {holds}");
+        // tables, bit queues, the arms' bytes), so it is close from above or
+        // below: 0.3–0.5% above in these three scenarios.
+        assert!((estimate as f64 / holds as f64 - 1.0).abs() < 0.01, "{name}: estimate {estimate}, held {holds}");
     }
 }
