@@ -992,6 +992,50 @@ fn trajectories_give_the_share_in_service_and_the_service_caseloads() {
 }
 
 #[test]
+fn trajectories_count_everyone_once_and_only_those_waiting_as_waitlisted() {
+    // minimal.ron's ICS cap of 20 binds (200 participants over 20 weeks, one
+    // ICS case manager a site): some ICS participants wait, on benefit.
+    // Without the cap nobody waits. rich.ron has three stages. BAU is its own
+    // fallback, so nobody waits in it. In every row the stage shares,
+    // employed and other exit sum to 1.
+    let minimal = std::fs::read_to_string(common::fixture("minimal.ron")).unwrap();
+    let rich = std::fs::read_to_string(common::fixture("rich.ron")).unwrap();
+    let cases = [(minimal.clone(), Some(true)), (minimal.replace("caseload_cap: 20,", ""), Some(false)), (rich, None)];
+    for (text, some_wait) in cases {
+        let model = common::model_from(&text);
+        let result = trial::run(&model, &RunOptions { replicates: Some(3), ..Default::default() }).unwrap();
+        let r = common::report(&model, &result);
+        let csv = String::from_utf8(report::TRAJECTORIES_CSV.bytes(&r)).unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let column = |name: &str| header.iter().position(|&h| h == name).unwrap();
+        let stages: Vec<usize> =
+            model.stages.iter().map(|s| column(&format!("share_{}", s.replace(' ', "_").to_lowercase()))).collect();
+        let (employed, other, waiting) =
+            (column("share_employed"), column("share_other_exit"), column("share_waitlisted"));
+        let mut most_waiting = [0.0f64; 2];
+        for line in csv.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let v = |c: usize| f[c].parse::<f64>().unwrap();
+            let on_benefit: f64 = stages.iter().map(|&c| v(c)).sum();
+            let total = on_benefit + v(employed) + v(other);
+            assert!((total - 1.0).abs() < 1e-12, "{line}: shares sum to {total}");
+            assert!(v(waiting) <= on_benefit + 1e-12, "{line}: more waiting than on benefit");
+            let arm = usize::from(f[0] != "bau");
+            most_waiting[arm] = most_waiting[arm].max(v(waiting));
+        }
+        assert_eq!(most_waiting[0], 0.0, "nobody waits for BAU");
+        if let Some(some_wait) = some_wait {
+            assert_eq!(
+                most_waiting[1] > 0.1,
+                some_wait,
+                "ICS participants wait only under the cap: {}",
+                most_waiting[1]
+            );
+        }
+    }
+}
+
+#[test]
 fn per_site_arrivals_are_independent_poisson_counts_by_week_and_site() {
     // 2,000 weeks at 5 and 1.5 arrivals a week: each week's count at each site
     // is Poisson, independent of the week before and of the other site.

@@ -86,8 +86,9 @@ pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()>
             let sums = &r.result.trajectories[start..start + cols.width()];
             let share = |v: u64| number(v as f64 / n as f64);
             let mut fields = vec![arm.name.clone(), k.to_string(), n.to_string()];
-            // The stages, then employed and other exit.
-            fields.extend(sums[..=cols.other_exit()].iter().map(|&v| share(v)));
+            fields.extend(sums[..cols.stages].iter().map(|&v| share(v)));
+            fields.push(share(sums[cols.employed()]));
+            fields.push(share(sums[cols.other_exit()]));
             fields.push(share(sums[cols.waitlisted()]));
             fields.push(share(sums[cols.in_service()]));
             fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
