@@ -363,6 +363,13 @@ fn parse_errors_point_at_what_they_are_about() {
         &minimal.replace("progress: 0.05", "progress: -1e400"),
         ":8:40: the number -1e400 is out of range (numbers must lie within ±1.7976931348623157e308)\n",
     );
+    // A number too small to tell from 0: at the number, never read as 0.
+    rejects_text(
+        "tiny.ron",
+        &minimal.replace("progress: 0.05", "progress: 1e-400"),
+        ":8:40: the number 1e-400 is too small to tell from 0 (the smallest positive number is about 4.9e-324): \
+         write 0 if 0 is meant\n",
+    );
     // A value where a name belongs: said so, without RON's raw identifiers.
     rejects_text(
         "name.ron",
@@ -377,6 +384,26 @@ fn parse_errors_point_at_what_they_are_about() {
         &minimal.replace("progress: 0.05,", "progress: /* rate */\n    \"0.05\","),
         ":9:5: Expected float\n     9 |     \"0.05\", job: 0.002, other_exit: 0.003),\n       |     ^\n",
     );
+}
+
+#[test]
+fn text_that_is_not_utf8_is_placed_and_shown_with_its_bad_bytes_replaced() {
+    let minimal = std::fs::read(fixture("minimal.ron")).unwrap();
+    let at = minimal.windows(7).position(|w| w == b"\"North\"").unwrap();
+    let mut bad = minimal.clone();
+    bad[at + 2] = 0xff;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.ron");
+    std::fs::write(&path, &bad).unwrap();
+    let out = dir.path().join("never");
+    for args in [vec!["validate"], vec!["run", "--out", out.to_str().unwrap()]] {
+        let expected = format!(
+            "{}:22:22: the file is not valid UTF-8\n    22 |     sites: [(name: \"N\u{FFFD}rth\"), (name: \"South\")],\n",
+            path.display()
+        );
+        rctsim().args(&args).arg(&path).assert().code(2).stdout("").stderr(predicate::str::contains(expected));
+        assert!(!out.exists(), "no output folder for bad input");
+    }
 }
 
 #[test]
@@ -450,12 +477,19 @@ fn a_missing_control_arm_is_an_error() {
 
 #[test]
 fn a_missing_file_is_bad_input() {
-    rctsim()
-        .args(["run", "no/such/file.ron"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no/such/file.ron"))
-        .stderr(predicate::function(|e: &str| e.matches("No such file").count() == 1));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    for args in [vec!["validate"], vec!["run", "--out", out.to_str().unwrap()]] {
+        rctsim()
+            .args(&args)
+            .arg("no/such/file.ron")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("no/such/file.ron"))
+            .stderr(predicate::function(|e: &str| e.matches("No such file").count() == 1));
+        assert!(!out.exists(), "no output folder for bad input");
+    }
 }
 
 #[test]
@@ -479,10 +513,21 @@ fn a_file_over_the_size_limit_is_bad_input_and_is_not_read_whole() {
 
 #[test]
 fn usage_errors_exit_with_2() {
-    rctsim().args(["run"]).assert().code(2);
-    rctsim().args(["run", "x.ron", "--threads", "0"]).assert().code(2);
-    rctsim().args(["run", "x.ron", "--replicates", "0"]).assert().code(2);
-    rctsim().args(["run", "x.ron", "--persons"]).assert().code(2);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let minimal = fixture("minimal.ron");
+    let minimal = minimal.to_str().unwrap();
+    let out = out.to_str().unwrap();
+    for args in [
+        vec!["run", "--out", out],
+        vec!["run", minimal, "--out", out, "--threads", "0"],
+        vec!["run", minimal, "--out", out, "--replicates", "0"],
+        vec!["run", minimal, "--persons"],
+        vec!["run", minimal, "--out", out, "--colour"],
+    ] {
+        rctsim().args(&args).assert().code(2).stdout("");
+        assert!(!Path::new(out).exists(), "no output folder after {args:?}");
+    }
 }
 
 #[test]
@@ -830,10 +875,20 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
         .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 17),");
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
     let spread = minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], readiness_sd: 400,");
+    // 2,000 ICS case managers with quality spread 2 and an effect of 1e6:
+    // one in 125 has a quality that raises it past 1e100 (as in
+    // tests/validation.rs).
+    let quality = minimal
+        .replace(
+            "\"ics\": (case_managers_per_site: 1,",
+            "\"ics\": (case_managers_per_site: 1000, quality_sd: 2, effects: (job: All(1e6)),",
+        )
+        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
     for (text, message) in [
         (nobody, "with the rule that age at first benefit is at most age, admit almost nobody"),
         (overflow, "transitions.job gives a rate multiplier"),
         (spread, "or population.readiness_sd or a covariate distribution in population spreads them too widely"),
+        (quality, "which raises the service's largest effect multiplier to e^339, above 1e100; lower quality_sd"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scenario.ron");
