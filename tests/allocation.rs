@@ -48,7 +48,27 @@ static GLOBAL: Counting = Counting;
 
 #[test]
 fn the_weekly_step_does_not_allocate() {
-    let model = common::model("allocation.ron");
+    weeks_allocate_nothing(common::model("allocation.ron"));
+}
+
+/// Two arms on one service with a cap that binds hard, and a control arm ten
+/// times their size: each control participant has a ghost in both, so the
+/// service's queue of waiting ghosts can hold up to 5/3 of the participants
+/// at a site.
+#[test]
+fn a_queue_of_ghosts_longer_than_the_participants_allocates_nothing() {
+    let text = std::fs::read_to_string(common::fixture("allocation.ron")).unwrap();
+    let text = text
+        .replace(
+            r#"(name: "bau", service: "bau", control: true)"#,
+            r#"(name: "bau", service: "bau", control: true, ratio: 10)"#,
+        )
+        .replace(r#"(name: "ips", service: "ips")"#, r#"(name: "ics_b", service: "ics")"#)
+        .replace("case_managers_per_site: 2, caseload_cap: 15,", "case_managers_per_site: 1, caseload_cap: 6,");
+    weeks_allocate_nothing(common::model_from(&text));
+}
+
+fn weeks_allocate_nothing(model: rctsim::scenario::Model) {
     let keyed = Keyed::new(model.seed);
     let cohort = trial::cohort(&model, &keyed, 0).unwrap();
     let mut world = rctsim::engine::World::new(&model, keyed, 0, &cohort);
