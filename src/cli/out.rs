@@ -183,7 +183,14 @@ fn write_temporary(
     contents: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<PathBuf> {
     let tmp = temporary_path(dir, name);
-    let result = std::fs::File::create(&tmp).and_then(|f| {
+    // A file or link left at the name is removed, not written through: a
+    // link there would make the run write wherever it points. `create_new`
+    // then refuses anything put there meanwhile.
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let result = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).and_then(|f| {
         let mut w = std::io::BufWriter::new(f);
         contents(&mut w)?;
         w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
@@ -364,6 +371,27 @@ mod tests {
         std::fs::write(&file, "x").unwrap();
         let e = create_folders(&[file]).err().expect("a file where a folder goes");
         assert!(format!("{e:#}").starts_with("cannot create "), "{e:#}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_file_left_at_a_temporary_name_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("precious.txt");
+        std::fs::write(&outside, "precious").unwrap();
+        let out_dir = dir.path().join("out");
+        std::fs::create_dir(&out_dir).unwrap();
+        std::os::unix::fs::symlink(&outside, out_dir.join(".one.csv.tmp")).unwrap();
+        std::fs::write(out_dir.join(".two.csv.tmp"), "stale").unwrap();
+        let (_, out) = plan(&out_dir);
+        write(&out, &[text("one.csv", b"1"), text("two.csv", b"2")], true).unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious", "nothing written through the link");
+        for (name, contents) in [("one.csv", "1"), ("two.csv", "2")] {
+            let path = out_dir.join(name);
+            assert!(!path.symlink_metadata().unwrap().file_type().is_symlink(), "{name} is a file, not a link");
+            assert_eq!(std::fs::read_to_string(path).unwrap(), contents);
+        }
+        assert_eq!(names(&out_dir), ["one.csv", "two.csv"], "no temporary file left");
     }
 
     #[test]
