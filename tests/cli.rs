@@ -233,6 +233,16 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
     let warned = fixture("shared_case_manager.ron");
     let out = with_closed_outputs(&["run".as_ref(), warned.as_os_str(), "--replicates".as_ref(), "2".as_ref()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Help and version: quiet on a broken pipe, a failure on a full disk.
+    for args in [vec!["--version"], vec!["--help"], vec!["run", "--help"]] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let out = with_closed_outputs(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?} on a broken pipe: {out:?}");
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let status =
+            std::process::Command::new(env!("CARGO_BIN_EXE_rctsim")).args(&args).stdout(full).status().unwrap();
+        assert_eq!(status.code(), Some(1), "{args:?} on a full disk");
+    }
 }
 
 #[test]

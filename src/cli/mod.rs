@@ -44,8 +44,16 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { BAD_INPUT } else { 0 });
+            // Help and version go to standard output: if they cannot be
+            // written there (a full disk; a closed pipe is no failure), the
+            // command failed, as `run` and `validate` do.
+            use std::io::Write as _;
+            let printed = e.print().and_then(|()| std::io::stdout().flush());
+            return ExitCode::from(match printed {
+                _ if e.use_stderr() => BAD_INPUT,
+                Err(p) if p.kind() != std::io::ErrorKind::BrokenPipe => FAILURE,
+                _ => 0,
+            });
         }
     };
     let result = match cli.command {
