@@ -380,6 +380,25 @@ fn parse_errors_point_at_what_they_are_about() {
         ":8:40: the number 1e-400 is too small to tell from 0 (the smallest positive number is about 4.9e-324): \
          write 0 if 0 is meant\n",
     );
+    // Whole numbers with a base prefix: placed at their start, sign included,
+    // and a negative one said to be negative.
+    rejects_text(
+        "hex.ron",
+        &minimal.replace("replicates: 20,", "replicates: -0x1,"),
+        ":4:17: a negative number where a whole number of 0 or more is expected",
+    );
+    rejects_text(
+        "hex_large.ron",
+        &minimal.replace("replicates: 20,", "replicates: 0xFFFFFFFFF,"),
+        ":4:17: a whole number too large for its field",
+    );
+    // A base prefix in a decimal field: said so, at the number.
+    rejects_text(
+        "hex_rate.ron",
+        &minimal.replace("(work_ready: 210.13)", "(work_ready: -0x10)"),
+        ":23:33: a number with a base prefix (0x, 0o or 0b), which only whole-number fields read: write this one \
+         in decimal (16, not 0x10)\n",
+    );
     // A value where a name belongs: said so, without RON's raw identifiers.
     rejects_text(
         "name.ron",

@@ -177,7 +177,7 @@ fn read_ron(text: &str) -> Result<schema::Scenario, ((usize, usize), String)> {
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let parsed = options.from_str(text).map_err(|e| {
         let at = located(text, &e);
-        (at, message(text, at, &e.code))
+        (at, message(text, at, &e))
     });
     let parsed = parsed.map_err(|(at, message)| unclosed_string(text, at, &message).unwrap_or((at, message)));
     let Some((at, literal)) = text::first_overflow(text) else { return parsed };
@@ -212,10 +212,13 @@ fn unclosed_string(text: &str, at: (usize, usize), message: &str) -> Option<((us
 /// but the seed a `u64`) RON says only what went wrong, not what was
 /// expected: a negative one, one too large, one written with an exponent,
 /// and one with a decimal point, which RON reads as the number followed by
-/// stray text (at `at`, where the error is placed).
-fn message(text: &str, at: (usize, usize), code: &ron::Error) -> String {
+/// stray text (at `at`, where the error is placed); a base prefix, which
+/// RON reads only in whole numbers, read as `0` followed by stray text.
+fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> String {
     const WHOLE: &str = "a count, a number of weeks or the seed";
+    let code = &e.code;
     let rest = &text[text::offset(text, at)..];
+    let stopped_at = text::offset(text, (e.span.start.line, e.span.start.col));
     let after_digit = || text[..text.len() - rest.len()].ends_with(|c: char| c.is_ascii_digit());
     match code {
         // The name as read, cut if long (a name may be as long as the file).
@@ -238,6 +241,11 @@ fn message(text: &str, at: (usize, usize), code: &ron::Error) -> String {
         }
         ron::Error::ExpectedComma if rest.starts_with('.') && after_digit() => {
             format!("a whole number is expected here, without a decimal point ({WHOLE})")
+        }
+        ron::Error::ExpectedComma if base_prefix_start(text, stopped_at).is_some() => {
+            "a number with a base prefix (0x, 0o or 0b), which only whole-number fields read: write this one in \
+             decimal (16, not 0x10)"
+                .to_string()
         }
         code => code.to_string(),
     }
@@ -268,6 +276,9 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
             text::first_unclosed_comment(text).map_or(start, |at| text::position(text, at))
         }
         ron::Error::IntegerOutOfBounds | ron::Error::InvalidIntegerDigit { .. } => with_sign(text, start),
+        // A decimal field read `0` of `0x10` and stopped at the `x`.
+        ron::Error::ExpectedComma => base_prefix_start(text, text::offset(text, start))
+            .map_or(start, |at| with_sign(text, text::position(text, at))),
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))
             .map_or(start, |at| text::position(text, at)),
@@ -288,11 +299,27 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     }
 }
 
-/// `at`, or the sign just before it: RON places a signed number's errors
-/// after its sign, where a number out of range is placed at the sign.
+/// Where the number whose error RON placed at `at` starts: RON places a
+/// number's errors after its sign and after a base prefix (`0x`, `0o`, `0b`),
+/// where a number out of range is placed at its start.
 fn with_sign(text: &str, at: (usize, usize)) -> (usize, usize) {
-    let offset = text::offset(text, at);
-    if text[..offset].ends_with(['-', '+']) { text::position(text, offset - 1) } else { at }
+    let mut offset = text::offset(text, at);
+    if ["0x", "0o", "0b"].iter().any(|p| text[..offset].ends_with(p)) {
+        offset -= 2;
+    }
+    if text[..offset].ends_with(['-', '+']) {
+        offset -= 1;
+    }
+    text::position(text, offset)
+}
+
+/// The offset of the `0` of a base prefix (`0x`, `0o`, `0b`) whose letter is
+/// at `offset`, if the `0` stands alone (not the end of `10` or `1.0`).
+fn base_prefix_start(text: &str, offset: usize) -> Option<usize> {
+    let (before, rest) = text.split_at(offset);
+    let zero = before.strip_suffix('0')?;
+    let alone = !zero.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+    (alone && rest.starts_with(['x', 'o', 'b'])).then_some(zero.len())
 }
 
 /// The message for a number literal beyond the largest `f64`, or too small
@@ -393,7 +420,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::excerpt;
+    use super::{base_prefix_start, excerpt};
+
+    #[test]
+    fn a_base_prefix_is_a_lone_zero_before_its_letter() {
+        let at = |text: &str| base_prefix_start(text, text.find(['x', 'o', 'b']).unwrap());
+        assert_eq!(at("rate: 0x10"), Some(6));
+        assert_eq!(at("rate: -0b1"), Some(7));
+        assert_eq!(at("(0o7"), Some(1));
+        for text in ["rate: 10x1", "rate: 1.0x", "rate: a0x1", "rate: 1_0x1", "rate: 0 x1"] {
+            assert_eq!(at(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn an_excerpt_puts_the_caret_under_the_column() {
