@@ -131,6 +131,7 @@ proptest! {
         let mut world = World::new(&model, keyed, 0, &cohort);
         let stages = model.stages.len() as u8;
         let n_sites = model.sites.len();
+        let mut week0_before = world.case_managers().week0.clone();
         for t in 0..=world.last_week() {
             world.week(t);
             let arrived = world.arrived();
@@ -150,6 +151,15 @@ proptest! {
             }
             prop_assert_eq!(counts.iter().sum::<usize>(), arrived);
             prop_assert_eq!(&counted, &cms.trial, "caseload counts, week {}", t);
+            // A caseload is the background, the week-0 clients left (never
+            // more than at the start, never more than the week before) and
+            // the participants counted there.
+            for m in 0..counted.len() {
+                let svc = &model.services[cms.service[m] as usize];
+                prop_assert!(cms.week0[m] <= week0_before[m].min(svc.initial_caseload));
+                prop_assert_eq!(world.caseload(m), svc.background + cms.week0[m] + counted[m], "case manager {}", m);
+            }
+            week0_before.clone_from(&cms.week0);
             for (p_index, pool) in world.pools().iter().enumerate() {
                 let service = &model.services[p_index / n_sites];
                 let Some(cap) = service.cap else { continue };
