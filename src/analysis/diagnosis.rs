@@ -99,6 +99,10 @@ impl Diagnosis {
 fn mean(x: impl Iterator<Item = f64> + Clone) -> f64 {
     let n = x.clone().count() as f64;
     let rough = x.clone().sum::<f64>() / n;
+    // An infinite mean stays one (inf − inf would make it NaN).
+    if !rough.is_finite() {
+        return rough;
+    }
     rough + x.map(|v| v - rough).sum::<f64>() / n
 }
 
@@ -565,6 +569,8 @@ mod tests {
         // the plain sum over 3 gives the next double up.
         assert_eq!((0.1 + 0.2 + 0.3) / 3.0, 0.20000000000000004);
         assert_eq!(mean([0.1, 0.2, 0.3].into_iter()), 0.2);
+        assert_eq!(mean([1.0, f64::INFINITY].into_iter()), f64::INFINITY);
+        assert!(mean(std::iter::empty()).is_nan());
     }
 
     #[test]
