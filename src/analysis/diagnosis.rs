@@ -171,8 +171,7 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     // With no estimate, the sum of squares over n − 1 = −1 is −0, not NaN.
     let sd = if n == 0 { f64::NAN } else { var.sqrt() };
     // Every estimate the same: no spread and no error in it (not 0/0).
-    let sd_mc_se =
-        if sd == 0.0 { 0.0 } else { sd / 2.0 * ((kurtosis - (rn - 3.0) / (rn - 1.0)) / rn).max(0.0).sqrt() };
+    let sd_mc_se = if sd == 0.0 { 0.0 } else { sd / 2.0 * ((kurtosis - (rn - 3.0) / (rn - 1.0)) / rn).max(0.0).sqrt() };
     let sd_estimate = Value { value: sd, mc_se: sd_mc_se };
     let with_se: Vec<&&Draw> = ok.iter().filter(|d| d.estimate.se.is_finite()).collect();
     let mean_se = mean_value(with_se.iter().map(|d| d.estimate.se));
