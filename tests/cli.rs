@@ -32,7 +32,10 @@ fn run_writes_every_file_and_prints_the_table() {
             .and(predicate::str::contains("retained_52_weeks           52      0.0000                        NA"))
             .and(predicate::str::contains("note: NA where no replicate has a p-value"))
             .and(predicate::str::contains("The Monte Carlo SE of each power and coverage is at most "))
-            .and(predicate::str::contains("summary.json (with --out)")),
+            .and(predicate::str::contains("summary.json (with --out)"))
+            .and(predicate::str::contains("\nArms (means over participants and replicates, at 52 weeks)\n"))
+            .and(predicate::str::is_match(r"\nbau\* +bau +\d+\.\d +1\.000 ").unwrap())
+            .and(predicate::str::is_match(r"\nics +ics +\d+\.\d +0\.\d{3} ").unwrap()),
     );
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
         assert!(out.join(name).is_file(), "{name} written");
@@ -187,6 +190,16 @@ fn the_table_says_in_how_many_replicates_a_contrast_was_estimated() {
         .assert()
         .success()
         .stdout(predicate::str::contains("note: estimated").not());
+    // At 104 weeks every outcome varies within each arm: every cell has an
+    // interval and there is no note.
+    std::fs::write(&file, minimal.replace("horizons: [26, 52]", "horizons: [104]")).unwrap();
+    rctsim()
+        .args(["run", "--replicates", "3"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("retained_52_weeks          104 ").and(predicate::str::contains(" NA").not()))
+        .stdout(predicate::str::contains("note:").not());
     // Power and coverage over fewer replicates than have an estimate: some
     // outcomes of 12 participants are equal within each arm.
     std::fs::write(&file, minimal.replace("Total(n: 200, weeks: 20)", "Total(n: 12, weeks: 2)")).unwrap();
