@@ -361,12 +361,72 @@ fn rejects_text(name: &str, text: &str, error: &str) {
 #[test]
 fn parse_errors_point_at_what_they_are_about() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
-    // A service declared twice: at the second key, named.
-    rejects_text(
-        "twice.ron",
-        &minimal.replace(r#""ics": (case"#, r#""bau": (case"#),
-        ":27:9: \"bau\" is declared twice\n    27 |         \"bau\": (case_managers_per_site: 1, caseload_cap: 20, hours_p…\n       |         ^\n",
-    );
+    // Each: a file name, an edit of minimal.ron, and the error after the path.
+    let edits: [(&str, &str, &str, &str); 8] = [
+        // A service declared twice: at the second key, named.
+        (
+            "twice.ron",
+            r#""ics": (case"#,
+            r#""bau": (case"#,
+            ":27:9: \"bau\" is declared twice\n    27 |         \"bau\": (case_managers_per_site: 1, caseload_cap: 20, hours_p…\n       |         ^\n",
+        ),
+        // A number beyond the largest: at the number, never read as infinity.
+        (
+            "huge.ron",
+            "progress: 0.05",
+            "progress: -1e400",
+            ":8:40: the number -1e400 is out of range (numbers must lie within ±1.7976931348623157e308)\n",
+        ),
+        // A number too small to tell from 0: at the number, never read as 0.
+        (
+            "tiny.ron",
+            "progress: 0.05",
+            "progress: 1e-400",
+            ":8:40: the number 1e-400 is too small to tell from 0 (the smallest positive number is about 4.9e-324): \
+             write 0 if 0 is meant\n",
+        ),
+        // Whole numbers with a base prefix: placed at their start, sign
+        // included, and a negative one said to be negative.
+        (
+            "hex.ron",
+            "replicates: 20,",
+            "replicates: -0x1,",
+            ":4:17: a negative number where a whole number of 0 or more is expected",
+        ),
+        (
+            "hex_large.ron",
+            "replicates: 20,",
+            "replicates: 0xFFFFFFFFF,",
+            ":4:17: a whole number too large for its field",
+        ),
+        // A base prefix in a decimal field: said so, at the number.
+        (
+            "hex_rate.ron",
+            "(work_ready: 210.13)",
+            "(work_ready: -0x10)",
+            ":23:33: a number with a base prefix (0x, 0o or 0b), which only whole-number fields read: write this one \
+             in decimal (16, not 0x10)\n",
+        ),
+        // A value where a name belongs: said so, without RON's raw identifiers.
+        (
+            "name.ron",
+            "Total(n: 200, weeks: 20)",
+            "Total(200, 20)",
+            ":35:22: expected a name, found `200`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
+             and a choice by its name (as in `All(1.6)`)\n",
+        ),
+        // A value of the wrong type: at the value, past blanks and comments,
+        // even on the next line (RON places it after the colon).
+        (
+            "type.ron",
+            "progress: 0.05,",
+            "progress: /* rate */\n    \"0.05\",",
+            ":9:5: Expected float\n     9 |     \"0.05\", job: 0.002, other_exit: 0.003),\n       |     ^\n",
+        ),
+    ];
+    for (name, from, to, error) in edits {
+        rejects_text(name, &minimal.replace(from, to), error);
+    }
     // Text after the scenario: where it starts.
     rejects_text(
         "after.ron",
@@ -379,52 +439,6 @@ fn parse_errors_point_at_what_they_are_about() {
         &minimal.replace('\n', "\r"),
         ":1:73: a carriage return without a line feed (old Mac line endings): \
          save the file with LF or CRLF line endings\n",
-    );
-    // A number beyond the largest: at the number, never read as infinity.
-    rejects_text(
-        "huge.ron",
-        &minimal.replace("progress: 0.05", "progress: -1e400"),
-        ":8:40: the number -1e400 is out of range (numbers must lie within ±1.7976931348623157e308)\n",
-    );
-    // A number too small to tell from 0: at the number, never read as 0.
-    rejects_text(
-        "tiny.ron",
-        &minimal.replace("progress: 0.05", "progress: 1e-400"),
-        ":8:40: the number 1e-400 is too small to tell from 0 (the smallest positive number is about 4.9e-324): \
-         write 0 if 0 is meant\n",
-    );
-    // Whole numbers with a base prefix: placed at their start, sign included,
-    // and a negative one said to be negative.
-    rejects_text(
-        "hex.ron",
-        &minimal.replace("replicates: 20,", "replicates: -0x1,"),
-        ":4:17: a negative number where a whole number of 0 or more is expected",
-    );
-    rejects_text(
-        "hex_large.ron",
-        &minimal.replace("replicates: 20,", "replicates: 0xFFFFFFFFF,"),
-        ":4:17: a whole number too large for its field",
-    );
-    // A base prefix in a decimal field: said so, at the number.
-    rejects_text(
-        "hex_rate.ron",
-        &minimal.replace("(work_ready: 210.13)", "(work_ready: -0x10)"),
-        ":23:33: a number with a base prefix (0x, 0o or 0b), which only whole-number fields read: write this one \
-         in decimal (16, not 0x10)\n",
-    );
-    // A value where a name belongs: said so, without RON's raw identifiers.
-    rejects_text(
-        "name.ron",
-        &minimal.replace("Total(n: 200, weeks: 20)", "Total(200, 20)"),
-        ":35:22: expected a name, found `200`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
-         and a choice by its name (as in `All(1.6)`)\n",
-    );
-    // A value of the wrong type: at the value, past blanks and comments, even
-    // on the next line (RON places it after the colon).
-    rejects_text(
-        "type.ron",
-        &minimal.replace("progress: 0.05,", "progress: /* rate */\n    \"0.05\","),
-        ":9:5: Expected float\n     9 |     \"0.05\", job: 0.002, other_exit: 0.003),\n       |     ^\n",
     );
 }
 
