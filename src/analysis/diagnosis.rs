@@ -134,9 +134,10 @@ fn share(hits: usize, n: usize) -> Value {
 /// `z = (τ̂ − PATE)² − 2·bias·(SATE − PATE)` (the delta method, counting that
 /// the PATE is the mean of the same replicates' SATEs); the SD `s` of
 /// estimates with `s/2 · √((b₂ − (R−3)/(R−1))/R)`, `b₂ = m₄/m₂²` the
-/// sample kurtosis (`m_k` the k-th central moment, over R). The coverage of the PATE takes the SD of its value over
-/// `COVERAGE_BOOTSTRAP` (1,000) bootstrap resamples of the replicates, the PATE
-/// recomputed in each (see `coverage_mc_se`).
+/// sample kurtosis (`m_k` the k-th central moment, over R). The coverage of
+/// the PATE takes the SD of its value over `COVERAGE_BOOTSTRAP` (1,000)
+/// bootstrap resamples of the replicates, the PATE recomputed in each (see
+/// `coverage_mc_se`).
 pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let ok: Vec<&Draw> = draws.iter().filter(|d| d.estimate.estimate.is_finite()).collect();
     let n = ok.len();

@@ -764,7 +764,7 @@ mod tests {
             ("minimal.ron", minimal),
             ("other_fallback.ron", read("tests/fixtures/other_fallback.ron")),
             ("caseloads.ron", read("scenarios/caseloads.ron")),
-            ("minimal.ron with 4,000 case managers", staffed),
+            ("minimal.ron with 4,002 case managers", staffed),
         ] {
             let model = crate::scenario::parse(text.as_bytes(), std::path::Path::new(name)).unwrap();
             held_against_estimate(name, &model);
