@@ -5,7 +5,7 @@
 //! effect (SATE, the mean over its participants of `Y_i(a) − Y_i(c)`). The
 //! population effect (PATE) is the mean SATE over replicates.
 
-use super::Estimate;
+use super::{Estimate, difference_in_means};
 use crate::rng::Stream;
 
 /// Bootstrap resamples behind the Monte Carlo SE of `coverage`: the SE's own
@@ -88,22 +88,13 @@ impl Diagnosis {
     }
 }
 
-/// The mean, corrected by the mean deviation from it (the corrected
-/// two-pass algorithm).
-///
-/// `sum / n` alone can miss: three estimates of 0.1 average to
-/// 0.10000000000000002, which would give them a spread of about 1e-17 and a
-/// Monte Carlo SE, where equal estimates have none. The correction brings
-/// equal values back to their value exactly, and removes most of the
-/// rounding of the sum from any other mean.
+/// The mean of `x` as the estimator takes it (the sum carried with its
+/// rounding errors): `sum / n` alone can miss, as three estimates of 0.1
+/// average to 0.10000000000000002, which would give them a spread of about
+/// 1e-17 and a Monte Carlo SE, where equal estimates have none.
 fn mean(x: impl Iterator<Item = f64> + Clone) -> f64 {
     let n = x.clone().count() as f64;
-    let rough = x.clone().sum::<f64>() / n;
-    // An infinite mean stays one (inf − inf would make it NaN).
-    if !rough.is_finite() {
-        return rough;
-    }
-    rough + x.map(|v| v - rough).sum::<f64>() / n
+    difference_in_means::mean(x, n)
 }
 
 /// Mean and its standard error `sd / √n`.

@@ -83,7 +83,7 @@ impl Moments {
 /// the additions) and divided by n before rounding. A plain
 /// sum made two arms holding the same values in another order differ by
 /// 3.6e-12, where estimatr gives an effect of exactly 0.
-fn mean(x: impl Iterator<Item = f64>, n: f64) -> f64 {
+pub(super) fn mean(x: impl Iterator<Item = f64>, n: f64) -> f64 {
     let (mut sum, mut lost) = (0.0f64, 0.0f64);
     for v in x {
         // Knuth's TwoSum: t + e = sum + v exactly, without a branch.
