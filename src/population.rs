@@ -227,14 +227,22 @@ mod tests {
     use super::*;
     use crate::rng::TruncatedNormal;
 
+    /// Expected draws from mpmath (`tests/reference/truncated_ends.py`).
+    /// Near a bound `z`, `Φ` is held to about 2⁻⁵³ and a draw moves by that
+    /// over `φ(z)` standard deviations: 3.3e-15 in 25 (sd 3, z = 5/3), and
+    /// 6.4e-15 relative in 40 (σ 0.5, z = 2 ln 4). 1e-13 relative allows
+    /// more than a dozen such roundings.
+    const TOL: f64 = 1e-13;
+
     #[test]
     fn truncated_normal_stays_in_range_and_inverts() {
         let d = Dist::Normal { mean: 20.0, sd: 3.0, z: TruncatedNormal::new(-2.0 / 3.0, 5.0 / 3.0) };
-        assert!((draw(&d, 1e-12) - 18.0).abs() < 1e-6);
-        assert!((draw(&d, 1.0 - 1e-12) - 25.0).abs() < 1e-6);
-        // Median of the truncated distribution: Φ⁻¹((Φ(-2/3)+Φ(5/3))/2) = 0.2594... (R: qnorm((pnorm(-2/3)+pnorm(5/3))/2)).
-        let m = draw(&d, 0.5);
-        assert!((m - (20.0 + 3.0 * 0.259_437_350_116_649_15)).abs() < 1e-9, "{m}");
+        // The middle one is the truncated median, Φ⁻¹((Φ(-2/3) + Φ(5/3))/2) = 0.2594… sd above the mean.
+        let expected = [18.000_000_000_006_571_183, 20.778_312_050_349_947_373, 24.999_999_999_978_898_153];
+        for (u, expected) in [1e-12, 0.5, 1.0 - 1e-12].into_iter().zip(expected) {
+            let got = draw(&d, u);
+            assert!((got - expected).abs() <= TOL * expected, "u = {u}: {got}, expected {expected}");
+        }
     }
 
     /// A truncated log-normal is `exp(mu + sigma·z)`, `z` truncated to
@@ -245,8 +253,10 @@ mod tests {
     fn truncated_log_normal_stays_in_range() {
         let z = TruncatedNormal::new(2.0 * 0.5f64.ln(), 2.0 * 4f64.ln());
         let d = Dist::LogNormal { mu: 10f64.ln(), sigma: 0.5, z };
-        let (low, high) = (draw(&d, 1e-12), draw(&d, 1.0 - 1e-12));
-        assert!((low - 5.0).abs() < 1e-6, "{low}");
-        assert!((high - 40.0).abs() < 1e-6, "{high}");
+        let expected = [5.000_000_000_014_978_833_9, 10.515_308_236_488_042_489, 39.999_999_997_859_493_507];
+        for (u, expected) in [1e-12, 0.5, 1.0 - 1e-12].into_iter().zip(expected) {
+            let got = draw(&d, u);
+            assert!((got - expected).abs() <= TOL * expected, "u = {u}: {got}, expected {expected}");
+        }
     }
 }
