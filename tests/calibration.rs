@@ -78,10 +78,24 @@ fn within_2pp(what: &str, achieved: f64, target: f64) {
     );
 }
 
+/// A share `hits / k` of the first replicates against the same share over
+/// the 1,000 replicates docs/calibration.md reports, `documented` of `big_k`
+/// spells: the same seed, so the `k` spells are among the `big_k`. Spells of
+/// different people in the control arm are independent (BAU has no effects
+/// for caseloads to carry), so the difference has the SE
+/// `√(p(1−p)·(1/k − 1/K))`; allowed: 4 of them.
+fn as_documented(what: &str, hits: u64, k: u64, documented: f64, big_k: u64) {
+    let se = (documented * (1.0 - documented) * (1.0 / k as f64 - 1.0 / big_k as f64)).sqrt();
+    common::within(&format!("{what}, against docs/calibration.md"), hits as f64 / k as f64, documented, se, 4.0);
+}
+
 #[test]
 fn bau_job_retention_in_the_ics_trial_matches_fair_start_scotland() {
     // 150 replicates × ~1,000 BAU participants: ~49,000 first spells with 13
-    // weeks of follow-up, binomial SE ≈ 0.2 pp (more with clustering, < 0.5 pp).
+    // weeks of follow-up, binomial SE ≈ 0.2 pp. Within ±2 pp of the published
+    // figures, and, so that a change in the scenario or the engine that
+    // stays within those shows, within 4 SE of the 1,000-replicate figures
+    // docs/calibration.md reports (bands of ±0.76 to ±1.05 pp).
     let model = common::model_at(&common::shipped("ics_trial.ron"));
     let s = control_spells(&model, 150);
     let ratio = |a: u64, b: u64| a as f64 / b as f64;
@@ -89,6 +103,10 @@ fn bau_job_retention_in_the_ics_trial_matches_fair_start_scotland() {
     within_2pp("of those, reach 26", ratio(s.lasted_26_of_26, s.reached_13_of_26), 0.81);
     within_2pp("of those, reach 52", ratio(s.lasted_52_of_52, s.reached_26_of_52), 0.77);
     within_2pp("back on benefit within 26 weeks", ratio(s.back_within_26, s.followed[1]), 0.40);
+    as_documented("reach 13 weeks", s.lasted[0], s.followed[0], 0.7300, 325_663);
+    as_documented("of those, reach 26", s.lasted_26_of_26, s.reached_13_of_26, 0.8087, 217_761);
+    as_documented("of those, reach 52", s.lasted_52_of_52, s.reached_26_of_52, 0.7671, 136_618);
+    as_documented("back on benefit within 26 weeks", s.back_within_26, s.followed[1], 0.4051, 296_012);
 }
 
 #[test]
@@ -104,6 +122,11 @@ fn ips_and_bau_ever_employed_at_78_weeks_match_the_trials() {
     eprintln!("ever employed at 78 weeks: IPS {:.2}%, BAU {:.2}%", 100.0 * ips, 100.0 * bau);
     assert!((0.55..=0.61).contains(&ips), "IPS {:.2}% not in 55–61%", 100.0 * ips);
     assert!((0.23..=0.28).contains(&bau), "BAU {:.2}% not in 23–28%", 100.0 * bau);
+    // This is the run docs/calibration.md reports (the shipped seed and
+    // replicates): its figures, to their rounding to 0.01 pp.
+    for (what, achieved, documented) in [("IPS", ips, 0.5789), ("BAU", bau, 0.2536)] {
+        assert!((achieved - documented).abs() <= 0.00005, "{what}: {achieved}, docs/calibration.md {documented}");
+    }
 }
 
 #[test]
@@ -126,8 +149,11 @@ fn caseloads_ron_fills_each_caseload_to_its_cap() {
     // trial is under way (its header; docs/calibration.md measures 19.8,
     // 39.6 and 59.3 over 50 replicates). Mean caseload over calendar weeks
     // 52–130, counted at the end of each week, in 4 replicates: it must be
-    // at least 97% of the cap (slots freed by exits stay free until the next
-    // week's placements) and, as ever, never above it.
+    // at least 97% of the cap and, as ever, never above it. (Slots freed by
+    // the week's exits stay free until the next week's placements: about 1.1%
+    // of clients leave a week, so a full service averages 98.9% of its cap,
+    // as these 4 replicates do; 97% is what "reaches its cap" is taken to
+    // mean, not a statistical tolerance.)
     let model = common::model_at(&common::shipped("caseloads.ron"));
     let keyed = Keyed::new(model.seed);
     let sites = model.sites.len();
