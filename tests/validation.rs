@@ -591,6 +591,15 @@ fn a_long_list_of_problems_is_cut_after_the_first_hundred() {
     assert_eq!(lines.len(), 1 + rctsim::scenario::MAX_LISTED + 1);
     assert_eq!(lines[1], "  - services.bau.intensity[0] response must be in [0, 1) (got 1.5)");
     assert_eq!(lines.last(), Some(&"  - … and 200 more"));
+    // Exactly as many as are listed: all of them, and no "… and 0 more".
+    let points = list(rctsim::scenario::MAX_LISTED, |k| format!("({}, 1.5)", k + 1));
+    let p = problems(&minimal().replacen(
+        "intensity: Saturating(half: 0.5)",
+        &format!("intensity: Piecewise({points})"),
+        1,
+    ));
+    assert_eq!(p.lines().count(), 1 + rctsim::scenario::MAX_LISTED);
+    assert!(p.lines().last().unwrap().ends_with("(got 1.5)"), "{p}");
 }
 
 /// The first line of the error for `text`: `x.ron:line:column: message`.
@@ -659,9 +668,17 @@ fn crlf_line_endings_are_read_with_the_same_positions() {
 }
 
 #[test]
+fn only_a_point_after_the_digits_of_a_whole_number_is_called_a_decimal_point() {
+    // Stray text after a whole number, and a point after something else, are
+    // a missing comma as RON says.
+    assert_eq!(parse_error(&minimal().replace("seed: 7,", "seed: 7x,")), "x.ron:5:12: Expected comma");
+    assert_eq!(parse_error(&minimal().replace("[26, 52],", "[26, 52].,")), "x.ron:6:23: Expected comma");
+}
+
+#[test]
 fn a_number_beyond_the_largest_is_an_error_at_the_number() {
     const RANGE: &str = "is out of range (numbers must lie within ±1.7976931348623157e308)";
-    let progress = |value: &str| parse_error(&minimal().replace("progress: 0.05", &format!("progress: {value}")));
+    let progress = |value: &str| parse_error(&progress_text(value));
     assert_eq!(progress("1e400"), format!("x.ron:8:40: the number 1e400 {RANGE}"));
     assert_eq!(progress("-1e400"), format!("x.ron:8:40: the number -1e400 {RANGE}"));
     assert_eq!(progress("1_e4_00"), format!("x.ron:8:40: the number 1_e4_00 {RANGE}"));
@@ -677,9 +694,16 @@ fn a_number_beyond_the_largest_is_an_error_at_the_number() {
     assert_eq!(parse_error(&eligibility("(min_age: 1e400)")), format!("x.ron:20:60: the number 1e400 {RANGE}"));
     let p = problems(&eligibility("(min_age: 1.7976931348623157e308)"));
     assert!(p.starts_with("x.ron: 1 problem") && p.contains("min_age admits no age"), "{p}");
-    // A syntax error before the number is the one reported.
+    // A syntax error before the number is the one reported, and the number
+    // before a syntax error.
     let earlier = minimal().replace("seed: 7,", "seed: 7 x").replace("progress: 0.05", "progress: 1e400");
     assert_eq!(parse_error(&earlier), "x.ron:5:13: Expected comma");
+    assert_eq!(parse_error(&(progress_text("1e400") + " x")), format!("x.ron:8:40: the number 1e400 {RANGE}"));
+}
+
+/// minimal.ron with the first stage's progress rate written `value`.
+fn progress_text(value: &str) -> String {
+    minimal().replace("progress: 0.05", &format!("progress: {value}"))
 }
 
 #[test]

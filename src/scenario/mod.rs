@@ -420,7 +420,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{base_prefix_start, excerpt};
+    use super::{base_prefix_start, excerpt, sha256_hex};
+
+    /// The test vectors of FIPS 180-2 (appendix B.1) and of the empty message.
+    #[test]
+    fn sha256_hex_matches_the_standard_vectors() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
 
     #[test]
     fn a_base_prefix_is_a_lone_zero_before_its_letter() {
