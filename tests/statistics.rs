@@ -14,10 +14,12 @@ const REPLICATES: u32 = 2000;
 
 fn run(name: &str) -> (rctsim::scenario::Model, RunResult) {
     let model = common::model(name);
-    let result =
-        trial::run(&model, &RunOptions { replicates: Some(REPLICATES), seed: Some(20261122), ..Default::default() })
-            .unwrap();
+    let result = run_model(&model);
     (model, result)
+}
+
+fn run_model(model: &rctsim::scenario::Model) -> RunResult {
+    trial::run(model, &RunOptions { replicates: Some(REPLICATES), seed: Some(20261122), ..Default::default() }).unwrap()
 }
 
 fn cell(r: &RunResult, model: &rctsim::scenario::Model, outcome: &str, horizon: u32) -> usize {
@@ -78,4 +80,33 @@ fn the_exact_sum_is_python_s_fsum() {
     assert_eq!(common::exact_sum([1.0, 1e-16, 1e-16].into_iter()), 1.0000000000000002);
     assert_eq!(common::exact_sum([1.0, 2f64.powi(-53), 2f64.powi(-106)].into_iter()), 1.0000000000000002);
     assert_eq!(common::exact_sum(std::iter::empty()), 0.0);
+}
+
+/// With independent people and an effect that does not depend on the
+/// caseload, the simulated power is the textbook power of the two-sample
+/// test. For `constant_intensity.ron` with 2,000 participants, ever employed
+/// at 52 weeks, R gives 0.6447 (pwr's arcsine formula), 0.6455 (normal,
+/// unpooled variances) and 0.6451 (Welch's t), averaged over the arm sizes
+/// simple randomisation gives (`tests/reference/power_two_proportions.R`),
+/// from the arms' shares measured over 20,000 replicates at another seed.
+#[test]
+fn a_simple_trial_has_the_power_of_the_textbook_formula() {
+    let text = std::fs::read_to_string(common::fixture("constant_intensity.ron")).unwrap();
+    let model = common::model_from(&text.replace("Total(n: 200, weeks: 20)", "Total(n: 2000, weeks: 20)"));
+    let r = run_model(&model);
+    let (o, h) = (OUTCOMES.iter().position(|x| x.name() == "ever_employed").unwrap(), 1);
+    assert_eq!(model.horizons[h], 52);
+    // The shares the reference was computed from (SE 0.00011 each there,
+    // √(p(1−p)/2,000,000) ≈ 0.00034 here).
+    for (arm, reference) in [(0, 0.362_745), (1, 0.413_535)] {
+        let p: f64 = r.arms[arm].outcome_means[h][o];
+        let se = (p * (1.0 - p) / (f64::from(REPLICATES) * 1000.0) + 0.00011f64.powi(2)).sqrt();
+        common::within(&format!("arm {arm}'s share ever employed at 52"), p, reference, se, 4.0);
+    }
+    // The reference's own error: the power's slope in the effect, 17.1,
+    // times the SE of the measured effect, 0.00016.
+    let d = &r.diagnoses[r.cell(0, o, h)];
+    let power = 0.6451;
+    let se = (power * (1.0 - power) / f64::from(REPLICATES) + (17.1f64 * 0.00016).powi(2)).sqrt();
+    common::within("power, ever_employed at 52", d.power.value, power, se, 3.0);
 }
