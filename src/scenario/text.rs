@@ -265,6 +265,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Each kind of token is read whole, up to the blank after it.
+    #[test]
+    fn a_token_runs_to_its_end() {
+        for (text, token) in [
+            ("// a\nb", "// a"),
+            ("/* a /* b */ c */ d", "/* a /* b */ c */"),
+            ("\"a\\\"b\" c", "\"a\\\"b\""),
+            ("'\"' c", "'\"'"),
+            ("b\"1e400\" c", "b\"1e400\""),
+            ("b'\"' c", "b'\"'"),
+            ("br#\"a\"# c", "br#\"a\"#"),
+            ("r##\"a\"#b\"## c", "r##\"a\"#b\"##"),
+            // A raw identifier takes `.`, `+` and `-`; a plain name does not.
+            ("r#a-1.e+5 c", "r#a-1.e+5"),
+            ("rx.5 c", "rx"),
+            ("brown c", "brown"),
+        ] {
+            assert_eq!(&text[..token_len(text)], token, "{text}");
+        }
+    }
+
     #[test]
     fn offsets_and_positions_are_inverses() {
         let text = "ab\né\r\nx";
