@@ -246,6 +246,16 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
     let warned = fixture("shared_case_manager.ron");
     let out = with_closed_outputs(&["run".as_ref(), warned.as_os_str(), "--replicates".as_ref(), "2".as_ref()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A full disk is not a broken pipe: validate says so, beside the errors.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rctsim"))
+        .args(["validate".as_ref(), good.as_os_str(), bad.as_os_str()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(stderr.contains("invalid_no_control.ron") && stderr.contains("writing to standard output"), "{stderr}");
     // Help and version: quiet on a broken pipe, a failure on a full disk.
     for args in [vec!["--version"], vec!["--help"], vec!["run", "--help"]] {
         let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
@@ -523,6 +533,17 @@ fn settings_that_take_no_effect_are_warned_about_not_refused() {
         .arg(dir.path())
         .assert()
         .success()
+        .stderr("");
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_only() {
+    // Standard error is a pipe here: without --quiet, the table and nothing else.
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ics"))
         .stderr("");
 }
 

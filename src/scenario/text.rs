@@ -265,6 +265,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A name is cut only when it is longer than is shown.
+    #[test]
+    fn names_are_cut_after_the_characters_shown() {
+        let shown = "é".repeat(SHOWN_CHARS);
+        assert_eq!(cut(&shown), shown);
+        assert_eq!(quoted(&shown), format!("\"{shown}\""));
+        let long = shown.clone() + "x";
+        assert_eq!(cut(&long), format!("{shown}… ({} characters)", SHOWN_CHARS + 1));
+        assert_eq!(quoted(&long), format!("\"{shown}\"… ({} characters)", SHOWN_CHARS + 1));
+    }
+
     /// Each kind of token is read whole, up to the blank after it.
     #[test]
     fn a_token_runs_to_its_end() {
