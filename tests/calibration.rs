@@ -95,7 +95,7 @@ fn bau_job_retention_in_the_ics_trial_matches_fair_start_scotland() {
     // weeks of follow-up, binomial SE ≈ 0.2 pp. Within ±2 pp of the published
     // figures, and, so that a change in the scenario or the engine that
     // stays within those shows, within 4 SE of the 1,000-replicate figures
-    // docs/calibration.md reports (bands of ±0.76 to ±1.05 pp).
+    // docs/calibration.md reports (bands of ±0.74 to ±1.09 pp).
     let model = common::model_at(&common::shipped("ics_trial.ron"));
     let s = control_spells(&model, 150);
     let ratio = |a: u64, b: u64| a as f64 / b as f64;

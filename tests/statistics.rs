@@ -1,9 +1,11 @@
 //! The design's operating characteristics over thousands of replicates:
-//! type-I error with no effect, and coverage with a real one.
+//! type-I error with no effect, coverage and power with a real one.
 //!
 //! Each check names its outcome and horizon in advance and uses a tolerance
 //! of 3 Monte Carlo standard errors of a share, `√(p(1−p)/R)`, as the
-//! design's requirement states; the bias, checked first, 4 of its own.
+//! design's requirement states (for power, with the error of its reference
+//! added); the bias, checked first, and the arm shares the power reference
+//! rests on, 4 of their own.
 
 mod common;
 

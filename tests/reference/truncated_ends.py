@@ -1,4 +1,4 @@
-"""Draws of truncated covariates at u = 1e-12, 1/2 and 1 - 1e-12, to 20 digits.
+"""Draws of truncated covariates at u = 1e-12, 1/2 and 1 - 1e-12 (as doubles), to 20 digits.
 
 A truncated normal N(mean, sd) on [lo, hi] is drawn by inversion:
 z = Phi^-1(Phi(a) + u (Phi(b) - Phi(a))), a = (lo - mean)/sd, b = (hi - mean)/sd;
@@ -12,7 +12,8 @@ normal_quantile. The values are embedded in tests/validation.rs
 from mpmath import mp, mpf, ncdf, erfinv, sqrt, log, exp
 
 mp.dps = 50
-U = [mpf(10) ** -12, mpf(1) / 2, 1 - mpf(10) ** -12]
+# The doubles the tests pass: 1e-12 and 1 - 1e-12 as f64, not the decimals.
+U = [mpf(1e-12), mpf(0.5), mpf(1.0 - 1e-12)]
 
 
 def z(a, b, u):
