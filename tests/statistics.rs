@@ -96,8 +96,8 @@ fn a_simple_trial_has_the_power_of_the_textbook_formula() {
     let text = std::fs::read_to_string(common::fixture("constant_intensity.ron")).unwrap();
     let model = common::model_from(&text.replace("Total(n: 200, weeks: 20)", "Total(n: 2000, weeks: 20)"));
     let r = run_model(&model);
-    let (o, h) = (OUTCOMES.iter().position(|x| x.name() == "ever_employed").unwrap(), 1);
-    assert_eq!(model.horizons[h], 52);
+    let o = OUTCOMES.iter().position(|x| x.name() == "ever_employed").unwrap();
+    let h = model.horizons.iter().position(|&x| x == 52).unwrap();
     // The shares the reference was computed from (SE 0.00011 each there,
     // √(p(1−p)/2,000,000) ≈ 0.00034 here).
     for (arm, reference) in [(0, 0.362_745), (1, 0.413_535)] {
@@ -107,7 +107,7 @@ fn a_simple_trial_has_the_power_of_the_textbook_formula() {
     }
     // The reference's own error: the power's slope in the effect, 17.1,
     // times the SE of the measured effect, 0.00016.
-    let d = &r.diagnoses[r.cell(0, o, h)];
+    let d = &r.diagnoses[cell(&r, &model, "ever_employed", 52)];
     let power = 0.6451;
     let se = (power * (1.0 - power) / f64::from(REPLICATES) + (17.1f64 * 0.00016).powi(2)).sqrt();
     common::within("power, ever_employed at 52", d.power.value, power, se, 3.0);
