@@ -4,7 +4,7 @@ A truncated normal N(mean, sd) on [lo, hi] is drawn by inversion:
 z = Phi^-1(Phi(a) + u (Phi(b) - Phi(a))), a = (lo - mean)/sd, b = (hi - mean)/sd;
 a truncated log-normal is exp(mu + sigma z) with a, b = (ln lo - mu)/sigma, ...
 Computed with mpmath at 50 digits, independently of rctsim's normal_cdf and
-normal_quantile. The values are embedded in tests/validation.rs
+normal_quantile. The values are embedded, rounded to the nearest double, in tests/validation.rs
 (a_truncated_covariate_draws_...) and src/population.rs's unit tests.
 
     python3 tests/reference/truncated_ends.py   # mpmath 1.3
