@@ -223,8 +223,24 @@ fn validate_accepts_good_files() {
 fn with_closed_outputs(args: &[&std::ffi::OsStr]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    std::process::Command::new(env!("CARGO_BIN_EXE_rctsim")).args(args).stdout(writer).stderr(full).output().unwrap()
+    std::process::Command::new(env!("CARGO_BIN_EXE_rctsim"))
+        .args(args)
+        .stdout(writer)
+        .stderr(dev_full())
+        .output()
+        .unwrap()
+}
+
+/// Runs `rctsim args` with standard output on a full disk (`/dev/full`).
+#[cfg(target_os = "linux")]
+fn with_full_stdout(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rctsim")).args(args).stdout(dev_full()).output().unwrap()
+}
+
+/// `/dev/full`, on which every write fails with "no space left on device".
+#[cfg(target_os = "linux")]
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap()
 }
 
 #[test]
@@ -247,12 +263,7 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
     let out = with_closed_outputs(&["run".as_ref(), warned.as_os_str(), "--replicates".as_ref(), "2".as_ref()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     // A full disk is not a broken pipe: validate says so, beside the errors.
-    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rctsim"))
-        .args(["validate".as_ref(), good.as_os_str(), bad.as_os_str()])
-        .stdout(full)
-        .output()
-        .unwrap();
+    let out = with_full_stdout(&["validate".as_ref(), good.as_os_str(), bad.as_os_str()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(stderr.contains("invalid_no_control.ron") && stderr.contains("writing to standard output"), "{stderr}");
@@ -261,10 +272,7 @@ fn outputs_that_cannot_be_written_are_not_a_panic() {
         let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
         let out = with_closed_outputs(&args);
         assert_eq!(out.status.code(), Some(0), "{args:?} on a broken pipe: {out:?}");
-        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-        let status =
-            std::process::Command::new(env!("CARGO_BIN_EXE_rctsim")).args(&args).stdout(full).status().unwrap();
-        assert_eq!(status.code(), Some(1), "{args:?} on a full disk");
+        assert_eq!(with_full_stdout(&args).status.code(), Some(1), "{args:?} on a full disk");
     }
 }
 

@@ -580,24 +580,19 @@ fn a_multiplier_for_all_stages_is_checked_once() {
 
 #[test]
 fn a_long_list_of_problems_is_cut_after_the_first_hundred() {
-    let points = list(300, |k| format!("({}, 1.5)", k + 1));
-    let p = problems(&minimal().replacen(
-        "intensity: Saturating(half: 0.5)",
-        &format!("intensity: Piecewise({points})"),
-        1,
-    ));
+    // `count` intensity points, each with a response out of range.
+    let bad_points = |count: usize| {
+        let points = list(count, |k| format!("({}, 1.5)", k + 1));
+        problems(&minimal().replacen("intensity: Saturating(half: 0.5)", &format!("intensity: Piecewise({points})"), 1))
+    };
+    let p = bad_points(300);
     let lines: Vec<&str> = p.lines().collect();
     assert_eq!(lines[0], "x.ron: 300 problems in the scenario:");
     assert_eq!(lines.len(), 1 + rctsim::scenario::MAX_LISTED + 1);
     assert_eq!(lines[1], "  - services.bau.intensity[0] response must be in [0, 1) (got 1.5)");
     assert_eq!(lines.last(), Some(&"  - … and 200 more"));
     // Exactly as many as are listed: all of them, and no "… and 0 more".
-    let points = list(rctsim::scenario::MAX_LISTED, |k| format!("({}, 1.5)", k + 1));
-    let p = problems(&minimal().replacen(
-        "intensity: Saturating(half: 0.5)",
-        &format!("intensity: Piecewise({points})"),
-        1,
-    ));
+    let p = bad_points(rctsim::scenario::MAX_LISTED);
     assert_eq!(p.lines().count(), 1 + rctsim::scenario::MAX_LISTED);
     assert!(p.lines().last().unwrap().ends_with("(got 1.5)"), "{p}");
 }
