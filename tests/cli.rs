@@ -555,6 +555,40 @@ fn progress_is_shown_on_a_terminal_only() {
         .stderr("");
 }
 
+/// What `rctsim ARGS` writes to a terminal: run under util-linux's `script`,
+/// which gives it a pseudo-terminal as standard input, output and error and
+/// copies what appears there to its own standard output.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(args: &str) -> String {
+    let command = format!("'{}' {args}", assert_cmd::cargo::cargo_bin("rctsim").display());
+    let output = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .output()
+        .expect("util-linux's `script` runs the program on a terminal");
+    assert!(output.status.success(), "{command}: {output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixture("minimal.ron");
+    let shown = on_a_terminal(&format!(
+        "run '{}' --replicates 3 --threads 2 --out '{}'",
+        scenario.display(),
+        dir.path().display()
+    ));
+    // Two workers start with a replicate each (chunks double from there);
+    // minimal.ron's one contrast has 9 outcomes at 2 horizons.
+    let progress = "\rsimulated 2/3 replicates\rsimulated 3/3 replicates\r\x1b[Kdiagnosed 18/18 cells\r\x1b[K\
+                    writing the files\r\x1b[K";
+    assert!(shown.starts_with(&format!("{progress}rctsim ")), "{shown:?}");
+    assert!(dir.path().join("estimates.csv").exists());
+    let quiet = on_a_terminal(&format!("run '{}' --replicates 3 --threads 2 --quiet", scenario.display()));
+    assert_eq!(quiet, "");
+}
+
 #[test]
 fn a_missing_control_arm_is_an_error() {
     rejects("invalid_no_control.ron", &["exactly one arm `control: true` (none is)"]);
