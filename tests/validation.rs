@@ -649,6 +649,8 @@ fn a_lone_carriage_return_is_refused_where_it_is() {
     assert_eq!(parse_error(&minimal().replace('\n', "\r")), format!("x.ron:1:73: {LONE_CR}"));
     // One among line feeds: refused at it, counting the lines before.
     assert_eq!(parse_error(&minimal().replace("seed: 7,\n", "seed: 7,\r")), format!("x.ron:5:13: {LONE_CR}"));
+    // At the start of a line: the excerpt still shows it, as a control picture.
+    assert_eq!(problems("Scenario(\n\r)"), format!("x.ron:2:1: {LONE_CR}\n     2 | ␍\n       | ^"));
 }
 
 #[test]

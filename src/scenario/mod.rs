@@ -160,8 +160,9 @@ fn parse_schema(bytes: &[u8], path: &Path) -> Result<schema::Scenario, ScenarioE
         excerpt: excerpt(shown, line, column),
     };
     if let Some(at) = text::first_lone_cr(text) {
-        // Shown up to the carriage return: past it, the excerpt's line is the rest of the file.
-        return Err(error(&text[..at], text::position(text, at), LONE_CR.into()));
+        // Shown up to the carriage return and with it (as `␍`): past it, the
+        // excerpt's line is the rest of the file.
+        return Err(error(&text[..=at], text::position(text, at), LONE_CR.into()));
     }
     read_ron(text).map_err(|(at, message)| error(text, at, message))
 }
@@ -356,8 +357,7 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
     let start = at.saturating_sub(SIDE);
     let end = (at + SIDE).min(chars.len());
     let (lead, tail) = (if start > 0 { "…" } else { "" }, if end < chars.len() { "…" } else { "" });
-    // Other control characters (a lone carriage return) would garble a terminal.
-    let shown: String = chars[start..end].iter().map(|&c| if c.is_control() && c != '\t' { ' ' } else { c }).collect();
+    let shown: String = chars[start..end].iter().map(|&c| visible(c)).collect();
     // Tabs stay tabs so that the caret lines up under them; a wide character
     // (CJK, emoji) takes two columns, a combining mark none.
     let pad: String = lead
@@ -366,6 +366,21 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
         .map(|c| if c == '\t' { "\t" } else { &"  "[..columns(c)] })
         .collect();
     format!("\n{line:>6} | {lead}{shown}{tail}\n{:>6} | {pad}^", "")
+}
+
+/// `c` as an excerpt shows it. A control character other than a tab would
+/// garble a terminal (a lone carriage return) or not show at all (a NUL), so
+/// it is shown as its Unicode control picture (`␀`, `␍`, `␡`), or as `�`
+/// (the C1 controls, which have none), one column wide like the character
+/// it stands for.
+fn visible(c: char) -> char {
+    match c {
+        '\t' => c,
+        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or(char::REPLACEMENT_CHARACTER),
+        '\x7f' => '\u{2421}',
+        c if c.is_control() => char::REPLACEMENT_CHARACTER,
+        c => c,
+    }
 }
 
 /// The terminal columns a character takes, near enough to place a caret:
@@ -445,7 +460,10 @@ mod tests {
         assert_eq!(excerpt("a\n  x: -1,\n", 2, 6), "\n     2 |   x: -1,\n       |      ^");
         assert_eq!(excerpt("\tx: é?", 1, 6), "\n     1 | \tx: é?\n       | \t    ^");
         assert_eq!(excerpt("x", 3, 1), "", "no such line");
-        assert_eq!(excerpt("a\rb", 1, 3), "\n     1 | a b\n       |   ^", "a lone carriage return");
+        assert_eq!(excerpt("a\rb", 1, 3), "\n     1 | a␍b\n       |   ^", "a lone carriage return");
+        // A NUL, DEL or C1 control would not show, or would move the caret.
+        assert_eq!(excerpt("(ra\0tes: 1)", 1, 4), "\n     1 | (ra␀tes: 1)\n       |    ^");
+        assert_eq!(excerpt("a\x7f\u{85}b", 1, 4), "\n     1 | a␡�b\n       |    ^");
         assert_eq!(excerpt("日本: -1", 1, 5), "\n     1 | 日本: -1\n       |       ^", "wide characters");
         assert_eq!(excerpt("e\u{301}: -1", 1, 5), "\n     1 | e\u{301}: -1\n       |    ^", "a combining mark");
         assert_eq!(excerpt("x:  ", 1, 4), "\n     1 | x:  \n       |    ^", "at trailing white space");
