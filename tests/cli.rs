@@ -289,7 +289,7 @@ fn more_replicates_than_their_estimates_can_be_held_fail_at_once() {
         .arg(&out)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about "))
+        .stderr(predicate::str::contains("minimal.ron: the estimates of 4294967295 replicates need about "))
         .stderr(predicate::str::contains("use fewer --replicates"));
     assert!(!out.exists());
 }
@@ -312,7 +312,7 @@ fn a_replicate_beyond_an_address_space_limit_fails_at_once() {
         .arg(&out)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("one replicate of about 2000000 participants × 2 arms needs about "))
+        .stderr(predicate::str::contains("big.ron: one replicate of about 2000000 participants × 2 arms needs about "))
         .stderr(predicate::str::contains("use fewer --threads"));
     assert!(!out.exists());
 }

@@ -4,7 +4,7 @@ use super::out;
 use anyhow::Context;
 use rctsim::report::{self, Report};
 use rctsim::scenario::shown_path;
-use rctsim::trial::{self, Progress, RunOptions};
+use rctsim::trial::{self, Progress, RunError, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,9 +68,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     });
-    // The scenario is at fault: name it, as validate does.
+    // Named as validate names it: the scenario is at fault (a population it
+    // cannot generate), or its size is (too large for the machine; then exit
+    // 1, as the file itself is sound).
     let result = match result {
-        Err(e @ trial::RunError::Population { .. }) => {
+        Err(e @ (RunError::Population { .. } | RunError::Memory { .. } | RunError::ResultsMemory { .. })) => {
             return Err(anyhow::Error::new(e).context(shown_path(&args.scenario)));
         }
         other => other?,
