@@ -30,19 +30,22 @@ struct Params {
     nav_room: u32,
     sites: u32,
     seed: u64,
+    /// Covariate effects and readiness, effects on the control's service,
+    /// case-manager quality, fidelity and a job-loss effect.
+    rich: bool,
 }
 
 fn params() -> impl Strategy<Value = Params> {
     (
         (2u32..120, 1u32..12, 1u32..8, 1u32..4, 0u32..3, 0u32..4),
         (0.0..0.2f64, 0.0..0.1f64, 0.0..0.3f64, 0.0..0.1f64, 0.0..0.1f64),
-        (1u32..30, 0u32..6, 0.0..0.3f64, 0u32..6, 1u32..3, any::<u64>()),
+        (1u32..30, 0u32..6, 0.0..0.3f64, 0u32..6, 1u32..3, any::<u64>(), any::<bool>()),
     )
         .prop_map(
             |(
                 (n, weeks, cap, cms, background, initial),
                 (job, other, progress, job_loss, back),
-                (max_weeks, support, disengage, nav_room, sites, seed),
+                (max_weeks, support, disengage, nav_room, sites, seed, rich),
             )| Params {
                 n,
                 weeks,
@@ -61,12 +64,23 @@ fn params() -> impl Strategy<Value = Params> {
                 nav_room,
                 sites,
                 seed,
+                rich,
             },
         )
 }
 
 fn scenario_text(p: &Params) -> String {
     let sites: Vec<String> = (0..p.sites).map(|s| format!("(name: \"S{s}\")")).collect();
+    let (transitions, readiness, bau, svc) = if p.rich {
+        (
+            "transitions: (job: (age: -0.03, loading: 1), other_exit: (age: 0.02), job_loss: (loading: -0.5)),",
+            "readiness_sd: 0.8,",
+            "effects: (progress: All(1.2), job: All(1.3)), quality_sd: 0.3,",
+            "fidelity: Value(0.8), quality_sd: 0.4, effects: (job: All(2), progress: All(1.5), job_loss: 0.6),",
+        )
+    } else {
+        ("", "", "", "effects: (job: All(2)),")
+    };
     format!(
         r#"Scenario(
     seed: {seed},
@@ -75,9 +89,11 @@ fn scenario_text(p: &Params) -> String {
         (name: "Low", progress: {progress}, job: {job}, other_exit: {other}),
         (name: "High", regress: 0.05, job: {job2}, other_exit: {other}),
     ],
+    {transitions}
     job_loss: (rates: [(from_week: 0, rate: {job_loss})], reentry_stage: "High"),
     return_to_benefit: (rates: [(from_week: 0, rate: {back})]),
     population: (
+        {readiness}
         age: Uniform(min: 18, max: 39), age_first_benefit: Uniform(min: 16, max: 18),
         benefit_type: (work_ready: 1), health: (no_condition: 1),
         weeks_on_benefit: Fixed(10), prior_spells: Fixed(0), starting_stage: [0.7, 0.3],
@@ -85,10 +101,10 @@ fn scenario_text(p: &Params) -> String {
     sites: [{sites}],
     benefit_rates: (work_ready: 1),
     services: {{
-        "bau": (case_managers_per_site: 2, hours_per_week: 20, background_caseload: 50, intensity: Saturating(half: 1)),
+        "bau": (case_managers_per_site: 2, hours_per_week: 20, background_caseload: 50, intensity: Saturating(half: 1), {bau}),
         "svc": (case_managers_per_site: {cms}, caseload_cap: {cap}, hours_per_week: 20, background_caseload: {background},
                 initial_caseload: {initial}, initial_exit_rate: 0.2, intensity: Saturating(half: 1),
-                effects: (job: All(2)), engagement: (disengage: {disengage}, reengage: 0.2),
+                {svc} engagement: (disengage: {disengage}, reengage: 0.2),
                 navigators: (per_site: 1, clients_per_navigator: {nav_room}, max_stage: "Low", progress: 1.5),
                 exit: (in_work_support: Weeks({support}), max_weeks: {max_weeks}, disengaged_weeks: 3)),
         "other": (case_managers_per_site: 1, caseload_cap: {cap}, hours_per_week: 20, intensity: Saturating(half: 1)),
@@ -223,5 +239,19 @@ proptest! {
         for file in rctsim::report::files(&report) {
             prop_assert!(!file.bytes(&report).is_empty(), "{}", file.name);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// Sleeping lives, re-rating, mirror ghosts and the replay of skipped
+    /// weeks give what stepping every life every week gives, in scenarios
+    /// with caps, waitlists, Navigators, engagement, exit rules and ghosts
+    /// under two other arms, not only in the fixtures.
+    #[test]
+    fn letting_lives_sleep_changes_nothing(p in params()) {
+        let model = common::model_from(&scenario_text(&p));
+        prop_assert_eq!(common::sleeping_changes_nothing(&model, 0), Ok(()));
     }
 }

@@ -66,44 +66,9 @@ fn letting_lives_sleep_changes_nothing() {
     for path in fixtures.iter().chain(&shipped) {
         let name = path.file_name().unwrap().to_string_lossy();
         let model = common::model_at(path);
-        let keyed = rctsim::rng::Keyed::new(model.seed);
         for replicate in 0..3 {
-            let cohort = trial::cohort(&model, &keyed, replicate).unwrap();
-            let fast = rctsim::engine::simulate(&model, keyed, replicate, &cohort);
-            let mut world = rctsim::engine::World::new(&model, keyed, replicate, &cohort).without_sleeping();
-            for t in 0..=world.last_week() {
-                world.week(t);
-            }
-            let slow = world.finish();
-            assert!(fast.at_horizon == slow.at_horizon, "{name}, replicate {replicate}: horizon snapshots differ");
-            assert!(fast.trajectories == slow.trajectories, "{name}, replicate {replicate}: trajectories differ");
-            for (f, s) in fast.lives.iter().zip(&slow.lives) {
-                // Everything but the sleep bookkeeping itself.
-                assert_eq!(
-                    (
-                        f.record,
-                        f.state,
-                        f.dur,
-                        f.labour,
-                        f.labour_events,
-                        f.engagement,
-                        f.support,
-                        f.service_weeks,
-                        f.disengaged_weeks
-                    ),
-                    (
-                        s.record,
-                        s.state,
-                        s.dur,
-                        s.labour,
-                        s.labour_events,
-                        s.engagement,
-                        s.support,
-                        s.service_weeks,
-                        s.disengaged_weeks
-                    ),
-                    "{name}, replicate {replicate}"
-                );
+            if let Err(e) = common::sleeping_changes_nothing(&model, replicate) {
+                panic!("{name}, replicate {replicate}: {e}");
             }
         }
     }

@@ -150,3 +150,41 @@ pub fn report<'a>(model: &'a Model, result: &'a rctsim::trial::RunResult) -> rct
         warnings: &[],
     }
 }
+
+/// Whether replicate `replicate` of `model` comes out the same when lives
+/// sleep (skipping weeks and replaying them later) as when every life is
+/// stepped every week; else the first difference.
+pub fn sleeping_changes_nothing(model: &Model, replicate: u64) -> Result<(), String> {
+    let keyed = rctsim::rng::Keyed::new(model.seed);
+    let cohort = rctsim::trial::cohort(model, &keyed, replicate).map_err(|e| e.to_string())?;
+    let fast = rctsim::engine::simulate(model, keyed, replicate, &cohort);
+    let mut world = rctsim::engine::World::new(model, keyed, replicate, &cohort).without_sleeping();
+    for t in 0..=world.last_week() {
+        world.week(t);
+    }
+    let slow = world.finish();
+    if fast.at_horizon != slow.at_horizon {
+        return Err("horizon snapshots differ".into());
+    }
+    if fast.trajectories != slow.trajectories {
+        return Err("trajectories differ".into());
+    }
+    // Everything but the sleep bookkeeping itself.
+    let kept = |l: &rctsim::engine::life::Life| {
+        (
+            l.record,
+            l.state,
+            l.dur,
+            l.labour,
+            l.labour_events,
+            l.engagement,
+            l.support,
+            l.service_weeks,
+            l.disengaged_weeks,
+        )
+    };
+    if let Some(k) = (0..fast.lives.len()).find(|&k| kept(&fast.lives[k]) != kept(&slow.lives[k])) {
+        return Err(format!("life {k}: {:?} asleep, {:?} awake", kept(&fast.lives[k]), kept(&slow.lives[k])));
+    }
+    Ok(())
+}
