@@ -227,18 +227,26 @@ proptest! {
 proptest! {
     #![proptest_config(config(24))]
 
-    /// Any valid generated scenario runs through the analysis and every report.
+    /// Any valid generated scenario runs through the analysis and every
+    /// report, and its files are the same bytes on one thread and on three.
     #[test]
     fn any_valid_scenario_runs_and_reports(p in params()) {
         let model = common::model_from(&scenario_text(&p));
-        let options = trial::RunOptions { replicates: Some(2), keep_persons: true, ..Default::default() };
-        let result = trial::run(&model, &options).unwrap();
-        let report = common::report(&model, &result);
-        prop_assert!(!rctsim::report::table(&report).is_empty());
-        prop_assert_eq!(rctsim::report::files(&report).count(), 4);
-        for file in rctsim::report::files(&report) {
-            prop_assert!(!file.bytes(&report).is_empty(), "{}", file.name);
+        let files = |threads: usize| {
+            let options =
+                trial::RunOptions { replicates: Some(5), threads: Some(threads), keep_persons: true, ..Default::default() };
+            let result = trial::run(&model, &options).unwrap();
+            let report = common::report(&model, &result);
+            assert!(!rctsim::report::table(&report).is_empty());
+            rctsim::report::files(&report).map(|file| (file.name, file.bytes(&report))).collect::<Vec<_>>()
+        };
+        let one = files(1);
+        prop_assert_eq!(one.len(), 4);
+        for (name, bytes) in &one {
+            prop_assert!(!bytes.is_empty(), "{}", name);
         }
+        // common::report records no time taken, so summary.json too is compared whole.
+        prop_assert!(one == files(3), "files differ between 1 and 3 threads");
     }
 }
 
