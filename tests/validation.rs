@@ -1050,9 +1050,42 @@ fn each_setting_of_a_fallback_only_service_is_warned_about() {
     }
 }
 
+/// A job-loss effect on an offered service whose in-work support is
+/// `Weeks(0)` (the default) is warned about, and truly changes nothing: its
+/// clients leave the service in the week they start a job. With weeks of
+/// support, it is no warning and does change the results.
+#[test]
+fn a_job_loss_effect_without_in_work_support_is_warned_about() {
+    const EFFECTS: &str = "progress: All(1.6), job: All(1.5)";
+    let effects = format!("effects: ({EFFECTS})");
+    let dir = tempfile::tempdir().unwrap();
+    let load = |text: String| {
+        let path = dir.path().join("s.ron");
+        std::fs::write(&path, text).unwrap();
+        scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let with = |extra: &str| load(minimal().replace(&effects, &format!("effects: ({EFFECTS}, job_loss: 0.01){extra}")));
+    let estimates = |model: &scenario::Model| {
+        let options = rctsim::trial::RunOptions { replicates: Some(3), ..Default::default() };
+        // As text: an outcome nobody can reach has NaN intervals, which `==` never equates.
+        format!("{:?}", rctsim::trial::run(model, &options).unwrap().estimates)
+    };
+    let inert = with("");
+    assert_eq!(inert.warnings.len(), 1, "{:?}", inert.warnings);
+    assert!(
+        inert.warnings[0]
+            .starts_with("services.ics: effects.job_loss takes no effect: exit.in_work_support is Weeks(0)")
+    );
+    assert!(estimates(&inert.model) == estimates(&load(minimal()).model));
+    let supported = with(", exit: (in_work_support: Weeks(8))");
+    assert_eq!(supported.warnings, Vec::<String>::new());
+    let without_effect = load(minimal().replace(&effects, &format!("{effects}, exit: (in_work_support: Weeks(8))")));
+    assert!(estimates(&supported.model) != estimates(&without_effect.model));
+}
+
 /// A declared truncated distribution becomes one that draws from its `min`
 /// to its `max` as `u` runs over (0, 1), with the truncated distribution's
-/// median at `u = 1/2`. The expected draws are from mpmath at 50 digits
+/// median at `u = 1/2`. The expected draws are from mpmath at 600 digits
 /// (`tests/reference/truncated_ends.py`), independent of rctsim's `Φ` and
 /// `Φ⁻¹`.
 ///

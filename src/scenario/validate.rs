@@ -1250,14 +1250,26 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
 /// Settings a valid scenario declares but that cannot take effect, one
 /// message per service: those that apply only to clients holding a slot
 /// (`caseload_cap`, `effects.job_loss`, `navigators`, `engagement`, `exit`)
-/// on a service that no arm offers (it is only a fallback, or unused), and
-/// every setting of a service no arm uses. Not errors: the scenario runs as
-/// documented, but the settings say something the run does not do.
+/// on a service that no arm offers (it is only a fallback, or unused), every
+/// setting of a service no arm uses, and a job-loss effect on a service
+/// whose clients leave it in the week they start a job. Not errors: the
+/// scenario runs as documented, but the settings say something the run does
+/// not do.
 pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
     let mut warnings = Vec::new();
     for (index, (name, svc)) in s.services.iter().enumerate() {
         let offered = model.offers(index);
         if offered {
+            // The effect applies while a client holding a slot begins a week
+            // Employed, which `Weeks(0)` never lets happen.
+            if svc.effects.job_loss != 1.0 && matches!(svc.exit.in_work_support, schema::InWorkSupport::Weeks(0)) {
+                warnings.push(format!(
+                    "services.{}: effects.job_loss takes no effect: exit.in_work_support is Weeks(0) (the \
+                     default), so clients leave the service in the week they start a job, before any week of \
+                     in-work support; give in_work_support weeks, or Unlimited, for the effect to apply",
+                    shown_name(name)
+                ));
+            }
             continue;
         }
         if !model.is_fallback(index) {
