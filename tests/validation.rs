@@ -1083,6 +1083,32 @@ fn a_job_loss_effect_without_in_work_support_is_warned_about() {
     assert!(estimates(&supported.model) != estimates(&without_effect.model));
 }
 
+/// Navigators numbering 0, and site weights under `PerSite` enrolment, are
+/// warned about; a scenario without them is not.
+#[test]
+fn navigators_numbering_0_and_site_weights_per_site_are_warned_about() {
+    let rich = std::fs::read_to_string(common::fixture("rich.ron")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let warnings = |text: String| {
+        let path = dir.path().join("s.ron");
+        std::fs::write(&path, text).unwrap();
+        scenario::load(&path).unwrap_or_else(|e| panic!("{e}")).warnings
+    };
+    assert_eq!(warnings(rich.clone()), Vec::<String>::new());
+    let no_navigators = warnings(rich.replace("navigators: (per_site: 1,", "navigators: (per_site: 0,"));
+    assert_eq!(
+        no_navigators,
+        ["services.svc: navigators take no effect: navigators.per_site is 0, so no client is ever assigned one"]
+    );
+    let per_site = rich.replace("Total(n: 200, weeks: 20)", "PerSite(weeks: 20, weekly: [6, 4])");
+    assert_eq!(
+        warnings(per_site.clone()),
+        ["sites: weight takes no effect: PerSite enrolment sets each site's arrivals in enrolment.weekly, and \
+             site weights apply only under Total enrolment"]
+    );
+    assert_eq!(warnings(per_site.replace("(name: \"North\", weight: 2)", "(name: \"North\")")), Vec::<String>::new());
+}
+
 /// A declared truncated distribution becomes one that draws from its `min`
 /// to its `max` as `u` runs over (0, 1), with the truncated distribution's
 /// median at `u = 1/2`. The expected draws are from mpmath at 600 digits

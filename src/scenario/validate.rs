@@ -1251,8 +1251,9 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
 /// message per service: those that apply only to clients holding a slot
 /// (`caseload_cap`, `effects.job_loss`, `navigators`, `engagement`, `exit`)
 /// on a service that no arm offers (it is only a fallback, or unused), every
-/// setting of a service no arm uses, and a job-loss effect on a service
-/// whose clients leave it in the week they start a job. Not errors: the
+/// setting of a service no arm uses, a job-loss effect on a service whose
+/// clients leave it in the week they start a job, Navigators numbering 0, and
+/// site weights under `PerSite` enrolment. Not errors: the
 /// scenario runs as documented, but the settings say something the run does
 /// not do.
 pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
@@ -1267,6 +1268,13 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
                     "services.{}: effects.job_loss takes no effect: exit.in_work_support is Weeks(0) (the \
                      default), so clients leave the service in the week they start a job, before any week of \
                      in-work support; give in_work_support weeks, or Unlimited, for the effect to apply",
+                    shown_name(name)
+                ));
+            }
+            if svc.navigators.as_ref().is_some_and(|n| n.per_site == 0) {
+                warnings.push(format!(
+                    "services.{}: navigators take no effect: navigators.per_site is 0, so no client is ever \
+                     assigned one",
                     shown_name(name)
                 ));
             }
@@ -1306,6 +1314,13 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
                 if set.len() == 1 { "it applies only" } else { "they apply only" },
             ));
         }
+    }
+    if matches!(s.enrolment, schema::Enrolment::PerSite { .. }) && s.sites.iter().any(|site| site.weight != 1.0) {
+        warnings.push(
+            "sites: weight takes no effect: PerSite enrolment sets each site's arrivals in enrolment.weekly, \
+             and site weights apply only under Total enrolment"
+                .to_string(),
+        );
     }
     warnings
 }
