@@ -313,20 +313,28 @@ mod tests {
 
     /// The ideal bootstrap's SE of the coverage, and the kurtosis of the
     /// coverage over resamples: every one of the Rᴿ ordered resamples of
-    /// `draws`, equally likely.
-    fn exact_bootstrap_coverage(draws: &[Draw]) -> (f64, f64) {
+    /// `draws`, equally likely. A resample's coverage is over its draws with
+    /// a p-value; one with none has no coverage and is left out, or, with
+    /// `untested_as_0`, counted as a coverage of 0.
+    fn exact_bootstrap_coverage(draws: &[Draw], untested_as_0: bool) -> (f64, f64) {
         let r = draws.len();
-        let total = r.pow(r as u32);
-        let shares: Vec<f64> = (0..total)
-            .map(|k| {
+        let shares: Vec<f64> = (0..r.pow(r as u32))
+            .filter_map(|k| {
                 let picks: Vec<&Draw> = (0..r).map(|j| &draws[k / r.pow(j as u32) % r]).collect();
                 let pate = picks.iter().map(|d| d.sate).sum::<f64>() / r as f64;
-                picks.iter().filter(|d| covers(d, pate)).count() as f64 / r as f64
+                let tested: Vec<&&Draw> = picks.iter().filter(|d| d.estimate.p_value.is_finite()).collect();
+                let hits = tested.iter().filter(|d| covers(d, pate)).count() as f64;
+                match tested.len() {
+                    0 if untested_as_0 => Some(0.0),
+                    0 => None,
+                    n => Some(hits / n as f64),
+                }
             })
             .collect();
-        let mean = shares.iter().sum::<f64>() / total as f64;
-        let var = shares.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / total as f64;
-        let m4 = shares.iter().map(|c| (c - mean).powi(4)).sum::<f64>() / total as f64;
+        let total = shares.len() as f64;
+        let mean = shares.iter().sum::<f64>() / total;
+        let var = shares.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / total;
+        let m4 = shares.iter().map(|c| (c - mean).powi(4)).sum::<f64>() / total;
         (var.sqrt(), m4 / (var * var))
     }
 
@@ -337,7 +345,7 @@ mod tests {
         // the coverage (the ideal bootstrap's SE is about twice the binomial one).
         let draws =
             [draw(5.0, 1.0, 0.5, 1.0), draw(5.0, 1.5, 0.5, 1.0), draw(4.0, 1.0, 0.5, 0.0), draw(4.0, 1.0, 0.5, 6.0)];
-        let (exact, kurtosis) = exact_bootstrap_coverage(&draws);
+        let (exact, kurtosis) = exact_bootstrap_coverage(&draws, false);
         let d = diagnose(&draws);
         assert_eq!(d.coverage.value, 0.75);
         // The SD of B shares: relative Monte Carlo error √((κ−1)/4B).
@@ -509,9 +517,21 @@ mod tests {
         // resamples draw only it, have no coverage, and are left out.
         let mut untested = draw(2.0, 0.0, f64::NAN, 2.0);
         (untested.estimate.ci_low, untested.estimate.ci_high) = (f64::NAN, f64::NAN);
-        let d = diagnose(&[draw(1.0, 1.0, 0.5, 1.0), draw(4.0, 1.0, 0.01, 0.0), untested]);
+        // Intervals [−2, 2] and [2, 6], SATEs 0 and 4, and the untested
+        // replicate's 2: a resample's PATE runs from 0 to 4, and the coverage
+        // with it.
+        let draws = [draw(0.0, 1.0, 0.5, 0.0), draw(4.0, 1.0, 0.01, 4.0), untested];
+        let d = diagnose(&draws);
         assert_eq!(d.replicates_tested, 2);
-        assert!(d.coverage.mc_se.is_finite() && d.coverage.mc_se > 0.0, "{:?}", d.coverage);
+        // The SE is the ideal bootstrap's with those resamples left out,
+        // within the Monte Carlo error of an SD of about 963 shares (see
+        // `coverage_mc_se_is_the_bootstrap_se_with_the_pate_recomputed`);
+        // counting them as a coverage of 0 would give another.
+        let (exact, kurtosis) = exact_bootstrap_coverage(&draws, false);
+        let tolerance = 4.0 * ((kurtosis - 1.0) / (4.0 * COVERAGE_BOOTSTRAP as f64 * 26.0 / 27.0)).sqrt();
+        assert!((d.coverage.mc_se / exact - 1.0).abs() < tolerance, "{} vs exact {exact}", d.coverage.mc_se);
+        let (as_0, _) = exact_bootstrap_coverage(&draws, true);
+        assert!((as_0 / exact - 1.0).abs() > tolerance, "the test cannot tell {as_0} from {exact}");
     }
 
     #[test]
