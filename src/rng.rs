@@ -221,37 +221,38 @@ pub const NORMAL_REACH: f64 = 40.0;
 /// by inversion so that no draw is rejected. `Φ(lo)` and `Φ(hi)` are computed
 /// once, not at every draw.
 ///
-/// A range above 0 is drawn in the upper tail, from `1 − Φ(x) = Φ(−x)`:
+/// A range from 0 up is drawn in the upper tail, from `1 − Φ(x) = Φ(−x)`:
 /// `Φ(lo)` itself rounds to 1 once `lo` passes about 8.3, which would make
 /// every draw `lo`, where `Φ(−lo)` keeps its digits down to about −37.5.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TruncatedNormal {
     lo: f64,
     hi: f64,
-    /// `Φ(lo)` and `Φ(hi)`, or `Φ(−lo)` and `Φ(−hi)` for a range above 0.
+    /// `Φ(lo)` and `Φ(hi)`, or `Φ(−lo)` and `Φ(−hi)` for a range from 0 up.
     cdf_lo: f64,
     cdf_hi: f64,
-    /// Whether the range lies above 0, so the tail probabilities are kept.
+    /// Whether the range starts at or above 0, so the tail probabilities are kept.
     upper: bool,
 }
 
 impl TruncatedNormal {
     /// The standard normal truncated to `[lo, hi]`.
     pub fn new(lo: f64, hi: f64) -> Self {
-        let upper = lo > 0.0;
+        let upper = lo >= 0.0;
         let sign = if upper { -1.0 } else { 1.0 };
         Self { lo, hi, cdf_lo: normal_cdf(sign * lo), cdf_hi: normal_cdf(sign * hi), upper }
     }
 
     /// The value at uniform `u ∈ (0, 1)`: `Φ⁻¹(Φ(lo) + u·(Φ(hi) − Φ(lo)))`,
-    /// or for a range above 0 `−Φ⁻¹(Φ(−lo) + u·(Φ(−hi) − Φ(−lo)))`, the same
-    /// value; kept in range. Either way draws rise with `u`.
+    /// or for a range from 0 up `−Φ⁻¹(Φ(−lo) + u·(Φ(−hi) − Φ(−lo)))`, the
+    /// same value; kept in range. Either way draws rise with `u`, to a
+    /// rounding or two of `Φ⁻¹`.
     ///
     /// In the upper tail `p` falls from `Φ(−lo)` to `Φ(−hi)`, far smaller, as
     /// `u` rises, so above `u = ½` it is measured from that end, as
     /// `Φ(−hi) + (1 − u)·(Φ(−lo) − Φ(−hi))` (`1 − u` is exact there): from
     /// the other, its rounding error would be that of `Φ(−lo)`, and at
-    /// `u = 1 − 10⁻¹²` on [8.5, 20] it would move the draw by about 10⁻⁵.
+    /// `u = 1 − 10⁻¹²` on [8.5, 20] it would move the draw by 6·10⁻⁶.
     pub fn draw(&self, u: f64) -> f64 {
         let (a, b) = (self.cdf_lo, self.cdf_hi);
         let p = if self.upper && u > 0.5 { b + (1.0 - u) * (a - b) } else { a + u * (b - a) };
@@ -356,18 +357,21 @@ mod tests {
         assert_eq!(ALL_PURPOSES.iter().map(|&p| p as usize).max(), Some(PURPOSES - 1));
     }
 
-    /// Ranges far in the upper tail, where `Φ(lo)` is 1 to a double, against
+    /// Ranges in the upper tail, two where `Φ(lo)` is 1 to a double, against
     /// mpmath (`tests/reference/truncated_ends.py`). Near `x` in the upper
     /// tail `Φ(−x)` is held to a few roundings relative, which moves the draw
     /// by that over `x` standard deviations, far below one ulp of `x`; so
     /// what remains is the rounding of `Φ⁻¹`'s own arithmetic in `x`: 4e-14
-    /// is about 20 ulps of 8.5 and 10 of 30.
+    /// is about 45 ulps of 7, 20 of 8.5 and 10 of 30.
     #[test]
     fn a_range_far_in_the_upper_tail_is_drawn_across_it() {
         const TOL: f64 = 4e-14;
         let cases = [
             ((8.5, 20.0), [8.500_000_000_000_116, 8.580_094_356_783_986, 11.267_638_548_829_88]),
             ((30.0, 40.0), [30.000_000_000_000_032, 30.023_070_467_827_31, 30.906_353_479_883_143]),
+            // From the mean up: the half-normal, whose top the lower tail's
+            // formula would put 1.5e-5 low at u = 1 − 10⁻¹².
+            ((0.0, f64::INFINITY), [1.253_314_137_315_500_2e-12, 0.674_489_750_196_081_7, 7.130_509_892_879_272]),
         ];
         for ((lo, hi), expected) in cases {
             let z = TruncatedNormal::new(lo, hi);

@@ -558,38 +558,49 @@ fn progress_is_shown_on_a_terminal_only() {
         .stderr("");
 }
 
-/// What `rctsim ARGS` writes to a terminal: run under util-linux's `script`,
-/// which gives it a pseudo-terminal as standard input, output and error and
-/// copies what appears there to its own standard output.
+/// What `rctsim` given `args` writes to a terminal: run under util-linux's
+/// `script`, which gives it a pseudo-terminal as standard input, output and
+/// error and copies what appears there to its own standard output. `None`
+/// where `script` is not installed (some systems package it apart from
+/// util-linux).
 #[cfg(target_os = "linux")]
-fn on_a_terminal(args: &str) -> String {
-    let command = format!("'{}' {args}", assert_cmd::cargo::cargo_bin("rctsim").display());
-    let output = std::process::Command::new("script")
+fn on_a_terminal(args: &[&std::ffi::OsStr]) -> Option<String> {
+    // Each word quoted for the shell `script` runs the command with.
+    let quote = |word: &std::ffi::OsStr| format!("'{}'", word.to_str().unwrap().replace('\'', r"'\''"));
+    let rctsim = assert_cmd::cargo::cargo_bin("rctsim");
+    let command: Vec<String> = std::iter::once(rctsim.as_os_str()).chain(args.iter().copied()).map(quote).collect();
+    let command = command.join(" ");
+    let output = match std::process::Command::new("script")
         .args(["--quiet", "--return", "--command", &command, "/dev/null"])
         .output()
-        .expect("util-linux's `script` runs the program on a terminal");
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        output => output.unwrap(),
+    };
     assert!(output.status.success(), "{command}: {output:?}");
-    String::from_utf8(output.stdout).unwrap()
+    Some(String::from_utf8(output.stdout).unwrap())
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
-    let dir = tempfile::tempdir().unwrap();
+    // A folder whose name needs quoting for the shell.
+    let dir = tempfile::Builder::new().prefix("it's ").tempdir().unwrap();
     let scenario = fixture("minimal.ron");
-    let shown = on_a_terminal(&format!(
-        "run '{}' --replicates 3 --threads 2 --out '{}'",
-        scenario.display(),
-        dir.path().display()
-    ));
+    let args = ["run", scenario.to_str().unwrap(), "--replicates", "3", "--threads", "2"].map(std::ffi::OsStr::new);
+    let Some(shown) = on_a_terminal(&[&args[..], &[std::ffi::OsStr::new("--out"), dir.path().as_os_str()]].concat())
+    else {
+        eprintln!("skipped: util-linux's `script`, which gives the run a terminal, is not installed");
+        return;
+    };
     // Two workers start with a replicate each (chunks double from there);
     // minimal.ron's one contrast has 9 outcomes at 2 horizons.
     let progress = "\rsimulated 2/3 replicates\rsimulated 3/3 replicates\r\x1b[Kdiagnosed 18/18 cells\r\x1b[K\
                     writing the files\r\x1b[K";
     assert!(shown.starts_with(&format!("{progress}rctsim ")), "{shown:?}");
     assert!(dir.path().join("estimates.csv").exists());
-    let quiet = on_a_terminal(&format!("run '{}' --replicates 3 --threads 2 --quiet", scenario.display()));
-    assert_eq!(quiet, "");
+    let quiet = on_a_terminal(&[&args[..], &[std::ffi::OsStr::new("--quiet")]].concat());
+    assert_eq!(quiet.as_deref(), Some(""));
 }
 
 #[test]

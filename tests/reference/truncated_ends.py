@@ -41,3 +41,4 @@ log_normal("population.rs: LogNormal(median: 10, sigma: 0.5, min: 5, max: 40)", 
 # Ranges far in the upper tail, where Phi(a) itself is 1 to a double.
 normal("rng.rs: standard normal on [8.5, 20]", 0, 1, "8.5", 20)
 normal("rng.rs: standard normal on [30, 40]", 0, 1, 30, 40)
+normal("rng.rs: standard normal on [0, inf)", 0, 1, 0, "inf")
