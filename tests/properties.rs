@@ -256,10 +256,17 @@ proptest! {
     /// Sleeping lives, re-rating, mirror ghosts and the replay of skipped
     /// weeks give what stepping every life every week gives, in scenarios
     /// with caps, waitlists, Navigators, engagement, exit rules and ghosts
-    /// under two other arms, not only in the fixtures.
+    /// under two other arms, not only in the fixtures; in half of them the
+    /// third arm waits with the capped service's case managers, a fallback
+    /// with effects whose ghosts count themselves even at the cap.
     #[test]
-    fn letting_lives_sleep_changes_nothing(p in params()) {
-        let model = common::model_from(&scenario_text(&p));
+    fn letting_lives_sleep_changes_nothing(p in params(), capped_fallback in any::<bool>()) {
+        let mut text = scenario_text(&p);
+        if capped_fallback {
+            text = text.replace(r#"(name: "other", service: "other")"#, r#"(name: "other", service: "other", fallback: "svc")"#);
+            prop_assert!(text.contains(r#"fallback: "svc""#));
+        }
+        let model = common::model_from(&text);
         prop_assert_eq!(common::sleeping_changes_nothing(&model, 0), Ok(()));
     }
 }
