@@ -1028,6 +1028,15 @@ fn an_unknown_stage_is_told_with_the_stages_there_are() {
     assert_eq!(with_stages(100), listed(format!("{}, … (100 in all)", named(20))));
 }
 
+/// `text` loaded as a scenario file is (its warnings come only with a file),
+/// panicking with the error message if it is not valid.
+fn loaded(text: &str) -> scenario::Loaded {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.ron");
+    std::fs::write(&path, text).unwrap();
+    scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A setting on a service that is only ever a fallback is warned about, one
 /// field at a time: each of these alone takes no effect.
 #[test]
@@ -1041,10 +1050,7 @@ fn each_setting_of_a_fallback_only_service_is_warned_about() {
         ("exit: (disengaged_weeks: 8)", "exit"),
         ("exit: (in_work_support: Weeks(4))", "exit"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.ron");
-        std::fs::write(&path, fixture.replace(community, &format!("{community} {setting},"))).unwrap();
-        let warnings = scenario::load(&path).unwrap().warnings;
+        let warnings = loaded(&fixture.replace(community, &format!("{community} {setting},"))).warnings;
         let expected = format!("services.community: {field} takes no effect");
         assert!(warnings.iter().any(|w| w.starts_with(&expected)), "{setting}: {warnings:?}");
     }
@@ -1058,13 +1064,8 @@ fn each_setting_of_a_fallback_only_service_is_warned_about() {
 fn a_job_loss_effect_without_in_work_support_is_warned_about() {
     const EFFECTS: &str = "progress: All(1.6), job: All(1.5)";
     let effects = format!("effects: ({EFFECTS})");
-    let dir = tempfile::tempdir().unwrap();
-    let load = |text: String| {
-        let path = dir.path().join("s.ron");
-        std::fs::write(&path, text).unwrap();
-        scenario::load(&path).unwrap_or_else(|e| panic!("{e}"))
-    };
-    let with = |extra: &str| load(minimal().replace(&effects, &format!("effects: ({EFFECTS}, job_loss: 0.01){extra}")));
+    let with =
+        |extra: &str| loaded(&minimal().replace(&effects, &format!("effects: ({EFFECTS}, job_loss: 0.01){extra}")));
     let estimates = |model: &scenario::Model| {
         let options = rctsim::trial::RunOptions { replicates: Some(3), ..Default::default() };
         // As text: an outcome nobody can reach has NaN intervals, which `==` never equates.
@@ -1076,10 +1077,10 @@ fn a_job_loss_effect_without_in_work_support_is_warned_about() {
         inert.warnings[0]
             .starts_with("services.ics: effects.job_loss takes no effect: exit.in_work_support is Weeks(0)")
     );
-    assert!(estimates(&inert.model) == estimates(&load(minimal()).model));
+    assert!(estimates(&inert.model) == estimates(&loaded(&minimal()).model));
     let supported = with(", exit: (in_work_support: Weeks(8))");
     assert_eq!(supported.warnings, Vec::<String>::new());
-    let without_effect = load(minimal().replace(&effects, &format!("{effects}, exit: (in_work_support: Weeks(8))")));
+    let without_effect = loaded(&minimal().replace(&effects, &format!("{effects}, exit: (in_work_support: Weeks(8))")));
     assert!(estimates(&supported.model) != estimates(&without_effect.model));
 }
 
@@ -1088,12 +1089,7 @@ fn a_job_loss_effect_without_in_work_support_is_warned_about() {
 #[test]
 fn navigators_numbering_0_and_site_weights_per_site_are_warned_about() {
     let rich = std::fs::read_to_string(common::fixture("rich.ron")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let warnings = |text: String| {
-        let path = dir.path().join("s.ron");
-        std::fs::write(&path, text).unwrap();
-        scenario::load(&path).unwrap_or_else(|e| panic!("{e}")).warnings
-    };
+    let warnings = |text: String| loaded(&text).warnings;
     assert_eq!(warnings(rich.clone()), Vec::<String>::new());
     let no_navigators = warnings(rich.replace("navigators: (per_site: 1,", "navigators: (per_site: 0,"));
     assert_eq!(
