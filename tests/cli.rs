@@ -676,10 +676,9 @@ fn more_threads_than_the_limit_are_refused_before_starting_them() {
     };
     let minimal = fixture("minimal.ron");
     for threads in ["1025", "65535"] {
-        run(minimal.to_str().unwrap(), threads)
-            .code(2)
-            .stdout("")
-            .stderr(predicate::str::contains(format!("{threads} is not in 1..=1024")));
+        run(minimal.to_str().unwrap(), threads).code(2).stdout("").stderr(predicate::str::contains(format!(
+            "'{threads}' for '--threads <THREADS>': expected a whole number from 1 to 1024"
+        )));
         assert!(!out.exists());
     }
     // The limit itself passes the command line (and the missing scenario is
@@ -1073,13 +1072,21 @@ fn file_names_with_control_characters_are_shown_escaped() {
 
 #[test]
 fn a_negative_count_or_seed_is_refused_as_a_value() {
-    // Not taken for a flag, with a tip to write `-- -1` (which would make it the scenario's name).
-    for (flag, says) in
-        [("--replicates", "-1 is not in 1..="), ("--seed", "invalid digit"), ("--threads", "-1 is not in 1..=")]
-    {
-        rctsim().args(["run", fixture("minimal.ron").to_str().unwrap(), flag, "-1"]).assert().code(2).stderr(
-            predicate::str::contains(format!("invalid value '-1' for '{flag}")).and(predicate::str::contains(says)),
-        );
+    // Not taken for a flag, with a tip to write `-- -1` (which would make it
+    // the scenario's name); a sign, a letter or a fraction gets the same
+    // message, the range expected.
+    let expected = [
+        ("--replicates", "expected a whole number from 1 to 4294967295"),
+        ("--seed", "expected a whole number from 0 to 18446744073709551615"),
+        ("--threads", "expected a whole number from 1 to 1024"),
+    ];
+    for (flag, says) in expected {
+        for value in ["-1", "x", "1.5"] {
+            rctsim().args(["run", fixture("minimal.ron").to_str().unwrap(), flag, value]).assert().code(2).stderr(
+                predicate::str::contains(format!("invalid value '{value}' for '{flag}"))
+                    .and(predicate::str::contains(says)),
+            );
+        }
     }
 }
 

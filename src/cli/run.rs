@@ -15,13 +15,13 @@ pub struct Args {
     /// Scenario file (RON).
     scenario: PathBuf,
     /// Replicate trials to simulate (overrides the scenario's `replicates`).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u32>(1, u32::MAX.into()))]
     replicates: Option<u32>,
     /// Root seed (overrides the scenario's `seed`).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>(0, u64::MAX))]
     seed: Option<u64>,
     /// Worker threads, 1 to 1,024 (default: every core). Results do not depend on it.
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u16>(1, MAX_THREADS))]
     threads: Option<u16>,
     /// Write summary.json, estimates.csv and trajectories.csv to this folder.
     #[arg(long, value_name = "DIR")]
@@ -38,7 +38,22 @@ pub struct Args {
 /// replicate, so a mistyped count (up to 65,535 fit the type) would stall the
 /// run for seconds and gain nothing; 1,024 is more than the cores of any
 /// machine this is likely to meet.
-const MAX_THREADS: i64 = 1024;
+const MAX_THREADS: u64 = 1024;
+
+/// A parser of a whole number from `lo` to `hi` whose one message, for a
+/// sign, a letter or a number out of range alike, says what is expected.
+fn whole<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
+    lo: u64,
+    hi: u64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        text.parse::<u64>()
+            .ok()
+            .filter(|n| (lo..=hi).contains(n))
+            .and_then(|n| T::try_from(n).ok())
+            .ok_or_else(|| format!("expected a whole number from {lo} to {hi}"))
+    }
+}
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
