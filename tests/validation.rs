@@ -1139,3 +1139,65 @@ fn a_truncated_covariate_draws_between_its_bounds_around_its_truncated_median() 
         assert!((got - expected).abs() <= 1e-13 * expected, "weeks at u = {u}: {got}, expected {expected}");
     }
 }
+
+/// The ```ron blocks of `docs/scenarios.md`, in order.
+fn documented_examples() -> Vec<String> {
+    let doc = include_str!("../docs/scenarios.md");
+    doc.split("```ron\n").skip(1).map(|block| block.split("```").next().unwrap().to_string()).collect()
+}
+
+/// `text` with its top-level field `key` (as `minimal.ron` lays it out:
+/// four spaces in, up to the comma that closes it) replaced by `field`, a
+/// whole `key: value,` of its own; or with `field` added, if `text` has none.
+fn with_field(text: &str, key: &str, field: &str) -> String {
+    let Some(start) = text.find(&format!("\n    {key}:")).map(|at| at + 1) else {
+        return text.replacen("\n    population:", &format!("\n{}\n    population:", field.trim_end()), 1);
+    };
+    let mut depth = 0i32;
+    let mut in_string = false;
+    for (at, ch) in text[start..].char_indices() {
+        match ch {
+            '"' => in_string = !in_string,
+            '(' | '[' | '{' if !in_string => depth += 1,
+            ')' | ']' | '}' if !in_string => depth -= 1,
+            ',' if !in_string && depth == 0 => {
+                return format!("{}{}{}", &text[..start], field.trim_end(), &text[start + at + 1..]);
+            }
+            _ => {}
+        }
+    }
+    panic!("{key} has no closing comma")
+}
+
+/// Every scenario example in `docs/scenarios.md` is valid as documented: the
+/// minimal example is `minimal.ron` itself; each top-level field, put in
+/// its place, and the service fields together in a service, validate without
+/// a problem or a warning.
+#[test]
+fn every_example_in_the_scenario_reference_validates() {
+    let examples = documented_examples();
+    assert_eq!(examples[0], minimal(), "the minimal example is minimal.ron");
+    let mut service_fields = String::new();
+    for example in &examples[1..] {
+        let key = example.split(':').next().unwrap().trim();
+        let text = match key {
+            "effects" | "navigators" | "exit" | "engagement" => {
+                service_fields += example;
+                continue;
+            }
+            // Its third arm's service, which the example says to define.
+            "arms" => with_field(&minimal(), key, example)
+                .replace("services: {", "services: {\n        \"alt\": (case_managers_per_site: 1, hours_per_week: 30, intensity: Saturating(half: 0.5)),"),
+            _ => with_field(&minimal(), key, example),
+        };
+        let loaded = loaded(&text);
+        assert!(loaded.warnings.is_empty(), "{key}: {:?}", loaded.warnings);
+    }
+    assert!(!service_fields.is_empty(), "the service examples were found");
+    // In place of the service's own effects.
+    let text = minimal()
+        .replace("\n                effects: (progress: All(1.6), job: All(1.5))", "")
+        .replace("\"ics\": (", &format!("\"ics\": ({service_fields}"));
+    let loaded = loaded(&text);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
