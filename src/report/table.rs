@@ -27,8 +27,8 @@ fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
         Some(v) => {
             format!(" The Monte Carlo SE of each power and coverage is at most {:.3}.", (v * 1000.0).ceil() / 1000.0)
         }
-        None => " No power or coverage rests on two or more replicates, so none has a Monte Carlo SE: over one \
-                 replicate each is 0 or 1, that trial's result, not the design's."
+        None => " No power or coverage rests on two or more replicates with a p-value, so none has a Monte Carlo \
+                 SE: one over a single replicate is 0 or 1, that trial's result, not the design's."
             .into(),
     }
 }
@@ -101,7 +101,7 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
     let _ = writeln!(
         out,
         "\n{} − {} (treatment minus control), difference in means (HC2); estimate and 95% CI are means over \
-         replicates, horizon in weeks",
+         the replicates that have them, horizon in weeks",
         m.arms[contrast.treatment].name, m.arms[contrast.control].name
     );
     let _ = writeln!(
