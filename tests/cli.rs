@@ -912,6 +912,18 @@ fn service_started_week_counts_starts_as_take_up_does() {
     let take_up = summary["arms"][1]["take_up"].as_f64().unwrap();
     assert_eq!(summary["arms"][1]["name"], "ics");
     assert_eq!(take_up, within.len() as f64 / ics.len() as f64);
+    // Under each arm the same rule: the own arm's column repeats the real
+    // start; BAU, served by its fallback, starts at once; an ICS ghost, like
+    // its real counterpart, may find the service full to its horizon.
+    let (if_bau, if_ics) =
+        (column(&persons, "service_started_week_if_bau"), column(&persons, "service_started_week_if_ics"));
+    for (((a, s), b), i) in arm.iter().zip(&started).zip(&if_bau).zip(&if_ics) {
+        assert_eq!(s, if a == "ics" { i } else { b });
+        assert_eq!(b, "0");
+        assert!(i.is_empty() || i.parse::<u32>().unwrap() < 4, "{i}");
+    }
+    let ghosts: Vec<&String> = if_ics.iter().zip(&arm).filter(|(_, a)| *a == "bau").map(|(s, _)| s).collect();
+    assert!(ghosts.iter().any(|s| s.is_empty()) && ghosts.iter().any(|s| !s.is_empty()), "{ghosts:?}");
 }
 
 #[test]

@@ -101,8 +101,8 @@ pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()>
 }
 
 /// `persons.csv`: replicate 0, one row per participant: covariates, the
-/// arm's outcomes and every arm's potential outcomes; nothing if the run
-/// did not keep them.
+/// arm's outcomes and every arm's potential outcomes with the week its
+/// service would have started; nothing if the run did not keep them.
 ///
 /// # Errors
 /// Any error writing to `out`.
@@ -124,6 +124,7 @@ pub fn write_persons_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 header.push(format!("{}_{h}_if_{}", o.name(), arm.name));
             }
         }
+        header.push(format!("service_started_week_if_{}", arm.name));
     }
     header.extend(PROVENANCE.map(String::from));
     let prov = provenance(r);
@@ -133,16 +134,19 @@ pub fn write_persons_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     let longest = m.longest_horizon();
     for (i, p) in pl.cohort.persons.iter().enumerate() {
         let a = pl.cohort.arms[i] as usize;
-        let record = &pl.replicate.lives[i * n_arms + a].record;
+        // Empty, not `NA`, as the output format gives it for this column:
+        // R, pandas and Stata all read an empty field of a numeric column
+        // as missing, where Stata would make a column with `NA` text.
+        let started = |arm: usize| {
+            let record = &pl.replicate.lives[i * n_arms + arm].record;
+            if record.started_before(longest) { record.service_started.to_string() } else { String::new() }
+        };
         let mut fields = vec![
             i.to_string(),
             m.sites[p.site as usize].clone(),
             m.arms[a].name.clone(),
             p.week.to_string(),
-            // Empty, not `NA`, as the output format gives it for this column:
-            // R, pandas and Stata all read an empty field of a numeric column
-            // as missing, where Stata would make a column with `NA` text.
-            if record.started_before(longest) { record.service_started.to_string() } else { String::new() },
+            started(a),
             number(p.age),
             number(p.age_first_benefit),
             BENEFIT_TYPE_NAMES[p.benefit_type as usize].into(),
@@ -152,12 +156,15 @@ pub fn write_persons_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             m.stages[p.starting_stage as usize].clone(),
             number(p.readiness),
         ];
-        for arm in std::iter::once(a).chain(0..n_arms) {
-            for &o in &OUTCOMES {
-                for h in 0..m.horizons.len() {
-                    fields.push(number(person_outcome(m, &pl.cohort, &pl.replicate, i, arm, h, o)));
-                }
-            }
+        let outcomes = |arm: usize| {
+            OUTCOMES.iter().flat_map(move |&o| {
+                (0..m.horizons.len()).map(move |h| number(person_outcome(m, &pl.cohort, &pl.replicate, i, arm, h, o)))
+            })
+        };
+        fields.extend(outcomes(a));
+        for arm in 0..n_arms {
+            fields.extend(outcomes(arm));
+            fields.push(started(arm));
         }
         fields.extend(prov.iter().cloned());
         row(&mut w, fields)?;
