@@ -9,6 +9,11 @@
 //! the service arm's take-up. Each must lie within 4 Monte Carlo SE of the
 //! reference, the SE combining both sides'; those no one can reach by the
 //! horizon are exactly 0 on both sides.
+//!
+//! The reference has no ghosts, so the engine's own potential outcomes are
+//! checked against its real ones: in every cell the estimates' mean minus
+//! the SATEs' (the bias against the PATE, from the ghosts of both arms) must
+//! lie within 4 Monte Carlo SE, `sd(τ̂ − SATE)/√R`, of 0.
 
 use rctsim::engine::OUTCOMES;
 use rctsim::rng::Keyed;
@@ -16,22 +21,25 @@ use rctsim::scenario::Model;
 use rctsim::trial;
 
 /// Per replicate: each (outcome, horizon)'s sums per side (0 control,
-/// 1 treatment), participants per side, and the treatment arm's take-up count.
+/// 1 treatment), participants per side, the treatment arm's take-up count,
+/// and each (outcome, horizon)'s SATE.
 struct Replicates {
     sums: Vec<Vec<[f64; 2]>>,
     counts: Vec<[f64; 2]>,
     took: Vec<f64>,
+    sates: Vec<Vec<f64>>,
 }
 
 fn simulate(model: &Model, treatment: usize, replicates: u64) -> Replicates {
     let keyed = Keyed::new(model.seed);
     let control = model.control;
     let longest = model.longest_horizon();
-    let mut r = Replicates { sums: Vec::new(), counts: Vec::new(), took: Vec::new() };
+    let mut r = Replicates { sums: Vec::new(), counts: Vec::new(), took: Vec::new(), sates: Vec::new() };
     for replicate in 0..replicates {
         let cohort = trial::cohort(model, &keyed, replicate).unwrap();
         let rep = rctsim::engine::simulate(model, keyed, replicate, &cohort);
         let mut sums = vec![[0.0; 2]; OUTCOMES.len() * model.horizons.len()];
+        let mut effects = vec![0.0; sums.len()];
         let (mut counts, mut took) = ([0.0; 2], 0.0);
         for (i, &a) in cohort.arms.iter().enumerate() {
             let a = usize::from(a);
@@ -40,8 +48,9 @@ fn simulate(model: &Model, treatment: usize, replicates: u64) -> Replicates {
             counts[side] += 1.0;
             for (o, &outcome) in OUTCOMES.iter().enumerate() {
                 for h in 0..model.horizons.len() {
-                    sums[o * model.horizons.len() + h][side] +=
-                        trial::person_outcome(model, &cohort, &rep, i, a, h, outcome);
+                    let y = |arm| trial::person_outcome(model, &cohort, &rep, i, arm, h, outcome);
+                    sums[o * model.horizons.len() + h][side] += y(a);
+                    effects[o * model.horizons.len() + h] += y(treatment) - y(control);
                 }
             }
             if a == treatment && rep.lives[i * model.arms.len() + a].record.started_before(longest) {
@@ -51,8 +60,18 @@ fn simulate(model: &Model, treatment: usize, replicates: u64) -> Replicates {
         r.sums.push(sums);
         r.counts.push(counts);
         r.took.push(took);
+        r.sates.push(effects.iter().map(|e| e / cohort.arms.len() as f64).collect());
     }
     r
+}
+
+/// Each (outcome, horizon)'s estimates minus SATEs, over the replicates
+/// with both arms.
+fn errors(r: &Replicates, cell: usize) -> Vec<f64> {
+    (0..r.sums.len())
+        .filter(|&i| r.counts[i][0] > 0.0 && r.counts[i][1] > 0.0)
+        .map(|i| r.sums[i][cell][1] / r.counts[i][1] - r.sums[i][cell][0] / r.counts[i][0] - r.sates[i][cell])
+        .collect()
 }
 
 /// `Σ num / Σ den` over replicates and its delta-method SE, as the reference
@@ -148,6 +167,23 @@ pub fn compare(model: &Model, expected: &str, replicates: u64, rows: usize) {
         compared += 1;
     }
     eprintln!("{compared} quantities over {replicates} engine replicates; largest |z| {:.2}: {}", worst.0, worst.1);
+    let mut worst_bias = (0.0f64, String::new());
+    for (o, outcome) in OUTCOMES.iter().enumerate() {
+        for (h, horizon) in model.horizons.iter().enumerate() {
+            let (bias, se) = mean(&errors(&r, o * model.horizons.len() + h));
+            let what = format!("bias {} {horizon}", outcome.name());
+            if se == 0.0 {
+                if bias != 0.0 {
+                    failures.push(format!("{what}: {bias}, every replicate alike"));
+                }
+            } else if (bias / se).abs() > 4.0 {
+                failures.push(format!("{what}: {bias} (SE {se}), z = {:.2}", bias / se));
+            } else if (bias / se).abs() > worst_bias.0 {
+                worst_bias = ((bias / se).abs(), what);
+            }
+        }
+    }
+    eprintln!("bias against the PATE: largest |z| {:.2}: {}", worst_bias.0, worst_bias.1);
     assert!(failures.is_empty(), "{} beyond 4 SE:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(compared, rows);
 }
