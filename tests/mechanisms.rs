@@ -569,11 +569,11 @@ fn service_ends_after_whole_weeks_disengaged_and_frees_the_slot_next_week() {
 }
 
 /// `f` of each life after each of weeks `0..weeks`, `[week][ticket]`, for
-/// 20,000 clients of an uncapped service with the fields `rules`, placed in
+/// 200,000 clients of an uncapped service with the fields `rules`, placed in
 /// week 0; nobody moves between states.
 fn after_each_week<T>(rules: &str, weeks: u32, f: impl Fn(&Life) -> T) -> Vec<Vec<T>> {
     let m = svc_model("", &format!("case_managers_per_site: 1, {rules}"));
-    let c = cohort(&m, &[1; 20_000]);
+    let c = cohort(&m, &[1; 200_000]);
     let mut world = World::new(&m, Keyed::new(1), 0, &c);
     (0..weeks)
         .map(|t| {
@@ -607,19 +607,19 @@ fn engagement_moves_between_its_two_states_at_the_declared_rates() {
 #[test]
 fn navigators_multiply_disengagement_while_assigned() {
     // Disengagement 0.4 a week, × 0.25 with a Navigator, no re-engagement;
-    // Navigators for 10,000 clients, given in ticket order and kept: the
+    // Navigators for 100,000 clients, given in ticket order and kept: the
     // first half of the tickets. Engaged after week w: e^{−0.1(w+1)} with a
     // Navigator, e^{−0.4(w+1)} without.
     let rules = r#"engagement: (disengage: 0.4),
-        navigators: (per_site: 1, clients_per_navigator: 10000, max_stage: "Only", disengage: 0.25)"#;
+        navigators: (per_site: 1, clients_per_navigator: 100000, max_stage: "Only", disengage: 0.25)"#;
     let lives = after_each_week(rules, 3, |l| (l.nav, l.engaged));
     for (w, week) in lives.iter().enumerate() {
         for (half, rate) in [(0, 0.1), (1, 0.4)] {
-            let clients = &week[half * 10_000..(half + 1) * 10_000];
+            let clients = &week[half * 100_000..(half + 1) * 100_000];
             assert!(clients.iter().all(|&(nav, _)| nav == (half == 0)), "Navigators, half {half}");
             let engaged: Vec<bool> = clients.iter().map(|&(_, engaged)| engaged).collect();
             let p = (-rate * (w as f64 + 1.0)).exp();
-            check_proportion(&format!("engaged after week {w}, half {half}"), share(&engaged), 10_000.0, p);
+            check_proportion(&format!("engaged after week {w}, half {half}"), share(&engaged), 100_000.0, p);
         }
     }
 }
@@ -637,9 +637,9 @@ fn service_ends_after_consecutive_whole_weeks_disengaged() {
     let out: Vec<f64> = after_each_week(rules, 6, |l| !l.in_service).iter().map(|week| share(week)).collect();
     let not_back_by_3 = (-0.6f64).exp();
     assert_eq!(out[2], 0.0, "nobody out before three whole weeks");
-    check_proportion("out after week 3", out[3], 20_000.0, not_back_by_3);
+    check_proportion("out after week 3", out[3], 200_000.0, not_back_by_3);
     assert_eq!(out[4], out[3], "nobody leaves in week 4");
-    check_proportion("out after week 5", out[5], 20_000.0, not_back_by_3 * (2.0 - (-0.2f64).exp()));
+    check_proportion("out after week 5", out[5], 200_000.0, not_back_by_3 * (2.0 - (-0.2f64).exp()));
 }
 
 #[test]

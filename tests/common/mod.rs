@@ -128,7 +128,7 @@ pub fn scenario_from(template: &str, parts: &[(&str, &str)]) -> Model {
         ("{START}", "[1]"),
         ("{SERVICES}", r#"{"bau": (case_managers_per_site: 1, hours_per_week: 1, intensity: Saturating(half: 1))}"#),
         ("{ARMS}", r#"[(name: "a", service: "bau", control: true), (name: "b", service: "bau")]"#),
-        ("{ENROLMENT}", "Total(n: 20000, weeks: 1)"),
+        ("{ENROLMENT}", "Total(n: 200000, weeks: 1)"),
     ];
     let mut text = template.to_string();
     for (token, default) in defaults {
