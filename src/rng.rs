@@ -32,7 +32,7 @@ pub enum Purpose {
     SupportEndClock = 7,
     /// Case-manager quality (entity = the case manager's place, `Place::key`).
     CaseManagerQuality = 8,
-    /// Departures of week-0 clients (entity = the case manager's place, index = week × 2³² + client).
+    /// Departures of week-0 clients (entity = the case manager's place, index = week × 2³² + the week's draw number).
     Week0Exit = 9,
     /// Per-site arrival counts (entity = site, index = week × 2²⁰ + the count's draw number).
     Arrivals = 10,

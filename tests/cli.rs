@@ -32,7 +32,7 @@ fn run_writes_every_file_and_prints_the_table() {
             .and(predicate::str::contains("retained_52_weeks           52      0.0000                        NA"))
             .and(predicate::str::contains("note: NA where no replicate has a p-value"))
             .and(predicate::str::contains("The Monte Carlo SE of each power and coverage is at most "))
-            .and(predicate::str::contains("summary.json (with --out)"))
+            .and(predicate::str::contains("summary.json, among the output files"))
             .and(predicate::str::contains("\nArms (means over participants and replicates, at 52 weeks)\n"))
             .and(predicate::str::is_match(r"\nbau\* +bau +\d+\.\d +1\.000 ").unwrap())
             .and(predicate::str::is_match(r"\nics +ics +\d+\.\d +0\.\d{3} ").unwrap()),
@@ -290,7 +290,7 @@ fn more_replicates_than_their_estimates_can_be_held_fail_at_once() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("minimal.ron: the estimates of 4294967295 replicates need about "))
-        .stderr(predicate::str::contains("use fewer --replicates"));
+        .stderr(predicate::str::contains("use fewer replicates, or fewer arms or horizons (--replicates)"));
     assert!(!out.exists());
 }
 
@@ -313,7 +313,9 @@ fn a_replicate_beyond_an_address_space_limit_fails_at_once() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("big.ron: one replicate of about 2000000 participants × 2 arms needs about "))
-        .stderr(predicate::str::contains("use fewer --threads"));
+        .stderr(predicate::str::contains(
+            "use fewer worker threads, fewer replicates or a smaller enrolment (--threads, --replicates)",
+        ));
     assert!(!out.exists());
 }
 

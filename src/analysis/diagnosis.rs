@@ -119,7 +119,8 @@ fn share(hits: usize, n: usize) -> Value {
 /// replicate has an interval.
 ///
 /// # Formula
-/// Means carry `sd/√R`; power and the coverage of the SATE `√(p(1−p)/R)`;
+/// Means carry `sd/√R`; power and the coverage of the SATE `√(p(1−p)/R_t)`,
+/// over the `R_t` replicates with a p-value;
 /// bias is `mean(τ̂ − SATE)` with `sd(τ̂ − SATE)/√R`; RMSE
 /// `√mean((τ̂ − PATE)²)` with `sd(z)/(2·RMSE·√R)`, where
 /// `z = (τ̂ − PATE)² − 2·bias·(SATE − PATE)` (the delta method, counting that
@@ -156,8 +157,9 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let squares = est.clone().map(|v| square(v - m)).sum::<f64>();
     let var = squares / (rn - 1.0);
     // The sample kurtosis b₂ = m₄/m₂², both central moments over R. (m₄/s⁴,
-    // with s² over R − 1, is b₂·((R−1)/R)²: it understated the SE by 30% at
-    // R = 10 and 7% at R = 50 for normal estimates, b₂ by 17% and 4%.)
+    // with s² over R − 1, is b₂·((R−1)/R)², and would understate the SE by
+    // 30% at R = 10 and 7% at R = 50 for normal estimates, where b₂ does by
+    // 17% and 4%.)
     let m2 = squares / rn;
     let kurtosis = est.map(|v| square(square(v - m))).sum::<f64>() / rn / (m2 * m2);
     // With no estimate, the sum of squares over n − 1 = −1 is −0, not NaN.

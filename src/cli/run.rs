@@ -87,8 +87,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // cannot generate), or its size is (too large for the machine; then exit
     // 1, as the file itself is sound).
     let result = match result {
-        Err(e @ (RunError::Population { .. } | RunError::Memory { .. } | RunError::ResultsMemory { .. })) => {
-            return Err(anyhow::Error::new(e).context(shown_path(&args.scenario)));
+        Err(e @ RunError::Population { .. }) => return Err(anyhow::Error::new(e).context(shown_path(&args.scenario))),
+        // The library speaks of threads and replicates; here they are flags.
+        Err(e @ (RunError::Memory { .. } | RunError::ResultsMemory { .. })) => {
+            let flags = if matches!(e, RunError::Memory { .. }) { "--threads, --replicates" } else { "--replicates" };
+            return Err(anyhow::anyhow!("{e} ({flags})").context(shown_path(&args.scenario)));
         }
         other => other?,
     };

@@ -263,8 +263,9 @@ impl CaseManagers {
         }
     }
 
-    /// The multipliers of case manager `m` for a ghost it serves in a
-    /// service (`in_service`) or as a fallback (see [`CaseManagers::ghost`]).
+    /// The table of ghost multipliers, for every case manager, that holds
+    /// `m`'s rows: that of ghosts in a service (`in_service`) or that of
+    /// ghosts on a fallback (see [`CaseManagers::ghost`]).
     #[inline]
     pub fn ghost_table(&self, m: u32, in_service: bool) -> &[f64] {
         // The table is empty when no service is a capped fallback.

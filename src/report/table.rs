@@ -57,7 +57,7 @@ pub fn table(r: &Report) -> String {
         "\nTake-up: the share who started the arm's service before the longest horizon (1 for an arm served by \
          its fallback). PATE: the mean over replicates of the participants' true effect. Power: the share of \
          replicates with p < 0.05 (an effect of either sign). Coverage: the share of 95% CIs containing the \
-         PATE.{} Bias, RMSE and the Monte Carlo error of every figure: summary.json (with --out)",
+         PATE.{} Bias, RMSE and the Monte Carlo error of every figure: summary.json, among the output files",
         share_error_bound(&res.diagnoses)
     );
     out

@@ -223,7 +223,8 @@ pub const MAX_BENEFIT_RATE: f64 = 1e6;
 /// Checks a parsed scenario and builds the model.
 ///
 /// # Errors
-/// Every broken rule, in file order.
+/// Every broken rule, in a fixed order: the fields as this function visits
+/// them, and services by name.
 pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let mut c = Checker::default();
     if let Some(name) = &s.name {

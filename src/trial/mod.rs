@@ -5,7 +5,8 @@
 //! replicate), so they run in parallel in any order; their results are
 //! reduced in replicate order, so the output does not depend on the number of
 //! threads. Replicates are processed in chunks, keeping memory to one
-//! replicate's cohort per thread and the chunk's estimates.
+//! replicate's cohort per thread, beside every replicate's estimates, which
+//! the diagnosis needs together.
 
 mod cohort;
 mod enrolment;
@@ -61,8 +62,8 @@ pub enum RunError {
         "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
          the {workers} held at once (one per worker thread, and replicate 0 when persons.csv is \
          written) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates, more than this \
-         machine (or this job's memory limit) allows: use fewer --threads, fewer --replicates or a smaller \
-         enrolment",
+         machine (or this job's memory limit) allows: use fewer worker threads, fewer replicates or a \
+         smaller enrolment",
         gb = *bytes as f64 / 1e9,
         total_gb = *bytes as f64 * *workers as f64 / 1e9,
         held_gb = *held as f64 / 1e9,
@@ -84,7 +85,7 @@ pub enum RunError {
     #[error(
         "the estimates of {replicates} replicates need about {gb:.1} GB, more than this machine (or this job's \
          memory limit) allows: \
-         use fewer --replicates (or fewer arms or horizons)",
+         use fewer replicates, or fewer arms or horizons",
         gb = *bytes as f64 / 1e9,
     )]
     ResultsMemory {
@@ -92,6 +93,12 @@ pub enum RunError {
         replicates: u32,
         /// Bytes their estimates need.
         bytes: usize,
+    },
+    /// The options ask for no replicate or no worker thread.
+    #[error("a run needs at least one {what} (got 0)")]
+    Nothing {
+        /// What was asked for none of.
+        what: &'static str,
     },
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
@@ -107,6 +114,19 @@ impl RunOptions {
     /// The replicates to run: the option's, else the scenario's.
     fn replicates_of(&self, model: &Model) -> u32 {
         self.replicates.unwrap_or(model.replicates)
+    }
+
+    /// A run needs a replicate and a worker thread: the command line and
+    /// validation ask for them, and a library caller is told so too, instead
+    /// of getting a run with nothing in it.
+    fn check(&self, model: &Model) -> Result<(), RunError> {
+        if self.replicates_of(model) == 0 {
+            return Err(RunError::Nothing { what: "replicate" });
+        }
+        if self.threads == Some(0) {
+            return Err(RunError::Nothing { what: "worker thread" });
+        }
+        Ok(())
     }
 }
 
@@ -181,9 +201,9 @@ impl RunResult {
 /// Runs every replicate of `model` and diagnoses the design.
 ///
 /// # Errors
-/// [`RunError`] if a cohort cannot be generated, the workers cannot have a
-/// replicate's memory each, the replicates' estimates cannot be held, or
-/// threads cannot start.
+/// [`RunError`] if the options ask for no replicate or no thread, a cohort
+/// cannot be generated, the workers cannot have a replicate's memory each,
+/// the replicates' estimates cannot be held, or threads cannot start.
 pub fn run(model: &Model, options: &RunOptions) -> Result<RunResult, RunError> {
     run_with_progress(model, options, |_| {})
 }
@@ -214,21 +234,22 @@ pub enum Progress {
 const CELLS_PER_REPORT: usize = 256;
 
 /// [`run`], calling `progress` after each chunk of replicates and of
-/// diagnosed cells (in order, from one of the run's worker threads, hence
-/// `Send`).
+/// diagnosed cells (in order, from the calling thread or, with `threads`
+/// set, from one of the run's worker threads, hence `Send`).
 ///
 /// # Errors
-/// [`RunError`] if a cohort cannot be generated, the workers cannot have a
-/// replicate's memory each, the replicates' estimates cannot be held, or
-/// threads cannot start.
+/// [`RunError`] if the options ask for no replicate or no thread, a cohort
+/// cannot be generated, the workers cannot have a replicate's memory each,
+/// the replicates' estimates cannot be held, or threads cannot start.
 pub fn run_with_progress(
     model: &Model,
     options: &RunOptions,
     progress: impl FnMut(Progress) + Send,
 ) -> Result<RunResult, RunError> {
+    options.check(model)?;
     // No more threads than replicates: a thread without one would only hold
     // memory (and be counted by the memory check).
-    let replicates = options.replicates_of(model).max(1) as usize;
+    let replicates = options.replicates_of(model) as usize;
     match options.threads.map(|t| t.min(replicates)) {
         Some(threads) => rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -265,11 +286,12 @@ fn estimates_bytes(replicates: u32, cells: usize, workers: usize) -> usize {
 ///
 /// # Errors
 /// [`RunError::ResultsMemory`] or [`RunError::Memory`], as [`run`] would
-/// fail at once.
+/// fail at once, or [`RunError::Nothing`] for no replicate or thread.
 pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError> {
+    options.check(model)?;
     let replicates = options.replicates_of(model);
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let workers = threads.clamp(1, replicates.max(1) as usize);
+    let workers = threads.min(replicates as usize);
     let cells = contrasts(model).len() * OUTCOMES.len() * model.horizons.len();
     let held = estimates_bytes(replicates, cells, workers);
     if !fits(held) {
@@ -282,7 +304,7 @@ pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError>
 /// replicate 0's kept for persons.csv, which is one more only if a worker
 /// goes on to another replicate: never more than there are replicates.
 fn buffer_sets(workers: usize, keep_persons: bool, replicates: u32) -> usize {
-    (workers + usize::from(keep_persons)).min(replicates.max(1) as usize)
+    (workers + usize::from(keep_persons)).min(replicates as usize)
 }
 
 /// The list for every replicate's estimates, once [`check_memory`] has found
@@ -310,7 +332,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let n_h = model.horizons.len();
     // Inside the run's pool, the workers `check_memory` counts.
     check_memory(model, options)?;
-    let workers = rayon::current_num_threads().clamp(1, replicates.max(1) as usize);
+    let workers = rayon::current_num_threads().min(replicates as usize);
     let mut result = RunResult {
         seed,
         replicates,
@@ -444,6 +466,29 @@ mod tests {
     fn minimal() -> Model {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron");
         crate::scenario::load(&path).unwrap().model
+    }
+
+    /// A library caller asking for no replicate or no thread is told so,
+    /// before anything runs, instead of getting a result with nothing in it.
+    #[test]
+    fn a_run_of_no_replicate_or_no_thread_is_refused() {
+        let model = minimal();
+        for (options, what) in [
+            (RunOptions { replicates: Some(0), ..Default::default() }, "replicate"),
+            (RunOptions { threads: Some(0), ..Default::default() }, "worker thread"),
+        ] {
+            for result in [super::run(&model, &options).map(|_| ()), check_memory(&model, &options)] {
+                match result {
+                    Err(e @ RunError::Nothing { .. }) => {
+                        assert_eq!(e.to_string(), format!("a run needs at least one {what} (got 0)"));
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        let mut model = minimal();
+        model.replicates = 0;
+        assert!(matches!(super::run(&model, &RunOptions::default()), Err(RunError::Nothing { what: "replicate" })));
     }
 
     /// The bytes the estimates of a run need, as the error that refuses it
