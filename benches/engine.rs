@@ -1,7 +1,7 @@
 //! Benchmarks. Simulated person-weeks per second: the weekly step on one replicate, and
 //! whole runs of the shipped ICS-X scenario (cohorts and analysis included): 8
 //! replicates, quick to repeat while working, and the scenario's full 1,000, the
-//! figure the speed target is stated for (about three minutes:
+//! figure the speed target of `docs/performance.md` is stated for (about three minutes:
 //! `cargo bench --bench engine -- ics_x_1000`).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
