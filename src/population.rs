@@ -40,9 +40,10 @@ pub enum PopulationError {
     /// A case manager's quality draw raises a service multiplier above
     /// [`MAX_MULTIPLIER`].
     #[error(
-        "services.{service}: case manager {case_manager} at site {site:?} (numbered from 0) has quality \
+        "services.{shown}: case manager {case_manager} at site {site:?} (numbered from 0) has quality \
          {quality:.2} in this replicate's draws, which raises the service's largest effect multiplier to \
-         e^{ln:.0}, above 1e100; lower quality_sd or the effects"
+         e^{ln:.0}, above {MAX_MULTIPLIER:e}; lower quality_sd or the effects",
+        shown = crate::scenario::shown_name(service)
     )]
     CaseManagerEffect {
         /// The service.

@@ -401,6 +401,12 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     assert!(e.starts_with("services.ics: case manager "), "{e}");
     assert!(e.contains(" at site \"North\" (numbered from 0) has quality ") || e.contains(" at site \"South\""), "{e}");
     assert!(e.contains("above 1e100; lower quality_sd or the effects"), "{e}");
+    // A service name that is not a plain word is quoted in the path, as
+    // validation quotes it.
+    let dotted = text.replace("\"ics\": (", "\"ics.x\": (").replace("service: \"ics\"", "service: \"ics.x\"");
+    let model = scenario::parse(dotted.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
+    assert!(e.starts_with("services.\"ics.x\": case manager "), "{e}");
     // The same spread with effects that cannot reach the limit is fine.
     let model = scenario::parse(text.replace("All(1e6)", "All(1.5)").as_bytes(), Path::new("x.ron")).unwrap();
     assert!(rctsim::trial::check_population(&model).is_ok());

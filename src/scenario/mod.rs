@@ -11,7 +11,7 @@ mod text;
 mod validate;
 
 pub use model::*;
-pub use validate::{MAX_RATE, Problem, ips25_fidelity, unused_settings, validate};
+pub use validate::{MAX_RATE, Problem, ips25_fidelity, shown_name, unused_settings, validate};
 
 use sha2::{Digest, Sha256};
 use std::io::Read;

@@ -177,7 +177,7 @@ const READ_AS_MISSING: [&str; 19] = [
 /// quoted, with escapes for control characters (which are refused), so that
 /// a name with a `.`, a space or nothing at all cannot be misread as part of
 /// the path (`services."a.b".caseload_cap`).
-fn shown_name(name: &str) -> String {
+pub fn shown_name(name: &str) -> String {
     let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if plain && name.chars().count() <= SHOWN_CHARS { name.to_string() } else { quoted(name) }
 }
