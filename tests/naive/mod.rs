@@ -65,13 +65,10 @@ fn simulate(model: &Model, treatment: usize, replicates: u64) -> Replicates {
     r
 }
 
-/// Each (outcome, horizon)'s estimates minus SATEs, over the replicates
-/// with both arms.
-fn errors(r: &Replicates, cell: usize) -> Vec<f64> {
-    (0..r.sums.len())
-        .filter(|&i| r.counts[i][0] > 0.0 && r.counts[i][1] > 0.0)
-        .map(|i| r.sums[i][cell][1] / r.counts[i][1] - r.sums[i][cell][0] / r.counts[i][0] - r.sates[i][cell])
-        .collect()
+/// Replicate `i`'s difference in means in `cell`, if both arms have someone.
+fn estimate(r: &Replicates, i: usize, cell: usize) -> Option<f64> {
+    let (sums, counts) = (r.sums[i][cell], r.counts[i]);
+    (counts[0] > 0.0 && counts[1] > 0.0).then(|| sums[1] / counts[1] - sums[0] / counts[0])
 }
 
 /// `Σ num / Σ den` over replicates and its delta-method SE, as the reference
@@ -124,11 +121,7 @@ pub fn compare(model: &Model, expected: &str, replicates: u64, rows: usize) {
             }
             "estimate" => {
                 let c = cell(outcome);
-                let est: Vec<f64> = (0..r.sums.len())
-                    .filter(|&i| r.counts[i][0] > 0.0 && r.counts[i][1] > 0.0)
-                    .map(|i| r.sums[i][c][1] / r.counts[i][1] - r.sums[i][c][0] / r.counts[i][0])
-                    .collect();
-                mean(&est)
+                mean(&(0..r.sums.len()).filter_map(|i| estimate(&r, i, c)).collect::<Vec<_>>())
             }
             "take_up" => {
                 let den: Vec<f64> = r.counts.iter().map(|c| c[1]).collect();
@@ -170,7 +163,10 @@ pub fn compare(model: &Model, expected: &str, replicates: u64, rows: usize) {
     let mut worst_bias = (0.0f64, String::new());
     for (o, outcome) in OUTCOMES.iter().enumerate() {
         for (h, horizon) in model.horizons.iter().enumerate() {
-            let (bias, se) = mean(&errors(&r, o * model.horizons.len() + h));
+            let c = o * model.horizons.len() + h;
+            let errors: Vec<f64> =
+                (0..r.sums.len()).filter_map(|i| Some(estimate(&r, i, c)? - r.sates[i][c])).collect();
+            let (bias, se) = mean(&errors);
             let what = format!("bias {} {horizon}", outcome.name());
             if se == 0.0 {
                 if bias != 0.0 {
