@@ -236,23 +236,8 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let horizons = horizons(&mut c, &s.horizons);
     let stages = stages(&mut c, &s.stages);
     let n_stages = s.stages.len();
-    let stage_index = |name: &str| s.stages.iter().position(|st| st.name == name);
     let job_loss = piecewise(&mut c, "job_loss.rates", &s.job_loss.rates);
-    let reentry_stage = match stage_index(&s.job_loss.reentry_stage) {
-        Some(i) => i as u8,
-        None if c.stages_unusable => 0,
-        None => {
-            c.fail(
-                "job_loss.reentry_stage",
-                format!(
-                    "names no stage (got {}; stages are {})",
-                    quoted(&s.job_loss.reentry_stage),
-                    stage_list(&s.stages)
-                ),
-            );
-            0
-        }
-    };
+    let reentry_stage = stage_ref(&mut c, "job_loss.reentry_stage", &s.job_loss.reentry_stage, &s.stages);
     let return_rate = piecewise(&mut c, "return_to_benefit.rates", &s.return_to_benefit.rates);
     let transitions = transition_effects(&mut c, &s.transitions);
     let population = population(&mut c, &s.population, n_stages);
@@ -303,6 +288,20 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
 
 fn stage_list(stages: &[schema::Stage]) -> String {
     name_list(stages.iter().map(|s| &s.name))
+}
+
+/// The index of the stage a field at `path` names. A name no stage has is a
+/// problem (0 stands in), unless the stages themselves are unusable, which
+/// is already reported.
+fn stage_ref(c: &mut Checker, path: &str, name: &str, stages: &[schema::Stage]) -> u8 {
+    match stages.iter().position(|st| st.name == name) {
+        Some(i) => i as u8,
+        None if c.stages_unusable => 0,
+        None => {
+            c.fail(path, format!("names no stage (got {}; stages are {})", quoted(name), stage_list(stages)));
+            0
+        }
+    }
 }
 
 /// Names quoted for a message, the first 20 of a longer list and then how
@@ -986,17 +985,7 @@ fn quality_sd(c: &mut Checker, p: &str, sd: f64) {
 
 /// A service's Navigators, after their rules.
 fn navigators(c: &mut Checker, np: &str, nv: &schema::Navigators, stages: &[schema::Stage]) -> NavigatorModel {
-    let max_stage = match stages.iter().position(|st| st.name == nv.max_stage) {
-        Some(i) => i as u8,
-        None if c.stages_unusable => 0,
-        None => {
-            c.fail(
-                format!("{np}.max_stage"),
-                format!("names no stage (got {}; stages are {})", quoted(&nv.max_stage), stage_list(stages)),
-            );
-            0
-        }
-    };
+    let max_stage = stage_ref(c, &format!("{np}.max_stage"), &nv.max_stage, stages);
     if nv.clients_per_navigator == 0 {
         c.fail(format!("{np}.clients_per_navigator"), "must be at least 1 (got 0)");
     }
