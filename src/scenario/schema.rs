@@ -4,11 +4,12 @@
 //! [`Scenario`] into a [`super::Model`] or a list of every problem found.
 //! Every field and default is documented for users in `docs/scenarios.md`.
 
-#![allow(missing_docs)] // each field is documented in docs/scenarios.md
+#![allow(missing_docs)] // each field and variant is documented in docs/scenarios.md
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// A whole scenario file, the `Scenario(...)` that `docs/scenarios.md` describes field by field.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
@@ -144,6 +145,7 @@ pub struct TransitionEffects {
     pub health: HealthValues,
 }
 
+/// Weekly job-loss rates by tenure and where a lost job leads back to (`job_loss`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobLoss {
@@ -151,6 +153,7 @@ pub struct JobLoss {
     pub reentry_stage: String,
 }
 
+/// Weekly rates of return from other exit, by weeks away (`return_to_benefit`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnToBenefit {
@@ -165,6 +168,7 @@ pub struct Piece {
     pub rate: f64,
 }
 
+/// Who is randomised: covariate distributions, readiness and eligibility (`population`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
@@ -249,6 +253,7 @@ impl Default for Reference {
     }
 }
 
+/// Who may be randomised (`eligibility`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Eligibility {
@@ -264,6 +269,7 @@ pub struct Eligibility {
     pub health: Option<Vec<Health>>,
 }
 
+/// A benefit type, as eligibility names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum BenefitType {
     WorkReady,
@@ -271,6 +277,7 @@ pub enum BenefitType {
     Other,
 }
 
+/// A health condition, as eligibility names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Health {
     NoCondition,
@@ -308,6 +315,7 @@ pub struct HealthValues {
     pub substance_use: f64,
 }
 
+/// A site and its weight in enrolment (`sites`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
@@ -318,6 +326,7 @@ pub struct Site {
 
 pub type BenefitRates = BenefitTypeValues;
 
+/// A service: staff, caseloads, effects and rules (`services`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
@@ -381,6 +390,7 @@ impl Default for Effects {
     }
 }
 
+/// A multiplier for every stage, or one per stage (`Multiplier`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Multiplier {
@@ -388,6 +398,7 @@ pub enum Multiplier {
     PerStage(Vec<f64>),
 }
 
+/// How faithfully a service is delivered (`Fidelity`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Fidelity {
@@ -410,6 +421,7 @@ fn ips_full() -> f64 {
     115.0
 }
 
+/// A service's Navigators (`Navigators`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Navigators {
@@ -422,6 +434,7 @@ pub struct Navigators {
     pub disengage: f64,
 }
 
+/// Weekly rates of disengaging and re-engaging (`Engagement`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Engagement {
@@ -431,6 +444,7 @@ pub struct Engagement {
     pub reengage: f64,
 }
 
+/// When clients leave a service (`exit`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceExit {
@@ -442,6 +456,7 @@ pub struct ServiceExit {
     pub disengaged_weeks: Option<u32>,
 }
 
+/// How long support lasts once a client is in work.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum InWorkSupport {
@@ -458,6 +473,7 @@ impl Default for InWorkSupport {
     }
 }
 
+/// A trial arm: its service, fallback and allocation ratio (`arms`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Arm {
@@ -471,6 +487,7 @@ pub struct Arm {
     pub control: bool,
 }
 
+/// How participants arrive (`enrolment`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Enrolment {
