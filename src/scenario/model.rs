@@ -99,7 +99,8 @@ pub struct Piecewise {
 
 impl Piecewise {
     /// A rate from its value at each duration; the last holds beyond.
-    pub fn new(by_week: Vec<f64>) -> Self {
+    /// Built by validation, which gives it at least one value.
+    pub(crate) fn new(by_week: Vec<f64>) -> Self {
         assert!(!by_week.is_empty(), "a piecewise rate needs at least one value");
         let mut next_change = vec![u32::MAX; by_week.len()];
         for d in (0..by_week.len() - 1).rev() {
