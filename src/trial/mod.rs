@@ -194,8 +194,14 @@ pub struct RunResult {
 impl RunResult {
     /// Index of contrast `c`, outcome `o` and horizon `h` in per-cell vectors.
     pub fn cell(&self, c: usize, o: usize, h: usize) -> usize {
-        (c * OUTCOMES.len() + o) * self.horizons + h
+        cell_index(c, o, h, self.horizons)
     }
+}
+
+/// [`RunResult::cell`] for `horizons` horizons: the order in which a
+/// replicate's analysis lists its estimates.
+fn cell_index(c: usize, o: usize, h: usize, horizons: usize) -> usize {
+    (c * OUTCOMES.len() + o) * horizons + h
 }
 
 /// Runs every replicate of `model` and diagnoses the design.

@@ -194,6 +194,7 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
             for h in 0..n_h {
                 let (t, u) = (moments[h * n_arms + c.treatment][o], moments[h * n_arms + c.control][o]);
                 let sate = sates[h * contrasts.len() + ci][o];
+                debug_assert_eq!(draws.len(), super::cell_index(ci, o, h, n_h));
                 draws.push(Draw { estimate: analysis::difference_of_moments(t, u), sate });
             }
         }
