@@ -55,6 +55,12 @@ fn whole<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
     }
 }
 
+/// A run too large for the machine, named by its scenario: the library
+/// speaks of threads and replicates, and here they are `flags`.
+fn too_large(e: &RunError, flags: &str, scenario: &std::path::Path) -> anyhow::Error {
+    anyhow::anyhow!("{e} ({flags})").context(shown_path(scenario))
+}
+
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
     if !args.quiet {
@@ -88,11 +94,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // 1, as the file itself is sound).
     let result = match result {
         Err(e @ RunError::Population { .. }) => return Err(anyhow::Error::new(e).context(shown_path(&args.scenario))),
-        // The library speaks of threads and replicates; here they are flags.
-        Err(e @ (RunError::Memory { .. } | RunError::ResultsMemory { .. })) => {
-            let flags = if matches!(e, RunError::Memory { .. }) { "--threads, --replicates" } else { "--replicates" };
-            return Err(anyhow::anyhow!("{e} ({flags})").context(shown_path(&args.scenario)));
-        }
+        Err(e @ RunError::Memory { .. }) => return Err(too_large(&e, "--threads, --replicates", &args.scenario)),
+        Err(e @ RunError::ResultsMemory { .. }) => return Err(too_large(&e, "--replicates", &args.scenario)),
         other => other?,
     };
     let report = Report {
