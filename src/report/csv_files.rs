@@ -31,33 +31,29 @@ pub fn write_estimates_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     row(&mut w, header.split(',').chain(PROVENANCE).map(String::from))?;
     let prov = provenance(r);
     for (rep, draws) in r.result.estimates.iter().enumerate() {
-        for (c, contrast) in r.result.contrasts.iter().enumerate() {
-            for (o, outcome) in OUTCOMES.iter().enumerate() {
-                for (h, horizon) in r.model.horizons.iter().enumerate() {
-                    let d = &draws[r.result.cell(c, o, h)];
-                    let e = &d.estimate;
-                    row(
-                        &mut w,
-                        [
-                            rep.to_string(),
-                            r.model.arms[contrast.treatment].name.clone(),
-                            r.model.arms[contrast.control].name.clone(),
-                            outcome.name().to_string(),
-                            horizon.to_string(),
-                            DIFFERENCE_IN_MEANS.to_string(),
-                            number(e.estimate),
-                            number(e.se),
-                            number(e.df),
-                            number(e.ci_low),
-                            number(e.ci_high),
-                            number(e.p_value),
-                            number(d.sate),
-                        ]
-                        .into_iter()
-                        .chain(prov.iter().cloned()),
-                    )?;
-                }
-            }
+        for (cell, d) in r.result.cells().zip(draws) {
+            let contrast = &r.result.contrasts[cell.contrast];
+            let e = &d.estimate;
+            row(
+                &mut w,
+                [
+                    rep.to_string(),
+                    r.model.arms[contrast.treatment].name.clone(),
+                    r.model.arms[contrast.control].name.clone(),
+                    OUTCOMES[cell.outcome].name().to_string(),
+                    r.model.horizons[cell.horizon].to_string(),
+                    DIFFERENCE_IN_MEANS.to_string(),
+                    number(e.estimate),
+                    number(e.se),
+                    number(e.df),
+                    number(e.ci_low),
+                    number(e.ci_high),
+                    number(e.p_value),
+                    number(d.sate),
+                ]
+                .into_iter()
+                .chain(prov.iter().cloned()),
+            )?;
         }
     }
     w.flush()

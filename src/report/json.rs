@@ -45,26 +45,22 @@ fn summary_json(r: &Report) -> Vec<u8> {
         })
         .collect();
     let mut diagnosands = Vec::new();
-    for (c, contrast) in res.contrasts.iter().enumerate() {
-        for (o, outcome) in OUTCOMES.iter().enumerate() {
-            for (h, horizon) in m.horizons.iter().enumerate() {
-                let d = &res.diagnoses[res.cell(c, o, h)];
-                let mut obj = Map::new();
-                obj.insert("treatment".into(), json!(m.arms[contrast.treatment].name));
-                obj.insert("control".into(), json!(m.arms[contrast.control].name));
-                obj.insert("outcome".into(), json!(outcome.name()));
-                obj.insert("horizon_weeks".into(), json!(horizon));
-                obj.insert("estimator".into(), json!(DIFFERENCE_IN_MEANS));
-                obj.insert("replicates_estimated".into(), json!(d.replicates));
-                obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
-                obj.insert("replicates_tested".into(), json!(d.replicates_tested));
-                for (name, v) in DIAGNOSANDS.iter().zip(d.values()) {
-                    obj.insert((*name).into(), json!(v.value));
-                    obj.insert(format!("{name}_mc_se"), json!(v.mc_se));
-                }
-                diagnosands.push(Value::Object(obj));
-            }
+    for (cell, d) in res.cells().zip(&res.diagnoses) {
+        let contrast = &res.contrasts[cell.contrast];
+        let mut obj = Map::new();
+        obj.insert("treatment".into(), json!(m.arms[contrast.treatment].name));
+        obj.insert("control".into(), json!(m.arms[contrast.control].name));
+        obj.insert("outcome".into(), json!(OUTCOMES[cell.outcome].name()));
+        obj.insert("horizon_weeks".into(), json!(m.horizons[cell.horizon]));
+        obj.insert("estimator".into(), json!(DIFFERENCE_IN_MEANS));
+        obj.insert("replicates_estimated".into(), json!(d.replicates));
+        obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
+        obj.insert("replicates_tested".into(), json!(d.replicates_tested));
+        for (name, v) in DIAGNOSANDS.iter().zip(d.values()) {
+            obj.insert((*name).into(), json!(v.value));
+            obj.insert(format!("{name}_mc_se"), json!(v.mc_se));
         }
+        diagnosands.push(Value::Object(obj));
     }
     let summary = json!({
         "version": VERSION,

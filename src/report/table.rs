@@ -109,26 +109,22 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
         "{:<22} {:>7} {:>11} {:>25} {:>11} {:>7} {:>8}",
         "outcome", "horizon", "estimate", "95% CI", "PATE", "power", "coverage"
     );
-    for (o, outcome) in OUTCOMES.iter().enumerate() {
-        for (h, horizon) in m.horizons.iter().enumerate() {
-            let d = &res.diagnoses[res.cell(c, o, h)];
-            let [lo, hi] = d.mean_ci;
-            let ci =
-                if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
-            let _ = writeln!(
-                out,
-                "{:<22} {:>7} {:>11} {:>25} {:>11} {:>7} {:>8}",
-                outcome.name(),
-                horizon,
-                fixed(d.mean_estimate.value, 4),
-                ci,
-                fixed(d.pate.value, 4),
-                fixed(d.power.value, 3),
-                fixed(d.coverage.value, 3)
-            );
-        }
-    }
     let cells = &res.diagnoses[res.cell(c, 0, 0)..res.cell(c + 1, 0, 0)];
+    for (cell, d) in res.cells().skip(res.cell(c, 0, 0)).zip(cells) {
+        let [lo, hi] = d.mean_ci;
+        let ci = if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
+        let _ = writeln!(
+            out,
+            "{:<22} {:>7} {:>11} {:>25} {:>11} {:>7} {:>8}",
+            OUTCOMES[cell.outcome].name(),
+            m.horizons[cell.horizon],
+            fixed(d.mean_estimate.value, 4),
+            ci,
+            fixed(d.pate.value, 4),
+            fixed(d.power.value, 3),
+            fixed(d.coverage.value, 3)
+        );
+    }
     let all = res.replicates as usize;
     if let Some(range) = fewer_than(all, cells.iter().map(|d| d.replicates)) {
         let _ = writeln!(

@@ -194,14 +194,35 @@ pub struct RunResult {
 impl RunResult {
     /// Index of contrast `c`, outcome `o` and horizon `h` in per-cell vectors.
     pub fn cell(&self, c: usize, o: usize, h: usize) -> usize {
-        cell_index(c, o, h, self.horizons)
+        (c * OUTCOMES.len() + o) * self.horizons + h
+    }
+
+    /// Every cell, in the order per-cell vectors (a replicate's estimates,
+    /// the diagnoses) hold them: zip it with one to read both together.
+    pub fn cells(&self) -> impl Iterator<Item = Cell> + use<> {
+        cells(self.contrasts.len(), self.horizons)
     }
 }
 
-/// [`RunResult::cell`] for `horizons` horizons: the order in which a
-/// replicate's analysis lists its estimates.
-fn cell_index(c: usize, o: usize, h: usize, horizons: usize) -> usize {
-    (c * OUTCOMES.len() + o) * horizons + h
+/// One cell of the results: a contrast, an outcome and a horizon, by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// Index into [`RunResult::contrasts`].
+    pub contrast: usize,
+    /// Index into [`OUTCOMES`].
+    pub outcome: usize,
+    /// Index into the scenario's horizons.
+    pub horizon: usize,
+}
+
+/// The cells of `contrasts` contrasts and `horizons` horizons in their
+/// order, [`RunResult::cell`]'s: contrast, then outcome, then horizon. The
+/// one place that order is written.
+fn cells(contrasts: usize, horizons: usize) -> impl Iterator<Item = Cell> {
+    (0..contrasts).flat_map(move |contrast| {
+        (0..OUTCOMES.len())
+            .flat_map(move |outcome| (0..horizons).map(move |horizon| Cell { contrast, outcome, horizon }))
+    })
 }
 
 /// Runs every replicate of `model` and diagnoses the design.
@@ -465,13 +486,39 @@ fn diagnose_cells(result: &RunResult, progress: &mut impl FnMut(Progress)) -> Ve
 
 #[cfg(test)]
 mod tests {
-    use super::{Progress, RunError, RunOptions, buffer_sets, check_memory};
+    use super::{Cell, Contrast, OUTCOMES, Progress, RunError, RunOptions, RunResult, buffer_sets, check_memory};
     use crate::scenario::Model;
     use std::path::Path;
 
     fn minimal() -> Model {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal.ron");
         crate::scenario::load(&path).unwrap().model
+    }
+
+    /// The cells come in the order `RunResult::cell` indexes them, which is
+    /// the order of every per-cell vector, with each index in range.
+    #[test]
+    fn cells_come_in_the_order_cell_indexes_them() {
+        for (contrasts, horizons) in [(1, 1), (1, 3), (3, 2), (0, 2)] {
+            let result = RunResult {
+                seed: 0,
+                replicates: 0,
+                person_weeks: 0,
+                arms: Vec::new(),
+                contrasts: vec![Contrast { treatment: 1, control: 0 }; contrasts],
+                horizons,
+                estimates: Vec::new(),
+                diagnoses: Vec::new(),
+                trajectories: Vec::new(),
+                persons: None,
+            };
+            let cells: Vec<Cell> = result.cells().collect();
+            assert_eq!(cells.len(), contrasts * OUTCOMES.len() * horizons);
+            for (index, c) in cells.iter().enumerate() {
+                assert!(c.contrast < contrasts && c.outcome < OUTCOMES.len() && c.horizon < horizons);
+                assert_eq!(result.cell(c.contrast, c.outcome, c.horizon), index);
+            }
+        }
     }
 
     /// A library caller asking for no replicate or no thread is told so,

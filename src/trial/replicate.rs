@@ -3,7 +3,7 @@
 //! are summed in one pass over its people, and every contrast gets its
 //! estimate and its true sample effect (SATE).
 
-use super::{Contrast, PersonLevel, RunError, cohort};
+use super::{Cell, Contrast, PersonLevel, RunError, cohort};
 use crate::analysis::{self, Draw};
 use crate::engine::life::Record;
 use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
@@ -188,17 +188,13 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
             sates.push(std::array::from_fn::<f64, N, _>(sate));
         }
     }
-    let mut draws = Vec::with_capacity(contrasts.len() * n_h * N);
-    for (ci, c) in contrasts.iter().enumerate() {
-        for o in 0..N {
-            for h in 0..n_h {
-                let (t, u) = (moments[h * n_arms + c.treatment][o], moments[h * n_arms + c.control][o]);
-                let sate = sates[h * contrasts.len() + ci][o];
-                debug_assert_eq!(draws.len(), super::cell_index(ci, o, h, n_h));
-                draws.push(Draw { estimate: analysis::difference_of_moments(t, u), sate });
-            }
-        }
-    }
+    let draws = super::cells(contrasts.len(), n_h)
+        .map(|Cell { contrast: ci, outcome: o, horizon: h }| {
+            let c = &contrasts[ci];
+            let (t, u) = (moments[h * n_arms + c.treatment][o], moments[h * n_arms + c.control][o]);
+            Draw { estimate: analysis::difference_of_moments(t, u), sate: sates[h * contrasts.len() + ci][o] }
+        })
+        .collect();
     Analysis { draws, participants, started, outcome_sums }
 }
 
