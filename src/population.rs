@@ -33,58 +33,6 @@ pub struct Person {
     pub readiness: f64,
 }
 
-/// Why a replicate's people, or its case managers, could not be generated.
-#[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum PopulationError {
-    /// A case manager's quality draw raises a service multiplier above
-    /// [`MAX_MULTIPLIER`].
-    #[error(
-        "services.{shown}: case manager {case_manager} at site {site:?} (numbered from 0) has quality \
-         {quality:.2} in this replicate's draws, which raises the service's largest effect multiplier to \
-         e^{ln:.0}, above {MAX_MULTIPLIER:e}; lower quality_sd or the effects",
-        shown = crate::scenario::shown_name(service)
-    )]
-    CaseManagerEffect {
-        /// The service.
-        service: String,
-        /// The site.
-        site: String,
-        /// The case manager's number among the service's at the site, from 0.
-        case_manager: u32,
-        /// Its quality `q`.
-        quality: f64,
-        /// `ln` of the largest multiplier it can give: `f · q · ln m`.
-        ln: f64,
-    },
-    /// No eligible person could be generated.
-    #[error(
-        "population.eligibility rejected {attempts} generated people in a row; \
-         the eligibility rules, with the rule that age at first benefit is at most age, admit almost \
-         nobody from the declared covariate distributions"
-    )]
-    Eligibility {
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// `exp(β·x + ℓ·u)` is above [`MAX_MULTIPLIER`] for a generated person.
-    /// Either side of the product can be at fault: the coefficients in
-    /// `transitions`, or the spread of what they multiply (`readiness_sd`,
-    /// the covariate distributions), so the message names both.
-    #[error(
-        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) above 1e100 \
-         (or not a finite number); its covariate coefficients or readiness loading are too large for the \
-         covariates drawn, or population.readiness_sd or a covariate distribution in population spreads them \
-         too widely"
-    )]
-    RateOverflow {
-        /// The participant's ticket.
-        ticket: u64,
-        /// The transition.
-        transition: &'static str,
-    },
-}
-
 /// The largest rate multiplier a person's covariates, or a case manager's
 /// effects, may give. With rates and declared multipliers at most
 /// [`crate::scenario::MAX_RATE`], every rate the engine forms then stays below
@@ -113,8 +61,7 @@ pub fn draw(d: &Dist, u: f64) -> f64 {
 /// Candidates are drawn until one passes every eligibility rule (and has a
 /// first benefit no later than their current age).
 ///
-/// # Errors
-/// [`PopulationError::Eligibility`] after [`MAX_ATTEMPTS`] rejections in a row.
+/// `None` after [`MAX_ATTEMPTS`] rejections in a row.
 pub fn generate(
     pop: &PopulationModel,
     keyed: &Keyed,
@@ -122,7 +69,7 @@ pub fn generate(
     ticket: u64,
     site: u16,
     week: u32,
-) -> Result<Person, PopulationError> {
+) -> Option<Person> {
     let e = &pop.eligibility;
     let covariates = keyed.entity(replicate, Purpose::Covariate, ticket);
     for attempt in 0..MAX_ATTEMPTS as u64 {
@@ -148,7 +95,7 @@ pub fn generate(
         if !e.health[health as usize] {
             continue;
         }
-        return Ok(Person {
+        return Some(Person {
             site,
             week,
             age,
@@ -161,7 +108,7 @@ pub fn generate(
             readiness: pop.readiness_sd * keyed.normal(replicate, Purpose::Readiness, ticket, attempt),
         });
     }
-    Err(PopulationError::Eligibility { attempts: MAX_ATTEMPTS })
+    None
 }
 
 /// The rules on age at selection.

@@ -72,7 +72,7 @@ pub fn main() -> ExitCode {
                     || c.downcast_ref::<out::UsageError>().is_some()
                     || matches!(
                         c.downcast_ref::<rctsim::trial::RunError>(),
-                        Some(rctsim::trial::RunError::Population { .. })
+                        Some(rctsim::trial::RunError::Cohort { .. })
                     )
             });
             ExitCode::from(if bad_input { BAD_INPUT } else { FAILURE })

@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // cannot generate), or its size is (too large for the machine; then exit
     // 1, as the file itself is sound).
     let result = match result {
-        Err(e @ RunError::Population { .. }) => return Err(anyhow::Error::new(e).context(shown_path(&args.scenario))),
+        Err(e @ RunError::Cohort { .. }) => return Err(anyhow::Error::new(e).context(shown_path(&args.scenario))),
         Err(e @ RunError::Memory { .. }) => return Err(too_large(&e, "--threads, --replicates", &args.scenario)),
         Err(e @ RunError::ResultsMemory { .. }) => return Err(too_large(&e, "--replicates", &args.scenario)),
         other => other?,

@@ -4,28 +4,80 @@
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
 use crate::engine::capacity::staffing;
-use crate::population::{self, PopulationError};
+use crate::population::{self, MAX_ATTEMPTS, MAX_MULTIPLIER};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
 use crate::service as services;
 
+/// Why a replicate's people, or its case managers, could not be generated.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum CohortError {
+    /// A case manager's quality draw raises a service multiplier above
+    /// [`MAX_MULTIPLIER`].
+    #[error(
+        "services.{shown}: case manager {case_manager} at site {site:?} (numbered from 0) has quality \
+         {quality:.2} in this replicate's draws, which raises the service's largest effect multiplier to \
+         e^{ln:.0}, above {MAX_MULTIPLIER:e}; lower quality_sd or the effects",
+        shown = crate::scenario::shown_name(service)
+    )]
+    CaseManagerEffect {
+        /// The service.
+        service: String,
+        /// The site.
+        site: String,
+        /// The case manager's number among the service's at the site, from 0.
+        case_manager: u32,
+        /// Its quality `q`.
+        quality: f64,
+        /// `ln` of the largest multiplier it can give: `f · q · ln m`.
+        ln: f64,
+    },
+    /// No eligible person could be generated.
+    #[error(
+        "population.eligibility rejected {attempts} generated people in a row; \
+         the eligibility rules, with the rule that age at first benefit is at most age, admit almost \
+         nobody from the declared covariate distributions"
+    )]
+    Eligibility {
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// `exp(β·x + ℓ·u)` is above [`MAX_MULTIPLIER`] for a generated person.
+    /// Either side of the product can be at fault: the coefficients in
+    /// `transitions`, or the spread of what they multiply (`readiness_sd`,
+    /// the covariate distributions), so the message names both.
+    #[error(
+        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) above 1e100 \
+         (or not a finite number); its covariate coefficients or readiness loading are too large for the \
+         covariates drawn, or population.readiness_sd or a covariate distribution in population spreads them \
+         too widely"
+    )]
+    RateOverflow {
+        /// The participant's ticket.
+        ticket: u64,
+        /// The transition.
+        transition: &'static str,
+    },
+}
+
 /// Generates replicate `replicate`'s cohort: arrivals, people, arms, rate multipliers.
 ///
 /// # Errors
-/// [`PopulationError`] when the eligibility rules admit almost nobody, a
+/// [`CohortError`] when the eligibility rules admit almost nobody, a
 /// person's rate multiplier overflows, or a case manager's quality raises a
 /// service multiplier past the bound.
-pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, PopulationError> {
+pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
     let keyed = &keyed.for_replicate(replicate);
     check_case_managers(model, keyed, replicate)?;
     cohort_of(model, keyed, replicate, arrivals(model, keyed, replicate))
 }
 
 /// Checks that no case manager's quality draw raises a service multiplier
-/// above [`population::MAX_MULTIPLIER`]. It numbers the case managers as the
+/// above [`MAX_MULTIPLIER`]. It numbers the case managers as the
 /// engine does ([`staffing`]), so that it checks the very draws that run.
-fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), PopulationError> {
-    let limit = libm::log(population::MAX_MULTIPLIER);
+fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), CohortError> {
+    let limit = libm::log(MAX_MULTIPLIER);
     for place in staffing(model).0 {
         let service = &model.services[place.service as usize];
         if services::largest_ln_multiplier(service, 1.0) == 0.0 {
@@ -34,7 +86,7 @@ fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(
         let quality = services::quality(keyed, replicate, place.key(), service.quality_sd);
         let ln = services::largest_ln_multiplier(service, quality);
         if ln.is_nan() || ln > limit {
-            return Err(PopulationError::CaseManagerEffect {
+            return Err(CohortError::CaseManagerEffect {
                 service: service.name.clone(),
                 site: model.sites[place.site as usize].clone(),
                 case_manager: place.number,
@@ -52,7 +104,7 @@ fn cohort_of(
     keyed: &Keyed,
     replicate: u64,
     arrivals: impl Iterator<Item = (u32, u16)>,
-) -> Result<Cohort, PopulationError> {
+) -> Result<Cohort, CohortError> {
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
     let expected = model.enrolment.expected_participants().min(arrivals.size_hint().1.unwrap_or(usize::MAX));
     let mut c = Cohort {
@@ -61,10 +113,11 @@ fn cohort_of(
         rate_multipliers: Vec::with_capacity(expected),
     };
     for (ticket, (week, site)) in arrivals.enumerate() {
-        let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)?;
+        let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)
+            .ok_or(CohortError::Eligibility { attempts: MAX_ATTEMPTS })?;
         let pm = population::rate_multipliers(model, &p);
-        if let Some(j) = pm.iter().position(|&m| m.is_nan() || m > population::MAX_MULTIPLIER) {
-            return Err(PopulationError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
+        if let Some(j) = pm.iter().position(|&m| m.is_nan() || m > MAX_MULTIPLIER) {
+            return Err(CohortError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
         }
         c.rate_multipliers.push(pm);
         c.persons.push(p);
@@ -83,8 +136,8 @@ pub const POPULATION_CHECK: usize = 10_000;
 /// in a rarer draw.)
 ///
 /// # Errors
-/// The [`PopulationError`] a run would stop with in these participants.
-pub fn check_population(model: &Model) -> Result<(), PopulationError> {
+/// The [`CohortError`] a run would stop with in these participants.
+pub fn check_population(model: &Model) -> Result<(), CohortError> {
     let keyed = &Keyed::new(model.seed).for_replicate(0);
     check_case_managers(model, keyed, 0)?;
     cohort_of(model, keyed, 0, arrivals(model, keyed, 0).take(POPULATION_CHECK)).map(drop)

@@ -14,14 +14,13 @@ mod memory;
 mod randomisation;
 mod replicate;
 
-pub use cohort::{POPULATION_CHECK, check_population, cohort};
+pub use cohort::{CohortError, POPULATION_CHECK, check_population, cohort};
 pub use enrolment::{arrivals, poisson};
 pub use randomisation::simple as randomise;
 pub use replicate::person_outcome;
 
 use crate::analysis::{self, Diagnosis, Draw};
 use crate::engine::{self, Cohort, OUTCOMES, Replicate};
-use crate::population::PopulationError;
 use crate::rng::Keyed;
 use crate::scenario::Model;
 use memory::fits;
@@ -48,14 +47,14 @@ pub struct RunOptions {
 #[non_exhaustive]
 pub enum RunError {
     /// The cohort could not be generated: its people, or its case managers'
-    /// quality draws ([`PopulationError`]).
+    /// quality draws ([`CohortError`]).
     #[error("replicate {replicate}: {cause}")]
-    Population {
+    Cohort {
         /// The replicate.
         replicate: u64,
         /// The cause (in the message, so not also a `source`, which would
         /// print it twice in an error chain).
-        cause: PopulationError,
+        cause: CohortError,
     },
     /// The machine cannot give every worker a replicate's memory.
     #[error(

@@ -225,7 +225,7 @@ pub(super) fn summarise(
     keep: bool,
     buffers: &mut Buffers,
 ) -> Result<ReplicateSummary, RunError> {
-    let cohort = cohort(model, keyed, replicate).map_err(|cause| RunError::Population { replicate, cause })?;
+    let cohort = cohort(model, keyed, replicate).map_err(|cause| RunError::Cohort { replicate, cause })?;
     let mut rep = engine::simulate_reusing(model, *keyed, replicate, &cohort, &mut buffers.engine);
     let Analysis { draws, participants, started, outcome_sums } = analyse(model, &cohort, &rep, &mut buffers.rows);
     let trajectories = std::mem::take(&mut rep.trajectories);
