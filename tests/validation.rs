@@ -288,6 +288,14 @@ fn names_with_control_characters_are_errors_shown_escaped() {
             r#"- sites[0].name must not contain control characters or invisible format characters (got "No\u{202e}rth\u{200b}")"#,
         ],
     );
+    // And those that look like nothing or break a line without being
+    // control characters: two sites "North" and "\u{61c}North" would look the same.
+    for ch in ['\u{61c}', '\u{180e}', '\u{2028}', '\u{2029}'] {
+        let text = minimal().replace(r#"(name: "North")"#, &format!("(name: \"{ch}North\")"));
+        let p = problems(&text);
+        assert!(p.contains("sites[0].name must not contain control characters or invisible format characters"), "{p}");
+        assert!(p.contains("1 problem") && !p.contains(ch), "shown escaped: {p:?}");
+    }
 }
 
 #[test]

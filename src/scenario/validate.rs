@@ -187,11 +187,22 @@ fn has_control(name: &str) -> bool {
 }
 
 /// The invisible characters that change how text around them is shown:
-/// zero-width ones, direction marks, embeddings, overrides and isolates
-/// (`"mini\u{202e}mal"` prints as "minilam"), and the byte order mark
-/// inside text.
+/// zero-width ones, direction marks (the Arabic letter mark among them),
+/// embeddings, overrides and isolates (`"mini\u{202e}mal"` prints as
+/// "minilam"), the Mongolian vowel separator, the byte order mark inside
+/// text, and the line and paragraph separators, which break a line as a
+/// line feed does but are not control characters.
 fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 /// `(got v)` for a message, `v` as [`Num`] shows it.
