@@ -89,6 +89,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
     });
+    if show_progress && result.is_err() {
+        // The progress line, which the error would otherwise follow on.
+        to_stderr!("\r\x1b[K");
+    }
     // Named as validate names it: the scenario is at fault (a population it
     // cannot generate), or its size is (too large for the machine; then exit
     // 1, as the file itself is sound).
