@@ -911,6 +911,11 @@ fn each_rule_names_its_field_and_value() {
             "population.readiness_sd must not be negative (got -0.5)",
         ),
         (
+            "starting_stage: [0.6, 0.4],",
+            "starting_stage: [0.6, 0.4], readiness_sd: 1e307,",
+            "population.readiness_sd must draw finite numbers: a draw can fall 40 SDs from 0 (got 1e307)",
+        ),
+        (
             "benefit_rates: (work_ready: 210.13)",
             "benefit_rates: (work_ready: -1)",
             "benefit_rates.work_ready must not be negative (got -1)",

@@ -562,6 +562,13 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
 fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> PopulationModel {
     let sd = p.readiness_sd;
     c.non_negative("population.readiness_sd", sd);
+    if sd.is_finite() && (sd * NORMAL_REACH).is_infinite() {
+        // A readiness that is not a number would be written as missing.
+        c.fail(
+            "population.readiness_sd",
+            format!("must draw finite numbers: a draw can fall {NORMAL_REACH} SDs from 0 {}", got(sd)),
+        );
+    }
     let b = &p.benefit_type;
     let benefit_type =
         c.weights("population.benefit_type", &BENEFIT_TYPE_NAMES, &[b.work_ready, b.health_disability, b.other]);
