@@ -921,6 +921,12 @@ fn each_rule_names_its_field_and_value() {
             "benefit_rates.work_ready must not be negative (got -1)",
         ),
         (
+            "benefit_rates: (work_ready: 210.13)",
+            "benefit_rates: (work_ready: 1e-160)",
+            "benefit_rates.work_ready must be 0 or at least 1e-6 a week (got 1e-160); state the rates in a smaller \
+             unit of currency",
+        ),
+        (
             "(from_week: 13, rate: 0.016)",
             "(from_week: 13, rate: 0.016), (from_week: 13, rate: 0.01)",
             "job_loss.rates[2].from_week must be greater than the previous piece's (got 13)",

@@ -231,6 +231,13 @@ const MAX_QUALITY_SD: f64 = 10.0;
 /// stay far from overflow, and their squares (the variances) too.
 pub const MAX_BENEFIT_RATE: f64 = 1e6;
 
+/// The smallest weekly benefit rate above 0. Below it the squares of
+/// `benefit_paid`'s deviations (in its variance) and of its variance (in the
+/// Welch degrees of freedom) would underflow: at 1e-160 a week the degrees
+/// of freedom came out as 0/0, at 1e-200 the standard error as 0. From here
+/// to [`MAX_BENEFIT_RATE`], both stay in range.
+pub const MIN_BENEFIT_RATE: f64 = 1e-6;
+
 /// Checks a parsed scenario and builds the model.
 ///
 /// # Errors
@@ -259,6 +266,14 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         c.non_negative(&format!("benefit_rates.{name}"), v);
         if v > MAX_BENEFIT_RATE && v.is_finite() {
             c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
+        } else if v > 0.0 && v < MIN_BENEFIT_RATE {
+            c.fail(
+                format!("benefit_rates.{name}"),
+                format!(
+                    "must be 0 or at least {MIN_BENEFIT_RATE:e} a week {}; state the rates in a smaller unit of currency",
+                    got(v)
+                ),
+            );
         }
     }
     let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), 1_000) {
