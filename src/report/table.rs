@@ -22,11 +22,23 @@ fn fewer_than(all: usize, counts: impl Iterator<Item = usize>) -> Option<String>
 fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
     let largest =
         diagnoses.iter().flat_map(|d| [d.power.mc_se, d.coverage.mc_se]).filter(|v| v.is_finite()).reduce(f64::max);
+    // A share of 0 or 1 (every replicate alike) has an SE of 0 that bounds nothing.
+    let certain = diagnoses
+        .iter()
+        .flat_map(|d| [d.power, d.coverage])
+        .any(|share| share.mc_se == 0.0 && (share.value == 0.0 || share.value == 1.0));
+    let caveat = if certain {
+        " A power or coverage of 0 or 1 has a Monte Carlo SE of 0, which says nothing about its error (use more \
+         replicates)."
+    } else {
+        ""
+    };
     match largest {
         // Rounded up, so that "at most" holds.
-        Some(v) => {
-            format!(" The Monte Carlo SE of each power and coverage is at most {:.3}.", (v * 1000.0).ceil() / 1000.0)
-        }
+        Some(v) => format!(
+            " The Monte Carlo SE of each power and coverage is at most {:.3}.{caveat}",
+            (v * 1000.0).ceil() / 1000.0
+        ),
         None => " No power or coverage rests on two or more replicates with a p-value, so none has a Monte Carlo \
                  SE: one over a single replicate is 0 or 1, that trial's result, not the design's."
             .into(),
@@ -149,5 +161,34 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
              those with a p-value ({range} of {all}; an outcome equal within each arm has SE 0, and an arm \
              of one participant no SE, so neither has a p-value); summary.json's replicates_tested gives each"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_error_bound;
+    use crate::analysis::{Value, diagnose};
+
+    /// The closing note bounds the Monte Carlo SE of the shares, and says
+    /// when a share of 0 or 1 makes its SE of 0 no bound at all.
+    #[test]
+    fn the_note_on_share_errors_warns_of_a_share_of_0_or_1() {
+        let cell = |power: Value, coverage: Value| {
+            let mut d = diagnose(&[]);
+            (d.power, d.coverage) = (power, coverage);
+            d
+        };
+        let share = |value, mc_se| Value { value, mc_se };
+        let caveat = "A power or coverage of 0 or 1 has a Monte Carlo SE of 0";
+        let spread = [cell(share(0.8, 0.0126), share(0.95, 0.0069))];
+        let note = share_error_bound(&spread);
+        assert!(note.contains("is at most 0.013.") && !note.contains(caveat), "{note}");
+        let certain = [spread[0], cell(share(1.0, 0.0), share(0.95, 0.0069))];
+        let note = share_error_bound(&certain);
+        assert!(note.contains("is at most 0.013.") && note.contains(caveat), "{note}");
+        let note = share_error_bound(&[cell(share(0.0, 0.0), share(1.0, 0.0))]);
+        assert!(note.contains("is at most 0.000.") && note.contains(caveat), "{note}");
+        let note = share_error_bound(&[cell(share(1.0, f64::NAN), share(1.0, f64::NAN))]);
+        assert!(note.contains("none has a Monte Carlo SE") && !note.contains(caveat), "{note}");
     }
 }
