@@ -564,9 +564,18 @@ fn progress_is_shown_on_a_terminal_only() {
 /// `script`, which gives it a pseudo-terminal as standard input, output and
 /// error and copies what appears there to its own standard output. `None`
 /// where `script` is not installed (some systems package it apart from
-/// util-linux).
+/// util-linux). The run must succeed; [`on_a_terminal_with_status`] for one
+/// that may not.
 #[cfg(target_os = "linux")]
 fn on_a_terminal(args: &[&std::ffi::OsStr]) -> Option<String> {
+    let (status, shown) = on_a_terminal_with_status(args)?;
+    assert!(status.success(), "{args:?}: {status:?}, showing {shown:?}");
+    Some(shown)
+}
+
+/// [`on_a_terminal`] with the run's exit status, which `script` returns.
+#[cfg(target_os = "linux")]
+fn on_a_terminal_with_status(args: &[&std::ffi::OsStr]) -> Option<(std::process::ExitStatus, String)> {
     // Each word quoted for the shell `script` runs the command with.
     let quote = |word: &std::ffi::OsStr| format!("'{}'", word.to_str().unwrap().replace('\'', r"'\''"));
     let rctsim = assert_cmd::cargo::cargo_bin("rctsim");
@@ -579,8 +588,7 @@ fn on_a_terminal(args: &[&std::ffi::OsStr]) -> Option<String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         output => output.unwrap(),
     };
-    assert!(output.status.success(), "{command}: {output:?}");
-    Some(String::from_utf8(output.stdout).unwrap())
+    Some((output.status, String::from_utf8(output.stdout).unwrap()))
 }
 
 #[cfg(target_os = "linux")]
@@ -603,6 +611,34 @@ fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
     assert!(dir.path().join("estimates.csv").exists());
     let quiet = on_a_terminal(&[&args[..], &[std::ffi::OsStr::new("--quiet")]].concat());
     assert_eq!(quiet.as_deref(), Some(""));
+}
+
+/// A population that fails only in a later replicate (it admits one
+/// candidate in thousands): the error starts on a line of its own, not
+/// after the progress shown so far.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("minimal.ron"))
+        .unwrap()
+        .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (min_age: 38.9895),")
+        .replace("Total(n: 200, weeks: 20)", "Total(n: 60, weeks: 20)");
+    let scenario = dir.path().join("rare.ron");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    let args = ["run".as_ref(), scenario.as_os_str(), "--replicates".as_ref(), "30".as_ref(), "--threads".as_ref()];
+    let args = [&args[..], &["1".as_ref(), "--out".as_ref(), out.as_os_str()]].concat();
+    let Some((status, shown)) = on_a_terminal_with_status(&args) else {
+        eprintln!("skipped: util-linux's `script`, which gives the run a terminal, is not installed");
+        return;
+    };
+    assert_eq!(status.code(), Some(2), "{shown:?}");
+    assert!(shown.starts_with("\rsimulated 1/30 replicates"), "progress was shown: {shown:?}");
+    let error = "\r\x1b[Kerror: ";
+    assert!(shown.contains(&format!("replicates{error}")), "{shown:?}");
+    assert!(shown.contains("population.eligibility rejected 10000 generated people in a row"), "{shown:?}");
+    assert!(!out.exists());
 }
 
 #[test]
