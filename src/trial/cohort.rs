@@ -48,7 +48,7 @@ pub enum CohortError {
     /// `transitions`, or the spread of what they multiply (`readiness_sd`,
     /// the covariate distributions), so the message names both.
     #[error(
-        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) above 1e100 \
+        "participant {ticket}: transitions.{transition} gives a rate multiplier exp(β·x + ℓ·u) above {MAX_MULTIPLIER:e} \
          (or not a finite number); its covariate coefficients or readiness loading are too large for the \
          covariates drawn, or population.readiness_sd or a covariate distribution in population spreads them \
          too widely"
