@@ -55,6 +55,10 @@ fn whole<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
     }
 }
 
+/// Returns to the start of the terminal's line and clears it: each report of
+/// progress replaces the last, and the table, or an error, starts on a clean line.
+const CLEAR_LINE: &str = "\r\x1b[K";
+
 /// A run too large for the machine, named by its scenario: the library
 /// speaks of threads and replicates, and here they are `flags`.
 fn too_large(e: &RunError, flags: &str, scenario: &std::path::Path) -> anyhow::Error {
@@ -81,17 +85,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if show_progress {
             match progress {
                 Progress::Simulated { done, total } => to_stderr!("\rsimulated {done}/{total} replicates"),
-                Progress::Diagnosed { done, total } => to_stderr!("\r\x1b[Kdiagnosed {done}/{total} cells"),
+                Progress::Diagnosed { done, total } => to_stderr!("{CLEAR_LINE}diagnosed {done}/{total} cells"),
                 _ => {}
             }
             if matches!(progress, Progress::Diagnosed { done, total } if done == total) {
-                to_stderr!("\r\x1b[K");
+                to_stderr!("{CLEAR_LINE}");
             }
         }
     });
     if show_progress && result.is_err() {
         // The progress line, which the error would otherwise follow on.
-        to_stderr!("\r\x1b[K");
+        to_stderr!("{CLEAR_LINE}");
     }
     // Named as validate names it: the scenario is at fault (a population it
     // cannot generate), or its size is (too large for the machine; then exit
@@ -117,7 +121,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let written = out::write_files(out, &report);
         if show_progress {
             // Also before an error, which would otherwise follow on this line.
-            to_stderr!("\r\x1b[K");
+            to_stderr!("{CLEAR_LINE}");
         }
         written?;
     }
