@@ -6,7 +6,7 @@
 //! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
 
 use crate::rng::{Keyed, Purpose, below_one, pick_cumulative};
-use crate::scenario::{Dist, EligibilityModel, Model, PopulationModel, transition};
+use crate::scenario::{EligibilityModel, Model, PopulationModel, transition};
 
 /// One participant's baseline record.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,19 +43,6 @@ pub const MAX_MULTIPLIER: f64 = 1e100;
 /// How many candidates may be rejected before giving up.
 pub const MAX_ATTEMPTS: u32 = 10_000;
 
-/// Draws one value of a declared distribution from uniform `u ∈ (0, 1)`.
-///
-/// Truncated distributions are drawn by inversion on the truncated range, so
-/// no draw is ever rejected.
-pub fn draw(d: &Dist, u: f64) -> f64 {
-    match *d {
-        Dist::Fixed(v) => v,
-        Dist::Uniform(a, b) => a + (b - a) * u,
-        Dist::Normal { mean, sd, z } => mean + sd * z.draw(u),
-        Dist::LogNormal { mu, sigma, z } => libm::exp(mu + sigma * z.draw(u)),
-    }
-}
-
 /// Generates the eligible person holding `ticket`, at `site` and `week`.
 ///
 /// Candidates are drawn until one passes every eligibility rule (and has a
@@ -79,11 +66,11 @@ pub fn generate(
         // candidates fail one), and the others only for a candidate admitted.
         // Each draw has its own key, so skipping draws for the rejected
         // changes nobody's values.
-        let age = draw(&pop.age, u(0));
+        let age = pop.age.draw(u(0));
         if !admits_age(e, age) {
             continue;
         }
-        let age_first_benefit = draw(&pop.age_first_benefit, u(1));
+        let age_first_benefit = pop.age_first_benefit.draw(u(1));
         if !admits_age_first_benefit(e, age_first_benefit, age) {
             continue;
         }
@@ -102,8 +89,8 @@ pub fn generate(
             age_first_benefit,
             benefit_type,
             health,
-            weeks_on_benefit: draw(&pop.weeks_on_benefit, u(4)).round().max(0.0) as u32,
-            prior_spells: draw(&pop.prior_spells, u(5)).round().max(0.0) as u32,
+            weeks_on_benefit: pop.weeks_on_benefit.draw(u(4)).round().max(0.0) as u32,
+            prior_spells: pop.prior_spells.draw(u(5)).round().max(0.0) as u32,
             starting_stage: pick_cumulative(&pop.starting_stage, u(6)) as u8,
             readiness: pop.readiness_sd * keyed.normal(replicate, Purpose::Readiness, ticket, attempt),
         });
@@ -168,47 +155,4 @@ pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
         };
     }
     m
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rng::TruncatedNormal;
-
-    // Expected draws from mpmath (`tests/reference/truncated_ends.py`).
-    // Near a bound `z`, `Φ` is held to about 2⁻⁵³ and a draw moves by that
-    // over `φ(z)` standard deviations: 3.3e-15 in 25 (sd 3, z = 5/3), and
-    // 6.5e-15 relative in 40 (σ 0.5, z = 2 ln 4). About a dozen such
-    // roundings are allowed in each.
-
-    /// Allowed absolute error of the truncated normal's draws.
-    const NORMAL_TOL: f64 = 4e-14;
-    /// Allowed relative error of the truncated log-normal's draws.
-    const LOG_NORMAL_TOL: f64 = 8e-14;
-
-    #[test]
-    fn truncated_normal_stays_in_range_and_inverts() {
-        let d = Dist::Normal { mean: 20.0, sd: 3.0, z: TruncatedNormal::new(-2.0 / 3.0, 5.0 / 3.0) };
-        // The middle one is the truncated median, Φ⁻¹((Φ(-2/3) + Φ(5/3))/2) = 0.2594… sd above the mean.
-        let expected = [18.000000000006573, 20.778312050349946, 24.999999999978897];
-        for (u, expected) in [1e-12, 0.5, 1.0 - 1e-12].into_iter().zip(expected) {
-            let got = draw(&d, u);
-            assert!((got - expected).abs() <= NORMAL_TOL, "u = {u}: {got}, expected {expected}");
-        }
-    }
-
-    /// A truncated log-normal is `exp(mu + sigma·z)`, `z` truncated to
-    /// `[(ln min − mu)/sigma, (ln max − mu)/sigma]`, so its draws run from min
-    /// to max as `u` rises. Median 10, sigma 0.5, range [5, 40]: `z` in
-    /// [2 ln 0.5, 2 ln 4]. (`exp(mu − sigma·z)` would run from 20 down to 2.5.)
-    #[test]
-    fn truncated_log_normal_stays_in_range() {
-        let z = TruncatedNormal::new(2.0 * 0.5f64.ln(), 2.0 * 4f64.ln());
-        let d = Dist::LogNormal { mu: 10f64.ln(), sigma: 0.5, z };
-        let expected = [5.000000000014979, 10.515308236488043, 39.99999999785954];
-        for (u, expected) in [1e-12, 0.5, 1.0 - 1e-12].into_iter().zip(expected) {
-            let got = draw(&d, u);
-            assert!((got - expected).abs() <= LOG_NORMAL_TOL * expected, "u = {u}: {got}, expected {expected}");
-        }
-    }
 }

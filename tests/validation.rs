@@ -1149,18 +1149,17 @@ fn a_truncated_covariate_draws_between_its_bounds_around_its_truncated_median() 
             "weeks_on_benefit: LogNormal(median: 60, sigma: 0.8, min: 10, max: 600)",
         );
     let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
-    let draw = rctsim::population::draw;
     let u = [1e-12, 0.5, 1.0 - 1e-12];
     // z from (18 − 24)/4 = −1.5 to (39 − 24)/4 = 3.75.
     let age = [18.00000000002882, 24.334869129588668, 38.99999998941469];
     for (u, expected) in u.into_iter().zip(age) {
-        let got = draw(&m.population.age, u);
+        let got = m.population.age.draw(u);
         assert!((got - expected).abs() <= 1e-11, "age at u = {u}: {got}, expected {expected}");
     }
     // z from ln(10/60)/0.8 to ln(600/60)/0.8 (a sigma of 1 would hide a product for the quotient).
     let weeks = [10.000000000242705, 60.638410144304395, 599.9999999253811];
     for (u, expected) in u.into_iter().zip(weeks) {
-        let got = draw(&m.population.weeks_on_benefit, u);
+        let got = m.population.weeks_on_benefit.draw(u);
         assert!((got - expected).abs() <= 1e-13 * expected, "weeks at u = {u}: {got}, expected {expected}");
     }
 }

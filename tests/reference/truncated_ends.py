@@ -6,7 +6,7 @@ a truncated log-normal is exp(mu + sigma z) with a, b = (ln lo - mu)/sigma, ...
 Computed with mpmath at 600 digits (enough to hold Phi(a) = 1 - 5e-198 at
 a = 30 with digits to spare), independently of rctsim's normal_cdf and
 normal_quantile. The values are embedded, rounded to the nearest double, in
-tests/validation.rs (a_truncated_covariate_draws_...), src/population.rs's
+tests/validation.rs (a_truncated_covariate_draws_...), src/scenario/model.rs's
 and src/rng.rs's unit tests.
 
     python3 tests/reference/truncated_ends.py   # mpmath 1.3
@@ -36,8 +36,8 @@ def log_normal(name, median, sigma, lo, hi):
 
 normal("validation.rs age: Normal(mean: 24, sd: 4, min: 18, max: 39)", 24, 4, 18, 39)
 log_normal("validation.rs weeks: LogNormal(median: 60, sigma: 0.8, min: 10, max: 600)", 60, "0.8", 10, 600)
-normal("population.rs: Normal(mean: 20, sd: 3, min: 18, max: 25)", 20, 3, 18, 25)
-log_normal("population.rs: LogNormal(median: 10, sigma: 0.5, min: 5, max: 40)", 10, "0.5", 5, 40)
+normal("model.rs: Normal(mean: 20, sd: 3, min: 18, max: 25)", 20, 3, 18, 25)
+log_normal("model.rs: LogNormal(median: 10, sigma: 0.5, min: 5, max: 40)", 10, "0.5", 5, 40)
 # Ranges far in the upper tail, where Phi(a) itself is 1 to a double.
 normal("rng.rs: standard normal on [8.5, 20]", 0, 1, "8.5", 20)
 normal("rng.rs: standard normal on [30, 40]", 0, 1, 30, 40)
