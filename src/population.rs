@@ -40,15 +40,13 @@ pub struct Person {
 /// stop a life's clock (or, times a zero rate, make it NaN) without a word.
 pub const MAX_MULTIPLIER: f64 = 1e100;
 
-/// How many candidates may be rejected before giving up.
-pub const MAX_ATTEMPTS: u32 = 10_000;
-
 /// Generates the eligible person holding `ticket`, at `site` and `week`.
 ///
 /// Candidates are drawn until one passes every eligibility rule (and has a
 /// first benefit no later than their current age).
 ///
-/// `None` after [`MAX_ATTEMPTS`] rejections in a row.
+/// `None` after `pop.max_attempts` rejections in a row, which validation
+/// sets so that this practically never happens.
 pub fn generate(
     pop: &PopulationModel,
     keyed: &Keyed,
@@ -59,7 +57,7 @@ pub fn generate(
 ) -> Option<Person> {
     let e = &pop.eligibility;
     let covariates = keyed.entity(replicate, Purpose::Covariate, ticket);
-    for attempt in 0..MAX_ATTEMPTS as u64 {
+    for attempt in 0..u64::from(pop.max_attempts) {
         let u = |k: u64| below_one(covariates.uniform(attempt * 8 + k));
         // Of the four covariates eligibility reads, each is drawn only once
         // the rules on those before it have passed (in ics_x.ron two in three

@@ -613,16 +613,18 @@ fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
     assert_eq!(quiet.as_deref(), Some(""));
 }
 
-/// A population that fails only in a later replicate (it admits one
-/// candidate in thousands): the error starts on a line of its own, not
-/// after the progress shown so far.
+/// A population that fails only in a later replicate (an age coefficient
+/// that overflows a rate multiplier for about one participant in 1,000, first
+/// in replicate 9): the error starts on a line of its own, not after the
+/// progress shown so far.
 #[cfg(target_os = "linux")]
 #[test]
 fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("minimal.ron"))
         .unwrap()
-        .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (min_age: 38.9895),")
+        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
+        .replace("enrolment:", "transitions: (job: (age: 22)),\n    enrolment:")
         .replace("Total(n: 200, weeks: 20)", "Total(n: 60, weeks: 20)");
     let scenario = dir.path().join("rare.ron");
     std::fs::write(&scenario, text).unwrap();
@@ -637,7 +639,7 @@ fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
     assert!(shown.starts_with("\rsimulated 1/30 replicates"), "progress was shown: {shown:?}");
     let error = "\r\x1b[Kerror: ";
     assert!(shown.contains(&format!("replicates{error}")), "{shown:?}");
-    assert!(shown.contains("population.eligibility rejected 10000 generated people in a row"), "{shown:?}");
+    assert!(shown.contains("replicate 9: participant 28: transitions.job gives a rate multiplier"), "{shown:?}");
     assert!(!out.exists());
 }
 
@@ -1062,10 +1064,6 @@ fn a_population_no_candidate_can_join_is_a_rule_error() {
 #[test]
 fn a_population_the_scenario_cannot_generate_is_bad_input() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
-    // Ages below 17 are 6.5 SDs out: possible, so valid, but never drawn.
-    let nobody = minimal
-        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
-        .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 17),");
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
     let spread = minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], readiness_sd: 400,");
     // 2,000 ICS case managers with quality spread 2 and an effect of 1e6:
@@ -1078,7 +1076,6 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
         )
         .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
     for (text, message) in [
-        (nobody, "with the rule that age at first benefit is at most age, admit almost nobody"),
         (overflow, "transitions.job gives a rate multiplier"),
         (spread, "or population.readiness_sd or a covariate distribution in population spreads them too widely"),
         (quality, "which raises the service's largest effect multiplier to e^339, above 1e100; lower quality_sd"),
@@ -1100,6 +1097,37 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
             .code(2)
             .stderr(predicate::str::contains("scenario.ron: replicate 0: ").and(predicate::str::contains(message)));
         assert!(!out.exists(), "no output folder after a failed run");
+    }
+}
+
+/// Rules that admit almost nobody are refused when the file is read, with
+/// the share they admit, before anything runs: ages of N(30, 2²) at most
+/// 23.5 are `Φ(−3.25) ≈ 1/1733` of the candidates, and at most 17 (6.5 SDs
+/// out, possible but never drawn) `Φ(−6.5) ≈ 1/2.5·10¹⁰`, of whom a little
+/// under a quarter also have a first benefit (uniform on [16, 19]) at most
+/// their age.
+#[test]
+fn rules_that_admit_almost_nobody_are_refused_before_running() {
+    let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
+    for (max_age, admits) in [("23.5", "about 1 candidate in 1730 "), ("17", "about 1 candidate in 1.05e11 ")] {
+        let text = minimal.replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)").replace(
+            "starting_stage: [0.6, 0.4],",
+            &format!("starting_stage: [0.6, 0.4], eligibility: (max_age: {max_age}),"),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scenario.ron");
+        std::fs::write(&file, text).unwrap();
+        let message = format!("scenario.ron: 1 problem in the scenario:\n  - population.eligibility admits {admits}");
+        rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(predicate::str::contains(&message));
+        let out = dir.path().join("out");
+        rctsim()
+            .args(["run", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(&message));
+        assert!(!out.exists(), "no output folder after a refused run");
     }
 }
 

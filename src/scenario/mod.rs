@@ -5,6 +5,7 @@
 //! column — and then [`validate()`] checks the rules and builds the validated
 //! [`Model`] the engine runs, reporting every broken rule at once.
 
+pub mod eligibility;
 mod model;
 pub mod schema;
 mod text;

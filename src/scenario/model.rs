@@ -217,7 +217,17 @@ pub struct PopulationModel {
     pub reference: [f64; 4],
     /// Who may be randomised.
     pub eligibility: EligibilityModel,
+    /// The share of candidates the eligibility rules admit, at least
+    /// [`MIN_ADMITTED`] (see [`super::eligibility`]).
+    pub admitted: f64,
+    /// Rejections in a row after which generating a participant gives up: so
+    /// many that, at the share admitted, it happens with a chance below 10⁻²¹.
+    pub max_attempts: u32,
 }
+
+/// The smallest share of candidates the eligibility rules may admit: below
+/// it, each participant would take more than 1,000 candidates to find.
+pub const MIN_ADMITTED: f64 = 1e-3;
 
 /// Eligibility rules; a person must pass all of them.
 #[derive(Debug, Clone, Default)]

@@ -4,6 +4,7 @@
 //! user fixes a file in one pass. Each problem names the field path, the rule
 //! and the value.
 
+use super::eligibility::{self, attempts_for};
 use super::model::*;
 use super::schema::{self, Scenario};
 use super::text::{SHOWN_CHARS, cut, quoted};
@@ -575,6 +576,7 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
 }
 
 fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> PopulationModel {
+    let before = c.problems.len();
     let sd = p.readiness_sd;
     c.non_negative("population.readiness_sd", sd);
     if sd.is_finite() && (sd * NORMAL_REACH).is_infinite() {
@@ -641,7 +643,7 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
     }
     let (weeks_on_benefit, _) = dist(c, "population.weeks_on_benefit", &p.weeks_on_benefit);
     let (prior_spells, _) = dist(c, "population.prior_spells", &p.prior_spells);
-    PopulationModel {
+    let mut model = PopulationModel {
         readiness_sd: sd,
         age,
         age_first_benefit,
@@ -658,14 +660,54 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
             benefit_types,
             health: allowed_health,
         },
+        admitted: 1.0,
+        max_attempts: attempts_for(1.0),
+    };
+    // The share is only meaningful for distributions and weights that passed.
+    if c.problems.len() == before {
+        admission(c, &mut model);
     }
+    model
 }
 
-/// Age rules that no candidate can pass, whatever is drawn: the run would
-/// fail after 10,000 rejections in a row, so they are reported here instead.
-/// `age` and `first` are the smallest and largest draws of age and age at
-/// first benefit. Only certain cases are errors; rules that admit few
-/// candidates are left to the run.
+/// Rules that admit fewer than [`MIN_ADMITTED`] of the candidates would make
+/// generating participants crawl, or fail in some later replicate: they are
+/// reported here, with the share they admit.
+fn admission(c: &mut Checker, pop: &mut PopulationModel) {
+    let admitted = eligibility::admitted(pop);
+    let share = admitted.share();
+    if share < MIN_ADMITTED {
+        let one_in = 1.0 / share;
+        let admits = if one_in < 1e6 {
+            format!("about 1 candidate in {}", three_digits(one_in))
+        } else if one_in.is_finite() {
+            format!("about 1 candidate in {one_in:.2e}")
+        } else {
+            "no candidate".to_string()
+        };
+        c.fail(
+            "population.eligibility",
+            format!(
+                "admits {admits} of those the population draws (with the rule that age at first benefit is at most \
+                 age); at least 1 in {:.0} must pass: widen the rules or move the distributions towards them",
+                1.0 / MIN_ADMITTED
+            ),
+        );
+    }
+    pop.admitted = share;
+    pop.max_attempts = attempts_for(admitted.low.max(0.5 * MIN_ADMITTED));
+}
+
+/// `x` rounded to three significant digits.
+fn three_digits(x: f64) -> f64 {
+    let unit = 10f64.powi(x.log10().floor() as i32 - 2);
+    (x / unit).round() * unit
+}
+
+/// Age rules that no candidate can pass, whatever is drawn, named rule by
+/// rule. `age` and `first` are the smallest and largest draws of age and age
+/// at first benefit. Only certain cases are found here; rules that admit few
+/// candidates are left to [`admission`], which gives the share.
 fn no_candidate(c: &mut Checker, p: &schema::Population, age: (f64, f64), first: (f64, f64)) {
     let (age_is, first_is) = (written(&p.age), written(&p.age_first_benefit));
     let first_above_age = surely_above(first.0, age.1);

@@ -4,7 +4,7 @@
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
 use crate::engine::capacity::staffing;
-use crate::population::{self, MAX_ATTEMPTS, MAX_MULTIPLIER};
+use crate::population::{self, MAX_MULTIPLIER};
 use crate::rng::Keyed;
 use crate::scenario::{Model, transition};
 use crate::service as services;
@@ -33,11 +33,12 @@ pub enum CohortError {
         /// `ln` of the largest multiplier it can give: `f · q · ln m`.
         ln: f64,
     },
-    /// No eligible person could be generated.
+    /// No eligible person could be generated: validation sets the attempts
+    /// from the share of candidates the rules admit so that this has a chance
+    /// below 10⁻²¹, so it means that share was misjudged.
     #[error(
-        "population.eligibility rejected {attempts} generated people in a row; \
-         the eligibility rules, with the rule that age at first benefit is at most age, admit almost \
-         nobody from the declared covariate distributions"
+        "population.eligibility rejected {attempts} generated people in a row, which at the share of candidates \
+         its rules admit has a chance below 1e-21: the share was misjudged (a fault in rctsim)"
     )]
     Eligibility {
         /// Attempts made.
@@ -114,7 +115,7 @@ fn cohort_of(
     };
     for (ticket, (week, site)) in arrivals.enumerate() {
         let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)
-            .ok_or(CohortError::Eligibility { attempts: MAX_ATTEMPTS })?;
+            .ok_or(CohortError::Eligibility { attempts: model.population.max_attempts })?;
         let pm = population::rate_multipliers(model, &p);
         if let Some(j) = pm.iter().position(|&m| m.is_nan() || m > MAX_MULTIPLIER) {
             return Err(CohortError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
