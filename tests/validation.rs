@@ -488,6 +488,14 @@ fn age_rules_that_admit_almost_nobody_are_errors() {
         assert!(!p.contains("admits no age") && !p.contains("must allow values"), "{age}, {first}, {rules}: {p}");
     }
     assert!(with_ages(uniform, "Fixed(16)", "(max_age: 18.02)").contains("admits about 1 candidate in 1050 of those"));
+    // Reported beside a problem elsewhere in the population.
+    let text = minimal().replace(
+        "starting_stage: [0.6, 0.4],",
+        "starting_stage: [0.6, 0.4], readiness_sd: -1, eligibility: (max_age: 18.01),",
+    );
+    let p = problems(&text);
+    assert!(p.starts_with("x.ron: 2 problems") && p.contains("population.readiness_sd must not be negative"), "{p}");
+    assert!(p.contains("population.eligibility admits about 1 candidate in "), "{p}");
     assert_eq!(with_ages(uniform, "Fixed(16)", "(max_age: 18.0211)"), "");
 }
 

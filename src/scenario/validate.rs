@@ -663,8 +663,10 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         admitted: 1.0,
         max_attempts: attempts_for(1.0),
     };
-    // The share is only meaningful for distributions and weights that passed.
-    if c.problems.len() == before {
+    // The share is only meaningful for the distributions, weights and rules
+    // it reads having passed (and no rule already found that nobody passes).
+    let share_reads = ["population.age", "population.benefit_type", "population.health", "population.eligibility"];
+    if !c.problems[before..].iter().any(|p| share_reads.iter().any(|r| p.path.starts_with(r))) {
         admission(c, &mut model);
     }
     model
