@@ -1220,6 +1220,22 @@ fn the_share_admitted_is_the_generators_acceptance_rate() {
     assert!((admitted - share).abs() <= 4.0 * se, "generated {admitted}, validation says {share} (SE {se})");
 }
 
+/// The example of `docs/scenarios.md`: ages N(30, 2²) of at most 24 are
+/// `Φ(−3)` of the candidates (1 in 740.8; first benefits, uniform on
+/// [16, 19], are below nearly every such age), so each participant is allowed
+/// `⌈50 / share⌉` rejections, computed from the bracket's lower end.
+#[test]
+fn a_share_of_1_in_741_allows_about_37_000_rejections() {
+    let text = minimal()
+        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
+        .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 24),");
+    let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    // Φ(−3) from Python's 0.5·erfc(3/√2).
+    let phi = 0.0013498980316300957;
+    assert!((m.population.admitted / phi - 1.0).abs() < 1e-3, "{}", m.population.admitted);
+    assert!((37_040..37_080).contains(&m.population.max_attempts), "{}", m.population.max_attempts);
+}
+
 /// The ```ron blocks of `docs/scenarios.md`, in order.
 fn documented_examples() -> Vec<String> {
     let doc = include_str!("../docs/scenarios.md");
