@@ -614,8 +614,8 @@ fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
 }
 
 /// A population that fails only in a later replicate (an age coefficient
-/// that overflows a rate multiplier for about one participant in 1,000, first
-/// in replicate 9): the error starts on a line of its own, not after the
+/// that overflows a rate multiplier for about one participant in 300, ages
+/// above 35.47 at a reference age of 25, first in replicate 9): the error starts on a line of its own, not after the
 /// progress shown so far.
 #[cfg(target_os = "linux")]
 #[test]
@@ -1105,11 +1105,12 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
 /// 23.5 are `Φ(−3.25) ≈ 1/1733` of the candidates, and at most 17 (6.5 SDs
 /// out, possible but never drawn) `Φ(−6.5) ≈ 1/2.5·10¹⁰`, of whom a little
 /// under a quarter also have a first benefit (uniform on [16, 19]) at most
-/// their age.
+/// their age: 1 in 1.046·10¹¹, where the bounds computed are far enough
+/// apart to be shown as "at most" their upper end (rounded down).
 #[test]
 fn rules_that_admit_almost_nobody_are_refused_before_running() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
-    for (max_age, admits) in [("23.5", "about 1 candidate in 1730 "), ("17", "about 1 candidate in 1.05e11 ")] {
+    for (max_age, admits) in [("23.5", "about 1 candidate in 1730 "), ("17", "at most 1 candidate in 1.04e11 ")] {
         let text = minimal.replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)").replace(
             "starting_stage: [0.6, 0.4],",
             &format!("starting_stage: [0.6, 0.4], eligibility: (max_age: {max_age}),"),

@@ -665,8 +665,10 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
     };
     // The share is only meaningful for the distributions, weights and rules
     // it reads having passed (and no rule already found that nobody passes).
-    let share_reads = ["population.age", "population.benefit_type", "population.health", "population.eligibility"];
-    if !c.problems[before..].iter().any(|p| share_reads.iter().any(|r| p.path.starts_with(r))) {
+    let reads =
+        ["age", "age_first_benefit", "benefit_type", "health", "eligibility"].map(|f| format!("population.{f}"));
+    let read_has_problem = |path: &str| reads.iter().any(|r| path == r || path.starts_with(&format!("{r}.")));
+    if !c.problems[before..].iter().any(|p| read_has_problem(&p.path)) {
         admission(c, &mut model);
     }
     model
@@ -678,32 +680,52 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
 fn admission(c: &mut Checker, pop: &mut PopulationModel) {
     let admitted = eligibility::admitted(pop);
     let share = admitted.share();
-    if share < MIN_ADMITTED {
-        let one_in = 1.0 / share;
-        let admits = if one_in < 1e6 {
-            format!("about 1 candidate in {}", three_digits(one_in))
-        } else if one_in.is_finite() {
-            format!("about 1 candidate in {one_in:.2e}")
-        } else {
-            "no candidate".to_string()
-        };
+    // A share that is not a number is refused too.
+    if share.is_nan() || share < MIN_ADMITTED {
         c.fail(
             "population.eligibility",
             format!(
-                "admits {admits} of those the population draws (with the rule that age at first benefit is at most \
+                "admits {} of those the population draws (with the rule that age at first benefit is at most \
                  age); at least 1 in {:.0} must pass: widen the rules or move the distributions towards them",
+                one_candidate_in(&admitted),
                 1.0 / MIN_ADMITTED
             ),
         );
     }
     pop.admitted = share;
+    // The floor only keeps a refused model's attempts finite; it never runs.
     pop.max_attempts = attempts_for(admitted.low.max(0.5 * MIN_ADMITTED));
 }
 
-/// `x` rounded to three significant digits.
-fn three_digits(x: f64) -> f64 {
+/// A share of candidates below [`MIN_ADMITTED`] in words: "about 1 candidate
+/// in N" to three digits (more where three would round it to the limit),
+/// "at most 1 candidate in N" where the bounds are too far apart for that
+/// (N rounded down, so it stays a bound), or "no candidate".
+fn one_candidate_in(admitted: &eligibility::Admitted) -> String {
+    if admitted.high <= 0.0 {
+        return "no candidate".into();
+    }
+    if !admitted.is_precise() {
+        return format!("at most 1 candidate in {}", shown(three_digits(1.0 / admitted.high, f64::floor)));
+    }
+    let n = 1.0 / admitted.share();
+    let rounded = three_digits(n, f64::round);
+    if rounded <= 1.0 / MIN_ADMITTED {
+        format!("about 1 candidate in {n:.1}")
+    } else {
+        format!("about 1 candidate in {}", shown(rounded))
+    }
+}
+
+/// A whole number of three significant digits, with an exponent from a million up.
+fn shown(n: f64) -> String {
+    if n < 1e6 { format!("{n}") } else { format!("{n:.2e}") }
+}
+
+/// `x` (at least 100) rounded to three significant digits by `round`.
+fn three_digits(x: f64, round: fn(f64) -> f64) -> f64 {
     let unit = 10f64.powi(x.log10().floor() as i32 - 2);
-    (x / unit).round() * unit
+    round(x / unit) * unit
 }
 
 /// Age rules that no candidate can pass, whatever is drawn, named rule by

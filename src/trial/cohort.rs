@@ -34,11 +34,11 @@ pub enum CohortError {
         ln: f64,
     },
     /// No eligible person could be generated: validation sets the attempts
-    /// from the share of candidates the rules admit so that this has a chance
-    /// below 10⁻²¹, so it means that share was misjudged.
+    /// from the share of candidates the rules admit so that this has a
+    /// chance below 10⁻²¹.
     #[error(
-        "population.eligibility rejected {attempts} generated people in a row, which at the share of candidates \
-         its rules admit has a chance below 1e-21: the share was misjudged (a fault in rctsim)"
+        "population.eligibility rejected {attempts} generated people in a row, although at the share of \
+         candidates its rules admit that has a chance below 1e-21"
     )]
     Eligibility {
         /// Attempts made.
@@ -65,9 +65,9 @@ pub enum CohortError {
 /// Generates replicate `replicate`'s cohort: arrivals, people, arms, rate multipliers.
 ///
 /// # Errors
-/// [`CohortError`] when the eligibility rules admit almost nobody, a
-/// person's rate multiplier overflows, or a case manager's quality raises a
-/// service multiplier past the bound.
+/// [`CohortError`] when a person's rate multiplier overflows, a case
+/// manager's quality raises a service multiplier past the bound, or (with a
+/// chance below 10⁻²¹) a participant's candidates are all rejected.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
     let keyed = &keyed.for_replicate(replicate);
     check_case_managers(model, keyed, replicate)?;
