@@ -170,7 +170,7 @@ fn arms_fall_back_on_the_control_arms_fallback() {
             r#"(name: "ctl", service: "ics", fallback: "bau", control: true)"#,
         )
         .replace(r#"(name: "ics", service: "ics")"#, r#"(name: "plain", service: "bau")"#);
-    let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let m = common::model_from(&text);
     let bau = m.services.iter().position(|s| s.name == "bau").unwrap();
     assert!(m.arms.iter().all(|a| a.fallback == bau));
 }
@@ -365,11 +365,11 @@ fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
     let text = minimal()
         .replace("age: Uniform(min: 18, max: 39)", "age: Fixed(1e308)")
         .replace("benefit_type: (work_ready: 1),", "benefit_type: (work_ready: 1), reference: (age: -1e308),");
-    let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let model = common::model_from(&text);
     assert!(rctsim::trial::check_population(&model).is_ok());
     // With a coefficient, the multiplier is refused.
     let text = text.replace("enrolment:", "transitions: (job: (age: 0.01)),\n    enrolment:");
-    let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let model = common::model_from(&text);
     let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
     assert!(e.contains("transitions.job gives a rate multiplier exp(β·x + ℓ·u) above 1e100"), "{e}");
 }
@@ -404,7 +404,7 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
         "\"ics\": (case_managers_per_site: 1000, quality_sd: 2, effects: (job: All(1e6)),",
     );
     let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
-    let model = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let model = common::model_from(&text);
     let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
     assert!(e.starts_with("services.ics: case manager "), "{e}");
     assert!(e.contains(" at site \"North\" (numbered from 0) has quality ") || e.contains(" at site \"South\""), "{e}");
@@ -1179,7 +1179,7 @@ fn a_truncated_covariate_draws_between_its_bounds_around_its_truncated_median() 
             "weeks_on_benefit: Fixed(52)",
             "weeks_on_benefit: LogNormal(median: 60, sigma: 0.8, min: 10, max: 600)",
         );
-    let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let m = common::model_from(&text);
     let u = [1e-12, 0.5, 1.0 - 1e-12];
     // z from (18 − 24)/4 = −1.5 to (39 − 24)/4 = 3.75.
     let age = [18.00000000002882, 24.334869129588668, 38.99999998941469];
@@ -1216,7 +1216,7 @@ fn the_share_admitted_is_the_generators_acceptance_rate() {
             "starting_stage: [0.6, 0.4], eligibility: (min_age: 18, max_age: 30, max_age_first_benefit: 21, \
              benefit_types: [WorkReady], health: [NoCondition, CommonMental]),",
         );
-    let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let m = common::model_from(&text);
     let share = m.population.admitted;
     let mut once = m.population.clone();
     once.max_attempts = 1;
@@ -1225,7 +1225,7 @@ fn the_share_admitted_is_the_generators_acceptance_rate() {
     let admitted = (0..n).filter(|&t| generate(&once, &keyed, 0, t, 0, 0).is_some()).count() as f64 / n as f64;
     let se = (share * (1.0 - share) / n as f64).sqrt();
     assert!((share / 0.3400972000615 - 1.0).abs() < 1e-3, "{share}");
-    assert!((admitted - share).abs() <= 4.0 * se, "generated {admitted}, validation says {share} (SE {se})");
+    common::within("share of candidates generated against the share validation computes", admitted, share, se, 4.0);
 }
 
 /// The example of `docs/scenarios.md`: ages N(30, 2²) of at most 24 are
@@ -1237,7 +1237,7 @@ fn a_share_of_1_in_741_allows_about_37_000_rejections() {
     let text = minimal()
         .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
         .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 24),");
-    let m = scenario::parse(text.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
+    let m = common::model_from(&text);
     // Φ(−3) from Python's 0.5·erfc(3/√2).
     let phi = 0.0013498980316300957;
     assert!((m.population.admitted / phi - 1.0).abs() < 1e-3, "{}", m.population.admitted);
