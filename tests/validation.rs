@@ -491,6 +491,15 @@ fn age_rules_that_admit_almost_nobody_are_errors() {
     assert!(with_ages(uniform, "Fixed(16)", "(max_age: 18.02)").contains("admits about 1 candidate in 1050 of those"));
     // Just under the limit, where three digits would say 1 in 1000: 21 / 0.02099.
     assert!(with_ages(uniform, "Fixed(16)", "(max_age: 18.02099)").contains("admits about 1 candidate in 1000.5 of"));
+    // A category of weight 1e-310 (normalised, a subnormal number): 1 in
+    // more than the largest double, shown as that.
+    let p = problems(
+        &minimal().replace("benefit_type: (work_ready: 1),", "benefit_type: (work_ready: 1e-310, other: 1),").replace(
+            "starting_stage: [0.6, 0.4],",
+            "starting_stage: [0.6, 0.4], eligibility: (benefit_types: [WorkReady]),",
+        ),
+    );
+    assert!(p.contains("admits about 1 candidate in 1.80e308 of those"), "{p}");
     // A share far below 10⁻⁴ bounded too loosely for three digits: 1 in 2.78e17
     // (mpmath), said as at most its upper bound.
     let p = with_ages(uniform, "Normal(mean: 30, sd: 1)", "(max_age: 22)");

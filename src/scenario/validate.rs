@@ -705,10 +705,12 @@ fn one_candidate_in(admitted: &eligibility::Admitted) -> String {
     if admitted.high <= 0.0 {
         return "no candidate".into();
     }
+    // A share below 1/f64::MAX (a category weight of 1e-310) is shown as that.
+    let one_in = |share: f64| (1.0 / share).min(f64::MAX);
     if !admitted.is_precise() {
-        return format!("at most 1 candidate in {}", shown(three_digits(1.0 / admitted.high, f64::floor)));
+        return format!("at most 1 candidate in {}", shown(three_digits(one_in(admitted.high), f64::floor)));
     }
-    let n = 1.0 / admitted.share();
+    let n = one_in(admitted.share());
     let rounded = three_digits(n, f64::round);
     if rounded <= 1.0 / MIN_ADMITTED {
         format!("about 1 candidate in {n:.1}")
@@ -725,7 +727,8 @@ fn shown(n: f64) -> String {
 /// `x` (at least 100) rounded to three significant digits by `round`.
 fn three_digits(x: f64, round: fn(f64) -> f64) -> f64 {
     let unit = 10f64.powi(x.log10().floor() as i32 - 2);
-    round(x / unit) * unit
+    // Rounding the largest doubles up would pass f64::MAX.
+    (round(x / unit) * unit).min(f64::MAX)
 }
 
 /// Age rules that no candidate can pass, whatever is drawn, named rule by
