@@ -33,13 +33,6 @@ pub struct Person {
     pub readiness: f64,
 }
 
-/// The largest rate multiplier a person's covariates, or a case manager's
-/// effects, may give. With rates and declared multipliers at most
-/// [`crate::scenario::MAX_RATE`], every rate the engine forms then stays below
-/// 1e6 · 1e100 · 1e100 · 1e6, far from overflow: a rate that overflowed would
-/// stop a life's clock (or, times a zero rate, make it NaN) without a word.
-pub const MAX_MULTIPLIER: f64 = 1e100;
-
 /// Generates the eligible person holding `ticket`, at `site` and `week`.
 ///
 /// Candidates are drawn until one passes every eligibility rule (and has a

@@ -165,6 +165,13 @@ fn unit_interval(bits: u64) -> f64 {
     ((bits >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// The smallest and largest uniforms an inversion is given: [`below_one`] of
+/// a keyed uniform, `(k + 1)·2⁻⁵³` for `k` below 2⁵³, lies in
+/// `[2⁻⁵³, 1 − 2⁻⁵³]`. Every draw by inversion rises with its uniform, so its
+/// values at these two bound every value a run can draw (validation bounds
+/// rate multipliers with them).
+pub const UNIFORM_REACH: (f64, f64) = (f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0);
+
 /// A uniform in (0, 1] moved into (0, 1), for an inversion that is infinite
 /// at 1 (a normal quantile): the single value 1 becomes the largest number
 /// below it, 1 − 2⁻⁵³.
@@ -335,6 +342,15 @@ fn lower_quantile(p: f64) -> f64 {
 #[allow(clippy::excessive_precision)] // reference values as R prints them
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_uniforms_moved_below_one_reach_exactly_the_uniform_reach() {
+        let (lo, hi) = UNIFORM_REACH;
+        assert_eq!((below_one(unit_interval(0)), below_one(unit_interval(u64::MAX))), (lo, hi));
+        assert_eq!((lo, hi), (2f64.powi(-53), 1.0 - 2f64.powi(-53)));
+        // The largest standard normal a run draws: about 8.2.
+        assert!((8.1..8.3).contains(&normal_quantile(hi)) && normal_quantile(lo) == -normal_quantile(hi));
+    }
 
     #[test]
     fn pinned_values_do_not_change() {

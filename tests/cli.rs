@@ -613,9 +613,10 @@ fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
     assert_eq!(quiet.as_deref(), Some(""));
 }
 
-/// A population that fails only in a later replicate (an age coefficient
-/// that overflows a rate multiplier for about one participant in 300, ages
-/// above 35.47 at a reference age of 25, first in replicate 9): the error starts on a line of its own, not after the
+/// A scenario that fails only in a later replicate (10 ICS case managers
+/// with quality spread 1.5 and an effect of 1e6: one in about 230 has a
+/// quality past 16.7, which raises the effect past 1e100; first in
+/// replicate 3): the error starts on a line of its own, not after the
 /// progress shown so far.
 #[cfg(target_os = "linux")]
 #[test]
@@ -623,8 +624,11 @@ fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("minimal.ron"))
         .unwrap()
-        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
-        .replace("enrolment:", "transitions: (job: (age: 22)),\n    enrolment:")
+        .replace(
+            "\"ics\": (case_managers_per_site: 1,",
+            "\"ics\": (case_managers_per_site: 5, quality_sd: 1.5, effects: (job: All(1e6)),",
+        )
+        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
         .replace("Total(n: 200, weeks: 20)", "Total(n: 60, weeks: 20)");
     let scenario = dir.path().join("rare.ron");
     std::fs::write(&scenario, text).unwrap();
@@ -639,7 +643,7 @@ fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
     assert!(shown.starts_with("\rsimulated 1/30 replicates"), "progress was shown: {shown:?}");
     let error = "\r\x1b[Kerror: ";
     assert!(shown.contains(&format!("replicates{error}")), "{shown:?}");
-    assert!(shown.contains("replicate 9: participant 28: transitions.job gives a rate multiplier"), "{shown:?}");
+    assert!(shown.contains("replicate 3: services.ics: case manager 4 at site \"North\""), "{shown:?}");
     assert!(!out.exists());
 }
 
@@ -1061,11 +1065,32 @@ fn a_population_no_candidate_can_join_is_a_rule_error() {
     ));
 }
 
+/// Rate multipliers a draw could push past 1e100 are refused when the file
+/// is read; a case manager's quality that does so is found by `validate`
+/// in replicate 0's draws, as a run would meet it.
 #[test]
-fn a_population_the_scenario_cannot_generate_is_bad_input() {
+fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
     let spread = minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], readiness_sd: 400,");
+    for (text, message) in [
+        (overflow, "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^14008.2, above 1e100"),
+        (spread, "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^3283.8, above 1e100"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scenario.ron");
+        std::fs::write(&file, text).unwrap();
+        rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(predicate::str::contains(message));
+        let out = dir.path().join("out");
+        rctsim()
+            .args(["run", "--quiet", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+        assert!(!out.exists(), "no output folder after a refused run");
+    }
     // 2,000 ICS case managers with quality spread 2 and an effect of 1e6:
     // one in 125 has a quality that raises it past 1e100 (as in
     // tests/validation.rs).
@@ -1075,29 +1100,23 @@ fn a_population_the_scenario_cannot_generate_is_bad_input() {
             "\"ics\": (case_managers_per_site: 1000, quality_sd: 2, effects: (job: All(1e6)),",
         )
         .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
-    for (text, message) in [
-        (overflow, "transitions.job gives a rate multiplier"),
-        (spread, "or population.readiness_sd or a covariate distribution in population spreads them too widely"),
-        (quality, "which raises the service's largest effect multiplier to e^339, above 1e100; lower quality_sd"),
-    ] {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("scenario.ron");
-        std::fs::write(&file, text).unwrap();
-        // validate generates the participants a run would start with.
-        rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(
-            predicate::str::contains("scenario.ron: generating replicate 0 at the scenario's seed")
-                .and(predicate::str::contains(message)),
-        );
-        let out = dir.path().join("out");
-        rctsim()
-            .args(["run", "--quiet", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("scenario.ron: replicate 0: ").and(predicate::str::contains(message)));
-        assert!(!out.exists(), "no output folder after a failed run");
-    }
+    let message = "which raises the service's largest effect multiplier to e^339, above 1e100; lower quality_sd";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("scenario.ron");
+    std::fs::write(&file, quality).unwrap();
+    rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(
+        predicate::str::contains("scenario.ron: drawing replicate 0's case managers at the scenario's seed")
+            .and(predicate::str::contains(message)),
+    );
+    let out = dir.path().join("out");
+    rctsim()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("scenario.ron: replicate 0: ").and(predicate::str::contains(message)));
+    assert!(!out.exists(), "no output folder after a failed run");
 }
 
 /// Rules that admit almost nobody are refused when the file is read, with

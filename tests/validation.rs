@@ -365,13 +365,40 @@ fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
     let text = minimal()
         .replace("age: Uniform(min: 18, max: 39)", "age: Fixed(1e308)")
         .replace("benefit_type: (work_ready: 1),", "benefit_type: (work_ready: 1), reference: (age: -1e308),");
-    let model = common::model_from(&text);
-    assert!(rctsim::trial::check_population(&model).is_ok());
+    assert_eq!(problems(&text), "");
     // With a coefficient, the multiplier is refused.
     let text = text.replace("enrolment:", "transitions: (job: (age: 0.01)),\n    enrolment:");
-    let model = common::model_from(&text);
-    let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
-    assert!(e.contains("transitions.job gives a rate multiplier exp(β·x + ℓ·u) above 1e100"), "{e}");
+    let p = problems(&text);
+    assert!(
+        p.contains("transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^inf, above 1e100"),
+        "{p}"
+    );
+}
+
+/// A rate multiplier is bounded over every participant a run can draw (a
+/// normal draw reaches `Φ⁻¹(1 − 2⁻⁵³) = 8.2095` SDs), each term at the end
+/// of its covariate's range that raises it: ages N(30, 2²) up to 30 + 2·8.2095
+/// with an age coefficient of 22 (reference age 25) reach `22·21.42 = 471.2`;
+/// a readiness loading of 1 adds 8.2; ages bounded at 35 reach `22·10 = 220`,
+/// below `ln 1e100 = 230.26`, and pass. A run's first participants would
+/// rarely show it: about one in 320 of these has an age above 35.47.
+#[test]
+fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
+    let text = minimal()
+        .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
+        .replace("enrolment:", "transitions: (job: (age: 22, loading: 1)),\n    enrolment:");
+    reports(
+        &problems(&text),
+        &["transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^479.4, above 1e100, for \
+           covariates the population can draw (its terms at their largest: age 471.2, loading × readiness 8.2); \
+           lower the coefficients or the loading, or narrow the distributions (min and max)"],
+    );
+    let bounded = text.replace("age: Normal(mean: 30, sd: 2)", "age: Normal(mean: 30, sd: 2, max: 35)");
+    assert_eq!(problems(&bounded), "");
+    // A loading alone: 28 times a readiness of 8.2 passes 230, 28 times 1 not.
+    let loading = minimal().replace("enrolment:", "transitions: (job: (loading: 28.1)),\n    enrolment:");
+    assert!(problems(&loading).contains("(its terms at their largest: loading × readiness 230.7)"));
+    assert_eq!(problems(&loading.replace("28.1", "28")), "");
 }
 
 #[test]
@@ -405,7 +432,7 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     );
     let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
     let model = common::model_from(&text);
-    let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
+    let e = rctsim::trial::check_first_case_managers(&model).unwrap_err().to_string();
     assert!(e.starts_with("services.ics: case manager "), "{e}");
     assert!(e.contains(" at site \"North\" (numbered from 0) has quality ") || e.contains(" at site \"South\""), "{e}");
     assert!(e.contains("above 1e100; lower quality_sd or the effects"), "{e}");
@@ -413,11 +440,11 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     // validation quotes it.
     let dotted = text.replace("\"ics\": (", "\"ics.x\": (").replace("service: \"ics\"", "service: \"ics.x\"");
     let model = scenario::parse(dotted.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
-    let e = rctsim::trial::check_population(&model).unwrap_err().to_string();
+    let e = rctsim::trial::check_first_case_managers(&model).unwrap_err().to_string();
     assert!(e.starts_with("services.\"ics.x\": case manager "), "{e}");
     // The same spread with effects that cannot reach the limit is fine.
     let model = scenario::parse(text.replace("All(1e6)", "All(1.5)").as_bytes(), Path::new("x.ron")).unwrap();
-    assert!(rctsim::trial::check_population(&model).is_ok());
+    assert!(rctsim::trial::check_first_case_managers(&model).is_ok());
 }
 
 #[test]

@@ -15,9 +15,9 @@ pub struct Args {
 
 /// Reports every file's problems, and settings that take no effect as
 /// warnings; exit code 2 if any file has a problem. A file that follows every
-/// rule is also asked for its first participants, as a run would generate
-/// them, so that a population it cannot generate is reported here too (see
-/// [`trial::check_population`]). Every file is checked even if standard
+/// rule also has its first replicate's case managers drawn, as a run would,
+/// so that a quality spread that lets effects overflow is reported here too
+/// (see [`trial::check_first_case_managers`]). Every file is checked even if standard
 /// output closes early (a broken pipe) or fails: the exit code still says
 /// whether any file has a problem. A standard output that fails otherwise
 /// (a full disk) is then an error; messages to a closed standard error are
@@ -29,8 +29,11 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
-                if let Err(e) = trial::check_population(&loaded.model) {
-                    to_stderr!("error: {}: generating replicate 0 at the scenario's seed: {e}\n", shown_path(file));
+                if let Err(e) = trial::check_first_case_managers(&loaded.model) {
+                    to_stderr!(
+                        "error: {}: drawing replicate 0's case managers at the scenario's seed: {e}\n",
+                        shown_path(file)
+                    );
                     failed = true;
                     continue;
                 }

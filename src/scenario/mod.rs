@@ -7,6 +7,7 @@
 
 pub mod eligibility;
 mod model;
+pub mod multipliers;
 pub mod schema;
 mod text;
 mod validate;

@@ -225,6 +225,15 @@ pub struct PopulationModel {
     pub max_attempts: u32,
 }
 
+/// The largest rate multiplier a person's covariates, or a case manager's
+/// effects, may give. With rates and declared multipliers at most
+/// [`super::MAX_RATE`], every rate the engine forms then stays below
+/// 1e6 · 1e100 · 1e100 · 1e6, far from overflow: a rate that overflowed would
+/// stop a life's clock (or, times a zero rate, make it NaN) without a word.
+/// Validation bounds the multipliers a run can draw by it (see
+/// [`super::multipliers`]).
+pub const MAX_MULTIPLIER: f64 = 1e100;
+
 /// The smallest share of candidates the eligibility rules may admit: below
 /// it, each participant would take more than 1,000 candidates to find.
 pub const MIN_ADMITTED: f64 = 1e-3;

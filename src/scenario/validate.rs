@@ -6,6 +6,7 @@
 
 use super::eligibility::{self, attempts_for};
 use super::model::*;
+use super::multipliers;
 use super::schema::{self, Scenario};
 use super::text::{SHOWN_CHARS, cut, quoted};
 use super::{NON_STAGE_SHARES, column_name};
@@ -215,7 +216,7 @@ fn got(v: f64) -> String {
 /// may declare. Far beyond any real rate (a move at 50 a week happens within
 /// the week with certainty), it keeps every product the engine forms (base
 /// rate × person multiplier × service multiplier × Navigator factor) finite:
-/// see [`crate::population::MAX_MULTIPLIER`].
+/// see [`MAX_MULTIPLIER`].
 pub const MAX_RATE: f64 = 1e6;
 
 /// The most client-facing hours a week. More than a week's 168 can stand for
@@ -288,6 +289,10 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
     let enrolment = enrolment(&mut c, &s.enrolment, s.sites.len());
     staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
+    // The bounds read the whole built population and transitions.
+    if c.problems.is_empty() {
+        multiplier_bounds(&mut c, &transitions, &population);
+    }
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
@@ -672,6 +677,40 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         admission(c, &mut model);
     }
     model
+}
+
+/// Participants' rate multipliers past [`MAX_MULTIPLIER`] that some draw of
+/// a run could make, reported with the largest value, so that no run meets
+/// one part way (see [`multipliers`]).
+fn multiplier_bounds(c: &mut Checker, transitions: &[CovariateEffects; transition::COUNT], pop: &PopulationModel) {
+    let limit = multipliers::largest_exponent_allowed();
+    for (effects, name) in transitions.iter().zip(transition::NAMES) {
+        let (exponent, terms) = multipliers::largest_exponent(effects, pop);
+        if exponent.is_nan() || exponent > limit {
+            let terms: Vec<String> =
+                terms.iter().map(|(what, v)| format!("{} {}", term_name(what), short(*v))).collect();
+            c.fail(
+                format!("transitions.{name}"),
+                format!(
+                    "lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^{}, above {MAX_MULTIPLIER:e}, for \
+                     covariates the population can draw (its terms at their largest: {}); lower the coefficients \
+                     or the loading, or narrow the distributions (min and max)",
+                    short(exponent),
+                    terms.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// A value to one decimal, or to three digits with an exponent from a million up.
+fn short(v: f64) -> String {
+    if v.abs() < 1e6 { format!("{v:.1}") } else { format!("{v:.2e}") }
+}
+
+/// How a term of a rate multiplier's exponent is named in messages.
+fn term_name(what: &str) -> &str {
+    if what == "loading" { "loading × readiness" } else { what }
 }
 
 /// Rules that admit fewer than [`MIN_ADMITTED`] of the candidates would make

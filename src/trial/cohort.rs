@@ -1,12 +1,18 @@
-//! A replicate's cohort: arrivals, people, arms and rate multipliers, and the
-//! checks that find, before a run, a scenario whose cohort cannot be generated.
+//! A replicate's cohort: arrivals, people, arms and rate multipliers.
+//!
+//! Validation bounds what the people drawn can be (the share of candidates
+//! the eligibility rules admit, every rate multiplier a participant can
+//! draw), so that a scenario it accepts generates every replicate's people;
+//! the checks here stop a run, as bad input, should a draw pass those bounds
+//! all the same. Case managers' qualities are checked here as they are drawn
+//! (see `scenario::multipliers` for why they are not bounded beforehand).
 
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
 use crate::engine::capacity::staffing;
-use crate::population::{self, MAX_MULTIPLIER};
+use crate::population;
 use crate::rng::Keyed;
-use crate::scenario::{Model, transition};
+use crate::scenario::{MAX_MULTIPLIER, Model, transition};
 use crate::service as services;
 
 /// Why a replicate's people, or its case managers, could not be generated.
@@ -66,12 +72,26 @@ pub enum CohortError {
 ///
 /// # Errors
 /// [`CohortError`] when a person's rate multiplier overflows, a case
-/// manager's quality raises a service multiplier past the bound, or (with a
-/// chance below 10⁻²¹) a participant's candidates are all rejected.
+/// manager's quality raises a service multiplier past the bound (neither can
+/// happen in a validated model), or (with a chance below 10⁻²¹) a
+/// participant's candidates are all rejected.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
     let keyed = &keyed.for_replicate(replicate);
     check_case_managers(model, keyed, replicate)?;
     cohort_of(model, keyed, replicate, arrivals(model, keyed, replicate))
+}
+
+/// Draws replicate 0's case managers at the scenario's seed, as a run would,
+/// and checks that no quality raises an effect past the bound: `rctsim
+/// validate` then reports a service whose quality spread lets effects pass
+/// [`MAX_MULTIPLIER`] without running, in the common case that the first
+/// replicate's draws already do. (A later replicate can still meet one, in a
+/// rarer draw.)
+///
+/// # Errors
+/// The [`CohortError`] a run would stop with in its first replicate.
+pub fn check_first_case_managers(model: &Model) -> Result<(), CohortError> {
+    check_case_managers(model, &Keyed::new(model.seed).for_replicate(0), 0)
 }
 
 /// Checks that no case manager's quality draw raises a service multiplier
@@ -125,21 +145,4 @@ fn cohort_of(
         c.arms.push(randomise(&ratios, keyed, replicate, ticket as u64));
     }
     Ok(c)
-}
-
-/// How many participants [`check_population`] generates.
-pub const POPULATION_CHECK: usize = 10_000;
-
-/// Generates the first [`POPULATION_CHECK`] participants of replicate 0 at the
-/// scenario's seed, as a run would: a population the scenario cannot
-/// generate is then found by `rctsim validate`, without running, in the
-/// common case that it fails at once. (A run can still meet a failure later,
-/// in a rarer draw.)
-///
-/// # Errors
-/// The [`CohortError`] a run would stop with in these participants.
-pub fn check_population(model: &Model) -> Result<(), CohortError> {
-    let keyed = &Keyed::new(model.seed).for_replicate(0);
-    check_case_managers(model, keyed, 0)?;
-    cohort_of(model, keyed, 0, arrivals(model, keyed, 0).take(POPULATION_CHECK)).map(drop)
 }

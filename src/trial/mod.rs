@@ -14,7 +14,7 @@ mod memory;
 mod randomisation;
 mod replicate;
 
-pub use cohort::{CohortError, POPULATION_CHECK, check_population, cohort};
+pub use cohort::{CohortError, check_first_case_managers, cohort};
 pub use enrolment::{arrivals, poisson};
 pub use randomisation::simple as randomise;
 pub use replicate::person_outcome;
