@@ -30,7 +30,7 @@ pub fn largest_exponent_allowed() -> f64 {
     libm::log(MAX_MULTIPLIER) - 1e-9
 }
 
-/// One term of an exponent at its largest: the names of the covariate and the value.
+/// One term of an exponent at its largest: what it multiplies, and its value.
 pub type Term = (&'static str, f64);
 
 /// The largest exponent `β·x + ℓ·u` of a transition's rate multiplier over
@@ -60,7 +60,7 @@ pub fn largest_exponent(effects: &CovariateEffects, pop: &PopulationModel) -> (f
         ("prior_spells", largest(effects.prior_spells, whole(spells_lo) - spells_ref, whole(spells_hi) - spells_ref)),
         ("benefit_type", allowed(&effects.benefit_type, &pop.benefit_type, &e.benefit_types)),
         ("health", allowed(&effects.health, &pop.health, &e.health)),
-        ("loading", largest(effects.loading, -pop.readiness_sd * z, pop.readiness_sd * z)),
+        ("loading × readiness", largest(effects.loading, -pop.readiness_sd * z, pop.readiness_sd * z)),
     ];
     let sum = terms.iter().map(|t| t.1).sum();
     (sum, terms.into_iter().filter(|t| t.1 != 0.0).collect())

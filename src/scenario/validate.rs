@@ -687,8 +687,7 @@ fn multiplier_bounds(c: &mut Checker, transitions: &[CovariateEffects; transitio
     for (effects, name) in transitions.iter().zip(transition::NAMES) {
         let (exponent, terms) = multipliers::largest_exponent(effects, pop);
         if exponent.is_nan() || exponent > limit {
-            let terms: Vec<String> =
-                terms.iter().map(|(what, v)| format!("{} {}", term_name(what), short(*v))).collect();
+            let terms: Vec<String> = terms.iter().map(|(what, v)| format!("{what} {}", short(*v))).collect();
             c.fail(
                 format!("transitions.{name}"),
                 format!(
@@ -706,11 +705,6 @@ fn multiplier_bounds(c: &mut Checker, transitions: &[CovariateEffects; transitio
 /// A value to one decimal, or to three digits with an exponent from a million up.
 fn short(v: f64) -> String {
     if v.abs() < 1e6 { format!("{v:.1}") } else { format!("{v:.2e}") }
-}
-
-/// How a term of a rate multiplier's exponent is named in messages.
-fn term_name(what: &str) -> &str {
-    if what == "loading" { "loading × readiness" } else { what }
 }
 
 /// Rules that admit fewer than [`MIN_ADMITTED`] of the candidates would make
