@@ -78,7 +78,7 @@ pub enum CohortError {
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
     let keyed = &keyed.for_replicate(replicate);
     check_case_managers(model, keyed, replicate)?;
-    cohort_of(model, keyed, replicate, arrivals(model, keyed, replicate))
+    people(model, keyed, replicate)
 }
 
 /// Draws replicate 0's case managers at the scenario's seed, as a run would,
@@ -119,13 +119,9 @@ fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(
     Ok(())
 }
 
-/// The cohort of `arrivals`, the first of replicate `replicate`'s.
-fn cohort_of(
-    model: &Model,
-    keyed: &Keyed,
-    replicate: u64,
-    arrivals: impl Iterator<Item = (u32, u16)>,
-) -> Result<Cohort, CohortError> {
+/// Replicate `replicate`'s arrivals as people, with their arms and rate multipliers.
+fn people(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
+    let arrivals = arrivals(model, keyed, replicate);
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
     let expected = model.enrolment.expected_participants().min(arrivals.size_hint().1.unwrap_or(usize::MAX));
     let mut c = Cohort {
