@@ -1074,8 +1074,14 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
     let overflow = minimal.replace("enrolment:", "transitions: (job: (age: 1000)),\n    enrolment:");
     let spread = minimal.replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], readiness_sd: 400,");
     for (text, message) in [
-        (overflow, "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^14008.2, above 1e100"),
-        (spread, "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^3283.8, above 1e100"),
+        (
+            overflow,
+            "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^14008.2, where at most e^230.26",
+        ),
+        (
+            spread,
+            "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^3283.8, where at most e^230.26",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scenario.ron");

@@ -370,7 +370,7 @@ fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
     let text = text.replace("enrolment:", "transitions: (job: (age: 0.01)),\n    enrolment:");
     let p = problems(&text);
     assert!(
-        p.contains("transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^inf, above 1e100"),
+        p.contains("transitions.job has a term, age, that runs from inf to inf over the covariates the population can draw; each term must stay within ±1e6"),
         "{p}"
     );
 }
@@ -389,9 +389,11 @@ fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
         .replace("enrolment:", "transitions: (job: (age: 22, loading: 1)),\n    enrolment:");
     reports(
         &problems(&text),
-        &["transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^479.4, above 1e100, for \
-           covariates the population can draw (its terms at their largest: age 471.2, loading × readiness 8.2); \
-           lower the coefficients or the loading, or narrow the distributions (min and max)"],
+        &[
+            "transitions.job lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^479.4, where at most e^230.26 (1e100) is \
+           allowed, for covariates the population can draw (its terms at their largest: age 471.2, loading × readiness 8.2); \
+           lower the coefficients or the loading, or narrow the distributions (min and max)",
+        ],
     );
     let bounded = text.replace("age: Normal(mean: 30, sd: 2)", "age: Normal(mean: 30, sd: 2, max: 35)");
     assert_eq!(problems(&bounded), "");
@@ -399,6 +401,19 @@ fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
     let loading = minimal().replace("enrolment:", "transitions: (job: (loading: 28.1)),\n    enrolment:");
     assert!(problems(&loading).contains("(its terms at their largest: loading × readiness 230.7)"));
     assert_eq!(problems(&loading.replace("28.1", "28")), "");
+    // Each term stays within ±1e6: two of 1e300 that cancel would swallow a
+    // third of 1.4e18 when added. An effect of −1e6 ("never") is fine.
+    let cancelling = minimal().replace(
+        "enrolment:",
+        "transitions: (job: (age: 1e17, prior_spells: -1e300, benefit_type: (work_ready: -1e300))),\n    enrolment:",
+    );
+    let p = problems(&cancelling);
+    assert!(
+        p.contains("transitions.job has a term, age, that runs from -7.00e17 to 1.40e18 over the covariates"),
+        "{p}"
+    );
+    let never = minimal().replace("enrolment:", "transitions: (job: (health: (no_condition: -1e6))),\n    enrolment:");
+    assert_eq!(problems(&never), "");
 }
 
 #[test]

@@ -30,13 +30,34 @@ pub fn largest_exponent_allowed() -> f64 {
     libm::log(MAX_MULTIPLIER) - 1e-9
 }
 
-/// One term of an exponent at its largest: what it multiplies, and its value.
-pub type Term = (&'static str, f64);
+/// The largest size a term of an exponent may have over the people a run
+/// can draw: `e^−1e6` is already 0 and `e^1e6` past any rate, and terms this
+/// size add without one swallowing another (at 1e300, a term of 1e18 beside
+/// two that cancel would vanish from the sum).
+pub const MAX_TERM: f64 = 1e6;
 
-/// The largest exponent `β·x + ℓ·u` of a transition's rate multiplier over
-/// the participants a run can draw from `pop`, and the terms that make it up
-/// (those that are not 0).
-pub fn largest_exponent(effects: &CovariateEffects, pop: &PopulationModel) -> (f64, Vec<Term>) {
+/// Draws rise with their uniform to a rounding or two (of `Φ⁻¹`, in a
+/// truncated normal): each covariate's range is widened by this share of its
+/// size, so that a draw a few units in the last place past an end is still
+/// inside the bound.
+const ROUNDINGS: f64 = 16.0 * f64::EPSILON;
+
+/// One term of a transition's exponent `β·x + ℓ·u`: what it multiplies, and
+/// its smallest and largest values over the people a run can draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term {
+    /// The covariate, or "loading × readiness".
+    pub name: &'static str,
+    /// Its smallest value.
+    pub smallest: f64,
+    /// Its largest value.
+    pub largest: f64,
+}
+
+/// The terms of a transition's exponent `β·x + ℓ·u`, each over the people a
+/// run can draw from `pop`. The sum of their largest values bounds the
+/// exponent.
+pub fn exponent_terms(effects: &CovariateEffects, pop: &PopulationModel) -> [Term; 7] {
     let e = &pop.eligibility;
     let [age_ref, first_ref, weeks_ref, spells_ref] = pop.reference;
     let (age_lo, age_hi) = drawn(&pop.age);
@@ -45,25 +66,24 @@ pub fn largest_exponent(effects: &CovariateEffects, pop: &PopulationModel) -> (f
     let first_hi = first_hi.min(e.max_age_first_benefit).min(age_hi);
     // Weeks and spells are rounded to whole numbers, at least 0, as generated.
     let whole = |v: f64| f64::from(v.round().max(0.0) as u32);
-    let (weeks_lo, weeks_hi) = drawn(&pop.weeks_on_benefit);
-    let log_weeks = |w: f64| libm::log((whole(w) + 1.0) / (weeks_ref + 1.0));
-    let (spells_lo, spells_hi) = drawn(&pop.prior_spells);
-    let z = normal_quantile(UNIFORM_REACH.1);
-    let allowed = |values: &[f64], weights: &[f64], allowed: &[bool]| {
-        let admitted = values.iter().zip(weights).zip(allowed).filter(|&((_, &w), &a)| a && w > 0.0);
-        admitted.map(|((&v, _), _)| v).fold(f64::NEG_INFINITY, f64::max)
-    };
-    let terms = [
-        ("age", largest(effects.age, age_lo - age_ref, age_hi - age_ref)),
-        ("age_first_benefit", largest(effects.age_first_benefit, first_lo - first_ref, first_hi - first_ref)),
-        ("log_weeks_on_benefit", largest(effects.log_weeks_on_benefit, log_weeks(weeks_lo), log_weeks(weeks_hi))),
-        ("prior_spells", largest(effects.prior_spells, whole(spells_lo) - spells_ref, whole(spells_hi) - spells_ref)),
-        ("benefit_type", allowed(&effects.benefit_type, &pop.benefit_type, &e.benefit_types)),
-        ("health", allowed(&effects.health, &pop.health, &e.health)),
-        ("loading × readiness", largest(effects.loading, -pop.readiness_sd * z, pop.readiness_sd * z)),
-    ];
-    let sum = terms.iter().map(|t| t.1).sum();
-    (sum, terms.into_iter().filter(|t| t.1 != 0.0).collect())
+    let wholes = |(lo, hi): (f64, f64)| (whole(lo - lo.abs() * ROUNDINGS), whole(hi + hi.abs() * ROUNDINGS));
+    let (weeks_lo, weeks_hi) = wholes(drawn(&pop.weeks_on_benefit));
+    let log_weeks = |w: f64| libm::log((w + 1.0) / (weeks_ref + 1.0));
+    let (spells_lo, spells_hi) = wholes(drawn(&pop.prior_spells));
+    let u = pop.readiness_sd * normal_quantile(UNIFORM_REACH.1);
+    let term = |name, (smallest, largest)| Term { name, smallest, largest };
+    [
+        term("age", linear(effects.age, age_lo, age_hi, age_ref, ROUNDINGS)),
+        term("age_first_benefit", linear(effects.age_first_benefit, first_lo, first_hi, first_ref, ROUNDINGS)),
+        term(
+            "log_weeks_on_benefit",
+            linear(effects.log_weeks_on_benefit, log_weeks(weeks_lo), log_weeks(weeks_hi), 0.0, 0.0),
+        ),
+        term("prior_spells", linear(effects.prior_spells, spells_lo, spells_hi, spells_ref, 0.0)),
+        term("benefit_type", categories(&effects.benefit_type, &pop.benefit_type, &e.benefit_types)),
+        term("health", categories(&effects.health, &pop.health, &e.health)),
+        term("loading × readiness", linear(effects.loading, -u, u, 0.0, ROUNDINGS)),
+    ]
 }
 
 /// The smallest and largest values a run draws from `d`.
@@ -71,10 +91,24 @@ fn drawn(d: &Dist) -> (f64, f64) {
     (d.draw(UNIFORM_REACH.0), d.draw(UNIFORM_REACH.1))
 }
 
-/// The largest `coefficient · x` for `x` from `lo` to `hi`, 0 for a zero
+/// The smallest and largest `coefficient · (x − reference)` for `x` from
+/// `lo` to `hi`, widened by `roundings` of the size of `x`; 0 for a zero
 /// coefficient whatever `x` (as the rate multipliers take it).
-fn largest(coefficient: f64, lo: f64, hi: f64) -> f64 {
-    if coefficient == 0.0 { 0.0 } else { (coefficient * lo).max(coefficient * hi) }
+fn linear(coefficient: f64, lo: f64, hi: f64, reference: f64, roundings: f64) -> (f64, f64) {
+    if coefficient == 0.0 {
+        return (0.0, 0.0);
+    }
+    let (a, b) = (coefficient * (lo - reference), coefficient * (hi - reference));
+    // An infinite slack goes with infinite ends, which it would only make NaN.
+    let slack = (coefficient.abs() * lo.abs().max(hi.abs()) * roundings).min(f64::MAX);
+    (a.min(b) - slack, a.max(b) + slack)
+}
+
+/// The smallest and largest effect among the categories the rules allow and
+/// the population gives a weight.
+fn categories(effects: &[f64], weights: &[f64], allowed: &[bool]) -> (f64, f64) {
+    let admitted = effects.iter().zip(weights).zip(allowed).filter(|&((_, &w), &a)| a && w > 0.0);
+    admitted.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), ((&v, _), _)| (lo.min(v), hi.max(v)))
 }
 
 #[cfg(test)]
@@ -118,6 +152,12 @@ mod tests {
         }
     }
 
+    /// The largest values of the terms of `effects`, and their sum.
+    fn largest(effects: &CovariateEffects, pop: &PopulationModel) -> ([f64; 7], f64) {
+        let terms = exponent_terms(effects, pop).map(|t| t.largest);
+        (terms, terms.iter().sum())
+    }
+
     /// By hand, term by term at the end of each range that raises the
     /// exponent: age 39 (the rule's bound, not the distribution's 45) less 25,
     /// times 0.1; age at first benefit 16 less 18, times −0.5; weeks up to
@@ -138,13 +178,18 @@ mod tests {
         e.loading = -0.25;
         let z = normal_quantile(UNIFORM_REACH.1);
         let expected = [1.4, 1.0, 2.0 * (312f64 / 52.0).ln(), 3.0, 1.5, -1.0, 0.25 * 2.0 * z];
-        let (sum, terms) = largest_exponent(&e, &population());
-        let names = ["age", "age_first_benefit", "log_weeks_on_benefit", "prior_spells", "benefit_type", "health"];
-        for ((name, value), expected) in terms.iter().zip(expected) {
-            assert!((value - expected).abs() < 1e-13, "{name}: {value}, expected {expected}");
+        let (terms, sum) = largest(&e, &population());
+        for ((t, value), expected) in exponent_terms(&e, &population()).iter().zip(terms).zip(expected) {
+            assert!((value - expected).abs() < 1e-13, "{}: {value}, expected {expected}", t.name);
         }
-        assert_eq!(terms.iter().map(|t| t.0).collect::<Vec<_>>()[..6], names);
         assert!((sum - expected.iter().sum::<f64>()).abs() < 1e-12, "{sum}");
+        // The smallest values, at the other ends: age 18, first benefit 20,
+        // 0 weeks (−3 rounded up to 0: ln(1/52)), the health effect alone.
+        let smallest = exponent_terms(&e, &population()).map(|t| t.smallest);
+        let expected = [-0.7, -1.0, 2.0 * (1f64 / 52.0).ln(), 3.0, 1.0, -1.0, -0.25 * 2.0 * z];
+        for (value, expected) in smallest.into_iter().zip(expected) {
+            assert!((value - expected).abs() < 1e-13, "{value}, expected {expected}");
+        }
     }
 
     /// A zero coefficient leaves its covariate out, even one whose distance
@@ -156,15 +201,31 @@ mod tests {
         pop.age = Dist::Fixed(1e308);
         pop.reference[0] = -1e308;
         (pop.eligibility.min_age, pop.eligibility.max_age) = (f64::NEG_INFINITY, f64::INFINITY);
-        assert_eq!(largest_exponent(&effects(), &pop), (0.0, vec![]));
+        assert_eq!(largest(&effects(), &pop), ([0.0; 7], 0.0));
         let z = normal_quantile(UNIFORM_REACH.1);
         pop.age = Dist::Normal { mean: 30.0, sd: 4.0, z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY) };
         pop.reference[0] = 30.0;
         let mut e = effects();
         e.age = -1.0;
-        let (sum, _) = largest_exponent(&e, &pop);
-        assert!((sum - 4.0 * z).abs() < 1e-12, "{sum}");
+        assert!((largest(&e, &pop).1 - 4.0 * z).abs() < 1e-12);
         pop.age = Dist::Normal { mean: 30.0, sd: 4.0, z: TruncatedNormal::new(-2.0, 2.0) };
-        assert!((largest_exponent(&e, &pop).0 - 8.0).abs() < 1e-12);
+        assert!((largest(&e, &pop).1 - 8.0).abs() < 1e-12);
+    }
+
+    /// A draw some units in the last place past an end of an extremely
+    /// narrow range still lies within the bound: ages of one value, 11.3,
+    /// under a coefficient of 1e15 give a term within ±1e15 · 11.3 · 16ε,
+    /// about ±40, not 0.
+    #[test]
+    fn each_range_is_widened_by_some_roundings() {
+        let mut pop = population();
+        pop.age = Dist::Uniform(11.3, 11.3);
+        pop.reference[0] = 11.3;
+        (pop.eligibility.min_age, pop.eligibility.max_age) = (f64::NEG_INFINITY, f64::INFINITY);
+        let mut e = effects();
+        e.age = 1e15;
+        let age = exponent_terms(&e, &pop)[0];
+        let slack = 1e15 * 11.3 * 16.0 * f64::EPSILON;
+        assert_eq!((age.smallest, age.largest), (-slack, slack));
     }
 }

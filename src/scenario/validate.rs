@@ -6,7 +6,7 @@
 
 use super::eligibility::{self, attempts_for};
 use super::model::*;
-use super::multipliers;
+use super::multipliers::{self, MAX_TERM};
 use super::schema::{self, Scenario};
 use super::text::{SHOWN_CHARS, cut, quoted};
 use super::{NON_STAGE_SHARES, column_name};
@@ -685,26 +685,44 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
 fn multiplier_bounds(c: &mut Checker, transitions: &[CovariateEffects; transition::COUNT], pop: &PopulationModel) {
     let limit = multipliers::largest_exponent_allowed();
     for (effects, name) in transitions.iter().zip(transition::NAMES) {
-        let (exponent, terms) = multipliers::largest_exponent(effects, pop);
-        if exponent.is_nan() || exponent > limit {
-            let terms: Vec<String> = terms.iter().map(|(what, v)| format!("{what} {}", short(*v))).collect();
+        let terms = multipliers::exponent_terms(effects, pop);
+        let too_large = |t: &&multipliers::Term| !(t.smallest.abs() <= MAX_TERM && t.largest.abs() <= MAX_TERM);
+        if let Some(t) = terms.iter().find(too_large) {
             c.fail(
                 format!("transitions.{name}"),
                 format!(
-                    "lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^{}, above {MAX_MULTIPLIER:e}, for \
-                     covariates the population can draw (its terms at their largest: {}); lower the coefficients \
-                     or the loading, or narrow the distributions (min and max)",
+                    "has a term, {}, that runs from {} to {} over the covariates the population can draw; each \
+                     term must stay within ±{MAX_TERM:e} (e^−1e6 is already 0, and e^1e6 past any rate), so that \
+                     no term swallows another when they are added",
+                    t.name,
+                    short(t.smallest),
+                    short(t.largest)
+                ),
+            );
+            continue;
+        }
+        let exponent: f64 = terms.iter().map(|t| t.largest).sum();
+        if exponent > limit {
+            let shown: Vec<String> =
+                terms.iter().filter(|t| t.largest != 0.0).map(|t| format!("{} {}", t.name, short(t.largest))).collect();
+            c.fail(
+                format!("transitions.{name}"),
+                format!(
+                    "lets a participant's rate multiplier exp(β·x + ℓ·u) reach e^{}, where at most e^230.26 \
+                     ({MAX_MULTIPLIER:e}) is allowed, for covariates the population can draw (its terms at their \
+                     largest: {}); lower the coefficients or the loading, or narrow the distributions (min and max)",
                     short(exponent),
-                    terms.join(", ")
+                    shown.join(", ")
                 ),
             );
         }
     }
 }
 
-/// A value to one decimal, or to three digits with an exponent from a million up.
+/// A value to one decimal, or to two with an exponent from a million up or
+/// below 0.1 (where one decimal would show 0.0).
 fn short(v: f64) -> String {
-    if v.abs() < 1e6 { format!("{v:.1}") } else { format!("{v:.2e}") }
+    if v == 0.0 || (0.1..1e6).contains(&v.abs()) { format!("{v:.1}") } else { format!("{v:.2e}") }
 }
 
 /// Rules that admit fewer than [`MIN_ADMITTED`] of the candidates would make
