@@ -6,7 +6,8 @@
 //! scenario it accepts cannot meet one part way through a run.
 //!
 //! Draws are made by inversion from uniforms in [`UNIFORM_REACH`], and rise
-//! with them, so a covariate lies between its draws at the two ends, and a
+//! with them (to a rounding or two, which a widening of each range by
+//! 16 units in the last place of its size covers), so a covariate lies between its draws at the two ends, and a
 //! standard normal draw (readiness) between `Φ⁻¹(2⁻⁵³)` and `Φ⁻¹(1 − 2⁻⁵³)`,
 //! about ±8.2. Each term of an exponent moves one way with its covariate, so
 //! its largest value is at one end of the covariate's range, and the sum of
@@ -14,7 +15,8 @@
 //! linked by the rule that the second is at most the first; bounding them
 //! apart only loosens the bound.) Realistic coefficients are far from it:
 //! a loading and readiness SD whose product passes 28 would be needed to
-//! reach it alone.
+//! reach it alone. Each term must also stay within ±[`MAX_TERM`], so that the
+//! sum a run forms is the sum of the terms.
 //!
 //! Case managers' qualities are not bounded so: a quality `exp(σz − σ²/2)`
 //! 8.2 SDs up is so large (2,200 at σ = 1) that its bound would refuse
