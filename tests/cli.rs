@@ -1086,16 +1086,7 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("scenario.ron");
         std::fs::write(&file, text).unwrap();
-        rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(predicate::str::contains(message));
-        let out = dir.path().join("out");
-        rctsim()
-            .args(["run", "--quiet", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(message));
-        assert!(!out.exists(), "no output folder after a refused run");
+        rejects_at(&file, &[message]);
     }
     // 2,000 ICS case managers with quality spread 2 and an effect of 1e6:
     // one in 125 has a quality that raises it past 1e100 (as in
@@ -1140,20 +1131,11 @@ fn rules_that_admit_almost_nobody_are_refused_before_running() {
             "starting_stage: [0.6, 0.4],",
             &format!("starting_stage: [0.6, 0.4], eligibility: (max_age: {max_age}),"),
         );
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("scenario.ron");
-        std::fs::write(&file, text).unwrap();
-        let message = format!("scenario.ron: 1 problem in the scenario:\n  - population.eligibility admits {admits}");
-        rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(predicate::str::contains(&message));
-        let out = dir.path().join("out");
-        rctsim()
-            .args(["run", "--out"])
-            .arg(&out)
-            .arg(&file)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(&message));
-        assert!(!out.exists(), "no output folder after a refused run");
+        rejects_text(
+            "scenario.ron",
+            &text,
+            &format!(": 1 problem in the scenario:\n  - population.eligibility admits {admits}"),
+        );
     }
 }
 
