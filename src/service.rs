@@ -56,8 +56,14 @@ pub fn quality(keyed: &Keyed, replicate: u64, cm: u64, sd: f64) -> f64 {
     if sd == 0.0 {
         return 1.0;
     }
-    let w = sd * keyed.normal(replicate, Purpose::CaseManagerQuality, cm, 0);
-    libm::exp(w - sd * sd / 2.0)
+    quality_at(sd, keyed.normal(replicate, Purpose::CaseManagerQuality, cm, 0))
+}
+
+/// The quality of a case manager whose standard normal draw is `z`: it
+/// rises with `z`, so the largest draw a run can make gives the best
+/// quality any case manager can have.
+pub fn quality_at(sd: f64, z: f64) -> f64 {
+    libm::exp(sd * z - sd * sd / 2.0)
 }
 
 /// The natural log of the largest multiplier `m^(g·f·q)` a case manager of

@@ -613,14 +613,14 @@ fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
     assert_eq!(quiet.as_deref(), Some(""));
 }
 
-/// A scenario that fails only in a later replicate (10 ICS case managers
-/// with quality spread 1.5 and an effect of 1e6: one in about 230 has a
-/// quality past 16.7, which raises the effect past 1e100; first in
-/// replicate 3): the error starts on a line of its own, not after the
-/// progress shown so far.
+/// A scenario that would fail only in a later replicate (10 ICS case
+/// managers with quality spread 1.5 and an effect of 1e6: one in about 230
+/// has a quality past 16.7, which raises the effect past 1e100; first in
+/// replicate 3) stops before simulating anything, on a terminal too: no
+/// progress is shown, and the error starts on a line of its own.
 #[cfg(target_os = "linux")]
 #[test]
-fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
+fn on_a_terminal_a_run_that_would_fail_in_a_later_replicate_stops_before_any_progress() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("minimal.ron"))
         .unwrap()
@@ -640,9 +640,7 @@ fn on_a_terminal_an_error_during_the_run_clears_the_progress_line_first() {
         return;
     };
     assert_eq!(status.code(), Some(2), "{shown:?}");
-    assert!(shown.starts_with("\rsimulated 1/30 replicates"), "progress was shown: {shown:?}");
-    let error = "\r\x1b[Kerror: ";
-    assert!(shown.contains(&format!("replicates{error}")), "{shown:?}");
+    assert!(shown.starts_with("\r\x1b[Kerror: "), "no progress, and the error on a clean line: {shown:?}");
     assert!(shown.contains("replicate 3: services.ics: case manager 4 at site \"North\""), "{shown:?}");
     assert!(!out.exists());
 }
@@ -1113,6 +1111,43 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("scenario.ron: replicate 0: ").and(predicate::str::contains(message)));
+    assert!(!out.exists(), "no output folder after a failed run");
+}
+
+/// A quality spread that can stop a run in a later replicate: `validate`,
+/// which draws replicate 0's case managers only, passes it with a warning
+/// giving the chance, and `run` stops before simulating anything (100 ICS
+/// case managers of spread 5 and an effect of 1e6: quality passes the bound
+/// above 100/6, 3.06 SDs up, for about 1 in 912; at seed 18 first in
+/// replicate 1).
+#[test]
+fn validate_warns_how_likely_a_quality_draw_is_to_stop_a_run() {
+    let text = std::fs::read_to_string(fixture("minimal.ron"))
+        .unwrap()
+        .replace("seed: 7,", "seed: 18,")
+        .replace(
+            "\"ics\": (case_managers_per_site: 1,",
+            "\"ics\": (case_managers_per_site: 50, quality_sd: 5, effects: (job: All(1e6)),",
+        )
+        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spread.ron");
+    std::fs::write(&file, text).unwrap();
+    rctsim().arg("validate").arg(&file).assert().code(0).stdout(predicate::str::ends_with("spread.ron: ok\n")).stderr(
+        predicate::str::contains(
+            "spread.ron: services.ics: a case manager of quality above 16.7 (a draw 3.06 SDs up: about 1 case \
+             manager in 912) raises the service's largest effect multiplier past 1e100, which stops a run as bad \
+             input; a run of the scenario's 20 replicates, 100 such case managers each, meets one with chance 0.89",
+        ),
+    );
+    let out = dir.path().join("out");
+    rctsim()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("spread.ron: replicate 1: services.ics: case manager "));
     assert!(!out.exists(), "no output folder after a failed run");
 }
 

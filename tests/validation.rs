@@ -436,6 +436,70 @@ fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
     );
 }
 
+/// `minimal.ron` with `per_site` ICS case managers of quality spread `sd`
+/// and a job effect of 1e6, which passes 1e100 at quality 100/6.
+fn quality_spread(per_site: u32, sd: f64) -> String {
+    minimal()
+        .replace(
+            "\"ics\": (case_managers_per_site: 1,",
+            &format!("\"ics\": (case_managers_per_site: {per_site}, quality_sd: {sd}, effects: (job: All(1e6)),"),
+        )
+        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
+}
+
+#[test]
+fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
+    use rctsim::trial::quality_risks;
+    // Reference values from Python's math module: q* = ln(1e100)/ln(1e6),
+    // z* = (ln q* + σ²/2)/σ, p = erfc(z*/√2)/2, 1 − (1 − p)^(20 × 100).
+    let risks = quality_risks(&common::model_from(&quality_spread(50, 5.0)));
+    let [risk] = &risks[..] else { panic!("one service at risk: {risks:?}") };
+    assert_eq!((risk.service.as_str(), risk.case_managers), ("ics", 100));
+    let close = |what: &str, x: f64, reference: f64| {
+        assert!((x / reference - 1.0).abs() < 1e-12, "{what}: {x} against {reference}");
+    };
+    close("quality", risk.quality, 16.666666666666668);
+    close("SDs", risk.sds, 3.0626821433520073);
+    close("per draw", risk.per_draw, 0.0010968146508790492);
+    close("a run of 20 replicates", risk.in_run(20), 0.8886228606123501);
+    // The chance per draw against the draws themselves: quality spread 2
+    // passes 100/6 with p = 0.00804858 (z* = 2.4067); 500,000 case managers'
+    // draws, within 4 Monte Carlo SE.
+    let risks = quality_risks(&common::model_from(&quality_spread(50, 2.0)));
+    let keyed = rctsim::rng::Keyed::new(1);
+    let n = 500_000;
+    let above = (0..n).filter(|&m| rctsim::service::quality(&keyed, 0, m, 2.0) > risks[0].quality).count();
+    let p = risks[0].per_draw;
+    assert!((p / 0.008048575508327226 - 1.0).abs() < 1e-12, "{p}");
+    common::within(
+        "share of qualities past the bound",
+        above as f64 / n as f64,
+        p,
+        (p * (1.0 - p) / n as f64).sqrt(),
+        4.0,
+    );
+    // No shipped scenario's quality can stop a run: its best draw, 8.2 SDs
+    // up, raises no effect near the bound.
+    for name in ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"] {
+        assert_eq!(quality_risks(&common::model_at(&common::shipped(name))), [], "{name}");
+    }
+}
+
+#[test]
+fn a_run_that_would_meet_such_a_quality_in_a_later_replicate_stops_before_simulating() {
+    // Ten case managers of spread 1.5: one in about 230 passes the bound;
+    // the first replicate with one is replicate 3.
+    let model = common::model_from(&quality_spread(5, 1.5));
+    let keyed = rctsim::rng::Keyed::new(model.seed);
+    let first = (0..).find(|&r| rctsim::trial::cohort(&model, &keyed, r).is_err()).unwrap();
+    assert_eq!(first, 3);
+    let options = rctsim::trial::RunOptions { replicates: Some(30), ..Default::default() };
+    let mut progress = Vec::new();
+    let e = rctsim::trial::run_with_progress(&model, &options, |p| progress.push(p)).unwrap_err();
+    assert!(matches!(e, rctsim::trial::RunError::Cohort { replicate: 3, .. }), "{e}");
+    assert!(progress.is_empty(), "no replicate simulated: {progress:?}");
+}
+
 #[test]
 fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     // Quality spread 2 over 2,000 case managers: an effect of 1e6 passes 1e100

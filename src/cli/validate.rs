@@ -43,6 +43,13 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
                 for w in &loaded.warnings {
                     to_stderr!("warning: {}: {w}\n", shown_path(file));
                 }
+                for risk in trial::quality_risks(&loaded.model) {
+                    let replicates = loaded.model.replicates;
+                    let chance = risk.in_run(replicates);
+                    if chance >= QUALITY_WARNING {
+                        to_stderr!("warning: {}: {}\n", shown_path(file), quality_warning(&risk, replicates, chance));
+                    }
+                }
                 // Not a problem of the scenario, but of this machine: a warning.
                 if let Err(e) = trial::check_memory(&loaded.model, &trial::RunOptions::default()) {
                     to_stderr!(
@@ -70,4 +77,28 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
         None if failed => Ok(ExitCode::from(super::BAD_INPUT)),
         None => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// The chance, for the scenario's replicates, from which `validate` warns
+/// that a case manager's quality draw could stop a run: one run in a million.
+const QUALITY_WARNING: f64 = 1e-6;
+
+/// How likely a run is to stop on a quality draw of `risk`'s service, in
+/// words. `validate` draws only replicate 0's case managers, and `run` checks
+/// every replicate's before simulating, so the run would stop at once.
+fn quality_warning(risk: &trial::QualityRisk, replicates: u32, chance: f64) -> String {
+    let one_in = 1.0 / risk.per_draw;
+    let one_in = if one_in < 1e6 { format!("{one_in:.0}") } else { format!("{one_in:.2e}") };
+    let chance = if chance >= 0.01 { format!("{chance:.2}") } else { format!("{chance:.1e}") };
+    format!(
+        "services.{}: a case manager of quality above {:.1} (a draw {:.2} SDs up: about 1 case manager in {one_in}) \
+         raises the service's largest effect multiplier past 1e100, which stops a run as bad input; a run of the \
+         scenario's {replicates} replicates, {} such case managers each, meets one with chance {chance} (and \
+         stops before simulating anything: run checks every replicate's draws first); lower quality_sd or the \
+         effects",
+        rctsim::scenario::shown_name(&risk.service),
+        risk.quality,
+        risk.sds,
+        risk.case_managers
+    )
 }

@@ -4,15 +4,16 @@
 //! the eligibility rules admit, every rate multiplier a participant can
 //! draw), so that a scenario it accepts generates every replicate's people;
 //! the checks here stop a run, as bad input, should a draw pass those bounds
-//! all the same. Case managers' qualities are checked here as they are drawn
-//! (see `scenario::multipliers` for why they are not bounded beforehand).
+//! all the same. Case managers' qualities are checked here, for every
+//! replicate before a run simulates any (see `scenario::multipliers` for why
+//! they are not bounded when the file is read).
 
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
 use crate::engine::capacity::staffing;
 use crate::population;
-use crate::rng::Keyed;
-use crate::scenario::{MAX_MULTIPLIER, Model, transition};
+use crate::rng::{Keyed, UNIFORM_REACH, normal_cdf, normal_quantile};
+use crate::scenario::{MAX_MULTIPLIER, Model, ServiceModel, transition};
 use crate::service as services;
 
 /// Why a replicate's people, or its case managers, could not be generated.
@@ -99,10 +100,14 @@ pub fn check_first_case_managers(model: &Model) -> Result<(), CohortError> {
 /// engine does ([`staffing`]), so that it checks the very draws that run.
 fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), CohortError> {
     let limit = libm::log(MAX_MULTIPLIER);
+    let at_risk: Vec<bool> = model.services.iter().map(quality_can_pass_bound).collect();
+    if !at_risk.contains(&true) {
+        return Ok(());
+    }
     for place in staffing(model).0 {
         let service = &model.services[place.service as usize];
-        if services::largest_ln_multiplier(service, 1.0) == 0.0 {
-            continue; // no effect raises a rate, whatever the quality
+        if !at_risk[place.service as usize] {
+            continue; // no draw of its quality can pass the bound
         }
         let quality = services::quality(keyed, replicate, place.key(), service.quality_sd);
         let ln = services::largest_ln_multiplier(service, quality);
@@ -117,6 +122,94 @@ fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Checks the case-manager quality draws of every replicate of a run before
+/// any is simulated, so that a run that would meet a quality past the bound
+/// in a late replicate stops at once, naming the first such replicate (each
+/// replicate's [`cohort`] would stop there all the same). It costs nothing
+/// unless some service's best possible quality passes the bound, as none
+/// does in the shipped scenarios; then one draw per case manager and
+/// replicate, far less than simulating them.
+///
+/// # Errors
+/// The first replicate's [`CohortError`], with its number.
+pub(super) fn check_case_managers_of_run(
+    model: &Model,
+    keyed: &Keyed,
+    replicates: u32,
+) -> Result<(), (u64, CohortError)> {
+    use rayon::prelude::*;
+    if !model.services.iter().any(quality_can_pass_bound) {
+        return Ok(());
+    }
+    let first = (0..u64::from(replicates))
+        .into_par_iter()
+        .find_map_first(|r| check_case_managers(model, &keyed.for_replicate(r), r).err().map(|e| (r, e)));
+    first.map_or(Ok(()), Err)
+}
+
+/// Whether some quality draw of a case manager of `service` can raise its
+/// largest multiplier past [`MAX_MULTIPLIER`]: whether the best quality a
+/// run can draw does. Quality rises with its normal draw, which rises with
+/// its uniform, and uniforms stay in [`UNIFORM_REACH`].
+fn quality_can_pass_bound(service: &ServiceModel) -> bool {
+    let best = services::quality_at(service.quality_sd, normal_quantile(UNIFORM_REACH.1));
+    let ln = services::largest_ln_multiplier(service, best);
+    ln.is_nan() || ln > libm::log(MAX_MULTIPLIER)
+}
+
+/// A service some of whose case managers' quality draws would stop a run,
+/// and how likely a draw is to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityRisk {
+    /// The service.
+    pub service: String,
+    /// The quality above which a case manager's largest multiplier passes
+    /// [`MAX_MULTIPLIER`].
+    pub quality: f64,
+    /// How many standard deviations up a normal draw gives that quality.
+    pub sds: f64,
+    /// The chance that one case manager's draw does: `1 − Φ(sds)`.
+    pub per_draw: f64,
+    /// The service's case managers in a replicate.
+    pub case_managers: u64,
+}
+
+impl QualityRisk {
+    /// The chance that a run of `replicates` replicates meets such a draw
+    /// of this service: `1 − (1 − p)^(replicates × case managers)`.
+    pub fn in_run(&self, replicates: u32) -> f64 {
+        let draws = f64::from(replicates) * self.case_managers as f64;
+        -libm::expm1(draws * libm::log1p(-self.per_draw))
+    }
+}
+
+/// The services whose case managers' quality draws can pass the bound (see
+/// [`check_case_managers_of_run`]), each with the chance that a draw does,
+/// for `rctsim validate` to say how likely a run is to stop: it draws only
+/// replicate 0's case managers.
+pub fn quality_risks(model: &Model) -> Vec<QualityRisk> {
+    let limit = libm::log(MAX_MULTIPLIER);
+    let sites = model.sites.len() as u64;
+    model
+        .services
+        .iter()
+        .filter(|service| quality_can_pass_bound(service))
+        .map(|service| {
+            // `f · q · ln m` passes the limit above this quality.
+            let quality = limit / services::largest_ln_multiplier(service, 1.0);
+            let sd = service.quality_sd;
+            let sds = (libm::log(quality) + sd * sd / 2.0) / sd;
+            QualityRisk {
+                service: service.name.clone(),
+                quality,
+                sds,
+                per_draw: normal_cdf(-sds),
+                case_managers: u64::from(service.case_managers_per_site) * sites,
+            }
+        })
+        .collect()
 }
 
 /// Replicate `replicate`'s arrivals as people, with their arms and rate multipliers.

@@ -14,7 +14,8 @@ mod memory;
 mod randomisation;
 mod replicate;
 
-pub use cohort::{CohortError, check_first_case_managers, cohort};
+use cohort::check_case_managers_of_run;
+pub use cohort::{CohortError, QualityRisk, check_first_case_managers, cohort, quality_risks};
 pub use enrolment::{arrivals, poisson};
 pub use randomisation::simple as randomise;
 pub use replicate::person_outcome;
@@ -358,6 +359,8 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let n_h = model.horizons.len();
     // Inside the run's pool, the workers `check_memory` counts.
     check_memory(model, options)?;
+    check_case_managers_of_run(model, &keyed, replicates)
+        .map_err(|(replicate, cause)| RunError::Cohort { replicate, cause })?;
     let workers = rayon::current_num_threads().min(replicates as usize);
     let mut result = RunResult {
         seed,
