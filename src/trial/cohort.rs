@@ -185,10 +185,10 @@ impl QualityRisk {
     }
 }
 
-/// The services whose case managers' quality draws can pass the bound (see
-/// [`check_case_managers_of_run`]), each with the chance that a draw does,
-/// for `rctsim validate` to say how likely a run is to stop: it draws only
-/// replicate 0's case managers.
+/// The services whose case managers' quality draws can pass the bound (a
+/// run checks every replicate's before simulating), each with the chance
+/// that a draw does, for `rctsim validate` to say how likely a run is to
+/// stop: it draws only replicate 0's case managers.
 pub fn quality_risks(model: &Model) -> Vec<QualityRisk> {
     let limit = libm::log(MAX_MULTIPLIER);
     let sites = model.sites.len() as u64;
