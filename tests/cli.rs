@@ -1100,8 +1100,10 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
     let file = dir.path().join("scenario.ron");
     std::fs::write(&file, quality).unwrap();
     rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(
-        predicate::str::contains("scenario.ron: drawing replicate 0's case managers at the scenario's seed")
-            .and(predicate::str::contains(message)),
+        predicate::str::contains(
+            "scenario.ron: drawing the case managers of 20 replicates at the scenario's seed: replicate 0: ",
+        )
+        .and(predicate::str::contains(message)),
     );
     let out = dir.path().join("out");
     rctsim()
@@ -1114,32 +1116,31 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
     assert!(!out.exists(), "no output folder after a failed run");
 }
 
-/// A quality spread that can stop a run in a later replicate: `validate`,
-/// which draws replicate 0's case managers only, passes it with a warning
-/// giving the chance, and `run` stops before simulating anything (100 ICS
-/// case managers of spread 5 and an effect of 1e6: quality passes the bound
-/// above 100/6, 3.06 SDs up, for about 1 in 912; at seed 18 first in
-/// replicate 1).
+/// A quality spread that can stop a run in a later replicate (ICS case
+/// managers of spread 5 and an effect of 1e6: quality passes the bound above
+/// 100/6, 3.06 SDs up, for about 1 in 912). With 100 of them, `validate`
+/// finds the first at the scenario's seed (18), in replicate 1, as `run`
+/// does before simulating anything; with 2, none in the scenario's 20
+/// replicates at seed 7, and `validate` passes the file with a warning of
+/// the chance at another seed, 1 − (1 − 1/912)^40.
 #[test]
-fn validate_warns_how_likely_a_quality_draw_is_to_stop_a_run() {
-    let text = std::fs::read_to_string(fixture("minimal.ron"))
-        .unwrap()
-        .replace("seed: 7,", "seed: 18,")
-        .replace(
-            "\"ics\": (case_managers_per_site: 1,",
-            "\"ics\": (case_managers_per_site: 50, quality_sd: 5, effects: (job: All(1e6)),",
-        )
-        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
+fn validate_finds_a_quality_that_would_stop_a_run_and_warns_of_other_seeds() {
+    let spread = |per_site: u32, seed: u32| {
+        std::fs::read_to_string(fixture("minimal.ron"))
+            .unwrap()
+            .replace("seed: 7,", &format!("seed: {seed},"))
+            .replace(
+                "\"ics\": (case_managers_per_site: 1,",
+                &format!("\"ics\": (case_managers_per_site: {per_site}, quality_sd: 5, effects: (job: All(1e6)),"),
+            )
+            .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
+    };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("spread.ron");
-    std::fs::write(&file, text).unwrap();
-    rctsim().arg("validate").arg(&file).assert().code(0).stdout(predicate::str::ends_with("spread.ron: ok\n")).stderr(
-        predicate::str::contains(
-            "spread.ron: services.ics: a case manager of quality above 16.7 (a draw 3.06 SDs up: about 1 case \
-             manager in 912) raises the service's largest effect multiplier past 1e100, which stops a run as bad \
-             input; a run of the scenario's 20 replicates, 100 such case managers each, meets one with chance 0.89",
-        ),
-    );
+    std::fs::write(&file, spread(50, 18)).unwrap();
+    let found = "spread.ron: drawing the case managers of 20 replicates at the scenario's seed: replicate 1: \
+                 services.ics: case manager ";
+    rctsim().arg("validate").arg(&file).assert().code(2).stdout("").stderr(predicate::str::contains(found));
     let out = dir.path().join("out");
     rctsim()
         .args(["run", "--quiet", "--out"])
@@ -1149,6 +1150,15 @@ fn validate_warns_how_likely_a_quality_draw_is_to_stop_a_run() {
         .code(2)
         .stderr(predicate::str::contains("spread.ron: replicate 1: services.ics: case manager "));
     assert!(!out.exists(), "no output folder after a failed run");
+    std::fs::write(&file, spread(1, 7)).unwrap();
+    rctsim().arg("validate").arg(&file).assert().code(0).stdout(predicate::str::ends_with("spread.ron: ok\n")).stderr(
+        predicate::str::contains(
+            "spread.ron: a case manager's quality can raise an effect multiplier past 1e100, which stops a run: \
+             services.ics above 16.7 (3.06 SDs up, 1 case manager in 912); at another seed, a run of 20 \
+             replicates would meet one with chance 0.04; lower quality_sd or the effects",
+        ),
+    );
+    rctsim().args(["run", "--quiet", "--out"]).arg(&out).arg(&file).assert().code(0);
 }
 
 /// Rules that admit almost nobody are refused when the file is read, with

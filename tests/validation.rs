@@ -449,7 +449,7 @@ fn quality_spread(per_site: u32, sd: f64) -> String {
 
 #[test]
 fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
-    use rctsim::trial::quality_risks;
+    use rctsim::trial::{QualityRisk, chance_a_run_stops, quality_risks};
     // Reference values from Python's math module: q* = ln(1e100)/ln(1e6),
     // z* = (ln q* + σ²/2)/σ, p = erfc(z*/√2)/2, 1 − (1 − p)^(20 × 100).
     let risks = quality_risks(&common::model_from(&quality_spread(50, 5.0)));
@@ -461,7 +461,10 @@ fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
     close("quality", risk.quality, 16.666666666666668);
     close("SDs", risk.sds, 3.0626821433520073);
     close("per draw", risk.per_draw, 0.0010968146508790492);
-    close("a run of 20 replicates", risk.in_run(20), 0.8886228606123501);
+    close("a run of 20 replicates", chance_a_run_stops(&risks, 20), 0.8886228606123501);
+    // Two services at risk: the run meets neither with the product of their chances.
+    let twice = [risk.clone(), QualityRisk { per_draw: 0.01, case_managers: 3, ..risk.clone() }];
+    close("two services", chance_a_run_stops(&twice, 20), 1.0 - (1.0 - 0.8886228606123501) * 0.99f64.powi(60));
     // The chance per draw against the draws themselves: quality spread 2
     // passes 100/6 with p = 0.00804858 (z* = 2.4067); 500,000 case managers'
     // draws, within 4 Monte Carlo SE.
@@ -511,7 +514,9 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     );
     let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
     let model = common::model_from(&text);
-    let e = rctsim::trial::check_first_case_managers(&model).unwrap_err().to_string();
+    let (replicate, e) = rctsim::trial::check_scenario_case_managers(&model).unwrap_err();
+    let e = e.to_string();
+    assert_eq!(replicate, 0, "{e}");
     assert!(e.starts_with("services.ics: case manager "), "{e}");
     assert!(e.contains(" at site \"North\" (numbered from 0) has quality ") || e.contains(" at site \"South\""), "{e}");
     assert!(e.contains("above 1e100; lower quality_sd or the effects"), "{e}");
@@ -519,11 +524,13 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     // validation quotes it.
     let dotted = text.replace("\"ics\": (", "\"ics.x\": (").replace("service: \"ics\"", "service: \"ics.x\"");
     let model = scenario::parse(dotted.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
-    let e = rctsim::trial::check_first_case_managers(&model).unwrap_err().to_string();
+    let e = rctsim::trial::check_scenario_case_managers(&model).unwrap_err().1.to_string();
     assert!(e.starts_with("services.\"ics.x\": case manager "), "{e}");
-    // The same spread with effects that cannot reach the limit is fine.
-    let model = scenario::parse(text.replace("All(1e6)", "All(1.5)").as_bytes(), Path::new("x.ron")).unwrap();
-    assert!(rctsim::trial::check_first_case_managers(&model).is_ok());
+    // The same spread with an effect that no quality a run can draw (at
+    // most e^(2·8.21 − 2) = 1.83e6) raises to the limit is fine: 1.0001^1.83e6 = e^183.
+    let model = scenario::parse(text.replace("All(1e6)", "All(1.0001)").as_bytes(), Path::new("x.ron")).unwrap();
+    assert!(rctsim::trial::check_scenario_case_managers(&model).is_ok());
+    assert_eq!(rctsim::trial::quality_risks(&model), []);
 }
 
 #[test]

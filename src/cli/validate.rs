@@ -15,9 +15,11 @@ pub struct Args {
 
 /// Reports every file's problems, and settings that take no effect as
 /// warnings; exit code 2 if any file has a problem. A file that follows every
-/// rule also has its first replicate's case managers drawn, as a run would,
-/// so that a quality spread that lets effects overflow is reported here too
-/// (see [`trial::check_first_case_managers`]). Every file is checked even if standard
+/// rule also has its replicates' case managers drawn at its seed, as a run
+/// would, so that a quality spread that lets effects overflow is reported
+/// here too (see [`trial::check_scenario_case_managers`]), with a warning of
+/// how likely a run at another seed is to meet one; and a warning if this
+/// machine could not hold the run. Every file is checked even if standard
 /// output closes early (a broken pipe) or fails: the exit code still says
 /// whether any file has a problem. A standard output that fails otherwise
 /// (a full disk) is then an error; messages to a closed standard error are
@@ -29,10 +31,11 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
-                if let Err(e) = trial::check_first_case_managers(&loaded.model) {
+                if let Err((replicate, e)) = trial::check_scenario_case_managers(&loaded.model) {
                     to_stderr!(
-                        "error: {}: drawing replicate 0's case managers at the scenario's seed: {e}\n",
-                        shown_path(file)
+                        "error: {}: drawing the case managers of {} at the scenario's seed: replicate {replicate}: {e}\n",
+                        shown_path(file),
+                        replicates(loaded.model.replicates)
                     );
                     failed = true;
                     continue;
@@ -43,12 +46,8 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
                 for w in &loaded.warnings {
                     to_stderr!("warning: {}: {w}\n", shown_path(file));
                 }
-                for risk in trial::quality_risks(&loaded.model) {
-                    let replicates = loaded.model.replicates;
-                    let chance = risk.in_run(replicates);
-                    if chance >= QUALITY_WARNING {
-                        to_stderr!("warning: {}: {}\n", shown_path(file), quality_warning(&risk, replicates, chance));
-                    }
+                if let Some(warning) = quality_warning(&loaded.model) {
+                    to_stderr!("warning: {}: {warning}\n", shown_path(file));
                 }
                 // Not a problem of the scenario, but of this machine: a warning.
                 if let Err(e) = trial::check_memory(&loaded.model, &trial::RunOptions::default()) {
@@ -79,26 +78,40 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The chance, for the scenario's replicates, from which `validate` warns
-/// that a case manager's quality draw could stop a run: one run in a million.
+/// The chance, for a run of the scenario's replicates at another seed, from
+/// which `validate` warns that a case manager's quality draw could stop it:
+/// one run in a million.
 const QUALITY_WARNING: f64 = 1e-6;
 
-/// How likely a run is to stop on a quality draw of `risk`'s service, in
-/// words. `validate` draws only replicate 0's case managers, and `run` checks
-/// every replicate's before simulating, so the run would stop at once.
-fn quality_warning(risk: &trial::QualityRisk, replicates: u32, chance: f64) -> String {
-    let one_in = 1.0 / risk.per_draw;
-    let one_in = if one_in < 1e6 { format!("{one_in:.0}") } else { format!("{one_in:.2e}") };
+/// "1 replicate", "20 replicates".
+fn replicates(n: u32) -> String {
+    if n == 1 { "1 replicate".into() } else { format!("{n} replicates") }
+}
+
+/// How likely a run at another seed than the scenario's, whose draws are
+/// checked, is to stop on a case manager's quality: the services at risk,
+/// the quality past which a case manager stops a run, and the chance for a
+/// run of the scenario's replicates, if at least [`QUALITY_WARNING`].
+fn quality_warning(model: &rctsim::scenario::Model) -> Option<String> {
+    let risks = trial::quality_risks(model);
+    let chance = trial::chance_a_run_stops(&risks, model.replicates);
+    if chance < QUALITY_WARNING {
+        return None;
+    }
+    let services: Vec<String> = risks
+        .iter()
+        .map(|r| {
+            let one_in = 1.0 / r.per_draw;
+            let one_in = if one_in < 1e6 { format!("{one_in:.0}") } else { format!("{one_in:.2e}") };
+            let name = rctsim::scenario::shown_name(&r.service);
+            format!("services.{name} above {:.1} ({:.2} SDs up, 1 case manager in {one_in})", r.quality, r.sds)
+        })
+        .collect();
     let chance = if chance >= 0.01 { format!("{chance:.2}") } else { format!("{chance:.1e}") };
-    format!(
-        "services.{}: a case manager of quality above {:.1} (a draw {:.2} SDs up: about 1 case manager in {one_in}) \
-         raises the service's largest effect multiplier past 1e100, which stops a run as bad input; a run of the \
-         scenario's {replicates} replicates, {} such case managers each, meets one with chance {chance} (and \
-         stops before simulating anything: run checks every replicate's draws first); lower quality_sd or the \
-         effects",
-        rctsim::scenario::shown_name(&risk.service),
-        risk.quality,
-        risk.sds,
-        risk.case_managers
-    )
+    Some(format!(
+        "a case manager's quality can raise an effect multiplier past 1e100, which stops a run: {}; at another \
+         seed, a run of {} would meet one with chance {chance}; lower quality_sd or the effects",
+        services.join(", "),
+        replicates(model.replicates)
+    ))
 }

@@ -22,7 +22,8 @@
 //! 8.2 SDs up is so large (2,200 at σ = 1) that its bound would refuse
 //! effects a run all but never overflows (1.5 at σ = 1: one case manager in
 //! 2.5·10¹¹). A run checks every replicate's draws before simulating any,
-//! and `validate` gives the chance that a run meets one (`trial::cohort`).
+//! `validate` checks those of the scenario's seed and replicates, and warns
+//! of the chance that a run at another seed meets one (`trial::cohort`).
 
 use super::model::{CovariateEffects, Dist, MAX_MULTIPLIER, PopulationModel};
 use crate::rng::{UNIFORM_REACH, normal_quantile};

@@ -10,7 +10,7 @@
 
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
-use crate::engine::capacity::staffing;
+use crate::engine::capacity::Place;
 use crate::population;
 use crate::rng::{Keyed, UNIFORM_REACH, normal_cdf, normal_quantile};
 use crate::scenario::{MAX_MULTIPLIER, Model, ServiceModel, transition};
@@ -82,55 +82,28 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Co
     people(model, keyed, replicate)
 }
 
-/// Draws replicate 0's case managers at the scenario's seed, as a run would,
-/// and checks that no quality raises an effect past the bound: `rctsim
-/// validate` then reports a service whose quality spread lets effects pass
-/// [`MAX_MULTIPLIER`] without running, in the common case that the first
-/// replicate's draws already do. (A later replicate can still meet one, in a
-/// rarer draw.)
+/// Checks the case-manager quality draws of every replicate of the
+/// scenario at its seed, as a run checks its own before simulating any:
+/// `rctsim validate` then reports, without running, the first
+/// replicate with a quality that raises an effect past the bound, so that a
+/// file it passes runs at its own seed and replicates.
 ///
 /// # Errors
-/// The [`CohortError`] a run would stop with in its first replicate.
-pub fn check_first_case_managers(model: &Model) -> Result<(), CohortError> {
-    check_case_managers(model, &Keyed::new(model.seed).for_replicate(0), 0)
-}
-
-/// Checks that no case manager's quality draw raises a service multiplier
-/// above [`MAX_MULTIPLIER`]. It numbers the case managers as the
-/// engine does ([`staffing`]), so that it checks the very draws that run.
-fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), CohortError> {
-    let limit = libm::log(MAX_MULTIPLIER);
-    let at_risk: Vec<bool> = model.services.iter().map(quality_can_pass_bound).collect();
-    if !at_risk.contains(&true) {
-        return Ok(());
-    }
-    for place in staffing(model).0 {
-        let service = &model.services[place.service as usize];
-        if !at_risk[place.service as usize] {
-            continue; // no draw of its quality can pass the bound
-        }
-        let quality = services::quality(keyed, replicate, place.key(), service.quality_sd);
-        let ln = services::largest_ln_multiplier(service, quality);
-        if ln.is_nan() || ln > limit {
-            return Err(CohortError::CaseManagerEffect {
-                service: service.name.clone(),
-                site: model.sites[place.site as usize].clone(),
-                case_manager: place.number,
-                quality,
-                ln,
-            });
-        }
-    }
-    Ok(())
+/// The first such replicate's [`CohortError`], with its number.
+pub fn check_scenario_case_managers(model: &Model) -> Result<(), (u64, CohortError)> {
+    check_case_managers_of_run(model, &Keyed::new(model.seed), model.replicates)
 }
 
 /// Checks the case-manager quality draws of every replicate of a run before
 /// any is simulated, so that a run that would meet a quality past the bound
-/// in a late replicate stops at once, naming the first such replicate (each
-/// replicate's [`cohort`] would stop there all the same). It costs nothing
-/// unless some service's best possible quality passes the bound, as none
-/// does in the shipped scenarios; then one draw per case manager and
-/// replicate, far less than simulating them.
+/// in a late replicate stops at once, naming the first such replicate, at
+/// its first such case manager (where its [`cohort`] would stop). Only
+/// services whose best possible quality passes the bound are drawn, one draw
+/// per case manager and replicate: none in the shipped scenarios (at
+/// `quality_sd: 0.3` no effect up to the largest allowed, 1e6, can pass it),
+/// all of a service with `quality_sd: 1` and an effect above 1.11. A draw
+/// costs about a tenth of a microsecond, far less than simulating the case
+/// manager's weeks.
 ///
 /// # Errors
 /// The first replicate's [`CohortError`], with its number.
@@ -147,6 +120,35 @@ pub(super) fn check_case_managers_of_run(
         .into_par_iter()
         .find_map_first(|r| check_case_managers(model, &keyed.for_replicate(r), r).err().map(|e| (r, e)));
     first.map_or(Ok(()), Err)
+}
+
+/// Checks that no case manager's quality draw in replicate `replicate`
+/// raises a service multiplier above [`MAX_MULTIPLIER`]. It goes through the
+/// case managers in the engine's order, service by service, site by site
+/// ([`staffing`](crate::engine::capacity::staffing)), so that it checks the very draws a run makes and names
+/// the first; services whose best possible quality cannot pass the bound
+/// are not drawn.
+fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), CohortError> {
+    let limit = libm::log(MAX_MULTIPLIER);
+    for (s, service) in model.services.iter().enumerate().filter(|(_, service)| quality_can_pass_bound(service)) {
+        for site in 0..model.sites.len() as u32 {
+            for number in 0..service.case_managers_per_site {
+                let place = Place { service: s as u16, site, number };
+                let quality = services::quality(keyed, replicate, place.key(), service.quality_sd);
+                let ln = services::largest_ln_multiplier(service, quality);
+                if ln.is_nan() || ln > limit {
+                    return Err(CohortError::CaseManagerEffect {
+                        service: service.name.clone(),
+                        site: model.sites[site as usize].clone(),
+                        case_manager: number,
+                        quality,
+                        ln,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether some quality draw of a case manager of `service` can raise its
@@ -176,19 +178,10 @@ pub struct QualityRisk {
     pub case_managers: u64,
 }
 
-impl QualityRisk {
-    /// The chance that a run of `replicates` replicates meets such a draw
-    /// of this service: `1 − (1 − p)^(replicates × case managers)`.
-    pub fn in_run(&self, replicates: u32) -> f64 {
-        let draws = f64::from(replicates) * self.case_managers as f64;
-        -libm::expm1(draws * libm::log1p(-self.per_draw))
-    }
-}
-
-/// The services whose case managers' quality draws can pass the bound (a
-/// run checks every replicate's before simulating), each with the chance
-/// that a draw does, for `rctsim validate` to say how likely a run is to
-/// stop: it draws only replicate 0's case managers.
+/// The services whose case managers' quality draws can pass the bound, each
+/// with the chance that a draw does: what `rctsim validate` tells of runs
+/// at other seeds, or with more replicates, than the scenario's, whose
+/// draws it has checked.
 pub fn quality_risks(model: &Model) -> Vec<QualityRisk> {
     let limit = libm::log(MAX_MULTIPLIER);
     let sites = model.sites.len() as u64;
@@ -197,9 +190,11 @@ pub fn quality_risks(model: &Model) -> Vec<QualityRisk> {
         .iter()
         .filter(|service| quality_can_pass_bound(service))
         .map(|service| {
-            // `f · q · ln m` passes the limit above this quality.
+            // `f · q · ln m` passes the limit above this quality; a service
+            // that can pass it has an effect and a quality spread above 0.
             let quality = limit / services::largest_ln_multiplier(service, 1.0);
             let sd = service.quality_sd;
+            debug_assert!(sd > 0.0 && quality.is_finite());
             let sds = (libm::log(quality) + sd * sd / 2.0) / sd;
             QualityRisk {
                 service: service.name.clone(),
@@ -210,6 +205,15 @@ pub fn quality_risks(model: &Model) -> Vec<QualityRisk> {
             }
         })
         .collect()
+}
+
+/// The chance that a run of `replicates` replicates at a seed of its own
+/// meets some quality draw of `risks` past the bound:
+/// `1 − ∏ₛ (1 − pₛ)^(replicates × case managersₛ)`, the draws being independent.
+pub fn chance_a_run_stops(risks: &[QualityRisk], replicates: u32) -> f64 {
+    let ln_none: f64 =
+        risks.iter().map(|r| f64::from(replicates) * r.case_managers as f64 * libm::log1p(-r.per_draw)).sum();
+    -libm::expm1(ln_none)
 }
 
 /// Replicate `replicate`'s arrivals as people, with their arms and rate multipliers.

@@ -15,7 +15,7 @@ mod randomisation;
 mod replicate;
 
 use cohort::check_case_managers_of_run;
-pub use cohort::{CohortError, QualityRisk, check_first_case_managers, cohort, quality_risks};
+pub use cohort::{CohortError, QualityRisk, chance_a_run_stops, check_scenario_case_managers, cohort, quality_risks};
 pub use enrolment::{arrivals, poisson};
 pub use randomisation::simple as randomise;
 pub use replicate::person_outcome;
@@ -357,10 +357,11 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
     let n_h = model.horizons.len();
-    // Inside the run's pool, the workers `check_memory` counts.
-    check_memory(model, options)?;
+    // Bad input first (exit 2), then what this machine can hold (exit 1).
     check_case_managers_of_run(model, &keyed, replicates)
         .map_err(|(replicate, cause)| RunError::Cohort { replicate, cause })?;
+    // Inside the run's pool, the workers `check_memory` counts.
+    check_memory(model, options)?;
     let workers = rayon::current_num_threads().min(replicates as usize);
     let mut result = RunResult {
         seed,
