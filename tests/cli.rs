@@ -1065,7 +1065,8 @@ fn a_population_no_candidate_can_join_is_a_rule_error() {
 
 /// Rate multipliers a draw could push past 1e100 are refused when the file
 /// is read; a case manager's quality that does so is found by `validate`
-/// in replicate 0's draws, as a run would meet it.
+/// among the scenario's replicates' draws (here in replicate 0), as a run
+/// finds it before simulating.
 #[test]
 fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
