@@ -125,9 +125,9 @@ pub(super) fn check_case_managers_of_run(
 /// Checks that no case manager's quality draw in replicate `replicate`
 /// raises a service multiplier above [`MAX_MULTIPLIER`]. It goes through the
 /// case managers in the engine's order, service by service, site by site
-/// ([`staffing`](crate::engine::capacity::staffing)), so that it checks the very draws a run makes and names
-/// the first; services whose best possible quality cannot pass the bound
-/// are not drawn.
+/// ([`staffing`](crate::engine::capacity::staffing)), so that it checks the
+/// very draws a run makes and names the first; services whose best possible
+/// quality cannot pass the bound are not drawn.
 fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(), CohortError> {
     let limit = libm::log(MAX_MULTIPLIER);
     for (s, service) in model.services.iter().enumerate().filter(|(_, service)| quality_can_pass_bound(service)) {
