@@ -54,6 +54,8 @@ fn outcomes(model: &Model, replicate: &Replicate, i: usize, a: usize) -> (Vec<u3
 struct Reruns {
     /// Ghosts whose outcomes or start week differ from the re-run's real life.
     differ_from_rerun: usize,
+    /// The first of them, as (participant, arm).
+    first_difference: Option<(usize, usize)>,
     /// Ghosts that started their service after waiting.
     waited: usize,
     /// Ghosts whose outcomes differ from their real self's.
@@ -64,7 +66,7 @@ fn rerun_with_one_arm_changed(model: &Model) -> Reruns {
     let keyed = Keyed::new(model.seed);
     let cohort = trial::cohort(model, &keyed, 0).unwrap();
     let first = simulate(model, keyed, 0, &cohort);
-    let mut seen = Reruns { differ_from_rerun: 0, waited: 0, differ_from_real: 0 };
+    let mut seen = Reruns { differ_from_rerun: 0, first_difference: None, waited: 0, differ_from_real: 0 };
     for i in 0..cohort.persons.len() {
         let real = cohort.arms[i] as usize;
         for a in (0..model.arms.len()).filter(|&a| a != real) {
@@ -72,7 +74,10 @@ fn rerun_with_one_arm_changed(model: &Model) -> Reruns {
             let mut changed = cohort.clone();
             changed.arms[i] = a as u8;
             let rerun = simulate(model, keyed, 0, &changed);
-            seen.differ_from_rerun += usize::from(ghost != outcomes(model, &rerun, i, a));
+            if ghost != outcomes(model, &rerun, i, a) {
+                seen.differ_from_rerun += 1;
+                seen.first_difference.get_or_insert((i, a));
+            }
             seen.waited += usize::from(ghost.1.is_some_and(|week| week > 0));
             seen.differ_from_real += usize::from(ghost.0 != outcomes(model, &first, i, real).0);
         }
@@ -82,18 +87,15 @@ fn rerun_with_one_arm_changed(model: &Model) -> Reruns {
 
 /// A fixture with every intensity response flat from 0.01 hours a client a
 /// week (below any caseload these reach) and Navigators for 1,000 clients.
-fn without_caseload_effects(fixture: &str, intensities: &[&str], navigators: Option<&str>) -> Model {
+fn without_caseload_effects(fixture: &str, intensities: &[&str], navigators: &str) -> Model {
     let mut text = std::fs::read_to_string(common::fixture(fixture)).unwrap();
-    for intensity in intensities.iter().chain(navigators.iter()) {
-        assert!(text.contains(intensity), "{fixture} holds {intensity}");
+    for setting in intensities.iter().chain([&navigators]) {
+        assert!(text.contains(setting), "{fixture} holds {setting}");
     }
     for intensity in intensities {
         text = text.replace(intensity, "intensity: Piecewise([(0.01, 0.9)])");
     }
-    if let Some(n) = navigators {
-        text = text.replace(n, "clients_per_navigator: 1000");
-    }
-    common::model_from(&text)
+    common::model_from(&text.replace(navigators, "clients_per_navigator: 1000"))
 }
 
 #[test]
@@ -105,18 +107,19 @@ fn a_ghost_lives_as_its_participant_would_had_they_alone_been_assigned_its_arm()
     let flat_other_fallback = without_caseload_effects(
         "other_fallback.ron",
         &["intensity: Saturating(half: 0.5)", "intensity: Exponential(scale: 0.5)", "intensity: Saturating(half: 1)"],
-        Some("clients_per_navigator: 5"),
+        "clients_per_navigator: 5",
     );
     // Covariates, readiness, eligibility, sites of unequal weight, a fallback
     // with effects, quality and fidelity.
     let flat_rich = without_caseload_effects(
         "rich.ron",
         &["intensity: Exponential(scale: 0.4)", "intensity: Exponential(scale: 1.0)"],
-        Some("clients_per_navigator: 5"),
+        "clients_per_navigator: 5",
     );
     for (name, model, least) in [("other_fallback.ron", flat_other_fallback, 100), ("rich.ron", flat_rich, 10)] {
         let seen = rerun_with_one_arm_changed(&model);
-        assert_eq!(seen.differ_from_rerun, 0, "{name}: ghosts unlike their re-run");
+        let first = seen.first_difference;
+        assert_eq!(seen.differ_from_rerun, 0, "{name}: ghosts unlike their re-run, first (participant, arm) {first:?}");
         assert!(seen.waited > least && seen.differ_from_real > least, "{name}: too few to tell");
     }
     // The design's limit: IPS participants wait with an ICS case manager,
@@ -124,7 +127,7 @@ fn a_ghost_lives_as_its_participant_would_had_they_alone_been_assigned_its_arm()
     let shared = without_caseload_effects(
         "shared_case_manager.ron",
         &["intensity: Saturating(half: 0.5)", "intensity: Exponential(scale: 0.5)", "intensity: Saturating(half: 1)"],
-        Some("clients_per_navigator: 5"),
+        "clients_per_navigator: 5",
     );
     assert!(rerun_with_one_arm_changed(&shared).differ_from_rerun > 0, "shared_case_manager.ron");
 }
