@@ -4,6 +4,7 @@
 mod common;
 
 use rctsim::scenario;
+use rctsim::trial::RunError;
 use std::path::Path;
 
 fn minimal() -> String {
@@ -499,7 +500,7 @@ fn a_run_that_would_meet_such_a_quality_in_a_later_replicate_stops_before_simula
     let options = rctsim::trial::RunOptions { replicates: Some(30), ..Default::default() };
     let mut progress = Vec::new();
     let e = rctsim::trial::run_with_progress(&model, &options, |p| progress.push(p)).unwrap_err();
-    assert!(matches!(e, rctsim::trial::RunError::Cohort { replicate: 3, .. }), "{e}");
+    assert!(matches!(e, RunError::Cohort { replicate: 3, .. }), "{e}");
     assert!(progress.is_empty(), "no replicate simulated: {progress:?}");
 }
 
@@ -514,8 +515,10 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     );
     let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
     let model = common::model_from(&text);
-    let (replicate, e) = rctsim::trial::check_scenario_case_managers(&model).unwrap_err();
-    let e = e.to_string();
+    let Err(RunError::Cohort { replicate, cause }) = rctsim::trial::check_scenario_case_managers(&model) else {
+        panic!("a quality past the bound")
+    };
+    let e = cause.to_string();
     assert_eq!(replicate, 0, "{e}");
     assert!(e.starts_with("services.ics: case manager "), "{e}");
     assert!(e.contains(" at site \"North\" (numbered from 0) has quality ") || e.contains(" at site \"South\""), "{e}");
@@ -524,7 +527,10 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     // validation quotes it.
     let dotted = text.replace("\"ics\": (", "\"ics.x\": (").replace("service: \"ics\"", "service: \"ics.x\"");
     let model = scenario::parse(dotted.as_bytes(), Path::new("x.ron")).unwrap_or_else(|e| panic!("{e}"));
-    let e = rctsim::trial::check_scenario_case_managers(&model).unwrap_err().1.to_string();
+    let Err(RunError::Cohort { cause, .. }) = rctsim::trial::check_scenario_case_managers(&model) else {
+        panic!("a quality past the bound")
+    };
+    let e = cause.to_string();
     assert!(e.starts_with("services.\"ics.x\": case manager "), "{e}");
     // The same spread with an effect that no quality a run can draw (at
     // most e^(2·8.21 − 2) = 1.83e6) raises to the limit is fine: 1.0001^1.83e6 = e^183.

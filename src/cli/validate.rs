@@ -31,9 +31,9 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
-                if let Err((replicate, e)) = trial::check_scenario_case_managers(&loaded.model) {
+                if let Err(e) = trial::check_scenario_case_managers(&loaded.model) {
                     to_stderr!(
-                        "error: {}: drawing the case managers of {} at the scenario's seed: replicate {replicate}: {e}\n",
+                        "error: {}: drawing the case managers of {} at the scenario's seed: {e}\n",
                         shown_path(file),
                         replicates(loaded.model.replicates)
                     );

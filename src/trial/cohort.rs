@@ -8,7 +8,7 @@
 //! replicate before a run simulates any (see `scenario::multipliers` for why
 //! they are not bounded when the file is read).
 
-use super::{arrivals, randomise};
+use super::{RunError, arrivals, randomise};
 use crate::engine::Cohort;
 use crate::engine::capacity::Place;
 use crate::population;
@@ -89,8 +89,8 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Co
 /// file it passes runs at its own seed and replicates.
 ///
 /// # Errors
-/// The first such replicate's [`CohortError`], with its number.
-pub fn check_scenario_case_managers(model: &Model) -> Result<(), (u64, CohortError)> {
+/// [`RunError::Cohort`] for the first such replicate.
+pub fn check_scenario_case_managers(model: &Model) -> Result<(), RunError> {
     check_case_managers_of_run(model, &Keyed::new(model.seed), model.replicates)
 }
 
@@ -106,12 +106,8 @@ pub fn check_scenario_case_managers(model: &Model) -> Result<(), (u64, CohortErr
 /// manager's weeks.
 ///
 /// # Errors
-/// The first replicate's [`CohortError`], with its number.
-pub(super) fn check_case_managers_of_run(
-    model: &Model,
-    keyed: &Keyed,
-    replicates: u32,
-) -> Result<(), (u64, CohortError)> {
+/// [`RunError::Cohort`] for the first such replicate.
+pub(super) fn check_case_managers_of_run(model: &Model, keyed: &Keyed, replicates: u32) -> Result<(), RunError> {
     use rayon::prelude::*;
     if !model.services.iter().any(quality_can_pass_bound) {
         return Ok(());
@@ -119,7 +115,7 @@ pub(super) fn check_case_managers_of_run(
     let first = (0..u64::from(replicates))
         .into_par_iter()
         .find_map_first(|r| check_case_managers(model, &keyed.for_replicate(r), r).err().map(|e| (r, e)));
-    first.map_or(Ok(()), Err)
+    first.map_or(Ok(()), |(replicate, cause)| Err(RunError::Cohort { replicate, cause }))
 }
 
 /// Checks that no case manager's quality draw in replicate `replicate`

@@ -358,8 +358,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let keyed = Keyed::new(seed);
     let n_h = model.horizons.len();
     // Bad input first (exit 2), then what this machine can hold (exit 1).
-    check_case_managers_of_run(model, &keyed, replicates)
-        .map_err(|(replicate, cause)| RunError::Cohort { replicate, cause })?;
+    check_case_managers_of_run(model, &keyed, replicates)?;
     // Inside the run's pool, the workers `check_memory` counts.
     check_memory(model, options)?;
     let workers = rayon::current_num_threads().min(replicates as usize);
