@@ -622,14 +622,7 @@ fn on_a_terminal_progress_is_shown_and_cleared_before_the_table() {
 #[test]
 fn on_a_terminal_a_run_that_would_fail_in_a_later_replicate_stops_before_any_progress() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("minimal.ron"))
-        .unwrap()
-        .replace(
-            "\"ics\": (case_managers_per_site: 1,",
-            "\"ics\": (case_managers_per_site: 5, quality_sd: 1.5, effects: (job: All(1e6)),",
-        )
-        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
-        .replace("Total(n: 200, weeks: 20)", "Total(n: 60, weeks: 20)");
+    let text = common::quality_spread(5, 1.5).replace("Total(n: 200, weeks: 20)", "Total(n: 60, weeks: 20)");
     let scenario = dir.path().join("rare.ron");
     std::fs::write(&scenario, text).unwrap();
     let out = dir.path().join("out");
@@ -1090,12 +1083,7 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
     // 2,000 ICS case managers with quality spread 2 and an effect of 1e6:
     // one in 125 has a quality that raises it past 1e100 (as in
     // tests/validation.rs).
-    let quality = minimal
-        .replace(
-            "\"ics\": (case_managers_per_site: 1,",
-            "\"ics\": (case_managers_per_site: 1000, quality_sd: 2, effects: (job: All(1e6)),",
-        )
-        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
+    let quality = common::quality_spread(1000, 2.0);
     let message = "which raises the service's largest effect multiplier to e^339, above 1e100; lower quality_sd";
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scenario.ron");
@@ -1115,16 +1103,8 @@ fn multipliers_a_draw_can_push_past_the_limit_are_bad_input() {
 /// the chance at another seed, 1 − (1 − 1/912)^40.
 #[test]
 fn validate_finds_a_quality_that_would_stop_a_run_and_warns_of_other_seeds() {
-    let spread = |per_site: u32, seed: u32| {
-        std::fs::read_to_string(fixture("minimal.ron"))
-            .unwrap()
-            .replace("seed: 7,", &format!("seed: {seed},"))
-            .replace(
-                "\"ics\": (case_managers_per_site: 1,",
-                &format!("\"ics\": (case_managers_per_site: {per_site}, quality_sd: 5, effects: (job: All(1e6)),"),
-            )
-            .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
-    };
+    let spread =
+        |per_site, seed: u32| common::quality_spread(per_site, 5.0).replace("seed: 7,", &format!("seed: {seed},"));
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("spread.ron");
     std::fs::write(&file, spread(50, 18)).unwrap();

@@ -437,23 +437,12 @@ fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
     );
 }
 
-/// `minimal.ron` with `per_site` ICS case managers of quality spread `sd`
-/// and a job effect of 1e6, which passes 1e100 at quality 100/6.
-fn quality_spread(per_site: u32, sd: f64) -> String {
-    minimal()
-        .replace(
-            "\"ics\": (case_managers_per_site: 1,",
-            &format!("\"ics\": (case_managers_per_site: {per_site}, quality_sd: {sd}, effects: (job: All(1e6)),"),
-        )
-        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
-}
-
 #[test]
 fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
     use rctsim::trial::{QualityRisk, chance_a_run_stops, quality_risks};
     // Reference values from Python's math module: q* = ln(1e100)/ln(1e6),
     // z* = (ln q* + σ²/2)/σ, p = erfc(z*/√2)/2, 1 − (1 − p)^(20 × 100).
-    let risks = quality_risks(&common::model_from(&quality_spread(50, 5.0)));
+    let risks = quality_risks(&common::model_from(&common::quality_spread(50, 5.0)));
     let [risk] = &risks[..] else { panic!("one service at risk: {risks:?}") };
     assert_eq!((risk.service.as_str(), risk.case_managers), ("ics", 100));
     let close = |what: &str, x: f64, reference: f64| {
@@ -469,7 +458,7 @@ fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
     // The chance per draw against the draws themselves: quality spread 2
     // passes 100/6 with p = 0.00804858 (z* = 2.4067); 500,000 case managers'
     // draws, within 4 Monte Carlo SE.
-    let risks = quality_risks(&common::model_from(&quality_spread(50, 2.0)));
+    let risks = quality_risks(&common::model_from(&common::quality_spread(50, 2.0)));
     let keyed = rctsim::rng::Keyed::new(1);
     let n = 500_000;
     let above = (0..n).filter(|&m| rctsim::service::quality(&keyed, 0, m, 2.0) > risks[0].quality).count();
@@ -493,7 +482,7 @@ fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
 fn a_run_that_would_meet_such_a_quality_in_a_later_replicate_stops_before_simulating() {
     // Ten case managers of spread 1.5: one in about 230 passes the bound;
     // the first replicate with one is replicate 3.
-    let model = common::model_from(&quality_spread(5, 1.5));
+    let model = common::model_from(&common::quality_spread(5, 1.5));
     let keyed = rctsim::rng::Keyed::new(model.seed);
     let first = (0..).find(|&r| rctsim::trial::cohort(&model, &keyed, r).is_err()).unwrap();
     assert_eq!(first, 3);
@@ -509,11 +498,7 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     // Quality spread 2 over 2,000 case managers: an effect of 1e6 passes 1e100
     // at q > 100/6 = e^2.81, that is for w = 2z − 2 with z > 2.41, which one
     // case manager in 125 reaches (none of 2,000 with chance 1e-7).
-    let text = minimal().replace(
-        "\"ics\": (case_managers_per_site: 1,",
-        "\"ics\": (case_managers_per_site: 1000, quality_sd: 2, effects: (job: All(1e6)),",
-    );
-    let text = text.replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),");
+    let text = common::quality_spread(1000, 2.0);
     let model = common::model_from(&text);
     let Err(RunError::Cohort { replicate, cause }) = rctsim::trial::check_scenario_case_managers(&model) else {
         panic!("a quality past the bound")

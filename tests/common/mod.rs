@@ -29,6 +29,19 @@ pub fn model_from(text: &str) -> Model {
     scenario::parse(text.as_bytes(), Path::new("inline.ron")).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// `minimal.ron`'s text with `per_site` ICS case managers of quality spread
+/// `sd` and a job effect of 1e6, its only effect: a quality above 100/6
+/// raises it past 1e100, the bound on a case manager's multipliers.
+pub fn quality_spread(per_site: u32, sd: f64) -> String {
+    std::fs::read_to_string(fixture("minimal.ron"))
+        .unwrap()
+        .replace(
+            "\"ics\": (case_managers_per_site: 1,",
+            &format!("\"ics\": (case_managers_per_site: {per_site}, quality_sd: {sd}, effects: (job: All(1e6)),"),
+        )
+        .replace("\n                effects: (progress: All(1.6), job: All(1.5))),", "),")
+}
+
 /// `|a − b| ≤ k · se`, with a message naming the quantity.
 pub fn within(what: &str, observed: f64, expected: f64, se: f64, k: f64) {
     assert!(
