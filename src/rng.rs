@@ -172,6 +172,12 @@ fn unit_interval(bits: u64) -> f64 {
 /// rate multipliers with them).
 pub const UNIFORM_REACH: (f64, f64) = (f64::EPSILON / 2.0, 1.0 - f64::EPSILON / 2.0);
 
+/// The largest standard normal a run draws, `Φ⁻¹(1 − 2⁻⁵³)`, about 8.21:
+/// what validation and the quality check take as the furthest draw up.
+pub fn largest_normal_draw() -> f64 {
+    normal_quantile(UNIFORM_REACH.1)
+}
+
 /// A uniform in (0, 1] moved into (0, 1), for an inversion that is infinite
 /// at 1 (a normal quantile): the single value 1 becomes the largest number
 /// below it, 1 − 2⁻⁵³.

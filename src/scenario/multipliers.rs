@@ -26,7 +26,7 @@
 //! of the chance that a run at another seed meets one (`trial::cohort`).
 
 use super::model::{CovariateEffects, Dist, MAX_MULTIPLIER, PopulationModel};
-use crate::rng::{UNIFORM_REACH, normal_quantile};
+use crate::rng::{UNIFORM_REACH, largest_normal_draw};
 
 /// The largest exponent allowed, `ln` [`MAX_MULTIPLIER`], less a margin for
 /// the roundings by which a run's sum of the terms may differ from the bound's.
@@ -74,7 +74,7 @@ pub fn exponent_terms(effects: &CovariateEffects, pop: &PopulationModel) -> [Ter
     let (weeks_lo, weeks_hi) = wholes(drawn(&pop.weeks_on_benefit));
     let log_weeks = |w: f64| libm::log((w + 1.0) / (weeks_ref + 1.0));
     let (spells_lo, spells_hi) = wholes(drawn(&pop.prior_spells));
-    let u = pop.readiness_sd * normal_quantile(UNIFORM_REACH.1);
+    let u = pop.readiness_sd * largest_normal_draw();
     let term = |name, (smallest, largest)| Term { name, smallest, largest };
     [
         term("age", linear(effects.age, age_lo, age_hi, age_ref, ROUNDINGS)),
@@ -180,7 +180,7 @@ mod tests {
         e.benefit_type = [1.0, 1.5, 9.0];
         e.health = [-1.0, 0.0, 0.0, 4.0, 7.0];
         e.loading = -0.25;
-        let z = normal_quantile(UNIFORM_REACH.1);
+        let z = largest_normal_draw();
         let expected = [1.4, 1.0, 2.0 * (312f64 / 52.0).ln(), 3.0, 1.5, -1.0, 0.25 * 2.0 * z];
         let (terms, sum) = largest(&e, &population());
         for ((t, value), expected) in exponent_terms(&e, &population()).iter().zip(terms).zip(expected) {
@@ -206,7 +206,7 @@ mod tests {
         pop.reference[0] = -1e308;
         (pop.eligibility.min_age, pop.eligibility.max_age) = (f64::NEG_INFINITY, f64::INFINITY);
         assert_eq!(largest(&effects(), &pop), ([0.0; 7], 0.0));
-        let z = normal_quantile(UNIFORM_REACH.1);
+        let z = largest_normal_draw();
         pop.age = Dist::Normal { mean: 30.0, sd: 4.0, z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY) };
         pop.reference[0] = 30.0;
         let mut e = effects();

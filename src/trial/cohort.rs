@@ -12,7 +12,7 @@ use super::{RunError, arrivals, randomise};
 use crate::engine::Cohort;
 use crate::engine::capacity::Place;
 use crate::population;
-use crate::rng::{Keyed, UNIFORM_REACH, normal_cdf, normal_quantile};
+use crate::rng::{Keyed, largest_normal_draw, normal_cdf};
 use crate::scenario::{MAX_MULTIPLIER, Model, ServiceModel, transition};
 use crate::service as services;
 
@@ -150,9 +150,9 @@ fn check_case_managers(model: &Model, keyed: &Keyed, replicate: u64) -> Result<(
 /// Whether some quality draw of a case manager of `service` can raise its
 /// largest multiplier past [`MAX_MULTIPLIER`]: whether the best quality a
 /// run can draw does. Quality rises with its normal draw, which rises with
-/// its uniform, and uniforms stay in [`UNIFORM_REACH`].
+/// its uniform, and uniforms stay in [`UNIFORM_REACH`](crate::rng::UNIFORM_REACH).
 fn quality_can_pass_bound(service: &ServiceModel) -> bool {
-    let best = services::quality_at(service.quality_sd, normal_quantile(UNIFORM_REACH.1));
+    let best = services::quality_at(service.quality_sd, largest_normal_draw());
     let ln = services::largest_ln_multiplier(service, best);
     ln.is_nan() || ln > libm::log(MAX_MULTIPLIER)
 }
