@@ -75,25 +75,35 @@ pub fn table(r: &Report) -> String {
     out
 }
 
-/// Each arm's size, take-up and outcome means at the longest horizon.
+/// Each arm's size, take-up and outcome means at the longest horizon. The
+/// name columns are as wide as the longest name, so that a long one does not
+/// push its row's figures out from under their headings.
 fn arms(out: &mut String, r: &Report) {
     let (m, res) = (r.model, r.result);
     let longest = m.horizons.len() - 1;
     let h = m.horizons[longest];
+    let labels: Vec<(String, &str)> = m
+        .arms
+        .iter()
+        .enumerate()
+        .map(|(a, arm)| {
+            let star = if a == m.control { "*" } else { "" };
+            (format!("{}{star}", arm.name), m.services[arm.service].name.as_str())
+        })
+        .collect();
+    let arm_w = labels.iter().map(|(arm, _)| arm.chars().count()).fold("arm".len(), usize::max);
+    let service_w = labels.iter().map(|(_, service)| service.chars().count()).fold("service".len(), usize::max);
     let _ = writeln!(out, "\nArms (means over participants and replicates, at {h} weeks)");
     let _ = writeln!(
         out,
-        "{:<14} {:<10} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+        "{:<arm_w$} {:<service_w$} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
         "arm", "service", "N/rep", "take-up", "wks_benef", "off_ben", "employed", "ever_emp"
     );
-    for (a, arm) in m.arms.iter().enumerate() {
-        let s = &res.arms[a];
+    for (s, (arm, service)) in res.arms.iter().zip(&labels) {
         let means = &s.outcome_means[longest];
         let _ = writeln!(
             out,
-            "{:<14} {:<10} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
-            format!("{}{}", arm.name, if a == m.control { "*" } else { "" }),
-            m.services[arm.service].name,
+            "{arm:<arm_w$} {service:<service_w$} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
             fixed(s.participants as f64 / f64::from(res.replicates), 1),
             fixed(s.take_up(), 3),
             fixed(means[Outcome::WeeksOnBenefit as usize], 2),
