@@ -366,7 +366,8 @@ fn rejects_at(path: &Path, messages: &[&str]) {
 fn a_syntax_error_names_file_line_and_column() {
     rejects(
         "invalid_syntax.ron",
-        &["invalid_syntax.ron:6:5: Expected comma\n     6 |     horizons: [26, 52],\n       |     ^\n"],
+        &["invalid_syntax.ron:5:12: Expected comma after this value (or a bracket closing its list), before what \
+           follows at 6:5\n     5 |     seed: 7\n       |            ^\n"],
     );
 }
 

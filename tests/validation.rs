@@ -828,6 +828,34 @@ fn only_a_point_after_the_digits_of_a_whole_number_is_called_a_decimal_point() {
     assert_eq!(parse_error(&minimal().replace("[26, 52],", "[26, 52].,")), "x.ron:6:23: Expected comma");
 }
 
+/// A comma left off at a line's end is shown there, after the value it
+/// should follow (past a comment too), not where RON stopped, at the start
+/// of what follows; a bracket left open at the end of the file at the last
+/// value read. A comma missing between values on one line is shown at the
+/// second, where RON stopped.
+#[test]
+fn a_comma_missing_at_a_line_end_is_placed_after_the_value_before_it() {
+    const AFTER: &str = "Expected comma after this value (or a bracket closing its list), before what follows at";
+    assert_eq!(parse_error(&minimal().replace("seed: 7,", "seed: 7")), format!("x.ron:5:12: {AFTER} 6:5"));
+    let commented = minimal().replace("seed: 7,", "seed: 7 /* the seed */ // and a note\n\n");
+    assert_eq!(parse_error(&commented), format!("x.ron:5:12: {AFTER} 8:5"));
+    assert_eq!(problems(&commented.replace('\n', "\r\n")), problems(&commented), "the same with CRLF line ends");
+    let stage =
+        minimal().replace("other_exit: 0.003),\n        (name: \"Job", "other_exit: 0.003)\n        (name: \"Job");
+    assert_eq!(parse_error(&stage), format!("x.ron:8:76: {AFTER} 9:9"));
+    let unclosed = minimal().replace("Total(n: 200, weeks: 20),", "Total(n: 200, weeks: 20,");
+    assert_eq!(
+        parse_error(&unclosed),
+        "x.ron:36:2: the file ends where a comma or a closing bracket is expected after this value (is a `)` or \
+         `]` missing?)"
+    );
+    assert_eq!(
+        parse_error(&minimal().replace("job: 0.002,", "job: 0.002")),
+        "x.ron:8:57: Expected comma",
+        "on one line"
+    );
+}
+
 #[test]
 fn a_number_beyond_the_largest_is_an_error_at_the_number() {
     const RANGE: &str = "is out of range (numbers must lie within ±1.7976931348623157e308)";

@@ -250,6 +250,9 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
              decimal (16, not 0x10)"
                 .to_string()
         }
+        ron::Error::ExpectedComma => {
+            expected_comma(text, text.len() - rest.len(), stopped_at).unwrap_or_else(|| code.to_string())
+        }
         code => code.to_string(),
     }
 }
@@ -281,7 +284,7 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
         ron::Error::IntegerOutOfBounds | ron::Error::InvalidIntegerDigit { .. } => with_sign(text, start),
         // A decimal field read `0` of `0x10` and stopped at the `x`.
         ron::Error::ExpectedComma => base_prefix_start(text, text::offset(text, start))
-            .map_or(start, |at| with_sign(text, text::position(text, at))),
+            .map_or_else(|| after_value(text, start), |at| with_sign(text, text::position(text, at))),
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))
             .map_or(start, |at| text::position(text, at)),
@@ -300,6 +303,42 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
         | ron::Error::ExpectedIdentifier => text::position(text, text::skip_blank(text, text::offset(text, start))),
         _ => start,
     }
+}
+
+/// Where a comma RON expected at `at` belongs: right after the value before
+/// it, when what RON found instead is on a later line or is the end of the
+/// file. A comma left off at a line's end is then shown there, not at the
+/// start of the next line, and a bracket left unclosed at the value it
+/// should follow, not past the file's last line.
+fn after_value(text: &str, at: (usize, usize)) -> (usize, usize) {
+    let found = text::skip_blank(text, text::offset(text, at));
+    match text::end_of_token_before(text, found) {
+        Some(end) if end <= found && (found == text.len() || text[end..found].contains('\n')) => {
+            text::position(text, end)
+        }
+        _ => at,
+    }
+}
+
+/// The message for a comma expected after a value, placed at `at`, after
+/// it, by [`after_value`], where RON stopped at `stopped_at` and found
+/// something else on a later line or the file's end; `None` where it found
+/// something on the same line, at which RON's own message points.
+fn expected_comma(text: &str, at: usize, stopped_at: usize) -> Option<String> {
+    let found = text::skip_blank(text, stopped_at);
+    if found == text.len() {
+        return Some(
+            "the file ends where a comma or a closing bracket is expected after this value (is a `)` or `]` \
+             missing?)"
+                .to_string(),
+        );
+    }
+    text[at.min(found)..found].contains('\n').then(|| {
+        let (line, column) = text::position(text, found);
+        format!(
+            "Expected comma after this value (or a bracket closing its list), before what follows at {line}:{column}"
+        )
+    })
 }
 
 /// Where the number whose error RON placed at `at` starts: RON places a

@@ -48,6 +48,17 @@ pub(super) fn skip_blank(text: &str, mut at: usize) -> usize {
     at.min(text.len())
 }
 
+/// Where the last token before `at` that is neither blank nor a comment
+/// ends: the end of what RON read last before it stopped at `at`.
+pub(super) fn end_of_token_before(text: &str, at: usize) -> Option<usize> {
+    let blank = |t: &str| t.starts_with(is_ron_blank) || t.starts_with("//") || t.starts_with("/*");
+    tokens(text)
+        .take_while(|&(start, _, _)| start < at)
+        .filter(|&(_, token, _)| !blank(token))
+        .last()
+        .map(|(start, token, _)| start + token.len())
+}
+
 /// `at`, or, if it falls inside a comment, where the next value after that
 /// comment starts (see [`skip_blank`]): an error is about what RON read,
 /// never about a comment.
@@ -250,6 +261,15 @@ fn head(text: &str) -> (String, Option<usize>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_token_before_ends_where_its_text_ends_past_blanks_and_comments() {
+        let text = "seed: 7 // note\n /* c */ horizons";
+        assert_eq!(end_of_token_before(text, text.find("horizons").unwrap()), Some(7));
+        assert_eq!(end_of_token_before(text, text.len()), Some(text.len()));
+        assert_eq!(end_of_token_before("\"a b\"\n x", 7), Some(5), "a string is one token");
+        assert_eq!(end_of_token_before("  // only a comment\n", 20), None);
+    }
 
     #[test]
     fn skip_blank_passes_white_space_and_comments_only() {
