@@ -3,7 +3,8 @@
 //! [`simulate`] runs one replicate trial week by week on the trial calendar.
 //! Within a week: 1. this week's arrivals join their fallback case manager and
 //! the waitlist (their arms were drawn with the cohort, ticket by ticket);
-//! 2. fill free slots from the waitlists; 3. compute each case manager's
+//! 2. fill free slots from the waitlists; 2b. assign Navigators to clients at
+//! their stages, in ticket order, while a site has room; 3. compute each case manager's
 //! multipliers from this week's caseload; 4. draw every life's labour and
 //! engagement moves; 5. apply service exits (inside 4; slots free from next
 //! week) and week-0 client departures; 6. record. Each life records its state

@@ -357,10 +357,12 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
     let n_h = model.horizons.len();
-    // Bad input first (exit 2), then what this machine can hold (exit 1).
-    check_case_managers_of_run(model, &keyed, replicates)?;
+    // What this machine can hold first (exit 1): it is known at once, while
+    // drawing every replicate's case managers takes a time in proportion to
+    // the replicates (a minute for 200 million).
     // Inside the run's pool, the workers `check_memory` counts.
     check_memory(model, options)?;
+    check_case_managers_of_run(model, &keyed, replicates)?;
     let workers = rayon::current_num_threads().min(replicates as usize);
     let mut result = RunResult {
         seed,
