@@ -213,9 +213,10 @@ pub fn simulate(model: &Model, keyed: Keyed, replicate: u64, cohort: &Cohort) ->
 
 /// About how many bytes one replicate of `participants` people holds at its
 /// peak: per life (participant × arm) its state, sleeper record, horizon
-/// snapshots, list links, waitlist places and place among the awake; per
-/// participant the cohort's record and the analysis's outcome row; and the
-/// caseload history. [`crate::trial::run`] makes sure that every worker
+/// snapshots, list links and place among the awake; per participant the
+/// cohort's record, the analysis's outcome row and, for each service, a
+/// place in its waitlists (real and ghost) and in its log of placements;
+/// and the caseload history. [`crate::trial::run`] makes sure that every worker
 /// can have this much before simulating anything, so that a run too large
 /// for the machine fails at once with a clear message.
 pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
@@ -231,7 +232,7 @@ pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
         + size_of::<[f64; transition::COUNT]>()
         + size_of::<u32>()
         + size_of::<u16>()
-        + services * (1 + arms) * size_of::<u32>()
+        + services * ((1 + arms) * size_of::<u32>() + size_of::<(u32, u32)>())
         + OUTCOMES.len() * size_of::<f64>();
     let case_managers: usize =
         model.services.iter().map(|s| s.case_managers_per_site as usize).sum::<usize>() * model.sites.len();
@@ -782,7 +783,11 @@ mod tests {
         let n = cohort.persons.len();
         let w = &world;
         let lists = |l: &Lists| l.bytes();
-        let pools: usize = w.pools.iter().map(|p| (p.waitlist.capacity() + p.ghost_waitlist.capacity()) * 4).sum();
+        let pools: usize = w
+            .pools
+            .iter()
+            .map(|p| (p.waitlist.capacity() + p.ghost_waitlist.capacity()) * 4 + held(&p.placed, p.placed.capacity()))
+            .sum();
         let holds = held(&w.lives, w.lives.capacity())
             + held(&w.asleep, w.asleep.capacity())
             + held(&w.at_horizon, w.at_horizon.capacity())
