@@ -9,7 +9,7 @@
 
 use super::life::NONE;
 use crate::rng::{Keyed, Purpose};
-use crate::scenario::{Model, ServiceModel, week0_clients_leave};
+use crate::scenario::{MAX_CASE_MANAGERS_PER_SITE, MAX_SERVICES, MAX_SITES, Model, ServiceModel, week0_clients_leave};
 use crate::service;
 use std::collections::VecDeque;
 
@@ -33,6 +33,7 @@ impl Place {
     /// common random numbers. Validation bounds services (1,000), sites and
     /// case managers per site (10,000 each), so the fields do not overlap.
     pub fn key(self) -> u64 {
+        const _: () = assert!(MAX_SERVICES <= 1 << 24 && MAX_SITES <= 1 << 20 && MAX_CASE_MANAGERS_PER_SITE <= 1 << 20);
         (u64::from(self.service) << 40) | (u64::from(self.site) << 20) | u64::from(self.number)
     }
 }
@@ -392,9 +393,9 @@ mod tests {
     fn places_key_distinct_draws() {
         let edges = |max: u32| [0, 1, 2, max - 2, max - 1];
         let mut keys = Vec::new();
-        for service in edges(1_000) {
-            for site in edges(10_000) {
-                for number in edges(10_000) {
+        for service in edges(MAX_SERVICES as u32) {
+            for site in edges(MAX_SITES as u32) {
+                for number in edges(MAX_CASE_MANAGERS_PER_SITE) {
                     keys.push(Place { service: service as u16, site, number }.key());
                 }
             }

@@ -10,6 +10,7 @@
 //! event (common random numbers).
 
 use crate::rng::{Keyed, Purpose};
+use crate::scenario::{MAX_ENROLMENT_WEEKS, MAX_HORIZON};
 
 /// Marks an absent case manager or ticket.
 pub const NONE: u32 = u32::MAX;
@@ -20,6 +21,10 @@ pub const NEVER: u16 = u16::MAX;
 /// Weeks beyond any trial (validation bounds trials to 7,000 weeks): a clock
 /// event further away than this is reported as never.
 pub const FAR: u32 = 1 << 24;
+
+/// The last calendar week of the longest trial validation lets through.
+const LONGEST_TRIAL: u32 = MAX_ENROLMENT_WEEKS + MAX_HORIZON;
+const _: () = assert!(LONGEST_TRIAL < NEVER as u32 && LONGEST_TRIAL < FAR, "weeks fit a Record and the clocks");
 
 /// A running exponential clock for one kind of event.
 ///
@@ -142,7 +147,8 @@ impl Clock {
 }
 
 /// The running record from which outcomes at every horizon are read. Weeks
-/// fit in 16 bits: validation bounds horizons (2,000) and enrolment (5,000).
+/// fit in 16 bits: validation bounds horizons and enrolment ([`MAX_HORIZON`],
+/// [`MAX_ENROLMENT_WEEKS`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record {
     /// Weeks on benefit so far (weeks before the current one).

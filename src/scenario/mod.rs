@@ -13,7 +13,10 @@ mod text;
 mod validate;
 
 pub use model::*;
-pub use validate::{MAX_RATE, Problem, ips25_fidelity, shown_name, unused_settings, validate};
+pub use validate::{
+    MAX_ARRIVALS_PER_WEEK, MAX_CASE_MANAGERS_PER_SITE, MAX_ENROLMENT_WEEKS, MAX_HORIZON, MAX_RATE, MAX_SERVICES,
+    MAX_SITES, Problem, ips25_fidelity, shown_name, unused_settings, validate,
+};
 
 use sha2::{Digest, Sha256};
 use std::io::Read;

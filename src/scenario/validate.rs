@@ -240,6 +240,42 @@ pub const MAX_BENEFIT_RATE: f64 = 1e6;
 /// to [`MAX_BENEFIT_RATE`], both stay in range.
 pub const MIN_BENEFIT_RATE: f64 = 1e-6;
 
+/// The longest horizon, in weeks. With [`MAX_ENROLMENT_WEEKS`] it bounds
+/// every calendar and own week a trial has (7,000), which the engine keeps
+/// in 16 bits and compares with its clocks' [`FAR`](crate::engine::life::FAR).
+pub const MAX_HORIZON: u32 = 2000;
+
+/// The longest enrolment window, in weeks (see [`MAX_HORIZON`]).
+pub const MAX_ENROLMENT_WEEKS: u32 = 5000;
+
+/// The last `from_week` of a piecewise rate or intensity curve: its table
+/// holds a value for every week up to it.
+const MAX_FROM_WEEK: u32 = 5000;
+
+/// The most services, sites, and case managers per site of a service. The
+/// key of a case manager's draws packs them in fields of 20 bits each (see
+/// [`Place::key`](crate::engine::capacity::Place::key)).
+pub const MAX_SERVICES: usize = 1_000;
+/// See [`MAX_SERVICES`].
+pub const MAX_SITES: usize = 10_000;
+/// See [`MAX_SERVICES`].
+pub const MAX_CASE_MANAGERS_PER_SITE: u32 = 10_000;
+
+/// The most case managers in all (sites × case managers per site, summed
+/// over services).
+const MAX_CASE_MANAGERS: u64 = 100_000;
+
+/// The most participants a replicate may enrol, or expect to under
+/// `PerSite`; also the bound on case managers × calendar weeks (the engine
+/// keeps each case manager's weekly caseload) and on the week-0 clients
+/// expected to leave (each costs a draw).
+const MAX_PARTICIPANTS: u32 = 50_000_000;
+
+/// The most arrivals a week a site may expect under `PerSite` enrolment.
+/// The keys of a week's arrival draws number Poisson pieces of rate 16 in
+/// 20 bits, far more than this needs.
+pub const MAX_ARRIVALS_PER_WEEK: f64 = 10_000.0;
+
 /// Checks a parsed scenario and builds the model.
 ///
 /// # Errors
@@ -278,7 +314,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
             );
         }
     }
-    let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), 1_000) {
+    let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), MAX_SERVICES) {
         for name in s.services.keys() {
             c.printable(&format!("services.{}", shown_name(name)), name);
         }
@@ -355,8 +391,8 @@ fn horizons(c: &mut Checker, h: &[u32]) -> Vec<u32> {
         if w == 0 {
             c.fail(format!("horizons[{i}]"), "must be at least 1 week (got 0)");
         }
-        if w > 2000 {
-            c.fail(format!("horizons[{i}]"), format!("must be at most 2000 weeks (got {w})"));
+        if w > MAX_HORIZON {
+            c.fail(format!("horizons[{i}]"), format!("must be at most {MAX_HORIZON} weeks (got {w})"));
         }
         if !seen.insert(w) {
             c.fail(format!("horizons[{i}]"), format!("repeats an earlier horizon (got {w})"));
@@ -431,8 +467,8 @@ fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise
     if pieces[0].from_week != 0 {
         c.fail(format!("{path}[0].from_week"), format!("must be 0 (got {})", pieces[0].from_week));
     }
-    // Weeks 0 to 5000, strictly increasing, leave room for 5001 pieces.
-    if !c.at_most(path, pieces.len(), 5001) {
+    // Weeks 0 to MAX_FROM_WEEK, strictly increasing, leave room for one piece more.
+    if !c.at_most(path, pieces.len(), MAX_FROM_WEEK as usize + 1) {
         return Piecewise::new(vec![0.0]);
     }
     for (i, p) in pieces.iter().enumerate() {
@@ -443,11 +479,11 @@ fn piecewise(c: &mut Checker, path: &str, pieces: &[schema::Piece]) -> Piecewise
                 format!("must be greater than the previous piece's (got {})", p.from_week),
             );
         }
-        if p.from_week > 5000 {
-            c.fail(format!("{path}[{i}].from_week"), format!("must be at most 5000 (got {})", p.from_week));
+        if p.from_week > MAX_FROM_WEEK {
+            c.fail(format!("{path}[{i}].from_week"), format!("must be at most {MAX_FROM_WEEK} (got {})", p.from_week));
         }
     }
-    let last = pieces.iter().map(|p| p.from_week).max().unwrap_or(0).min(5000) as usize;
+    let last = pieces.iter().map(|p| p.from_week).max().unwrap_or(0).min(MAX_FROM_WEEK) as usize;
     let by_week =
         (0..=last).map(|w| pieces.iter().rev().find(|p| p.from_week as usize <= w).map_or(0.0, |p| p.rate)).collect();
     Piecewise::new(by_week)
@@ -918,7 +954,7 @@ fn sites(c: &mut Checker, sites: &[schema::Site]) -> (Vec<String>, Vec<f64>) {
     if sites.is_empty() {
         c.fail("sites", "must list at least one site");
     }
-    if !c.at_most("sites", sites.len(), 10_000) {
+    if !c.at_most("sites", sites.len(), MAX_SITES) {
         return (Vec::new(), Vec::new());
     }
     let mut seen = HashSet::new();
@@ -1052,7 +1088,7 @@ fn staffing_rules(c: &mut Checker, p: &str, s: &schema::Service) {
         c.fail(format!("{p}.case_managers_per_site"), "must be at least 1 (got 0)");
     }
     for (field, v, max) in [
-        ("case_managers_per_site", s.case_managers_per_site, 10_000),
+        ("case_managers_per_site", s.case_managers_per_site, MAX_CASE_MANAGERS_PER_SITE),
         ("background_caseload", s.background_caseload, MAX_CASELOAD),
         ("initial_caseload", s.initial_caseload, MAX_CASELOAD),
         ("caseload_cap", s.caseload_cap.unwrap_or(0), MAX_CASELOAD),
@@ -1269,8 +1305,8 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
             if *n < 2 {
                 c.fail("enrolment.n", format!("must be at least 2 (got {n})"));
             }
-            if *n > 50_000_000 {
-                c.fail("enrolment.n", format!("must be at most 50000000 (got {n})"));
+            if *n > MAX_PARTICIPANTS {
+                c.fail("enrolment.n", format!("must be at most {MAX_PARTICIPANTS} (got {n})"));
             }
             enrolment_weeks(c, *weeks);
             EnrolmentModel::Total { n: *n, weeks: *weeks }
@@ -1292,8 +1328,8 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                 }
                 if v < 0.0 {
                     c.fail(path, format!("is a weekly rate and must not be negative {}", got(v)));
-                } else if v > 10_000.0 {
-                    c.fail(path, format!("must be at most 10000 a week {}", got(v)));
+                } else if v > MAX_ARRIVALS_PER_WEEK {
+                    c.fail(path, format!("must be at most {MAX_ARRIVALS_PER_WEEK} a week {}", got(v)));
                 }
             }
             // Rates refused above do not count (a negative one would hide a positive one).
@@ -1314,10 +1350,10 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                     ),
                 );
             }
-            if expected > 50_000_000.0 {
+            if expected > f64::from(MAX_PARTICIPANTS) {
                 c.fail(
                     "enrolment.weekly",
-                    format!("expects {expected:.0} arrivals in all; at most 50000000 are supported"),
+                    format!("expects {expected:.0} arrivals in all; at most {MAX_PARTICIPANTS} are supported"),
                 );
             }
             EnrolmentModel::PerSite { weeks: *weeks, weekly: weekly.clone() }
@@ -1335,26 +1371,27 @@ fn ten_digits(v: f64) -> f64 {
 /// Case managers in all, and case managers × calendar weeks (the engine keeps
 /// each case manager's weekly caseload), must stay within memory.
 fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, horizons: &[u32], e: &EnrolmentModel) {
-    if e.weeks() > 5000 || horizons.iter().any(|&h| h > 2000) {
+    if e.weeks() > MAX_ENROLMENT_WEEKS || horizons.iter().any(|&h| h > MAX_HORIZON) {
         return; // already reported; the weeks would be those of a scenario that cannot run
     }
     let total: u64 =
         services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>().saturating_mul(sites as u64);
     let weeks = u64::from(e.weeks()) + u64::from(horizons.last().copied().unwrap_or(0)) + 1;
-    if total > 100_000 {
+    if total > MAX_CASE_MANAGERS {
         c.fail(
             "services",
             format!(
-                "staff {total} case managers in all (sites × case_managers_per_site); at most 100000 are supported"
+                "staff {total} case managers in all (sites × case_managers_per_site); at most {MAX_CASE_MANAGERS} are \
+                 supported"
             ),
         );
-    } else if total * weeks > 50_000_000 {
+    } else if total * weeks > u64::from(MAX_PARTICIPANTS) {
         c.fail(
             "services",
-            format!("staff {total} case managers over {weeks} calendar weeks; case managers × weeks must be at most 50000000"),
+            format!("staff {total} case managers over {weeks} calendar weeks; case managers × weeks must be at most {MAX_PARTICIPANTS}"),
         );
     } else if services.values().all(|s| {
-        (1..=10_000).contains(&s.case_managers_per_site)
+        (1..=MAX_CASE_MANAGERS_PER_SITE).contains(&s.case_managers_per_site)
             && s.initial_caseload <= MAX_CASELOAD
             && (0.0..=MAX_RATE).contains(&s.initial_exit_rate)
     }) {
@@ -1367,13 +1404,13 @@ fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, hori
                 clients * -libm::expm1(-s.initial_exit_rate * weeks as f64)
             })
             .sum();
-        if leaving > 50_000_000.0 {
+        if leaving > f64::from(MAX_PARTICIPANTS) {
             c.fail(
                 "services",
                 format!(
                     "expect {} week-0 clients to leave over {weeks} calendar weeks (sites × case_managers_per_site × \
                      initial_caseload × (1 − exp(−initial_exit_rate × weeks)), summed over services); at most \
-                     50000000 are supported",
+                     {MAX_PARTICIPANTS} are supported",
                     Num(leaving.round())
                 ),
             );
@@ -1385,8 +1422,8 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
     if weeks == 0 {
         c.fail("enrolment.weeks", "must be at least 1 (got 0)");
     }
-    if weeks > 5000 {
-        c.fail("enrolment.weeks", format!("must be at most 5000 (got {weeks})"));
+    if weeks > MAX_ENROLMENT_WEEKS {
+        c.fail("enrolment.weeks", format!("must be at most {MAX_ENROLMENT_WEEKS} (got {weeks})"));
     }
 }
 

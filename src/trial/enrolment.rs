@@ -1,7 +1,7 @@
 //! When and where participants arrive.
 
 use crate::rng::{Keyed, Purpose, pick_cumulative};
-use crate::scenario::{EnrolmentModel, Model};
+use crate::scenario::{EnrolmentModel, MAX_ARRIVALS_PER_WEEK, Model};
 
 /// Arrivals `(week, site)` of one replicate, in ticket order: by week, then
 /// (for `PerSite` enrolment; under `Total` each ticket's site is drawn) by
@@ -16,6 +16,8 @@ pub fn arrivals<'a>(model: &'a Model, keyed: &'a Keyed, replicate: u64) -> Box<d
         })),
         EnrolmentModel::PerSite { weeks, weekly } => Box::new((0..*weeks).flat_map(move |week| {
             weekly.iter().enumerate().flat_map(move |(site, &rate)| {
+                // A week's pieces (of rate 16 at most) are numbered in 20 bits.
+                const _: () = assert!(MAX_ARRIVALS_PER_WEEK / 16.0 < (1 << 20) as f64);
                 let count = poisson(rate, |piece| {
                     keyed.uniform(replicate, Purpose::Arrivals, site as u64, (u64::from(week) << 20) | piece)
                 });
