@@ -11,12 +11,14 @@
 mod cohort;
 mod enrolment;
 mod memory;
+mod quality;
 mod randomisation;
 mod replicate;
 
-use cohort::check_case_managers_of_run;
-pub use cohort::{CohortError, QualityRisk, chance_a_run_stops, check_scenario_case_managers, cohort, quality_risks};
+pub use cohort::{CohortError, cohort};
 pub use enrolment::{arrivals, poisson};
+use quality::check_case_managers_of_run;
+pub use quality::{QualityRisk, chance_a_run_stops, check_scenario_case_managers, quality_risks};
 pub use randomisation::simple as randomise;
 pub use replicate::person_outcome;
 
