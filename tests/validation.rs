@@ -765,11 +765,11 @@ fn errors_are_never_placed_inside_a_comment() {
     let open =
         minimal().replace("    seed: 7,", "    /* seed: 7,").replace("    sites:", "    // a comment\n    sites:");
     assert_eq!(parse_error(&open), "x.ron:5:5: Unclosed block comment");
-    // A file cut short in a last line's comment ends at that comment's end,
-    // with a final line feed or without.
+    // A file cut short with a comment on its last line ends after the last
+    // thing read, before that comment, with a final line feed or without.
     for end in ["", "\n\n", "\r\n"] {
         let cut = format!("Scenario(\n    name: \"x\", // the name{end}");
-        assert_eq!(parse_error(&cut), "x.ron:2:27: Unexpected end of RON");
+        assert_eq!(parse_error(&cut), format!("x.ron:2:15: {FILE_ENDS}"));
     }
     assert_eq!(parse_error("// hello"), "x.ron:1:9: Expected opening `(` for struct `Scenario`");
 }
@@ -843,12 +843,19 @@ fn a_comma_missing_at_a_line_end_is_placed_after_the_value_before_it() {
     let stage =
         minimal().replace("other_exit: 0.003),\n        (name: \"Job", "other_exit: 0.003)\n        (name: \"Job");
     assert_eq!(parse_error(&stage), format!("x.ron:8:76: {AFTER} 9:9"));
+    // A bracket left open: at the last value read, past a last comment, with
+    // a final line feed or without.
+    const UNCLOSED: &str =
+        "the file ends where a comma or a closing bracket is expected after this value (is a `)` or `]` missing?)";
     let unclosed = minimal().replace("Total(n: 200, weeks: 20),", "Total(n: 200, weeks: 20,");
-    assert_eq!(
-        parse_error(&unclosed),
-        "x.ron:36:2: the file ends where a comma or a closing bracket is expected after this value (is a `)` or \
-         `]` missing?)"
-    );
+    assert_eq!(parse_error(&unclosed), format!("x.ron:36:2: {UNCLOSED}"));
+    assert_eq!(parse_error(unclosed.trim_end()), format!("x.ron:36:2: {UNCLOSED}"));
+    assert_eq!(parse_error(&format!("{}\n// end", unclosed.trim_end())), format!("x.ron:36:2: {UNCLOSED}"));
+    assert_eq!(parse_error("Scenario(horizons: [1, 2"), format!("x.ron:1:25: {UNCLOSED}"));
+    // Cut after a comma, RON looks for more: the file ends after the comma.
+    let cut = minimal().trim_end().strip_suffix(')').unwrap().to_string();
+    assert_eq!(parse_error(&cut), format!("x.ron:35:41: {FILE_ENDS}"));
+    assert_eq!(parse_error(&format!("{cut} // the end")), format!("x.ron:35:41: {FILE_ENDS}"));
     assert_eq!(
         parse_error(&minimal().replace("job: 0.002,", "job: 0.002")),
         "x.ron:8:57: Expected comma",
@@ -895,6 +902,10 @@ fn numbers_in_names_and_comments_are_not_numbers() {
         .replace(r#"(name: "North")"#, r#"(name: "N\"1e400")"#);
     assert_eq!(problems(&text), "");
 }
+
+/// What a file that ends before the scenario does is told.
+const FILE_ENDS: &str =
+    "the file ends before the scenario is complete (is a value, or a closing `)` or `]`, missing after this?)";
 
 /// What a whole number written with a decimal point is told.
 const DECIMAL: &str =
@@ -1445,4 +1456,48 @@ fn every_example_in_the_scenario_reference_validates() {
         .replace("\"ics\": (", &format!("\"ics\": ({service_fields}"));
     let loaded = loaded(&text);
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+}
+
+/// Where a parse error's first line, `x.ron:L:C: …`, places it.
+fn error_position(problems: &str) -> Option<(usize, usize)> {
+    let place = problems.strip_prefix("x.ron:")?;
+    let mut parts = place.splitn(3, ':');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+proptest::proptest! {
+    // A fixed seed: every run tests the same texts, and a failure reproduces.
+    #![proptest_config(proptest::test_runner::Config {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_125),
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// minimal.ron with a character left out (a comma, a bracket, a quote,
+    /// ...), cut short anywhere, and perhaps ending in a comment, with or
+    /// without a final line feed: reading it never panics, and a parse error
+    /// is placed within the file: on one of its lines, at most one column
+    /// past its last character.
+    #[test]
+    fn a_damaged_scenario_gives_an_error_placed_within_the_file(
+        left_out in 0..1_600usize,
+        cut in 0..1_600usize,
+        end in proptest::sample::select(vec!["", "\n", " // a comment", "\n// a comment", "\r\n"]),
+    ) {
+        let minimal = minimal();
+        let boundary = |at: usize| (0..=at.min(minimal.len())).rev().find(|&i| minimal.is_char_boundary(i)).unwrap();
+        let (gap, cut) = (boundary(left_out), boundary(cut));
+        let skip = minimal[gap..].chars().next().map_or(0, char::len_utf8);
+        let damaged = format!("{}{}", &minimal[..gap], &minimal[gap + skip..]);
+        let damaged = format!("{}{end}", &damaged[..cut.min(damaged.len())]);
+        let problems = problems(&damaged);
+        if problems.is_empty() || !problems.starts_with("x.ron:") || problems.starts_with("x.ron: ") {
+            return Ok(()); // accepted, or rule problems (placed by field, not position)
+        }
+        let (line, column) = error_position(&problems).expect(&problems);
+        let lines: Vec<&str> = damaged.split('\n').collect();
+        proptest::prop_assert!(line >= 1 && line <= lines.len(), "{problems}\n{damaged:?}");
+        let width = lines[line - 1].trim_end_matches('\r').chars().count();
+        proptest::prop_assert!(column >= 1 && column <= width + 1, "{problems}\n{damaged:?}");
+    }
 }

@@ -253,9 +253,10 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
              decimal (16, not 0x10)"
                 .to_string()
         }
-        ron::Error::ExpectedComma => {
-            expected_comma(text, text.len() - rest.len(), stopped_at).unwrap_or_else(|| code.to_string())
-        }
+        ron::Error::ExpectedComma => expected_comma(text, e).unwrap_or_else(|| code.to_string()),
+        ron::Error::Eof => "the file ends before the scenario is complete (is a value, or a closing `)` or `]`, \
+                            missing after this?)"
+            .to_string(),
         code => code.to_string(),
     }
 }
@@ -280,6 +281,8 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     let (start, end) = ((e.span.start.line, e.span.start.col), (e.span.end.line, e.span.end.col));
     match &e.code {
         ron::Error::TrailingCharacters => end,
+        // Placed after the last thing read, not past a last line's comment.
+        ron::Error::Eof => text::end_of_token_before(text, text.len()).map_or(start, |at| text::position(text, at)),
         // RON places it where it stopped reading, in a comment after the `/*` left open.
         ron::Error::UnclosedBlockComment => {
             text::first_unclosed_comment(text).map_or(start, |at| text::position(text, at))
@@ -287,7 +290,7 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
         ron::Error::IntegerOutOfBounds | ron::Error::InvalidIntegerDigit { .. } => with_sign(text, start),
         // A decimal field read `0` of `0x10` and stopped at the `x`.
         ron::Error::ExpectedComma => base_prefix_start(text, text::offset(text, start))
-            .map_or_else(|| after_value(text, start), |at| with_sign(text, text::position(text, at))),
+            .map_or_else(|| after_value(text, e, start), |at| with_sign(text, text::position(text, at))),
         ron::Error::Message(m) => schema::declared_twice_name(m)
             .and_then(|name| text::key_start(text, text::offset(text, end), &name))
             .map_or(start, |at| text::position(text, at)),
@@ -308,40 +311,61 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
     }
 }
 
-/// Where a comma RON expected at `at` belongs: right after the value before
-/// it, when what RON found instead is on a later line or is the end of the
-/// file. A comma left off at a line's end is then shown there, not at the
-/// start of the next line, and a bracket left unclosed at the value it
-/// should follow, not past the file's last line.
-fn after_value(text: &str, at: (usize, usize)) -> (usize, usize) {
-    let found = text::skip_blank(text, text::offset(text, at));
-    match text::end_of_token_before(text, found) {
-        Some(end) if end <= found && (found == text.len() || text[end..found].contains('\n')) => {
-            text::position(text, end)
+/// Where RON, expecting a comma, found something it could not place: the
+/// end of the file, or a value on a later line than the one before it.
+/// Each holds the offset where the value before ends, where the comma (or
+/// a closing bracket) belongs; the second, also where what follows starts.
+enum CommaMissing {
+    AtEndOfFile { after: usize },
+    AtLineEnd { after: usize, next: usize },
+}
+
+/// What RON's "Expected comma" `e` is about, if it is a comma or bracket
+/// left off at a line's end or at the end of the file; `None` where RON
+/// stopped at something on the same line, where its own position is right.
+/// RON's span ends at the end of the file when it ran out of text; it then
+/// starts on the file's last character, perhaps in a comment.
+fn comma_missing(text: &str, e: &ron::error::SpannedError) -> Option<CommaMissing> {
+    if text::offset(text, (e.span.end.line, e.span.end.col)) == text.len() {
+        let after = text::end_of_token_before(text, text.len())?;
+        return Some(CommaMissing::AtEndOfFile { after });
+    }
+    let stopped = text::offset(text, (e.span.start.line, e.span.start.col));
+    let next = text::skip_blank(text, text::outside_comment(text, stopped));
+    let after = text::end_of_token_before(text, next)?;
+    (after <= next && text[after..next].contains('\n')).then_some(CommaMissing::AtLineEnd { after, next })
+}
+
+/// RON's "Expected comma" placed right after the value before it, if it is
+/// one [`comma_missing`] finds: a comma left off at a line's end is shown
+/// there, not at the start of the next line, and a bracket left unclosed
+/// at the value it should follow, not on the file's last character.
+fn after_value(text: &str, e: &ron::error::SpannedError, start: (usize, usize)) -> (usize, usize) {
+    match comma_missing(text, e) {
+        Some(CommaMissing::AtEndOfFile { after } | CommaMissing::AtLineEnd { after, .. }) => {
+            text::position(text, after)
         }
-        _ => at,
+        None => start,
     }
 }
 
-/// The message for a comma expected after a value, placed at `at`, after
-/// it, by [`after_value`], where RON stopped at `stopped_at` and found
-/// something else on a later line or the file's end; `None` where it found
-/// something on the same line, at which RON's own message points.
-fn expected_comma(text: &str, at: usize, stopped_at: usize) -> Option<String> {
-    let found = text::skip_blank(text, stopped_at);
-    if found == text.len() {
-        return Some(
+/// The message for an "Expected comma" [`after_value`] placed after the
+/// value before it; `None` for one RON placed right.
+fn expected_comma(text: &str, e: &ron::error::SpannedError) -> Option<String> {
+    match comma_missing(text, e)? {
+        CommaMissing::AtEndOfFile { .. } => Some(
             "the file ends where a comma or a closing bracket is expected after this value (is a `)` or `]` \
              missing?)"
                 .to_string(),
-        );
+        ),
+        CommaMissing::AtLineEnd { next, .. } => {
+            let (line, column) = text::position(text, next);
+            Some(format!(
+                "Expected comma after this value (or a bracket closing its list), before what follows at \
+                 {line}:{column}"
+            ))
+        }
     }
-    text[at.min(found)..found].contains('\n').then(|| {
-        let (line, column) = text::position(text, found);
-        format!(
-            "Expected comma after this value (or a bracket closing its list), before what follows at {line}:{column}"
-        )
-    })
 }
 
 /// Where the number whose error RON placed at `at` starts: RON places a
@@ -425,6 +449,13 @@ fn visible(c: char) -> char {
         c if c.is_control() => char::REPLACEMENT_CHARACTER,
         c => c,
     }
+}
+
+/// The terminal columns `text` takes, near enough to line up a table of
+/// names: 2 a character of the East Asian wide and emoji blocks, 0 a
+/// combining mark, 1 any other.
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(columns).sum()
 }
 
 /// The terminal columns a character takes, near enough to place a caret:
