@@ -102,14 +102,16 @@ fn run_writes_every_file_and_prints_the_table() {
 }
 
 /// The arms' rows line up under their headings however long an arm's or a
-/// service's name: each row of the block is as wide as the heading row.
+/// service's name, and however wide on a terminal (a CJK character takes two
+/// columns): each row of the block is as wide as the heading row.
 #[test]
 fn the_arms_table_is_as_wide_as_its_longest_name() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
-    let long =
-        text.replace(r#"(name: "ics", service: "ics")"#, r#"(name: "intensive_client_support", service: "ics")"#);
-    assert_ne!(long, text);
+    let long = text
+        .replace(r#"(name: "ics", service: "ics")"#, r#"(name: "intensive_client_support", service: "集中")"#)
+        .replace(r#""ics": ("#, r#""集中": ("#);
+    assert_eq!(long.matches("集中").count(), 2);
     let path = dir.path().join("long.ron");
     std::fs::write(&path, long).unwrap();
     let output = rctsim().args(["run", path.to_str().unwrap(), "--replicates", "2"]).output().unwrap();
@@ -118,8 +120,9 @@ fn the_arms_table_is_as_wide_as_its_longest_name() {
     let block: Vec<&str> =
         stdout.lines().skip_while(|l| !l.starts_with("Arms (")).skip(1).take_while(|l| *l != "* control").collect();
     assert_eq!(block.len(), 3, "{stdout}");
-    assert!(block[2].starts_with("intensive_client_support ics "), "{stdout}");
-    assert!(block.iter().all(|row| row.len() == block[0].len()), "{stdout}");
+    assert!(block[2].starts_with("intensive_client_support 集中    "), "{stdout}");
+    let width = |row: &str| rctsim::scenario::display_width(row);
+    assert!(block.iter().all(|row| width(row) == width(block[0])), "{stdout}");
 }
 
 /// The version names the commit the program was built from, when it was

@@ -33,7 +33,8 @@ impl Place {
     /// common random numbers. Validation bounds services (1,000), sites and
     /// case managers per site (10,000 each), so the fields do not overlap.
     pub fn key(self) -> u64 {
-        const _: () = assert!(MAX_SERVICES <= 1 << 24 && MAX_SITES <= 1 << 20 && MAX_CASE_MANAGERS_PER_SITE <= 1 << 20);
+        // The service is held in 16 bits (and keyed in 24), the site and number in 20 bits each.
+        const _: () = assert!(MAX_SERVICES <= 1 << 16 && MAX_SITES <= 1 << 20 && MAX_CASE_MANAGERS_PER_SITE <= 1 << 20);
         (u64::from(self.service) << 40) | (u64::from(self.site) << 20) | u64::from(self.number)
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{Report, VERSION, number};
 use crate::engine::{OUTCOMES, Outcome};
+use crate::scenario::display_width;
 use std::fmt::Write;
 
 fn fixed(x: f64, digits: usize) -> String {
@@ -76,8 +77,8 @@ pub fn table(r: &Report) -> String {
 }
 
 /// Each arm's size, take-up and outcome means at the longest horizon. The
-/// name columns are as wide as the longest name, so that a long one does not
-/// push its row's figures out from under their headings.
+/// name columns are as wide as the widest name on a terminal, so that a long
+/// one does not push its row's figures out from under their headings.
 fn arms(out: &mut String, r: &Report) {
     let (m, res) = (r.model, r.result);
     let longest = m.horizons.len() - 1;
@@ -91,19 +92,30 @@ fn arms(out: &mut String, r: &Report) {
             (format!("{}{star}", arm.name), m.services[arm.service].name.as_str())
         })
         .collect();
-    let arm_w = labels.iter().map(|(arm, _)| arm.chars().count()).fold("arm".len(), usize::max);
-    let service_w = labels.iter().map(|(_, service)| service.chars().count()).fold("service".len(), usize::max);
+    let arm_w = labels.iter().map(|(arm, _)| display_width(arm)).fold("arm".len(), usize::max);
+    let service_w = labels.iter().map(|(_, service)| display_width(service)).fold("service".len(), usize::max);
+    // Padded by display width: `{:<w$}` counts characters, and a wide one takes two columns.
+    let pad = |name: &str, width: usize| format!("{name}{}", " ".repeat(width - display_width(name)));
     let _ = writeln!(out, "\nArms (means over participants and replicates, at {h} weeks)");
     let _ = writeln!(
         out,
-        "{:<arm_w$} {:<service_w$} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
-        "arm", "service", "N/rep", "take-up", "wks_benef", "off_ben", "employed", "ever_emp"
+        "{} {} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+        pad("arm", arm_w),
+        pad("service", service_w),
+        "N/rep",
+        "take-up",
+        "wks_benef",
+        "off_ben",
+        "employed",
+        "ever_emp"
     );
     for (s, (arm, service)) in res.arms.iter().zip(&labels) {
         let means = &s.outcome_means[longest];
         let _ = writeln!(
             out,
-            "{arm:<arm_w$} {service:<service_w$} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+            "{} {} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+            pad(arm, arm_w),
+            pad(service, service_w),
             fixed(s.participants as f64 / f64::from(res.replicates), 1),
             fixed(s.take_up(), 3),
             fixed(means[Outcome::WeeksOnBenefit as usize], 2),

@@ -252,8 +252,9 @@ pub const MAX_ENROLMENT_WEEKS: u32 = 5000;
 /// holds a value for every week up to it.
 const MAX_FROM_WEEK: u32 = 5000;
 
-/// The most services, sites, and case managers per site of a service. The
-/// key of a case manager's draws packs them in fields of 20 bits each (see
+/// The most services, sites, and case managers per site of a service. A
+/// case manager's place holds them in 16, 20 and 20 bits, and the key of its
+/// draws packs them side by side (see
 /// [`Place::key`](crate::engine::capacity::Place::key)).
 pub const MAX_SERVICES: usize = 1_000;
 /// See [`MAX_SERVICES`].
