@@ -473,7 +473,7 @@ fn parse_errors_point_at_what_they_are_about() {
             "Total(n: 200, weeks: 20)",
             "Total(200, 20)",
             ":35:22: expected a name, found `200`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
-             and a choice by its name (as in `All(1.6)`)\n",
+             and a choice by its name (as in `All(1.6)` or `Value(0.8)`)\n",
         ),
         // A value of the wrong type: at the value, past blanks and comments,
         // even on the next line (RON places it after the colon).

@@ -1501,3 +1501,50 @@ proptest::proptest! {
         proptest::prop_assert!(column >= 1 && column <= width + 1, "{problems}\n{damaged:?}");
     }
 }
+
+/// A benefit type participants are drawn with whose weekly rate was left out
+/// (0, the default) while another's was given is warned of: their
+/// `benefit_paid` would be 0. Not when it is paid, when the eligibility
+/// rules keep it out, or when no type is paid at all.
+#[test]
+fn a_benefit_type_drawn_without_a_rate_is_warned_of() {
+    let mixed =
+        minimal().replace("benefit_type: (work_ready: 1),", "benefit_type: (work_ready: 0.7, health_disability: 0.3),");
+    assert_eq!(
+        warnings(&mixed),
+        ["benefit_rates.health_disability: 0 (the default), though population.benefit_type draws \
+             health_disability for a share 0.3 of candidates and eligibility admits them: their benefit_paid is 0; \
+             give its weekly rate if they are paid"]
+    );
+    let rates = |rates: &str| mixed.replace("benefit_rates: (work_ready: 210.13)", rates);
+    assert!(warnings(&rates("benefit_rates: (work_ready: 210.13, health_disability: 250)")).is_empty());
+    assert!(warnings(&rates("benefit_rates: ()")).is_empty());
+    let work_ready_only = mixed.replace(
+        "starting_stage: [0.6, 0.4],",
+        "starting_stage: [0.6, 0.4], eligibility: (benefit_types: [WorkReady]),",
+    );
+    assert!(warnings(&work_ready_only).is_empty());
+}
+
+/// The warnings `rctsim validate` gives for a scenario of `text`.
+fn warnings(text: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.ron");
+    std::fs::write(&path, text).unwrap();
+    scenario::load(&path).unwrap().warnings
+}
+
+/// An arm naming its service as its fallback too is served by it without
+/// slots: the settings only slots use are warned of, saying why, though the
+/// file names the service as that arm's.
+#[test]
+fn a_service_an_arm_also_falls_back_on_is_said_to_serve_it_as_a_fallback() {
+    let own =
+        minimal().replace(r#"(name: "ics", service: "ics")"#, r#"(name: "ics", service: "ics", fallback: "ics")"#);
+    assert_eq!(
+        warnings(&own),
+        ["services.ics: caseload_cap takes no effect: no arm offers \"ics\" as its service (arm \"ics\" names it \
+             as its fallback too, so it serves that arm's participants as a fallback does, without slots), and it \
+             applies only to clients holding a slot"]
+    );
+}

@@ -232,7 +232,7 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
             .map_or_else(|| m.clone(), |name| format!("{} is declared twice", text::quoted(&name))),
         ron::Error::SuggestRawIdentifier(found) => format!(
             "expected a name, found `{found}`: a field is written `name: value` (as in `Total(n: 200, weeks: 20)`), \
-             and a choice by its name (as in `All(1.6)`)"
+             and a choice by its name (as in `All(1.6)` or `Value(0.8)`)"
         ),
         ron::Error::IntegerOutOfBounds if rest.starts_with('-') => {
             format!("a negative number where a whole number of 0 or more is expected ({WHOLE})")

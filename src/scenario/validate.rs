@@ -1428,13 +1428,35 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
     }
 }
 
+/// A benefit type participants are drawn with (a weight above 0 that the
+/// eligibility rules admit) whose weekly rate is 0, the default, while
+/// another type's is not: most likely left out of `benefit_rates`, and
+/// those participants' `benefit_paid` is 0 at every horizon.
+fn unpaid_benefit_types(model: &Model) -> Vec<String> {
+    let paid = model.benefit_rates.iter().any(|&r| r > 0.0);
+    let drawn = |b: usize| model.population.benefit_type[b] > 0.0 && model.population.eligibility.benefit_types[b];
+    (0..BENEFIT_TYPE_NAMES.len())
+        .filter(|&b| paid && drawn(b) && model.benefit_rates[b] == 0.0)
+        .map(|b| {
+            format!(
+                "benefit_rates.{name}: 0 (the default), though population.benefit_type draws {name} for a share \
+                 {} of candidates and eligibility admits them: their benefit_paid is 0; give its weekly rate if \
+                 they are paid",
+                Num(model.population.benefit_type[b]),
+                name = BENEFIT_TYPE_NAMES[b]
+            )
+        })
+        .collect()
+}
+
 /// Settings a valid scenario declares but that cannot take effect, one
 /// message per service: those that apply only to clients holding a slot
 /// (`caseload_cap`, `effects.job_loss`, `navigators`, `engagement`, `exit`)
 /// on a service that no arm offers (it is only a fallback, or unused), every
 /// setting of a service no arm uses, a job-loss effect on a service whose
 /// clients leave it in the week they start a job, Navigators numbering 0, and
-/// site weights under `PerSite` enrolment. Not errors: the
+/// site weights under `PerSite` enrolment; and a benefit rate that looks left
+/// out (see `unpaid_benefit_types`). Not errors: the
 /// scenario runs as documented, but the settings say something the run does
 /// not do.
 pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
@@ -1485,9 +1507,30 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
         .filter_map(|(field, is_set)| is_set.then_some(field))
         .collect();
         if !set.is_empty() {
+            // A treated arm naming the service as its fallback too is served
+            // by it as a fallback, without slots: said so, as the file names
+            // it as the arm's service (the control's is the usual case).
+            let own_fallback: Vec<String> = (model.arms.iter().enumerate())
+                .filter(|&(a, arm)| arm.service == index && a != model.control)
+                .map(|(_, arm)| quoted(&arm.name))
+                .collect();
+            let why = if own_fallback.is_empty() {
+                "it is only a fallback".to_string()
+            } else {
+                let one = own_fallback.len() == 1;
+                format!(
+                    "arm{} {} name{} it as {} fallback too, so it serves {} participants as a fallback does, \
+                     without slots",
+                    if one { "" } else { "s" },
+                    own_fallback.join(", "),
+                    if one { "s" } else { "" },
+                    if one { "its" } else { "their" },
+                    if one { "that arm's" } else { "their" },
+                )
+            };
             warnings.push(format!(
-                "services.{}: {} take{} no effect: no arm offers {} as its service (it is only a \
-                 fallback), and {} to clients holding a slot",
+                "services.{}: {} take{} no effect: no arm offers {} as its service ({why}), and {} to \
+                 clients holding a slot",
                 shown_name(name),
                 set.join(", "),
                 if set.len() == 1 { "s" } else { "" },
@@ -1496,6 +1539,7 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
             ));
         }
     }
+    warnings.extend(unpaid_benefit_types(model));
     if matches!(s.enrolment, schema::Enrolment::PerSite { .. }) && s.sites.iter().any(|site| site.weight != 1.0) {
         warnings.push(
             "sites: weight takes no effect: PerSite enrolment sets each site's arrivals in enrolment.weekly, \
