@@ -1548,3 +1548,22 @@ fn a_service_an_arm_also_falls_back_on_is_said_to_serve_it_as_a_fallback() {
              applies only to clients holding a slot"]
     );
 }
+
+/// A choice with named settings written without its parentheses is told so,
+/// with the choice's name: `Unlimited` for `Unlimited()`, `Uniform` for
+/// `Uniform(min: 18, max: 39)`.
+#[test]
+fn a_choice_with_settings_written_bare_is_told_its_parentheses() {
+    let bare = |from: &str, to: &str| parse_error(&minimal().replace(from, to));
+    let told = |name: &str| {
+        format!(
+            "Expected opening `(` after `{name}`: a choice with named settings takes them in parentheses, \
+             `{name}(...)`, and is written `{name}()` when every one has a default"
+        )
+    };
+    assert_eq!(bare("age: Uniform(min: 18, max: 39)", "age: Uniform"), format!("x.ron:14:21: {}", told("Uniform")));
+    let support =
+        minimal().replace("caseload_cap: 20,", "caseload_cap: 20, exit: (in_work_support: Unlimited, max_weeks: 104),");
+    let e = parse_error(&support);
+    assert!(e.ends_with(&told("Unlimited")), "{e}");
+}

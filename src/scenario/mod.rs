@@ -254,6 +254,13 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
                 .to_string()
         }
         ron::Error::ExpectedComma => expected_comma(text, e).unwrap_or_else(|| code.to_string()),
+        ron::Error::ExpectedStructLike => match variant_before(&text[..text.len() - rest.len()]) {
+            Some(name) => format!(
+                "Expected opening `(` after `{name}`: a choice with named settings takes them in parentheses, \
+                 `{name}(...)`, and is written `{name}()` when every one has a default"
+            ),
+            None => code.to_string(),
+        },
         ron::Error::Eof => "the file ends before the scenario is complete (is a value, or a closing `)` or `]`, \
                             missing after this?)"
             .to_string(),
@@ -309,6 +316,15 @@ fn ron_located(text: &str, e: &ron::error::SpannedError) -> (usize, usize) {
         | ron::Error::ExpectedIdentifier => text::position(text, text::skip_blank(text, text::offset(text, start))),
         _ => start,
     }
+}
+
+/// The name of a choice (an enum variant, capitalised) that `before` ends
+/// with, past blanks: where RON expected the `(` of a struct variant.
+fn variant_before(before: &str) -> Option<&str> {
+    let before = before.trim_end();
+    let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    let name = &before[start..];
+    name.starts_with(|c: char| c.is_ascii_uppercase()).then_some(name)
 }
 
 /// Where RON, expecting a comma, found something it could not place: the
