@@ -1567,3 +1567,20 @@ fn a_choice_with_settings_written_bare_is_told_its_parentheses() {
     let e = parse_error(&support);
     assert!(e.ends_with(&told("Unlimited")), "{e}");
 }
+
+/// Every type the parser's messages can name (each struct and enum of the
+/// file's schema) is named in `docs/scenarios.md`, so that a reader of
+/// "Unexpected field named `x` in `Service`" finds what it is.
+#[test]
+fn every_type_a_parse_error_can_name_is_in_the_scenario_reference() {
+    let schema = include_str!("../src/scenario/schema.rs");
+    let doc = include_str!("../docs/scenarios.md");
+    let names: Vec<&str> = schema
+        .lines()
+        .filter_map(|line| line.strip_prefix("pub struct ").or_else(|| line.strip_prefix("pub enum ")))
+        .map(|rest| rest.split([' ', '{', '<', '(']).next().unwrap())
+        .collect();
+    assert!(names.len() >= 25 && names.contains(&"BenefitTypeValues"), "{names:?}");
+    let missing: Vec<&&str> = names.iter().filter(|name| !doc.contains(&format!("`{name}`"))).collect();
+    assert!(missing.is_empty(), "not named in docs/scenarios.md: {missing:?}");
+}
