@@ -1433,10 +1433,12 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
 /// another type's is not: most likely left out of `benefit_rates`, and
 /// those participants' `benefit_paid` is 0 at every horizon.
 fn unpaid_benefit_types(model: &Model) -> Vec<String> {
-    let paid = model.benefit_rates.iter().any(|&r| r > 0.0);
+    if model.benefit_rates.iter().all(|&r| r == 0.0) {
+        return Vec::new(); // nobody is paid: benefit_paid is not in use
+    }
     let drawn = |b: usize| model.population.benefit_type[b] > 0.0 && model.population.eligibility.benefit_types[b];
     (0..BENEFIT_TYPE_NAMES.len())
-        .filter(|&b| paid && drawn(b) && model.benefit_rates[b] == 0.0)
+        .filter(|&b| drawn(b) && model.benefit_rates[b] == 0.0)
         .map(|b| {
             format!(
                 "benefit_rates.{name}: 0 (the default), though population.benefit_type draws {name} for a share \

@@ -71,10 +71,11 @@ pub enum CohortError {
 /// Generates replicate `replicate`'s cohort: arrivals, people, arms, rate multipliers.
 ///
 /// # Errors
-/// [`CohortError`] when a person's rate multiplier overflows, a case
-/// manager's quality raises a service multiplier past the bound (neither can
-/// happen in a validated model), or (with a chance below 10⁻²¹) a
-/// participant's candidates are all rejected.
+/// [`CohortError`] when a person's rate multiplier overflows (which cannot
+/// happen in a validated model), a case manager's quality raises a service
+/// multiplier past the bound (which validation does not bound, and a run
+/// checks for every replicate before simulating any), or (with a chance
+/// below 10⁻²¹) a participant's candidates are all rejected.
 pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
     let keyed = &keyed.for_replicate(replicate);
     check_case_managers(model, &places_at_risk(model), keyed, replicate)?;
