@@ -140,14 +140,16 @@ fn create_folders(missing: &[PathBuf]) -> anyhow::Result<Created> {
 /// Creates the folder and writes the run's files into it. If anything fails,
 /// the folders this created are removed again, so a failed run leaves no
 /// half-made output folder.
-pub fn write_files(out: &OutDir, report: &Report) -> anyhow::Result<()> {
+/// `notice` is given a line to show the user: that the run waits for another
+/// writing to the folder, or that the folder cannot be locked.
+pub fn write_files(out: &OutDir, report: &Report, notice: &mut dyn FnMut(&str)) -> anyhow::Result<()> {
     let files: Vec<(&str, Contents)> = report::files(report)
         .map(|f| (f.name, Box::new(move |w: &mut dyn Write| f.write(report, w)) as Contents))
         .collect();
     // A folder reused without --persons would otherwise hold another run's
     // persons.csv beside this run's files.
     let remove_stale_persons = report.result.persons.is_none();
-    write(out, &files, remove_stale_persons)
+    write(out, &files, remove_stale_persons, notice)
 }
 
 /// Writes a file's contents to a stream.
@@ -157,8 +159,14 @@ type Contents<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
 /// file under its temporary name and only then renames them all, so that a
 /// failure while writing, or while renaming, leaves a reused folder's earlier
 /// files as they were.
-fn write(out: &OutDir, files: &[(&str, Contents)], remove_stale_persons: bool) -> anyhow::Result<()> {
+fn write(
+    out: &OutDir,
+    files: &[(&str, Contents)],
+    remove_stale_persons: bool,
+    notice: &mut dyn FnMut(&str),
+) -> anyhow::Result<()> {
     let created = create_folders(&out.missing)?;
+    let _lock = lock(&out.path, notice)?;
     let mut staged = Staged::new(&out.path, remove_stale_persons.then_some(report::PERSONS_CSV.name));
     for (name, contents) in files {
         let tmp = write_temporary(&out.path, name, contents)
@@ -168,6 +176,44 @@ fn write(out: &OutDir, files: &[(&str, Contents)], remove_stale_persons: bool) -
     staged.rename_all()?;
     created.keep();
     Ok(())
+}
+
+/// Locks `dir` for this process until the returned handle is dropped.
+///
+/// Two runs writing to one folder at once would remove and rename each
+/// other's temporary files (their names are fixed, so that a killed run's are
+/// found and replaced), leaving a file half written or a mix of both runs'
+/// files. Each run therefore holds an exclusive lock on the folder itself
+/// (`flock` on Unix, advisory: it binds only rctsim runs) while it writes and
+/// renames: a second run waits, saying so, and then replaces the first one's
+/// files whole. Where the file system does not lock (some network file
+/// systems), the run writes without the lock and says so rather than fail
+/// after simulating.
+///
+/// # Errors
+/// The folder cannot be opened, or waiting for its lock fails.
+fn lock(dir: &Path, notice: &mut dyn FnMut(&str)) -> anyhow::Result<Option<std::fs::File>> {
+    if !cfg!(unix) {
+        // Only a Unix folder can be opened as a file to lock.
+        return Ok(None);
+    }
+    let folder = std::fs::File::open(dir).with_context(|| format!("opening {}", shown_path(dir)))?;
+    match folder.try_lock() {
+        Ok(()) => Ok(Some(folder)),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            notice(&format!("waiting for another run to finish writing to {}", shown_path(dir)));
+            folder.lock().with_context(|| format!("locking {}", shown_path(dir)))?;
+            Ok(Some(folder))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            notice(&format!(
+                "warning: {} cannot be locked ({e}), so a run writing there at the same time could mix its files \
+                 with this run's",
+                shown_path(dir)
+            ));
+            Ok(None)
+        }
+    }
 }
 
 /// Writes `contents`, synced to disk, under the temporary name of `dir/name`
@@ -384,7 +430,7 @@ mod tests {
         std::os::unix::fs::symlink(&outside, out_dir.join(".one.csv.tmp")).unwrap();
         std::fs::write(out_dir.join(".two.csv.tmp"), "stale").unwrap();
         let (_, out) = plan(&out_dir);
-        write(&out, &[text("one.csv", b"1"), text("two.csv", b"2")], true).unwrap();
+        write(&out, &[text("one.csv", b"1"), text("two.csv", b"2")], true, &mut |_| {}).unwrap();
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious", "nothing written through the link");
         for (name, contents) in [("one.csv", "1"), ("two.csv", "2")] {
             let path = out_dir.join(name);
@@ -399,7 +445,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (_, out) = plan(&dir.path().join("a/b"));
         let long = too_long();
-        assert!(write(&out, &[text("one.csv", b"1"), text(&long, b"2")], true).is_err());
+        assert!(write(&out, &[text("one.csv", b"1"), text(&long, b"2")], true, &mut |_| {}).is_err());
         assert!(names(dir.path()).is_empty(), "no half-made output folder");
     }
 
@@ -410,11 +456,11 @@ mod tests {
         std::fs::write(dir.path().join("persons.csv"), "earlier").unwrap();
         let (_, out) = plan(dir.path());
         let long = too_long();
-        assert!(write(&out, &[text("one.csv", b"new"), text(&long, b"2")], true).is_err());
+        assert!(write(&out, &[text("one.csv", b"new"), text(&long, b"2")], true, &mut |_| {}).is_err());
         assert_eq!(names(dir.path()), ["one.csv", "persons.csv"], "no temporary file left");
         assert_eq!(read(dir.path(), "one.csv"), "earlier");
         // The stale persons.csv goes only once the run's files are in place.
-        assert!(write(&out, &[text("one.csv", b"new")], true).is_ok());
+        assert!(write(&out, &[text("one.csv", b"new")], true, &mut |_| {}).is_ok());
         assert_eq!(names(dir.path()), ["one.csv"]);
         assert_eq!(read(dir.path(), "one.csv"), "new");
     }
@@ -460,7 +506,7 @@ mod tests {
         std::fs::write(dir.path().join("one.csv"), "earlier").unwrap();
         std::fs::create_dir(dir.path().join("two.csv")).unwrap();
         let (_, out) = plan(dir.path());
-        let err = write(&out, &[text("one.csv", b"new"), text("two.csv", b"new")], false).unwrap_err();
+        let err = write(&out, &[text("one.csv", b"new"), text("two.csv", b"new")], false, &mut |_| {}).unwrap_err();
         assert!(format!("{err:#}").contains("two.csv is a folder, where the run writes a file"), "{err:#}");
         assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
         assert_eq!(read(dir.path(), "one.csv"), "earlier");
@@ -472,8 +518,55 @@ mod tests {
         std::fs::write(dir.path().join(".one.csv.old"), "killed").unwrap();
         std::fs::write(dir.path().join(".persons.csv.old"), "killed").unwrap();
         let (_, out) = plan(dir.path());
-        write(&out, &[text("one.csv", b"new")], true).unwrap();
+        write(&out, &[text("one.csv", b"new")], true, &mut |_| {}).unwrap();
         assert_eq!(names(dir.path()), ["one.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_run_waits_while_another_writes_to_the_folder_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, out) = plan(dir.path());
+        let other = std::fs::File::open(dir.path()).unwrap();
+        other.lock().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            let writer =
+                s.spawn(|| write(&out, &[text("one.csv", b"1")], true, &mut |note| tx.send(note.to_owned()).unwrap()));
+            let note = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("a notice that it waits");
+            assert!(note.starts_with("waiting for another run to finish writing to "), "{note}");
+            assert!(names(dir.path()).is_empty(), "nothing written while the other run holds the folder");
+            other.unlock().unwrap();
+            writer.join().unwrap().unwrap();
+        });
+        assert_eq!(names(dir.path()), ["one.csv"]);
+    }
+
+    /// Runs writing to one folder at the same time leave one run's files,
+    /// whole, and no temporary file.
+    #[test]
+    fn runs_writing_to_one_folder_at_once_leave_one_runs_files_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, out) = plan(dir.path());
+        // Large enough that writing one takes a while, so that runs overlap.
+        let big = |byte: u8| -> &'static [u8] { Vec::leak(vec![byte; 1 << 20]) };
+        let (a, b) = (big(b'a'), big(b'b'));
+        for _ in 0..20 {
+            std::thread::scope(|s| {
+                for contents in [a, b] {
+                    let out = &out;
+                    s.spawn(move || {
+                        let files = [text("one.csv", contents), text("two.csv", contents)];
+                        write(out, &files, true, &mut |_| {}).unwrap();
+                    });
+                }
+            });
+            assert_eq!(names(dir.path()), ["one.csv", "two.csv"]);
+            let one = std::fs::read(dir.path().join("one.csv")).unwrap();
+            let two = std::fs::read(dir.path().join("two.csv")).unwrap();
+            assert!(one == a || one == b, "one.csv is one run's file, whole");
+            assert_eq!(one, two, "both files are the same run's");
+        }
     }
 
     #[test]

@@ -118,7 +118,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if show_progress {
             to_stderr!("writing the files");
         }
-        let written = out::write_files(out, &report);
+        let quiet = args.quiet;
+        let written = out::write_files(out, &report, &mut |note| {
+            if show_progress {
+                to_stderr!("{CLEAR_LINE}{note}\nwriting the files");
+            } else if !quiet {
+                to_stderr!("{note}\n");
+            }
+        });
         if show_progress {
             // Also before an error, which would otherwise follow on this line.
             to_stderr!("{CLEAR_LINE}");

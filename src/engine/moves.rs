@@ -208,12 +208,14 @@ impl World<'_> {
         let life = &mut self.lives[idx];
         // A placement or a Navigator this week changes the rates.
         let mut changed = false;
-        if life.waiting && life.on_benefit(self.stages) && k < self.horizon {
-            if let Some(cm) = self.pools[p].ghost_placement(i as u32) {
-                let before = rate_key(life);
-                life.start_service(cm, k as u16);
-                changed = rate_key(life) != before;
-            }
+        if life.waiting
+            && life.on_benefit(self.stages)
+            && k < self.horizon
+            && let Some(cm) = self.pools[p].ghost_placement(i as u32)
+        {
+            let before = rate_key(life);
+            life.start_service(cm, k as u16);
+            changed = rate_key(life) != before;
         }
         if waits_for_navigator(life, self.nav_stage[a])
             && service

@@ -842,17 +842,17 @@ fn no_candidate(c: &mut Checker, p: &schema::Population, age: (f64, f64), first:
     let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
     // min_age above max_age is a problem of its own, reported with the bounds.
     let ordered = !matches!((e.min_age, e.max_age), (Some(lo), Some(hi)) if lo > hi);
-    if let Some(min) = finite(e.min_age).filter(|_| ordered) {
-        if surely_above(min, age.1) {
-            c.fail(
-                format!("{q}.min_age"),
-                format!(
-                    "admits no age population.age can draw (got {}; {age_is} never draws above {})",
-                    Num(min),
-                    Num(age.1)
-                ),
-            );
-        }
+    if let Some(min) = finite(e.min_age).filter(|_| ordered)
+        && surely_above(min, age.1)
+    {
+        c.fail(
+            format!("{q}.min_age"),
+            format!(
+                "admits no age population.age can draw (got {}; {age_is} never draws above {})",
+                Num(min),
+                Num(age.1)
+            ),
+        );
     }
     if let Some(max) = finite(e.max_age).filter(|_| ordered) {
         if surely_above(age.0, max) {
@@ -876,18 +876,18 @@ fn no_candidate(c: &mut Checker, p: &schema::Population, age: (f64, f64), first:
             );
         }
     }
-    if let Some(max) = finite(e.max_age_first_benefit) {
-        if surely_above(first.0, max) {
-            c.fail(
-                format!("{q}.max_age_first_benefit"),
-                format!(
-                    "admits no age at first benefit population.age_first_benefit can draw (got {}; {first_is} never \
+    if let Some(max) = finite(e.max_age_first_benefit)
+        && surely_above(first.0, max)
+    {
+        c.fail(
+            format!("{q}.max_age_first_benefit"),
+            format!(
+                "admits no age at first benefit population.age_first_benefit can draw (got {}; {first_is} never \
                      draws below {})",
-                    Num(max),
-                    Num(first.0)
-                ),
-            );
-        }
+                Num(max),
+                Num(first.0)
+            ),
+        );
     }
 }
 
@@ -931,10 +931,10 @@ fn eligibility_rules(
             c.finite(&format!("{p}.{field}"), v);
         }
     }
-    if let (Some(lo), Some(hi)) = (e.min_age, e.max_age) {
-        if lo > hi {
-            c.fail(format!("{p}.max_age"), format!("must be at least min_age ({}) {}", Num(lo), got(hi)));
-        }
+    if let (Some(lo), Some(hi)) = (e.min_age, e.max_age)
+        && lo > hi
+    {
+        c.fail(format!("{p}.max_age"), format!("must be at least min_age ({}) {}", Num(lo), got(hi)));
     }
     // Weights with a problem come back as zeros, and that problem is reported already.
     let admits = |weights: &[f64], allowed: &[bool]| {
