@@ -1221,16 +1221,26 @@ fn a_negative_count_or_seed_is_refused_as_a_value() {
 fn validate_warns_when_this_machine_could_not_hold_the_run() {
     // Valid, but 4,294,967,295 replicates' estimates need terabytes: a run
     // would stop at once, so validate says so, as a warning about the machine.
+    // With a quality spread, a run would stop before drawing the case
+    // managers of every replicate (an hour for this many), and so does
+    // validate, saying that it has not drawn them.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("many.ron");
-    let text =
-        std::fs::read_to_string(fixture("minimal.ron")).unwrap().replace("replicates: 20,", "replicates: 4294967295,");
-    std::fs::write(&path, text).unwrap();
-    rctsim()
-        .args(["validate", path.to_str().unwrap()])
-        .assert()
-        .success()
-        .stdout(predicate::str::ends_with("many.ron: ok\n"))
-        .stderr(predicate::str::contains("run with its 4294967295 replicates on every core, it would stop at once"))
-        .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about"));
+    let unchecked = "(so its case managers' quality draws, which a run checks after this, were not checked)";
+    for (text, drawn) in
+        [(std::fs::read_to_string(fixture("minimal.ron")).unwrap(), true), (common::quality_spread(1, 1.0), false)]
+    {
+        let path = dir.path().join("many.ron");
+        let text = text.replace("replicates: 20,", "replicates: 4294967295,");
+        assert!(text.contains("replicates: 4294967295,"));
+        std::fs::write(&path, text).unwrap();
+        let warning = rctsim()
+            .args(["validate", path.to_str().unwrap()])
+            .assert()
+            .success()
+            .stdout(predicate::str::ends_with("many.ron: ok\n"))
+            .stderr(predicate::str::contains("run with its 4294967295 replicates on every core, it would stop at once"))
+            .stderr(predicate::str::contains("the estimates of 4294967295 replicates need about"));
+        let stderr = String::from_utf8(warning.get_output().stderr.clone()).unwrap();
+        assert_eq!(stderr.contains(unchecked), !drawn, "{stderr}");
+    }
 }

@@ -31,7 +31,16 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         match rctsim::scenario::load(file) {
             Ok(loaded) => {
-                if let Err(e) = trial::check_scenario_case_managers(&loaded.model) {
+                // A run refuses at once, before drawing any case manager,
+                // replicates whose estimates this machine cannot hold on any
+                // number of threads; drawing them here would take minutes
+                // for a run that cannot start.
+                let one_thread = trial::RunOptions { threads: Some(1), ..Default::default() };
+                let too_many = matches!(
+                    trial::check_memory(&loaded.model, &one_thread),
+                    Err(trial::RunError::ResultsMemory { .. })
+                );
+                if !too_many && let Err(e) = trial::check_scenario_case_managers(&loaded.model) {
                     to_stderr!(
                         "error: {}: drawing the case managers of {} at the scenario's seed: {e}\n",
                         shown_path(file),
@@ -51,8 +60,13 @@ pub fn validate(args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 // Not a problem of the scenario, but of this machine: a warning.
                 if let Err(e) = trial::check_memory(&loaded.model, &trial::RunOptions::default()) {
+                    let unchecked = if too_many && !trial::quality_risks(&loaded.model).is_empty() {
+                        " (so its case managers' quality draws, which a run checks after this, were not checked)"
+                    } else {
+                        ""
+                    };
                     to_stderr!(
-                        "warning: {}: run with its {} replicates on every core, it would stop at once: {e}\n",
+                        "warning: {}: run with its {} replicates on every core, it would stop at once: {e}{unchecked}\n",
                         shown_path(file),
                         loaded.model.replicates
                     );
