@@ -995,6 +995,18 @@ fn one_mistake_gives_one_message() {
         p,
         "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] is a weekly rate and must not be negative (got -1)"
     );
+    // A rate past the limit is told of once, not again in a total of 21
+    // digits (or inf) past the participants supported.
+    for (rates, got) in [("[1e20, 1]", "1e20"), ("[1.7976931348623157e308, 1]", "1.7976931348623157e308")] {
+        let p =
+            problems(&minimal().replace("Total(n: 200, weeks: 20)", &format!("PerSite(weeks: 100, weekly: {rates})")));
+        assert_eq!(
+            p,
+            format!(
+                "x.ron: 1 problem in the scenario:\n  - enrolment.weekly[0] must be at most 10000 a week (got {got})"
+            )
+        );
+    }
 }
 
 /// Every bound is inclusive: a value exactly at each limit is accepted (the

@@ -1333,8 +1333,11 @@ fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> Enrolmen
                     c.fail(path, format!("must be at most {MAX_ARRIVALS_PER_WEEK} a week {}", got(v)));
                 }
             }
-            // Rates refused above do not count (a negative one would hide a positive one).
-            let expected: f64 = weekly.iter().filter(|&&v| v.is_finite() && v > 0.0).sum::<f64>() * f64::from(*weeks);
+            // Rates refused above do not count (a negative one would hide a
+            // positive one, and one past the limit is told of once, not again
+            // as a total of many digits, or inf).
+            let accepted_rate = |v: f64| v.is_finite() && v > 0.0 && v <= MAX_ARRIVALS_PER_WEEK;
+            let expected: f64 = weekly.iter().filter(|&&v| accepted_rate(v)).sum::<f64>() * f64::from(*weeks);
             // Too few is told only of rates and weeks all accepted: with one refused, the count is unknown.
             let accepted = c.problems.len() == before;
             if expected == 0.0 && accepted {
