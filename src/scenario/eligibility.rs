@@ -217,7 +217,7 @@ mod tests {
     /// then idle).
     #[test]
     fn a_fixed_age_at_first_benefit_admits_the_ages_above_it() {
-        let age = Dist::Normal { mean: 24.0, sd: 4.0, z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY) };
+        let age = Dist::normal(24.0, 4.0, f64::NEG_INFINITY, f64::INFINITY);
         let pop = population(age, Dist::Fixed(20.0), FIRST_CATEGORIES, rules(18.0, f64::INFINITY, f64::INFINITY));
         assert_brackets(&pop, 0.8413447460685429);
     }
@@ -227,7 +227,7 @@ mod tests {
     /// (`tests/reference/eligibility_share.py`, as the others with `Φ`).
     #[test]
     fn a_fixed_age_admits_the_share_of_ages_at_first_benefit_below_it() {
-        let first = Dist::Normal { mean: 20.0, sd: 2.0, z: TruncatedNormal::new(-2.5, 2.5) };
+        let first = Dist::normal(20.0, 2.0, 15.0, 25.0);
         let pop = population(Dist::Fixed(21.0), first, FIRST_CATEGORIES, rules(f64::NEG_INFINITY, 30.0, 22.0));
         assert_brackets(&pop, 0.6938701993836409);
     }
@@ -236,8 +236,12 @@ mod tests {
     /// fixed age at first benefit of 10: `½ − Φ(ln(10/30)/0.2)`.
     #[test]
     fn a_log_normal_age_cut_at_its_median_admits_half_less_the_youngest() {
-        let age =
-            Dist::LogNormal { mu: 30f64.ln(), sigma: 0.2, z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY) };
+        let age = Dist::LogNormal {
+            mu: 30f64.ln(),
+            sigma: 0.2,
+            z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY),
+            range: (0.0, f64::INFINITY),
+        };
         let pop = population(age, Dist::Fixed(10.0), FIRST_CATEGORIES, rules(f64::NEG_INFINITY, 30.0, f64::INFINITY));
         assert_brackets(&pop, 0.4999999802487361);
     }
@@ -260,7 +264,7 @@ mod tests {
     /// (mpmath, `tests/reference/eligibility_share.py`).
     #[test]
     fn a_tiny_share_is_bounded_but_not_precise() {
-        let first = Dist::Normal { mean: 30.0, sd: 1.0, z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY) };
+        let first = Dist::normal(30.0, 1.0, f64::NEG_INFINITY, f64::INFINITY);
         let pop = population(Dist::Uniform(18.0, 39.0), first, FIRST_CATEGORIES, rules(18.0, 22.0, f64::INFINITY));
         let a = admitted(&pop);
         let exact = 3.595363053307857e-18;

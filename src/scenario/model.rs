@@ -150,15 +150,16 @@ pub enum Dist {
     Fixed(f64),
     /// Uniform on `[min, max]`.
     Uniform(f64, f64),
-    /// Normal(mean, sd) truncated to `[min, max]` (infinite when absent):
-    /// `mean + sd·z`, `z` standard normal truncated to
+    /// Normal(mean, sd) truncated to `[min, max]` (`range`, infinite when
+    /// absent): `mean + sd·z`, `z` standard normal truncated to
     /// `[(min − mean)/sd, (max − mean)/sd]`.
     #[allow(missing_docs)]
-    Normal { mean: f64, sd: f64, z: TruncatedNormal },
-    /// exp(Normal(mu, sigma)), `mu = ln median`, truncated to `[min, max]`:
-    /// `exp(mu + sigma·z)`, `z` truncated to `[(ln min − mu)/sigma, (ln max − mu)/sigma]`.
+    Normal { mean: f64, sd: f64, z: TruncatedNormal, range: (f64, f64) },
+    /// exp(Normal(mu, sigma)), `mu = ln median`, truncated to `[min, max]`
+    /// (`range`): `exp(mu + sigma·z)`, `z` truncated to
+    /// `[(ln min − mu)/sigma, (ln max − mu)/sigma]`.
     #[allow(missing_docs)]
-    LogNormal { mu: f64, sigma: f64, z: TruncatedNormal },
+    LogNormal { mu: f64, sigma: f64, z: TruncatedNormal, range: (f64, f64) },
 }
 
 impl Dist {
@@ -167,12 +168,16 @@ impl Dist {
     ///
     /// Truncated distributions are drawn by inversion on the truncated range, so
     /// no draw is ever rejected.
+    ///
+    /// A truncated draw is kept within `[min, max]`: `z` is, but `mean + sd·z`
+    /// rounds, and where the mean is far larger than the range (a mean of
+    /// 4e9 truncated to [0, 1]) it can round past a bound by an ulp of the mean.
     pub fn draw(&self, u: f64) -> f64 {
         match *self {
             Dist::Fixed(v) => v,
             Dist::Uniform(a, b) => a + (b - a) * u,
-            Dist::Normal { mean, sd, z } => mean + sd * z.draw(u),
-            Dist::LogNormal { mu, sigma, z } => libm::exp(mu + sigma * z.draw(u)),
+            Dist::Normal { mean, sd, z, range } => within(mean + sd * z.draw(u), range),
+            Dist::LogNormal { mu, sigma, z, range } => within(libm::exp(mu + sigma * z.draw(u)), range),
         }
     }
 
@@ -182,16 +187,28 @@ impl Dist {
         match *self {
             Dist::Fixed(v) => (v, v),
             Dist::Uniform(a, b) => (a, a + (b - a)),
-            Dist::Normal { mean, sd, z } => {
+            Dist::Normal { mean, sd, z, range } => {
                 let (lo, hi) = z.reach();
-                (mean + sd * lo, mean + sd * hi)
+                (within(mean + sd * lo, range), within(mean + sd * hi, range))
             }
-            Dist::LogNormal { mu, sigma, z } => {
+            Dist::LogNormal { mu, sigma, z, range } => {
                 let (lo, hi) = z.reach();
-                (libm::exp(mu + sigma * lo), libm::exp(mu + sigma * hi))
+                (within(libm::exp(mu + sigma * lo), range), within(libm::exp(mu + sigma * hi), range))
             }
         }
     }
+
+    /// Normal(mean, sd) truncated to `[min, max]` (infinite for no bound).
+    pub fn normal(mean: f64, sd: f64, min: f64, max: f64) -> Self {
+        Dist::Normal { mean, sd, z: TruncatedNormal::new((min - mean) / sd, (max - mean) / sd), range: (min, max) }
+    }
+}
+
+/// `v` moved into `[lo, hi]`; unlike `clamp`, it does not panic on a range
+/// validation refuses (`lo > hi`), which later checks of the same file may
+/// still read.
+fn within(v: f64, (lo, hi): (f64, f64)) -> f64 {
+    v.max(lo).min(hi)
 }
 
 /// How people are generated.
@@ -433,12 +450,35 @@ mod tests {
 
     #[test]
     fn truncated_normal_stays_in_range_and_inverts() {
-        let d = Dist::Normal { mean: 20.0, sd: 3.0, z: TruncatedNormal::new(-2.0 / 3.0, 5.0 / 3.0) };
+        let d = Dist::normal(20.0, 3.0, 18.0, 25.0);
         // The middle one is the truncated median, Φ⁻¹((Φ(-2/3) + Φ(5/3))/2) = 0.2594… sd above the mean.
         let expected = [18.000000000006573, 20.778312050349946, 24.999999999978897];
         for (u, expected) in [1e-12, 0.5, 1.0 - 1e-12].into_iter().zip(expected) {
             let got = d.draw(u);
             assert!((got - expected).abs() <= NORMAL_TOL, "u = {u}: {got}, expected {expected}");
+        }
+    }
+
+    /// A bound far from the mean in standard deviations, and near it in
+    /// units of the mean's last place: `mean + sd·z` at the bound rounds
+    /// past it (to −4.8e-7 below a `min` of 0 here), and the draw is kept in
+    /// range, as the reach is. Likewise a log-normal whose range lies far
+    /// below its median.
+    #[test]
+    fn draws_rounding_past_a_bound_are_kept_within_it() {
+        let age = Dist::normal(4294967295.0, 3.651, 0.0, 1e-300);
+        let log_normal = {
+            let (mu, sigma, range) = (libm::log(1e300), 0.001, (1.0, 2.0));
+            let z = TruncatedNormal::new((libm::log(range.0) - mu) / sigma, (libm::log(range.1) - mu) / sigma);
+            Dist::LogNormal { mu, sigma, z, range }
+        };
+        for (d, (min, max)) in [(age, (0.0, 1e-300)), (log_normal, (1.0, 2.0))] {
+            let (lo, hi) = d.reach();
+            assert!(min <= lo && lo <= hi && hi <= max, "{d:?}: reach {lo}, {hi}");
+            for u in [1e-300, 1e-12, 0.5, 1.0 - 1e-12, 1.0 - f64::EPSILON / 2.0] {
+                let v = d.draw(u);
+                assert!(min <= v && v <= max, "{d:?}: u = {u} draws {v}");
+            }
         }
     }
 
@@ -449,7 +489,7 @@ mod tests {
     #[test]
     fn truncated_log_normal_stays_in_range() {
         let z = TruncatedNormal::new(2.0 * 0.5f64.ln(), 2.0 * 4f64.ln());
-        let d = Dist::LogNormal { mu: 10f64.ln(), sigma: 0.5, z };
+        let d = Dist::LogNormal { mu: 10f64.ln(), sigma: 0.5, z, range: (5.0, 40.0) };
         let expected = [5.000000000014979, 10.515308236488043, 39.99999999785954];
         for (u, expected) in [1e-12, 0.5, 1.0 - 1e-12].into_iter().zip(expected) {
             let got = d.draw(u);

@@ -118,7 +118,6 @@ fn categories(effects: &[f64], weights: &[f64], allowed: &[bool]) -> (f64, f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::TruncatedNormal;
     use crate::scenario::EligibilityModel;
 
     fn effects() -> CovariateEffects {
@@ -207,12 +206,12 @@ mod tests {
         (pop.eligibility.min_age, pop.eligibility.max_age) = (f64::NEG_INFINITY, f64::INFINITY);
         assert_eq!(largest(&effects(), &pop), ([0.0; 7], 0.0));
         let z = largest_normal_draw();
-        pop.age = Dist::Normal { mean: 30.0, sd: 4.0, z: TruncatedNormal::new(f64::NEG_INFINITY, f64::INFINITY) };
+        pop.age = Dist::normal(30.0, 4.0, f64::NEG_INFINITY, f64::INFINITY);
         pop.reference[0] = 30.0;
         let mut e = effects();
         e.age = -1.0;
         assert!((largest(&e, &pop).1 - 4.0 * z).abs() < 1e-12);
-        pop.age = Dist::Normal { mean: 30.0, sd: 4.0, z: TruncatedNormal::new(-2.0, 2.0) };
+        pop.age = Dist::normal(30.0, 4.0, 22.0, 38.0);
         assert!((largest(&e, &pop).1 - 8.0).abs() < 1e-12);
     }
 

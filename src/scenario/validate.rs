@@ -591,7 +591,7 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
                 c.fail(format!("{path}.sd"), format!("must be positive {}", got(sd)));
             }
             let (min, max) = bounds(c, min, max);
-            Dist::Normal { mean, sd, z: TruncatedNormal::new((min - mean) / sd, (max - mean) / sd) }
+            Dist::normal(mean, sd, min, max)
         }
         D::LogNormal { median, sigma, min, max } => {
             if c.finite(&format!("{path}.median"), median) && median <= 0.0 {
@@ -612,7 +612,7 @@ fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribution) -> Dis
             let mu = libm::log(median.max(f64::MIN_POSITIVE));
             let lo = if min > 0.0 { (libm::log(min) - mu) / sigma } else { f64::NEG_INFINITY };
             let hi = if max.is_finite() { (libm::log(max) - mu) / sigma } else { f64::INFINITY };
-            Dist::LogNormal { mu, sigma, z: TruncatedNormal::new(lo, hi) }
+            Dist::LogNormal { mu, sigma, z: TruncatedNormal::new(lo, hi), range: (min, max) }
         }
     }
 }
