@@ -186,18 +186,30 @@ fn write(
 /// files. Each run therefore holds an exclusive lock on the folder itself
 /// (`flock` on Unix, advisory: it binds only rctsim runs) while it writes and
 /// renames: a second run waits, saying so, and then replaces the first one's
-/// files whole. Where the file system does not lock (some network file
-/// systems), the run writes without the lock and says so rather than fail
-/// after simulating.
+/// files whole. Where the folder cannot be locked (a file system that does
+/// not lock, as some network ones do not, or a folder that may be written
+/// but not read, which cannot be opened), the run writes without the lock
+/// and says so rather than fail after simulating.
 ///
 /// # Errors
-/// The folder cannot be opened, or waiting for its lock fails.
+/// Waiting for the lock fails.
 fn lock(dir: &Path, notice: &mut dyn FnMut(&str)) -> anyhow::Result<Option<std::fs::File>> {
     if !cfg!(unix) {
         // Only a Unix folder can be opened as a file to lock.
         return Ok(None);
     }
-    let folder = std::fs::File::open(dir).with_context(|| format!("opening {}", shown_path(dir)))?;
+    let unlocked = |notice: &mut dyn FnMut(&str), e: &dyn std::fmt::Display| {
+        notice(&format!(
+            "warning: {} cannot be locked ({e}), so a run writing there at the same time could mix its files with \
+             this run's",
+            shown_path(dir)
+        ));
+        Ok(None)
+    };
+    let folder = match std::fs::File::open(dir) {
+        Ok(folder) => folder,
+        Err(e) => return unlocked(notice, &e),
+    };
     match folder.try_lock() {
         Ok(()) => Ok(Some(folder)),
         Err(std::fs::TryLockError::WouldBlock) => {
@@ -205,14 +217,7 @@ fn lock(dir: &Path, notice: &mut dyn FnMut(&str)) -> anyhow::Result<Option<std::
             folder.lock().with_context(|| format!("locking {}", shown_path(dir)))?;
             Ok(Some(folder))
         }
-        Err(std::fs::TryLockError::Error(e)) => {
-            notice(&format!(
-                "warning: {} cannot be locked ({e}), so a run writing there at the same time could mix its files \
-                 with this run's",
-                shown_path(dir)
-            ));
-            Ok(None)
-        }
+        Err(std::fs::TryLockError::Error(e)) => unlocked(notice, &e),
     }
 }
 
@@ -520,6 +525,30 @@ mod tests {
         let (_, out) = plan(dir.path());
         write(&out, &[text("one.csv", b"new")], true, &mut |_| {}).unwrap();
         assert_eq!(names(dir.path()), ["one.csv"]);
+    }
+
+    /// A folder that may be written but not read cannot be opened to lock:
+    /// the run writes all the same, with a warning. (Root reads any folder,
+    /// so there the lock is taken and nothing is said.)
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_cannot_be_read_is_written_without_the_lock_and_a_warning() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (_, out) = plan(dir.path());
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o300)).unwrap();
+        let readable = std::fs::read_dir(dir.path()).is_ok();
+        let mut notes = Vec::new();
+        let written = write(&out, &[text("one.csv", b"1")], true, &mut |note| notes.push(note.to_owned()));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        written.unwrap();
+        assert_eq!(names(dir.path()), ["one.csv"]);
+        if readable {
+            assert!(notes.is_empty(), "{notes:?}");
+        } else {
+            assert_eq!(notes.len(), 1, "{notes:?}");
+            assert!(notes[0].starts_with("warning: ") && notes[0].contains("cannot be locked"), "{notes:?}");
+        }
     }
 
     #[cfg(unix)]

@@ -19,7 +19,9 @@ pub struct Args {
 /// would, so that a quality spread that lets effects overflow is reported
 /// here too (see [`trial::check_scenario_case_managers`]), with a warning of
 /// how likely a run at another seed is to meet one; and a warning if this
-/// machine could not hold the run. Every file is checked even if standard
+/// machine could not hold the run (then, if it could not hold even the
+/// replicates' estimates, no case manager is drawn, as a run would stop
+/// before drawing them). Every file is checked even if standard
 /// output closes early (a broken pipe) or fails: the exit code still says
 /// whether any file has a problem. A standard output that fails otherwise
 /// (a full disk) is then an error; messages to a closed standard error are
