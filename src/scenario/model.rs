@@ -204,11 +204,13 @@ impl Dist {
     }
 }
 
-/// `v` moved into `[lo, hi]`; unlike `clamp`, it does not panic on a range
-/// validation refuses (`lo > hi`), which later checks of the same file may
-/// still read.
+/// A finite `v` moved into `[lo, hi]`: a rounding past a bound undone. One
+/// that is not a finite number (a bound no finite number of SDs from the
+/// mean) is left as it is, for validation to refuse, not made a bound.
+/// Unlike `clamp`, it does not panic on a range validation refuses
+/// (`lo > hi`), which later checks of the same file may still read.
 fn within(v: f64, (lo, hi): (f64, f64)) -> f64 {
-    v.max(lo).min(hi)
+    if v.is_finite() { v.max(lo).min(hi) } else { v }
 }
 
 /// How people are generated.
