@@ -381,7 +381,7 @@ fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
 /// of its covariate's range that raises it: ages N(30, 2²) up to 30 + 2·8.2095
 /// with an age coefficient of 22 (reference age 25) reach `22·21.42 = 471.2`;
 /// a readiness loading of 1 adds 8.2; ages bounded at 35 reach `22·10 = 220`,
-/// below `ln 1e100 = 230.26`, and pass. A run's first participants would
+/// plus 8.2, below `ln 1e100 = 230.26`, and pass. A run's first participants would
 /// rarely show it: about one in 320 of these has an age above 35.47.
 #[test]
 fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
@@ -396,6 +396,14 @@ fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
            lower the coefficients or the loading, or narrow the distributions (min and max)",
         ],
     );
+    // Reported beside a problem in a field the bound does not read, not
+    // after it is fixed.
+    let p = problems(&text.replace("replicates: 20", "replicates: 0"));
+    assert!(p.starts_with("x.ron: 2 problems") && p.contains("transitions.job lets a participant's"), "{p}");
+    // Not beside one in a field it reads: a bound on draws the run would
+    // refuse means nothing.
+    let p = problems(&text.replace("sd: 2)", "sd: -2)"));
+    assert!(p.starts_with("x.ron: 1 problem") && p.contains("population.age"), "{p}");
     let bounded = text.replace("age: Normal(mean: 30, sd: 2)", "age: Normal(mean: 30, sd: 2, max: 35)");
     assert_eq!(problems(&bounded), "");
     // A loading alone: 28 times a readiness of 8.2 passes 230, 28 times 1 not.

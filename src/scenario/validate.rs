@@ -326,8 +326,11 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
     let enrolment = enrolment(&mut c, &s.enrolment, s.sites.len());
     staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
-    // The bounds read the whole built population and transitions.
-    if c.problems.is_empty() {
+    // The bounds read the built population and transitions, and mean
+    // something only once those have passed; a problem elsewhere does not
+    // hide them.
+    let read = |p: &Problem| ["population", "transitions"].iter().any(|r| within(&p.path, r));
+    if !c.problems.iter().any(read) {
         multiplier_bounds(&mut c, &transitions, &population);
     }
     if !c.problems.is_empty() {
@@ -709,11 +712,16 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
     // it reads having passed (and no rule already found that nobody passes).
     let reads =
         ["age", "age_first_benefit", "benefit_type", "health", "eligibility"].map(|f| format!("population.{f}"));
-    let read_has_problem = |path: &str| reads.iter().any(|r| path == r || path.starts_with(&format!("{r}.")));
+    let read_has_problem = |path: &str| reads.iter().any(|r| within(path, r));
     if !c.problems[before..].iter().any(|p| read_has_problem(&p.path)) {
         admission(c, &mut model);
     }
     model
+}
+
+/// Whether a problem's `path` is the field `field` or lies within it.
+fn within(path: &str, field: &str) -> bool {
+    path.strip_prefix(field).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// Participants' rate multipliers past [`MAX_MULTIPLIER`] that some draw of
