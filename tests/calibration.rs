@@ -132,7 +132,7 @@ fn ips_and_bau_ever_employed_at_78_weeks_match_the_trials() {
 #[test]
 fn where_caps_bind_the_difference_in_means_is_unbiased_for_the_pate() {
     // ics_trial.ron as shipped (1,000 replicates): ICS caps bind from about
-    // week 40. Pre-declared outcome: weeks on benefit at 104 weeks.
+    // week 36. Pre-declared outcome: weeks on benefit at 104 weeks.
     let model = common::model_at(&common::shipped("ics_trial.ron"));
     let result = trial::run(&model, &RunOptions::default()).unwrap();
     let o = OUTCOMES.iter().position(|x| x.name() == "weeks_on_benefit").unwrap();
