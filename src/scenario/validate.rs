@@ -2,7 +2,8 @@
 //!
 //! Validation collects every problem rather than stopping at the first, so a
 //! user fixes a file in one pass. Each problem names the field path, the rule
-//! and the value.
+//! and the value. The two rules that read many fields (the eligibility share,
+//! the bound on rate multipliers) wait only for those fields to pass.
 
 use super::eligibility::{self, attempts_for};
 use super::model::*;
