@@ -51,9 +51,14 @@ fn commit(root: &Path) -> Option<String> {
     }
     let hash = git(root, &["rev-parse", "--short=12", "HEAD"])?;
     let status = Command::new("git").current_dir(root).args(["diff", "--quiet", "HEAD", "--"]).args(SOURCES).status();
+    // A source file never added (a new module, say) is no difference to
+    // `git diff`, yet the commit alone would not build this program.
+    let mut untracked = vec!["ls-files", "--others", "--exclude-standard", "--"];
+    untracked.extend(SOURCES);
+    let untracked = git(root, &untracked)?;
     match status.ok()?.code()? {
-        0 => Some(hash),
-        1 => Some(format!("{hash}.modified")),
+        0 if untracked.is_empty() => Some(hash),
+        0 | 1 => Some(format!("{hash}.modified")),
         _ => None,
     }
 }
