@@ -118,7 +118,7 @@ fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f
 pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     let r = &model.population.reference;
     let log_weeks = if model.transitions.iter().any(|e| e.log_weeks_on_benefit != 0.0) {
-        libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0))
+        libm::log((p.weeks_on_benefit as f64 + 1.0) / (r.weeks_on_benefit + 1.0))
     } else {
         0.0
     };
@@ -127,10 +127,10 @@ pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     let term = |coefficient: f64, x: f64| if coefficient == 0.0 { 0.0 } else { coefficient * x };
     let eta: [f64; transition::COUNT] = std::array::from_fn(|j| {
         let e = &model.transitions[j];
-        term(e.age, p.age - r[0])
-            + term(e.age_first_benefit, p.age_first_benefit - r[1])
+        term(e.age, p.age - r.age)
+            + term(e.age_first_benefit, p.age_first_benefit - r.age_first_benefit)
             + term(e.log_weeks_on_benefit, log_weeks)
-            + term(e.prior_spells, p.prior_spells as f64 - r[3])
+            + term(e.prior_spells, p.prior_spells as f64 - r.prior_spells)
             + e.benefit_type[p.benefit_type as usize]
             + e.health[p.health as usize]
             + term(e.loading, p.readiness)

@@ -154,14 +154,14 @@ fn rate_multipliers_are_bit_for_bit_one_exp_of_each_exponent() {
     // direct computation, one exp per transition, that it must equal.
     let direct = |m: &Model, p: &Person| -> Vec<u64> {
         let r = &m.population.reference;
-        let log_weeks = libm::log((p.weeks_on_benefit as f64 + 1.0) / (r[2] + 1.0));
+        let log_weeks = libm::log((p.weeks_on_benefit as f64 + 1.0) / (r.weeks_on_benefit + 1.0));
         m.transitions
             .iter()
             .map(|e| {
-                let eta = e.age * (p.age - r[0])
-                    + e.age_first_benefit * (p.age_first_benefit - r[1])
+                let eta = e.age * (p.age - r.age)
+                    + e.age_first_benefit * (p.age_first_benefit - r.age_first_benefit)
                     + e.log_weeks_on_benefit * log_weeks
-                    + e.prior_spells * (p.prior_spells as f64 - r[3])
+                    + e.prior_spells * (p.prior_spells as f64 - r.prior_spells)
                     + e.benefit_type[p.benefit_type as usize]
                     + e.health[p.health as usize]
                     + e.loading * p.readiness;

@@ -153,7 +153,7 @@ mod tests {
     use super::*;
     use crate::rng::TruncatedNormal;
     use crate::scenario::Dist;
-    use crate::scenario::EligibilityModel;
+    use crate::scenario::{CovariateReference, EligibilityModel};
 
     /// A population of the given ages, with benefit type and health weights,
     /// and rules.
@@ -172,7 +172,12 @@ mod tests {
             weeks_on_benefit: Dist::Fixed(0.0),
             prior_spells: Dist::Fixed(0.0),
             starting_stage: vec![1.0],
-            reference: [0.0; 4],
+            reference: CovariateReference {
+                age: 0.0,
+                age_first_benefit: 0.0,
+                weeks_on_benefit: 0.0,
+                prior_spells: 0.0,
+            },
             eligibility: rules,
             admitted: 1.0,
             max_attempts: 10_000,

@@ -233,7 +233,7 @@ pub struct PopulationModel {
     /// Starting stage weights, normalised.
     pub starting_stage: Vec<f64>,
     /// Covariate values at which baseline rates apply.
-    pub reference: [f64; 4],
+    pub reference: CovariateReference,
     /// Who may be randomised.
     pub eligibility: EligibilityModel,
     /// The share of candidates the eligibility rules admit, at least
@@ -242,6 +242,20 @@ pub struct PopulationModel {
     /// Rejections in a row after which generating a participant gives up: so
     /// many that, at the share admitted, it happens with a chance below 10⁻²¹.
     pub max_attempts: u32,
+}
+
+/// Covariate values at which the baseline rates apply: a term of a rate
+/// multiplier is its coefficient times the covariate's distance from these.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CovariateReference {
+    /// Age, years.
+    pub age: f64,
+    /// Age at first benefit, years.
+    pub age_first_benefit: f64,
+    /// Weeks on benefit (the term reads `ln((w + 1)/(this + 1))`).
+    pub weeks_on_benefit: f64,
+    /// Prior benefit spells.
+    pub prior_spells: f64,
 }
 
 /// The largest rate multiplier a person's covariates, or a case manager's

@@ -25,7 +25,7 @@
 //! `validate` checks those of the scenario's seed and replicates, and warns
 //! of the chance that a run at another seed meets one (`trial::quality`).
 
-use super::model::{CovariateEffects, Dist, MAX_MULTIPLIER, PopulationModel};
+use super::model::{CovariateEffects, CovariateReference, Dist, MAX_MULTIPLIER, PopulationModel};
 use crate::rng::{UNIFORM_REACH, largest_normal_draw};
 
 /// The largest exponent allowed, `ln` [`MAX_MULTIPLIER`], less a margin for
@@ -63,7 +63,12 @@ pub struct Term {
 /// exponent.
 pub fn exponent_terms(effects: &CovariateEffects, pop: &PopulationModel) -> [Term; 7] {
     let e = &pop.eligibility;
-    let [age_ref, first_ref, weeks_ref, spells_ref] = pop.reference;
+    let CovariateReference {
+        age: age_ref,
+        age_first_benefit: first_ref,
+        weeks_on_benefit: weeks_ref,
+        prior_spells: spells_ref,
+    } = pop.reference;
     let (age_lo, age_hi) = drawn(&pop.age);
     let (age_lo, age_hi) = (age_lo.max(e.min_age), age_hi.min(e.max_age));
     let (first_lo, first_hi) = drawn(&pop.age_first_benefit);
@@ -142,7 +147,12 @@ mod tests {
             weeks_on_benefit: Dist::Uniform(-3.0, 311.0),
             prior_spells: Dist::Fixed(2.0),
             starting_stage: vec![1.0],
-            reference: [25.0, 18.0, 51.0, 1.0],
+            reference: CovariateReference {
+                age: 25.0,
+                age_first_benefit: 18.0,
+                weeks_on_benefit: 51.0,
+                prior_spells: 1.0,
+            },
             eligibility: EligibilityModel {
                 min_age: 18.0,
                 max_age: 39.0,
@@ -202,12 +212,12 @@ mod tests {
     fn zero_coefficients_add_nothing_and_normals_reach_8_2_sds() {
         let mut pop = population();
         pop.age = Dist::Fixed(1e308);
-        pop.reference[0] = -1e308;
+        pop.reference.age = -1e308;
         (pop.eligibility.min_age, pop.eligibility.max_age) = (f64::NEG_INFINITY, f64::INFINITY);
         assert_eq!(largest(&effects(), &pop), ([0.0; 7], 0.0));
         let z = largest_normal_draw();
         pop.age = Dist::normal(30.0, 4.0, f64::NEG_INFINITY, f64::INFINITY);
-        pop.reference[0] = 30.0;
+        pop.reference.age = 30.0;
         let mut e = effects();
         e.age = -1.0;
         assert!((largest(&e, &pop).1 - 4.0 * z).abs() < 1e-12);
@@ -223,7 +233,7 @@ mod tests {
     fn each_range_is_widened_by_some_roundings() {
         let mut pop = population();
         pop.age = Dist::Uniform(11.3, 11.3);
-        pop.reference[0] = 11.3;
+        pop.reference.age = 11.3;
         (pop.eligibility.min_age, pop.eligibility.max_age) = (f64::NEG_INFINITY, f64::INFINITY);
         let mut e = effects();
         e.age = 1e15;

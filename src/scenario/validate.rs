@@ -241,6 +241,21 @@ pub const MAX_BENEFIT_RATE: f64 = 1e6;
 /// to [`MAX_BENEFIT_RATE`], both stay in range.
 pub const MIN_BENEFIT_RATE: f64 = 1e-6;
 
+/// The most horizons: the engine finds a week's horizon in a `u8` index,
+/// `u8::MAX` meaning none.
+const MAX_HORIZONS: usize = 100;
+const _: () = assert!(MAX_HORIZONS < u8::MAX as usize);
+
+/// The most stages: a life's state is a `u8` numbering the stages, then
+/// Employed and OtherExit.
+const MAX_STAGES: usize = 100;
+const _: () = assert!(MAX_STAGES + 2 <= u8::MAX as usize);
+
+/// The most arms: a participant's arm is a `u8`, and each contrast adds
+/// columns to the outputs (`persons.csv` has a set per arm).
+const MAX_ARMS: usize = 64;
+const _: () = assert!(MAX_ARMS <= u8::MAX as usize + 1);
+
 /// The longest horizon, in weeks. With [`MAX_ENROLMENT_WEEKS`] it bounds
 /// every calendar and own week a trial has (7,000), which the engine keeps
 /// in 16 bits and compares with its clocks' [`FAR`](crate::engine::life::FAR).
@@ -391,7 +406,7 @@ fn horizons(c: &mut Checker, h: &[u32]) -> Vec<u32> {
         c.fail("horizons", "must list at least one horizon in weeks");
     }
     let mut seen = HashSet::new();
-    let each = if c.at_most("horizons", h.len(), 100) { h } else { &[] };
+    let each = if c.at_most("horizons", h.len(), MAX_HORIZONS) { h } else { &[] };
     for (i, &w) in each.iter().enumerate() {
         if w == 0 {
             c.fail(format!("horizons[{i}]"), "must be at least 1 week (got 0)");
@@ -413,10 +428,10 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
     if stages.is_empty() {
         c.fail("stages", "must list at least one stage");
     }
-    c.stages_unusable = stages.is_empty() || stages.len() > 100;
+    c.stages_unusable = stages.is_empty() || stages.len() > MAX_STAGES;
     let last = stages.len().saturating_sub(1);
     let mut columns = HashSet::new();
-    let each = if c.at_most("stages", stages.len(), 100) { stages } else { &[] };
+    let each = if c.at_most("stages", stages.len(), MAX_STAGES) { stages } else { &[] };
     for (i, st) in each.iter().enumerate() {
         let p = format!("stages[{i}]");
         let column = column_name(&st.name);
@@ -698,7 +713,12 @@ fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> Popul
         weeks_on_benefit,
         prior_spells,
         starting_stage,
-        reference: [r.age, r.age_first_benefit, r.weeks_on_benefit, r.prior_spells],
+        reference: CovariateReference {
+            age: r.age,
+            age_first_benefit: r.age_first_benefit,
+            weeks_on_benefit: r.weeks_on_benefit,
+            prior_spells: r.prior_spells,
+        },
         eligibility: EligibilityModel {
             min_age: e.min_age.unwrap_or(f64::NEG_INFINITY),
             max_age: e.max_age.unwrap_or(f64::INFINITY),
@@ -1227,7 +1247,7 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     if arms.len() < 2 {
         c.fail("arms", format!("must list at least two arms (got {})", arms.len()));
     }
-    if !c.at_most("arms", arms.len(), 64) {
+    if !c.at_most("arms", arms.len(), MAX_ARMS) {
         return (Vec::new(), 0);
     }
     let controls: Vec<usize> = arms.iter().enumerate().filter(|(_, a)| a.control).map(|(i, _)| i).collect();
