@@ -16,6 +16,32 @@ fn read_summary(dir: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
 }
 
+/// `--threads 1` and `--threads 2` write the same bytes in every file, but
+/// for the run's wall-clock time in `summary.json`.
+#[test]
+fn the_number_of_threads_changes_no_byte_of_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = |threads: &str| {
+        let out = dir.path().join(threads);
+        rctsim()
+            .args(["run", fixture("allocation.ron").to_str().unwrap(), "--replicates", "20", "--persons", "--quiet"])
+            .args(["--threads", threads, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        rctsim::report::FILES.map(|file| {
+            let text = std::fs::read_to_string(out.join(file.name)).unwrap();
+            let kept: Vec<&str> = text.split_inclusive('\n').filter(|l| !l.contains("\"elapsed_seconds\": ")).collect();
+            assert!(file.name != "summary.json" || kept.len() + 1 == text.lines().count(), "one elapsed_seconds");
+            (file.name, kept.concat())
+        })
+    };
+    let (one, two) = (files("1"), files("2"));
+    for ((name, a), (_, b)) in one.iter().zip(&two) {
+        assert!(a == b, "{name} differs between 1 and 2 threads");
+    }
+}
+
 #[test]
 fn run_writes_every_file_and_prints_the_table() {
     let dir = tempfile::tempdir().unwrap();

@@ -160,20 +160,25 @@ proptest! {
             world.week(t);
             let arrived = world.arrived();
             let cms = world.case_managers();
-            // Conservation: every arrived person is in exactly one valid state.
-            let mut counts = vec![0usize; stages as usize + 2];
+            // Conservation: the people in the trial are exactly those the
+            // cohort randomised by this week (read from their randomisation
+            // weeks, not from the engine), and each of them, under every
+            // arm, is in one valid state.
+            let randomised = cohort.persons.iter().filter(|p| p.week <= t).count();
+            prop_assert_eq!(arrived, randomised, "participants in the trial, week {}", t);
             let mut counted = vec![0u32; cms.trial.len()];
             for i in 0..arrived {
+                for a in 0..model.arms.len() {
+                    let life = world.life(i, a);
+                    prop_assert!(life.state <= stages + 1, "state {} of {} stages", life.state, stages);
+                    prop_assert!(!(life.in_service && life.waiting));
+                }
                 let life = world.life(i, cohort.arms[i] as usize);
-                prop_assert!((life.state as usize) < counts.len());
-                counts[life.state as usize] += 1;
-                prop_assert!(!(life.in_service && life.waiting));
                 let m = life.counted_cm(stages);
                 if m != NONE {
                     counted[m as usize] += 1;
                 }
             }
-            prop_assert_eq!(counts.iter().sum::<usize>(), arrived);
             prop_assert_eq!(&counted, &cms.trial, "caseload counts, week {}", t);
             // A caseload is the background, the week-0 clients left (never
             // more than at the start, never more than the week before) and

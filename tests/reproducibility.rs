@@ -39,6 +39,32 @@ fn pinned_values_for_the_minimal_scenario() {
     assert_eq!(result.person_weeks, 2 * 200 * 52 * 2);
 }
 
+/// Every byte of every output file of `minimal.ron` (2 replicates, with
+/// `persons.csv`), as SHA-256, the program's version left out: any change in
+/// any value, or in how one is written, changes one of these.
+#[test]
+fn pinned_output_files_for_the_minimal_scenario() {
+    // If this fails, results or their files change: say so in the release
+    // notes and update the digests deliberately.
+    let model = common::model("minimal.ron");
+    let options = RunOptions { replicates: Some(2), keep_persons: true, ..Default::default() };
+    let result = trial::run(&model, &options).unwrap();
+    let r = common::report(&model, &result);
+    let digests = report::FILES.map(|file| {
+        let text = String::from_utf8(file.bytes(&r)).unwrap().replace(report::VERSION, "VERSION");
+        (file.name, rctsim::scenario::sha256_hex(text.as_bytes()))
+    });
+    let pinned = PINNED_FILES.map(|(name, digest)| (name, digest.to_owned()));
+    assert_eq!(digests, pinned, "{digests:#?}");
+}
+
+const PINNED_FILES: [(&str, &str); 4] = [
+    ("summary.json", "278f8b664138d375ecfd660f1312393425cb304ceaea96929ce8f4aceb59227c"),
+    ("estimates.csv", "465b2113415f9b6de3ccc3dd9480c61f5ad886d75bf1cff01619f759790ea39d"),
+    ("trajectories.csv", "12f6551c37916baa0367d03486e673b894484874401129f8c4ba853dcb89513e"),
+    ("persons.csv", "1f2a614582c98063123ecec7e217cb1a3774138a0a3023ad342125578cfbf193"),
+];
+
 const PINNED_0: f64 = -0.9040404040404013;
 const PINNED_1: f64 = 1.0125118628189682;
 const PINNED_2: f64 = -0.755;
