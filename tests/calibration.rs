@@ -157,8 +157,10 @@ fn caseloads_ron_fills_each_caseload_to_its_cap() {
     let model = common::model_at(&common::shipped("caseloads.ron"));
     let keyed = Keyed::new(model.seed);
     let sites = model.sites.len();
+    let mut caps = Vec::new();
     for (s, service) in model.services.iter().enumerate() {
         let Some(cap) = service.cap else { continue };
+        caps.push(cap);
         let (mut sum, mut count) = (0u64, 0u64);
         for r in 0..4 {
             let cohort = trial::cohort(&model, &keyed, r).unwrap();
@@ -180,4 +182,6 @@ fn caseloads_ron_fills_each_caseload_to_its_cap() {
         eprintln!("{}: mean caseload {mean:.2} (cap {cap})", service.name);
         assert!(mean >= 0.97 * f64::from(cap), "{}: mean caseload {mean:.2}, cap {cap}", service.name);
     }
+    caps.sort_unstable();
+    assert_eq!(caps, [20, 40, 60], "the capped services checked");
 }

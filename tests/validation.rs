@@ -448,8 +448,9 @@ fn hours_and_ips25_bounds_keep_intensity_and_fidelity_finite() {
 #[test]
 fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
     use rctsim::trial::{QualityRisk, chance_a_run_stops, quality_risks};
-    // Reference values from Python's math module: q* = ln(1e100)/ln(1e6),
-    // z* = (ln q* + σ²/2)/σ, p = erfc(z*/√2)/2, 1 − (1 − p)^(20 × 100).
+    // Reference values from Python's math module (`tests/reference/quality_risk.py`):
+    // q* = ln(1e100)/ln(1e6), z* = (ln q* + σ²/2)/σ, p = erfc(z*/√2)/2,
+    // 1 − (1 − p)^(20 × 100).
     let risks = quality_risks(&common::model_from(&common::quality_spread(50, 5.0)));
     let [risk] = &risks[..] else { panic!("one service at risk: {risks:?}") };
     assert_eq!((risk.service.as_str(), risk.case_managers), ("ics", 100));
@@ -1410,7 +1411,7 @@ fn a_share_of_1_in_741_allows_about_37_000_rejections() {
         .replace("age: Uniform(min: 18, max: 39)", "age: Normal(mean: 30, sd: 2)")
         .replace("starting_stage: [0.6, 0.4],", "starting_stage: [0.6, 0.4], eligibility: (max_age: 24),");
     let m = common::model_from(&text);
-    // Φ(−3) from Python's 0.5·erfc(3/√2).
+    // Φ(−3) from Python's 0.5·erfc(3/√2) (`tests/reference/quality_risk.py`).
     let phi = 0.0013498980316300957;
     assert!((m.population.admitted / phi - 1.0).abs() < 1e-3, "{}", m.population.admitted);
     assert!((37_040..37_080).contains(&m.population.max_attempts), "{}", m.population.max_attempts);

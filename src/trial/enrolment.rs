@@ -55,13 +55,23 @@ mod tests {
 
     #[test]
     fn poisson_inversion_matches_the_distribution_function() {
-        // Poisson(2): P(0) = e⁻² = 0.1353, P(≤1) = 3e⁻² = 0.4060.
-        assert_eq!(poisson(2.0, |_| 0.13), 0);
-        assert_eq!(poisson(2.0, |_| 0.14), 1);
-        assert_eq!(poisson(2.0, |_| 0.41), 2);
+        // The count is the smallest k with u ≤ P(≤ k): just below each
+        // hand-worked P(≤ k) it is k, just above k + 1 (1e-12 relative,
+        // far above the rounding of either side's sum, far below any error
+        // in the distribution function).
+        let e = |x: f64| x.exp();
+        for (rate, k, cdf) in [
+            (2.0, 0, e(-2.0)),                        // P(0) = e⁻²
+            (2.0, 1, 3.0 * e(-2.0)),                  // P(≤ 1) = 3e⁻²
+            (2.0, 2, 5.0 * e(-2.0)),                  // P(≤ 2) = 5e⁻²
+            (0.5, 2, 1.625 * e(-0.5)),                // P(≤ 2) = (1 + ½ + ⅛)e^(−½)
+            (0.5, 3, (1.625 + 1.0 / 48.0) * e(-0.5)), // P(≤ 3)
+        ] {
+            assert_eq!(poisson(rate, |_| cdf * (1.0 - 1e-12)), k, "Poisson({rate}) below P(≤ {k})");
+            assert_eq!(poisson(rate, |_| cdf * (1.0 + 1e-12)), k + 1, "Poisson({rate}) above P(≤ {k})");
+        }
         assert_eq!(poisson(0.0, |_| 0.99), 0);
-        // Poisson(0.5): P(≤ 2) = 1.625e^(−0.5) = 0.9856, P(≤ 3) = 0.9982.
-        assert_eq!(poisson(0.5, |_| 0.99), 3);
+        assert_eq!(poisson(0.0, |_| 1.0), 0);
     }
 
     #[test]
