@@ -33,6 +33,14 @@ pub struct Person {
     pub readiness: f64,
 }
 
+impl Person {
+    /// The weekly benefit rate of the person's benefit type.
+    #[inline]
+    pub fn benefit_rate(&self, model: &Model) -> f64 {
+        model.benefit_rates[self.benefit_type as usize]
+    }
+}
+
 /// Generates the eligible person holding `ticket`, at `site` and `week`.
 ///
 /// Candidates are drawn until one passes every eligibility rule (and has a

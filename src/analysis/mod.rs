@@ -5,7 +5,7 @@
 
 mod diagnosis;
 mod difference_in_means;
-pub mod student_t;
+mod student_t;
 
 pub use diagnosis::{DIAGNOSANDS, Diagnosis, Draw, Value, diagnose};
 pub use difference_in_means::{

@@ -84,12 +84,29 @@ pub struct Replicate {
     /// Every life: `lives[i · arms + a]` is person `i` under arm `a` (for an arm
     /// with the same service and fallback as the real arm, the real life).
     pub lives: Vec<Life>,
+    /// Horizons measured.
+    pub horizons: usize,
     /// `at_horizon[(i · arms + a) · horizons + h]`.
     pub at_horizon: Vec<AtHorizon>,
     /// Trajectory sums per arm and own week, see [`TrajectoryColumns`].
     pub trajectories: Vec<u64>,
     /// Simulated person-weeks: lives simulated × longest horizon.
     pub person_weeks: u64,
+}
+
+impl Replicate {
+    /// Person `i`'s life under arm `a`: the layout of [`Replicate::lives`]
+    /// is known here alone.
+    #[inline]
+    pub fn life(&self, i: usize, a: usize) -> &Life {
+        &self.lives[i * self.arms + a]
+    }
+
+    /// Person `i`'s snapshot under arm `a` at horizon index `h`.
+    #[inline]
+    pub fn at_horizon(&self, i: usize, a: usize, h: usize) -> &AtHorizon {
+        &self.at_horizon[(i * self.arms + a) * self.horizons + h]
+    }
 }
 
 /// Column layout of the trajectory sums: one row per arm and own week 0..=H.
@@ -131,6 +148,12 @@ impl TrajectoryColumns {
     /// Columns per row.
     pub fn width(&self) -> usize {
         self.stages + 7
+    }
+    /// The sums of `arm` in own week `week`, of `weeks` own weeks an arm
+    /// (the longest horizon + 1): rows run by arm, then week.
+    pub fn row(&self, arm: usize, week: usize, weeks: usize) -> std::ops::Range<usize> {
+        let start = (arm * weeks + week) * self.width();
+        start..start + self.width()
     }
 }
 
@@ -635,6 +658,7 @@ impl<'m> World<'m> {
             arms: self.arms,
             stages: self.stages,
             lives: self.lives,
+            horizons: n_h,
             at_horizon: self.at_horizon,
             trajectories: self.trajectories,
             person_weeks: simulated * u64::from(self.horizon),
@@ -651,7 +675,7 @@ impl<'m> World<'m> {
             let mut running = vec![0i64; width];
             for k in 0..rows {
                 let runs = &self.trajectory_runs[(a * (rows + 1) + k) * width..][..width];
-                let sums = &mut self.trajectories[(a * rows + k) * width..][..width];
+                let sums = &mut self.trajectories[cols.row(a, k, rows)];
                 let [fallback, service] = &self.caseload_sums;
                 sums[cols.caseload_sum()] += fallback[a * rows + k] + service[a * rows + k];
                 sums[cols.service_caseload_sum()] += service[a * rows + k];

@@ -256,8 +256,7 @@ impl World<'_> {
     fn record_trajectory(&mut self, arm: usize, k: u32, idx: usize, caseload: Option<u32>) {
         let life = &self.lives[idx];
         let cols = TrajectoryColumns { stages: self.stages as usize };
-        let row = (arm * (self.horizon as usize + 1) + k as usize) * cols.width();
-        let sums = &mut self.trajectories[row..row + cols.width()];
+        let sums = &mut self.trajectories[cols.row(arm, k as usize, self.horizon as usize + 1)];
         sums[life.state as usize] += 1;
         sums[cols.waitlisted()] += u64::from(life.waiting);
         sums[cols.in_service()] += u64::from(life.in_service);

@@ -1,7 +1,8 @@
 //! Person-level outcomes at a horizon, read from a life's record.
 
-use super::AtHorizon;
 use super::life::Record;
+use super::{AtHorizon, Cohort, Replicate};
+use crate::scenario::Model;
 
 /// An outcome measured on each participant's own clock at horizon `h`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,5 +101,14 @@ pub fn outcome_value(outcome: Outcome, h: u32, record: &Record, at: &AtHorizon, 
     match outcome.count(h, record, at, stages) {
         Some(n) => f64::from(n),
         None => benefit_rate * f64::from(at.weeks_on_benefit),
+    }
+}
+
+impl Replicate {
+    /// The value of `outcome` at horizon index `h` for person `i` of
+    /// `cohort` under arm `a`.
+    pub fn outcome(&self, model: &Model, cohort: &Cohort, i: usize, a: usize, h: usize, outcome: Outcome) -> f64 {
+        let rate = cohort.persons[i].benefit_rate(model);
+        outcome_value(outcome, model.horizons[h], &self.life(i, a).record, self.at_horizon(i, a, h), self.stages, rate)
     }
 }

@@ -4,7 +4,6 @@ use super::{Report, VERSION, column_name, number};
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::{OUTCOMES, TrajectoryColumns};
 use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES, NON_STAGE_SHARES};
-use crate::trial::person_outcome;
 use std::io::{self, Write};
 
 fn row<W: Write, I: IntoIterator<Item = String>>(w: &mut csv::Writer<W>, fields: I) -> io::Result<()> {
@@ -78,8 +77,7 @@ pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()>
     for (a, arm) in r.model.arms.iter().enumerate() {
         let n = r.result.arms[a].participants;
         for k in 0..weeks {
-            let start = (a * weeks + k) * cols.width();
-            let sums = &r.result.trajectories[start..start + cols.width()];
+            let sums = &r.result.trajectories[cols.row(a, k, weeks)];
             let share = |v: u64| number(v as f64 / n as f64);
             let mut fields = vec![arm.name.clone(), k.to_string(), n.to_string()];
             fields.extend(sums[..cols.stages].iter().map(|&v| share(v)));
@@ -134,7 +132,7 @@ pub fn write_persons_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         // R, pandas and Stata all read an empty field of a numeric column
         // as missing, where Stata would make a column with `NA` text.
         let started = |arm: usize| {
-            let record = &pl.replicate.lives[i * n_arms + arm].record;
+            let record = &pl.replicate.life(i, arm).record;
             if record.started_before(longest) { record.service_started.to_string() } else { String::new() }
         };
         let mut fields = vec![
@@ -154,7 +152,7 @@ pub fn write_persons_csv(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         ];
         let outcomes = |arm: usize| {
             OUTCOMES.iter().flat_map(move |&o| {
-                (0..m.horizons.len()).map(move |h| number(person_outcome(m, &pl.cohort, &pl.replicate, i, arm, h, o)))
+                (0..m.horizons.len()).map(move |h| number(pl.replicate.outcome(m, &pl.cohort, i, arm, h, o)))
             })
         };
         fields.extend(outcomes(a));

@@ -13,7 +13,7 @@ mod table;
 pub use table::table;
 
 use crate::scenario::Model;
-pub use crate::scenario::column_name;
+use crate::scenario::column_name;
 use crate::trial::RunResult;
 use std::io::{self, Write};
 

@@ -5,9 +5,9 @@
 //! column — and then [`validate()`] checks the rules and builds the validated
 //! [`Model`] the engine runs, reporting every broken rule at once.
 
-pub mod eligibility;
+mod eligibility;
 mod model;
-pub mod multipliers;
+mod multiplier_bounds;
 pub mod schema;
 mod text;
 mod validate;

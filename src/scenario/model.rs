@@ -237,7 +237,7 @@ pub struct PopulationModel {
     /// Who may be randomised.
     pub eligibility: EligibilityModel,
     /// The share of candidates the eligibility rules admit, at least
-    /// [`MIN_ADMITTED`] (see [`super::eligibility`]).
+    /// [`MIN_ADMITTED`], computed when the scenario is validated.
     pub admitted: f64,
     /// Rejections in a row after which generating a participant gives up: so
     /// many that, at the share admitted, it happens with a chance below 10⁻²¹.
@@ -263,8 +263,7 @@ pub struct CovariateReference {
 /// [`super::MAX_RATE`], every rate the engine forms then stays below
 /// 1e6 · 1e100 · 1e100 · 1e6, far from overflow: a rate that overflowed would
 /// stop a life's clock (or, times a zero rate, make it NaN) without a word.
-/// Validation bounds the multipliers a run can draw by it (see
-/// [`super::multipliers`]).
+/// Validation bounds the multipliers a run can draw by it.
 pub const MAX_MULTIPLIER: f64 = 1e100;
 
 /// The smallest share of candidates the eligibility rules may admit: below

@@ -7,7 +7,7 @@
 
 use super::eligibility::{self, attempts_for};
 use super::model::*;
-use super::multipliers::{self, MAX_TERM};
+use super::multiplier_bounds::{self, MAX_TERM};
 use super::schema::{self, Scenario};
 use super::text::{SHOWN_CHARS, cut, quoted};
 use super::{NON_STAGE_SHARES, column_name};
@@ -747,12 +747,12 @@ fn within(path: &str, field: &str) -> bool {
 
 /// Participants' rate multipliers past [`MAX_MULTIPLIER`] that some draw of
 /// a run could make, reported with the largest value, so that no run meets
-/// one part way (see [`multipliers`]).
+/// one part way (see [`mod@super::multiplier_bounds`]).
 fn multiplier_bounds(c: &mut Checker, transitions: &[CovariateEffects; transition::COUNT], pop: &PopulationModel) {
-    let limit = multipliers::largest_exponent_allowed();
+    let limit = multiplier_bounds::largest_exponent_allowed();
     for (effects, name) in transitions.iter().zip(transition::NAMES) {
-        let terms = multipliers::exponent_terms(effects, pop);
-        let too_large = |t: &&multipliers::Term| !(t.smallest.abs() <= MAX_TERM && t.largest.abs() <= MAX_TERM);
+        let terms = multiplier_bounds::exponent_terms(effects, pop);
+        let too_large = |t: &&multiplier_bounds::Term| !(t.smallest.abs() <= MAX_TERM && t.largest.abs() <= MAX_TERM);
         if let Some(t) = terms.iter().find(too_large) {
             c.fail(
                 format!("transitions.{name}"),

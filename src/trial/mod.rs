@@ -16,11 +16,10 @@ mod randomisation;
 mod replicate;
 
 pub use cohort::{CohortError, cohort};
-pub use enrolment::{arrivals, poisson};
+pub use enrolment::arrivals;
 use quality::check_case_managers_of_run;
 pub use quality::{QualityRisk, chance_a_run_stops, check_scenario_case_managers, quality_risks};
 pub use randomisation::simple as randomise;
-pub use replicate::person_outcome;
 
 use crate::analysis::{self, Diagnosis, Draw};
 use crate::engine::{self, Cohort, OUTCOMES, Replicate};

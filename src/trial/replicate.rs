@@ -6,7 +6,7 @@
 use super::{Cell, Contrast, PersonLevel, RunError, cohort};
 use crate::analysis::{self, Draw};
 use crate::engine::life::Record;
-use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Outcome, Replicate, outcome_value};
+use crate::engine::{self, AtHorizon, Cohort, OUTCOMES, Replicate, outcome_value};
 use crate::rng::Keyed;
 use crate::scenario::Model;
 
@@ -20,28 +20,6 @@ pub(super) struct ReplicateSummary {
     pub(super) trajectories: Vec<u64>,
     pub(super) person_weeks: u64,
     pub(super) persons: Option<PersonLevel>,
-}
-
-/// The value of `outcome` at horizon index `h` for person `i` under arm `a`.
-pub fn person_outcome(
-    model: &Model,
-    cohort: &Cohort,
-    rep: &Replicate,
-    i: usize,
-    a: usize,
-    h: usize,
-    outcome: Outcome,
-) -> f64 {
-    let rate = model.benefit_rates[cohort.persons[i].benefit_type as usize];
-    life_outcome(model, rep, i * rep.arms + a, rate, h, outcome)
-}
-
-/// The value of `outcome` at horizon index `h` for life `life` (person `i`
-/// under arm `a` is life `i · arms + a`), whose weekly benefit rate is `rate`.
-#[inline]
-fn life_outcome(model: &Model, rep: &Replicate, life: usize, rate: f64, h: usize, outcome: Outcome) -> f64 {
-    let at = &rep.at_horizon[life * model.horizons.len() + h];
-    outcome_value(outcome, model.horizons[h], &rep.lives[life].record, at, rep.stages, rate)
 }
 
 /// What [`analyse`] finds in one replicate.
@@ -101,12 +79,10 @@ fn arm_sums(
     h: usize,
     rows: &mut Vec<f64>,
 ) -> ArmSums {
-    let (n_arms, n_h, week) = (rep.arms, model.horizons.len(), model.horizons[h]);
+    let week = model.horizons[h];
     let mut s = ArmSums { own: [0; WHOLE], lives: [0; WHOLE], own_money: 0.0, money: Vec::with_capacity(rates.len()) };
     for (i, (&a, &rate)) in cohort.arms.iter().zip(rates).enumerate() {
-        let life = i * n_arms + b;
-        let (counts, paid) =
-            life_values(rep.stages, &rep.lives[life].record, &rep.at_horizon[life * n_h + h], week, rate);
+        let (counts, paid) = life_values(rep.stages, &rep.life(i, b).record, rep.at_horizon(i, b, h), week, rate);
         s.money.push(paid);
         for (sum, &n) in s.lives.iter_mut().zip(&counts) {
             *sum += u64::from(n);
@@ -154,12 +130,12 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
     let mut started = vec![0u64; n_arms];
     for (i, &a) in cohort.arms.iter().enumerate() {
         participants[a as usize] += 1;
-        started[a as usize] += u64::from(rep.lives[i * n_arms + a as usize].record.started_before(longest));
+        started[a as usize] += u64::from(rep.life(i, a as usize).record.started_before(longest));
     }
     // Room for the largest arm's rows at once, not grown by doubling.
     rows.clear();
     rows.reserve(N * participants.iter().max().map_or(0, |&p| p as usize));
-    let rates: Vec<f64> = cohort.persons.iter().map(|p| model.benefit_rates[p.benefit_type as usize]).collect();
+    let rates: Vec<f64> = cohort.persons.iter().map(|p| p.benefit_rate(model)).collect();
     let mut outcome_sums = vec![0.0; n_arms * n_h * N];
     // `[horizon][arm]`, and `[horizon][contrast][outcome]`.
     let mut moments = Vec::with_capacity(n_h * n_arms);

@@ -48,7 +48,7 @@ fn simulate(model: &Model, treatment: usize, replicates: u64) -> Replicates {
             counts[side] += 1.0;
             for (o, &outcome) in OUTCOMES.iter().enumerate() {
                 for h in 0..model.horizons.len() {
-                    let y = |arm| trial::person_outcome(model, &cohort, &rep, i, arm, h, outcome);
+                    let y = |arm| rep.outcome(model, &cohort, i, arm, h, outcome);
                     sums[o * model.horizons.len() + h][side] += y(a);
                     effects[o * model.horizons.len() + h] += y(treatment) - y(control);
                 }
