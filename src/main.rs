@@ -1,4 +1,5 @@
-//! The `rctsim` command: parse, call the library, report errors, choose the exit code.
+//! The `rctsim` command. [`cli::main`] parses the command line, calls the
+//! library, reports errors and chooses the exit code; only `cli` knows clap.
 
 mod cli;
 

@@ -1,4 +1,5 @@
-//! Command-line definitions: one file per subcommand. Only this module knows clap.
+//! Command-line definitions: one file per subcommand (`run`, `validate`), and
+//! `out` for the output folder they write. Only this module knows clap.
 
 /// Writes to standard error, as `eprint!` does, but without panicking when
 /// standard error is closed or full: the exit code still tells the outcome.

@@ -65,6 +65,10 @@ fn too_large(e: &RunError, flags: &str, scenario: &std::path::Path) -> anyhow::E
     anyhow::anyhow!("{e} ({flags})").context(shown_path(scenario))
 }
 
+/// `rctsim run`: loads the scenario, checks the output folder before any
+/// replicate is simulated, runs with progress on a terminal, writes the files
+/// (before the table, so that a table that cannot be printed loses no file),
+/// then prints the table.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let loaded = rctsim::scenario::load(&args.scenario)?;
     if !args.quiet {

@@ -4,7 +4,7 @@
 
 use super::World;
 use super::life::Life;
-use crate::scenario::NavigatorModel as Navigators;
+use crate::scenario::NavigatorModel;
 use crate::scenario::{Model, ServiceModel, transition};
 
 /// The weekly rates of one life while its state, service, case manager and
@@ -121,7 +121,7 @@ fn stage_rates(
     s: usize,
     pm: &[f64; transition::COUNT],
     m: &[f64; 4],
-    nav: Option<&Navigators>,
+    nav: Option<&NavigatorModel>,
 ) -> [f64; 4] {
     let base = &model.stage_rates[s];
     let mut r = [base[0] * pm[0] * m[0], base[1] * pm[1] * m[1], base[2] * pm[2] * m[2], base[3] * pm[3] * m[3]];

@@ -61,8 +61,8 @@ pub enum RunError {
     /// The machine cannot give every worker a replicate's memory.
     #[error(
         "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
-         the {workers} held at once (one per worker thread, and replicate 0 when persons.csv is \
-         written) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates, more than this \
+         the {workers} held at once (one per worker thread, and replicate 0 when it is kept for \
+         person-level output) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates, more than this \
          machine (or this job's memory limit) allows: use fewer worker threads, fewer replicates or a \
          smaller enrolment",
         gb = *bytes as f64 / 1e9,
@@ -353,6 +353,11 @@ fn estimates_list(replicates: u32) -> Result<Vec<Vec<Draw>>, RunError> {
 /// that progress is reported early; the results do not depend on the sizes.
 const MAX_CHUNK_PER_WORKER: u32 = 64;
 
+/// The run inside its thread pool: checks memory, then every replicate's
+/// case managers, before simulating any replicate (so that a run that cannot
+/// finish stops at once); simulates replicates in chunks across the workers;
+/// adds their results up in replicate order, which makes them independent of
+/// the number of threads and of the chunk sizes; and diagnoses every cell.
 fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Progress)) -> Result<RunResult, RunError> {
     let replicates = options.replicates_of(model);
     let seed = options.seed.unwrap_or(model.seed);

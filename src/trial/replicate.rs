@@ -31,7 +31,7 @@ struct Analysis {
     outcome_sums: Vec<f64>,
 }
 
-/// The whole-number outcomes ([`Outcome::is_whole`]) are the first `WHOLE`
+/// The whole-number outcomes ([`engine::Outcome::is_whole`]) are the first `WHOLE`
 /// of [`OUTCOMES`]; the last, money, is not.
 const WHOLE: usize = OUTCOMES.len() - 1;
 const _: () = {
@@ -174,6 +174,8 @@ fn analyse(model: &Model, cohort: &Cohort, rep: &Replicate, rows: &mut Vec<f64>)
     Analysis { draws, participants, started, outcome_sums }
 }
 
+/// Every non-control arm against the control, in arm order: the order of the
+/// contrasts in every result and output.
 pub(super) fn contrasts(model: &Model) -> Vec<Contrast> {
     (0..model.arms.len())
         .filter(|&a| a != model.control)
@@ -194,6 +196,10 @@ thread_local! {
     pub(super) static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
 }
 
+/// Replicate `replicate`: its cohort, simulated and analysed on this
+/// worker's `buffers`. Only its summary leaves, with the replicate itself
+/// when `keep` (replicate 0, for person-level output); otherwise its buffers
+/// go back for the next replicate.
 pub(super) fn summarise(
     model: &Model,
     keyed: &Keyed,
