@@ -4,8 +4,8 @@
 //! figure the speed target of `docs/performance.md` is stated for (about three minutes:
 //! `cargo bench --bench engine -- ics_x_1000`).
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use rctsim::engine::World;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rctsim::engine::Scratch;
 use rctsim::rng::Keyed;
 use rctsim::trial::{self, RunOptions};
 use std::path::Path;
@@ -24,17 +24,15 @@ fn weekly_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("weekly_step");
     group.throughput(Throughput::Elements(person_weeks));
     group.sample_size(10);
+    // As a run's workers do: the buffers of one replicate are kept for the
+    // next, and the replicate is finished (the weeks lives slept through
+    // replayed) before its buffers go back.
+    let mut scratch = Scratch::default();
     group.bench_function("ics_x_one_replicate", |b| {
-        b.iter_batched(
-            || World::new(&model, keyed, 0, &cohort),
-            |mut world| {
-                for t in 0..=world.last_week() {
-                    world.week(t);
-                }
-                world
-            },
-            BatchSize::LargeInput,
-        )
+        b.iter(|| {
+            let replicate = rctsim::engine::simulate_reusing(&model, keyed, 0, &cohort, &mut scratch);
+            scratch.recycle(replicate);
+        })
     });
     group.finish();
 }
