@@ -96,6 +96,10 @@ fn people(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Cohort
         let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)
             .ok_or(CohortError::Eligibility { attempts: model.population.max_attempts })?;
         let pm = population::rate_multipliers(model, &p);
+        // Validation rules this out, but a library caller may run a `Model`
+        // it built or changed itself (its fields are public): a multiplier
+        // past the bound would stop clocks without a word. Six comparisons
+        // a person.
         if let Some(j) = pm.iter().position(|&m| m.is_nan() || m > MAX_MULTIPLIER) {
             return Err(CohortError::RateOverflow { ticket: ticket as u64, transition: transition::NAMES[j] });
         }
