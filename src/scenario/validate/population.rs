@@ -95,6 +95,64 @@ pub(super) fn dist_parameters(c: &mut Checker, path: &str, d: &schema::Distribut
     }
 }
 
+/// The starting stages' weights, normalised: one per stage; those past the
+/// last stage are not checked one by one.
+fn starting_stage(c: &mut Checker, weights: &[f64], n_stages: usize) -> Vec<f64> {
+    if weights.len() != n_stages && !c.stages_unusable {
+        c.fail("population.starting_stage", format!("needs one weight per stage ({n_stages}) (got {})", weights.len()));
+    }
+    let checked = &weights[..weights.len().min(n_stages)];
+    let names: Vec<String> = (0..checked.len()).map(|i| format!("[{i}]")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if c.stages_unusable { Vec::new() } else { c.weights("population.starting_stage", &names, checked) }
+}
+
+/// The covariate values at which the baseline rates apply, after their rules.
+fn reference(c: &mut Checker, r: &schema::Reference) -> CovariateReference {
+    for (field, v) in [
+        ("age", r.age),
+        ("age_first_benefit", r.age_first_benefit),
+        ("weeks_on_benefit", r.weeks_on_benefit),
+        ("prior_spells", r.prior_spells),
+    ] {
+        c.finite(&format!("population.reference.{field}"), v);
+    }
+    // -inf is already reported as not finite.
+    if r.weeks_on_benefit < 0.0 && r.weeks_on_benefit.is_finite() {
+        c.fail("population.reference.weeks_on_benefit", format!("must not be negative {}", got(r.weeks_on_benefit)));
+    }
+    CovariateReference {
+        age: r.age,
+        age_first_benefit: r.age_first_benefit,
+        weeks_on_benefit: r.weeks_on_benefit,
+        prior_spells: r.prior_spells,
+    }
+}
+
+/// The benefit types and health conditions the eligibility rules admit: all,
+/// or those listed.
+fn admitted_categories(e: &schema::Eligibility) -> ([bool; 3], [bool; 5]) {
+    let mut benefit_types = [true; 3];
+    if let Some(list) = &e.benefit_types {
+        benefit_types = [false; 3];
+        for &t in list {
+            benefit_types[benefit_type_index(t)] = true;
+        }
+    }
+    let mut health = [true; 5];
+    if let Some(list) = &e.health {
+        health = [false; 5];
+        for &t in list {
+            health[health_index(t)] = true;
+        }
+    }
+    (benefit_types, health)
+}
+
+/// The population after its rules: readiness, category weights, starting
+/// stages, reference values, eligibility and the covariate distributions,
+/// then the share of candidates the rules admit, once the fields it reads
+/// have passed.
 pub(super) fn population(c: &mut Checker, p: &schema::Population, n_stages: usize) -> PopulationModel {
     let before = c.problems.len();
     let sd = p.readiness_sd;
@@ -115,46 +173,10 @@ pub(super) fn population(c: &mut Checker, p: &schema::Population, n_stages: usiz
         &HEALTH_NAMES,
         &[h.no_condition, h.common_mental, h.severe_mental, h.physical, h.substance_use],
     );
-    if p.starting_stage.len() != n_stages && !c.stages_unusable {
-        c.fail(
-            "population.starting_stage",
-            format!("needs one weight per stage ({n_stages}) (got {})", p.starting_stage.len()),
-        );
-    }
-    // Past the last stage, weights are not checked one by one.
-    let checked = &p.starting_stage[..p.starting_stage.len().min(n_stages)];
-    let names: Vec<String> = (0..checked.len()).map(|i| format!("[{i}]")).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let starting_stage =
-        if c.stages_unusable { Vec::new() } else { c.weights("population.starting_stage", &names, checked) };
-    let r = &p.reference;
-    for (field, v) in [
-        ("age", r.age),
-        ("age_first_benefit", r.age_first_benefit),
-        ("weeks_on_benefit", r.weeks_on_benefit),
-        ("prior_spells", r.prior_spells),
-    ] {
-        c.finite(&format!("population.reference.{field}"), v);
-    }
-    // -inf is already reported as not finite.
-    if r.weeks_on_benefit < 0.0 && r.weeks_on_benefit.is_finite() {
-        c.fail("population.reference.weeks_on_benefit", format!("must not be negative {}", got(r.weeks_on_benefit)));
-    }
+    let starting_stage = starting_stage(c, &p.starting_stage, n_stages);
+    let reference = reference(c, &p.reference);
     let e = &p.eligibility;
-    let mut benefit_types = [true; 3];
-    if let Some(list) = &e.benefit_types {
-        benefit_types = [false; 3];
-        for &t in list {
-            benefit_types[benefit_type_index(t)] = true;
-        }
-    }
-    let mut allowed_health = [true; 5];
-    if let Some(list) = &e.health {
-        allowed_health = [false; 5];
-        for &t in list {
-            allowed_health[health_index(t)] = true;
-        }
-    }
+    let (benefit_types, allowed_health) = admitted_categories(e);
     eligibility_rules(c, e, &benefit_type, &health, benefit_types, allowed_health);
     let (age, age_reach) = dist(c, "population.age", &p.age);
     let (age_first_benefit, first_reach) = dist(c, "population.age_first_benefit", &p.age_first_benefit);
@@ -172,12 +194,7 @@ pub(super) fn population(c: &mut Checker, p: &schema::Population, n_stages: usiz
         weeks_on_benefit,
         prior_spells,
         starting_stage,
-        reference: CovariateReference {
-            age: r.age,
-            age_first_benefit: r.age_first_benefit,
-            weeks_on_benefit: r.weeks_on_benefit,
-            prior_spells: r.prior_spells,
-        },
+        reference,
         eligibility: EligibilityModel {
             min_age: e.min_age.unwrap_or(f64::NEG_INFINITY),
             max_age: e.max_age.unwrap_or(f64::INFINITY),
