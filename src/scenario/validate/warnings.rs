@@ -39,81 +39,15 @@ pub(super) fn unpaid_benefit_types(model: &Model) -> Vec<String> {
 pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
     let mut warnings = Vec::new();
     for (index, (name, svc)) in s.services.iter().enumerate() {
-        let offered = model.offers(index);
-        if offered {
-            // The effect applies while a client holding a slot begins a week
-            // Employed, which `Weeks(0)` never lets happen.
-            if svc.effects.job_loss != 1.0 && matches!(svc.exit.in_work_support, schema::InWorkSupport::Weeks(0)) {
-                warnings.push(format!(
-                    "services.{}: effects.job_loss takes no effect: exit.in_work_support is Weeks(0) (the \
-                     default), so clients leave the service in the week they start a job, before any week of \
-                     in-work support; give in_work_support weeks, or Unlimited, for the effect to apply",
-                    shown_name(name)
-                ));
-            }
-            if svc.navigators.as_ref().is_some_and(|n| n.per_site == 0) {
-                warnings.push(format!(
-                    "services.{}: navigators take no effect: navigators.per_site is 0, so no client is ever \
-                     assigned one",
-                    shown_name(name)
-                ));
-            }
-            continue;
-        }
-        if !model.is_fallback(index) {
+        if model.offers(index) {
+            warnings.extend(offered_but_unused(name, svc));
+        } else if !model.is_fallback(index) {
             warnings.push(format!(
                 "services.{}: no arm uses this service, so none of its settings takes effect",
                 shown_name(name)
             ));
-            continue;
-        }
-        let exit = &svc.exit;
-        let set: Vec<&str> = [
-            ("caseload_cap", svc.caseload_cap.is_some()),
-            ("effects.job_loss", svc.effects.job_loss != 1.0),
-            ("navigators", svc.navigators.is_some()),
-            ("engagement", svc.engagement.disengage != 0.0 || svc.engagement.reengage != 0.0),
-            (
-                "exit",
-                exit.max_weeks.is_some()
-                    || exit.disengaged_weeks.is_some()
-                    || !matches!(exit.in_work_support, schema::InWorkSupport::Weeks(0)),
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(field, is_set)| is_set.then_some(field))
-        .collect();
-        if !set.is_empty() {
-            // A treated arm naming the service as its fallback too is served
-            // by it as a fallback, without slots: said so, as the file names
-            // it as the arm's service (the control's is the usual case).
-            let own_fallback: Vec<String> = (model.arms.iter().enumerate())
-                .filter(|&(a, arm)| arm.service == index && a != model.control)
-                .map(|(_, arm)| quoted(&arm.name))
-                .collect();
-            let why = if own_fallback.is_empty() {
-                "it is only a fallback".to_string()
-            } else {
-                let one = own_fallback.len() == 1;
-                format!(
-                    "arm{} {} name{} it as {} fallback too, so it serves {} participants as a fallback does, \
-                     without slots",
-                    if one { "" } else { "s" },
-                    own_fallback.join(", "),
-                    if one { "s" } else { "" },
-                    if one { "its" } else { "their" },
-                    if one { "that arm's" } else { "their" },
-                )
-            };
-            warnings.push(format!(
-                "services.{}: {} take{} no effect: no arm offers {} as its service ({why}), and {} to \
-                 clients holding a slot",
-                shown_name(name),
-                set.join(", "),
-                if set.len() == 1 { "s" } else { "" },
-                quoted(name),
-                if set.len() == 1 { "it applies only" } else { "they apply only" },
-            ));
+        } else {
+            warnings.extend(set_on_a_fallback(model, index, name, svc));
         }
     }
     warnings.extend(unpaid_benefit_types(model));
@@ -125,4 +59,82 @@ pub fn unused_settings(s: &Scenario, model: &Model) -> Vec<String> {
         );
     }
     warnings
+}
+
+/// Settings of a service some arm offers that cannot take effect: a job-loss
+/// effect while clients leave in the week of their job, and no Navigators.
+fn offered_but_unused(name: &str, svc: &schema::Service) -> Vec<String> {
+    let mut warnings = Vec::new();
+    // The effect applies while a client holding a slot begins a week
+    // Employed, which `Weeks(0)` never lets happen.
+    if svc.effects.job_loss != 1.0 && matches!(svc.exit.in_work_support, schema::InWorkSupport::Weeks(0)) {
+        warnings.push(format!(
+            "services.{}: effects.job_loss takes no effect: exit.in_work_support is Weeks(0) (the \
+             default), so clients leave the service in the week they start a job, before any week of \
+             in-work support; give in_work_support weeks, or Unlimited, for the effect to apply",
+            shown_name(name)
+        ));
+    }
+    if svc.navigators.as_ref().is_some_and(|n| n.per_site == 0) {
+        warnings.push(format!(
+            "services.{}: navigators take no effect: navigators.per_site is 0, so no client is ever \
+             assigned one",
+            shown_name(name)
+        ));
+    }
+    warnings
+}
+
+/// The settings of service `index`, only a fallback, that apply only to
+/// clients holding a slot, if any are set: one message naming them all.
+fn set_on_a_fallback(model: &Model, index: usize, name: &str, svc: &schema::Service) -> Option<String> {
+    let exit = &svc.exit;
+    let set: Vec<&str> = [
+        ("caseload_cap", svc.caseload_cap.is_some()),
+        ("effects.job_loss", svc.effects.job_loss != 1.0),
+        ("navigators", svc.navigators.is_some()),
+        ("engagement", svc.engagement.disengage != 0.0 || svc.engagement.reengage != 0.0),
+        (
+            "exit",
+            exit.max_weeks.is_some()
+                || exit.disengaged_weeks.is_some()
+                || !matches!(exit.in_work_support, schema::InWorkSupport::Weeks(0)),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, is_set)| is_set.then_some(field))
+    .collect();
+    if set.is_empty() {
+        return None;
+    }
+    // A treated arm naming the service as its fallback too is served by it
+    // as a fallback, without slots: said so, as the file names it as the
+    // arm's service (the control's is the usual case).
+    let own_fallback: Vec<String> = (model.arms.iter().enumerate())
+        .filter(|&(a, arm)| arm.service == index && a != model.control)
+        .map(|(_, arm)| quoted(&arm.name))
+        .collect();
+    let why = if own_fallback.is_empty() {
+        "it is only a fallback".to_string()
+    } else {
+        let one = own_fallback.len() == 1;
+        format!(
+            "arm{} {} name{} it as {} fallback too, so it serves {} participants as a fallback does, \
+             without slots",
+            if one { "" } else { "s" },
+            own_fallback.join(", "),
+            if one { "s" } else { "" },
+            if one { "its" } else { "their" },
+            if one { "that arm's" } else { "their" },
+        )
+    };
+    Some(format!(
+        "services.{}: {} take{} no effect: no arm offers {} as its service ({why}), and {} to \
+         clients holding a slot",
+        shown_name(name),
+        set.join(", "),
+        if set.len() == 1 { "s" } else { "" },
+        quoted(name),
+        if set.len() == 1 { "it applies only" } else { "they apply only" },
+    ))
 }
