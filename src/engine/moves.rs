@@ -31,54 +31,15 @@ fn advance(
     let stages = model.stages.len() as u8;
     let key = cfg!(debug_assertions).then(|| rate_key(life));
     let state = life.state;
-    let rate = rates.labour(model, life.dur);
-    let new_state = if !life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket)
-    {
-        None
-    } else if state < stages {
-        let event = u64::from(life.labour_events - 1);
-        let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
-        Some(match pick_cumulative(&rates.moves, u * rate) {
-            transition::PROGRESS => state + 1,
-            transition::REGRESS => state - 1,
-            transition::JOB => stages,
-            _ => stages + 1,
-        })
-    } else if state == stages {
-        Some(model.reentry_stage)
-    } else {
-        Some(0)
-    };
-
+    let new_state = labour_move(life, model, rates, keyed, replicate, ticket);
     let mut changed = new_state.is_some();
     let was_engaged = life.engaged;
     let mut support_ended = false;
     if life.in_service {
-        if life.engagement.tick(
-            rates.engagement,
-            &mut life.engagement_events,
-            keyed,
-            replicate,
-            Purpose::EngagementClock,
-            ticket,
-        ) {
-            life.engaged = !was_engaged;
-            changed = true;
-        }
-        // Zero (rates are finite) unless employed with time-unlimited
-        // support: the clock would return at once.
-        if rates.support_end > 0.0 {
-            support_ended = life.support.tick(
-                rates.support_end,
-                &mut life.support_events,
-                keyed,
-                replicate,
-                Purpose::SupportEndClock,
-                ticket,
-            );
-        }
+        let (engagement_flipped, ended) = service_clocks(life, rates, keyed, replicate, ticket);
+        changed |= engagement_flipped;
+        support_ended = ended;
     }
-
     match new_state {
         Some(s) => {
             life.state = s;
@@ -93,14 +54,7 @@ fn advance(
     if life.in_service {
         life.service_weeks += 1;
         life.disengaged_weeks = if !was_engaged && !life.engaged { life.disengaged_weeks + 1 } else { 0 };
-        let lost_job = state == stages && life.state < stages;
-        let exit = life.state == stages + 1
-            || (life.state == stages && service.support_weeks.is_some_and(|w| u32::from(life.dur) >= w))
-            || (lost_job && service.support_weeks.is_none())
-            || support_ended
-            || service.max_weeks.is_some_and(|w| u32::from(life.service_weeks) >= w)
-            || service.disengaged_weeks.is_some_and(|w| u32::from(life.disengaged_weeks) >= w);
-        if exit {
+        if leaves_service(life, service, stages, state, support_ended) {
             life.end_service();
             changed = true;
         }
@@ -111,6 +65,84 @@ fn advance(
     }
     debug_assert!(key.is_none_or(|k| (k != rate_key(life)) == changed));
     changed
+}
+
+/// The state a life's labour clock moves it to this week, if it fires: on
+/// benefit, a destination drawn in proportion to the competing rates; in
+/// work, back on benefit at the re-entry stage; after another exit, back at
+/// the first stage.
+#[inline(always)]
+fn labour_move(
+    life: &mut Life,
+    model: &Model,
+    rates: &Rates,
+    keyed: &Keyed,
+    replicate: u64,
+    ticket: u64,
+) -> Option<u8> {
+    let stages = model.stages.len() as u8;
+    let state = life.state;
+    let rate = rates.labour(model, life.dur);
+    if !life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket) {
+        None
+    } else if state < stages {
+        let event = u64::from(life.labour_events - 1);
+        let u = keyed.uniform(replicate, Purpose::LabourDestination, ticket, event);
+        Some(match pick_cumulative(&rates.moves, u * rate) {
+            transition::PROGRESS => state + 1,
+            transition::REGRESS => state - 1,
+            transition::JOB => stages,
+            _ => stages + 1,
+        })
+    } else if state == stages {
+        Some(model.reentry_stage)
+    } else {
+        Some(0)
+    }
+}
+
+/// A client's service clocks this week: whether engagement flipped (it is
+/// flipped here), and whether time-unlimited in-work support ended.
+#[inline(always)]
+fn service_clocks(life: &mut Life, rates: &Rates, keyed: &Keyed, replicate: u64, ticket: u64) -> (bool, bool) {
+    let flipped = life.engagement.tick(
+        rates.engagement,
+        &mut life.engagement_events,
+        keyed,
+        replicate,
+        Purpose::EngagementClock,
+        ticket,
+    );
+    if flipped {
+        life.engaged = !life.engaged;
+    }
+    // Zero (rates are finite) unless employed with time-unlimited support:
+    // the clock would return at once.
+    let support_ended = rates.support_end > 0.0
+        && life.support.tick(
+            rates.support_end,
+            &mut life.support_events,
+            keyed,
+            replicate,
+            Purpose::SupportEndClock,
+            ticket,
+        );
+    (flipped, support_ended)
+}
+
+/// The service's exit rules, at the end of a client's week that began in
+/// `state_before`: another exit from benefit; in-work support `Weeks(n)` run
+/// out; a job lost without time-unlimited support; that support ended at its
+/// rate; `max_weeks` in the service; `disengaged_weeks` in a row.
+#[inline(always)]
+fn leaves_service(life: &Life, service: &ServiceModel, stages: u8, state_before: u8, support_ended: bool) -> bool {
+    let lost_job = state_before == stages && life.state < stages;
+    life.state == stages + 1
+        || (life.state == stages && service.support_weeks.is_some_and(|w| u32::from(life.dur) >= w))
+        || (lost_job && service.support_weeks.is_none())
+        || support_ended
+        || service.max_weeks.is_some_and(|w| u32::from(life.service_weeks) >= w)
+        || service.disengaged_weeks.is_some_and(|w| u32::from(life.disengaged_weeks) >= w)
 }
 
 /// What a life's rates depend on that its own weekly step can change.
