@@ -75,6 +75,8 @@ fn packaged_commit(root: &Path) -> Option<String> {
     if hash.len() < 12 {
         return None;
     }
+    // cargo writes the file pretty-printed, `"dirty": true` on a line of
+    // its own (cargo 1.70 to 1.95 alike).
     let dirty = info.contains("\"dirty\": true");
     Some(format!("{}{}", &hash[..12], if dirty { ".modified" } else { "" }))
 }
