@@ -76,7 +76,7 @@ fn packaged_commit(root: &Path) -> Option<String> {
         return None;
     }
     // cargo writes the file pretty-printed, `"dirty": true` on a line of
-    // its own (cargo 1.70 to 1.95 alike).
+    // its own (checked with cargo 1.95).
     let dirty = info.contains("\"dirty\": true");
     Some(format!("{}{}", &hash[..12], if dirty { ".modified" } else { "" }))
 }
