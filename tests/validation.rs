@@ -404,6 +404,9 @@ fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
     // refuse means nothing.
     let p = problems(&text.replace("sd: 2)", "sd: -2)"));
     assert!(p.starts_with("x.ron: 1 problem") && p.contains("population.age"), "{p}");
+    // Nor hidden by one in a part of the population it does not read.
+    let p = problems(&text.replace("starting_stage: [0.6, 0.4]", "starting_stage: [0.6, 0.4, 0.1]"));
+    assert!(p.starts_with("x.ron: 2 problems") && p.contains("transitions.job lets a participant's"), "{p}");
     let bounded = text.replace("age: Normal(mean: 30, sd: 2)", "age: Normal(mean: 30, sd: 2, max: 35)");
     assert_eq!(problems(&bounded), "");
     // A loading alone: 28 times a readiness of 8.2 passes 230, 28 times 1 not.

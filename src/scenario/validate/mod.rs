@@ -277,10 +277,23 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
     let enrolment = enrolment(&mut c, &s.enrolment, s.sites.len());
     staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
-    // The bounds read the built population and transitions, and mean
-    // something only once those have passed; a problem elsewhere does not
+    // The bounds read the transitions and the population's covariates,
+    // category weights and eligibility, and mean something only once those
+    // have passed; a problem elsewhere (the starting stages, say) does not
     // hide them.
-    let read = |p: &Problem| ["population", "transitions"].iter().any(|r| within(&p.path, r));
+    let reads = [
+        "transitions",
+        "population.age",
+        "population.age_first_benefit",
+        "population.weeks_on_benefit",
+        "population.prior_spells",
+        "population.readiness_sd",
+        "population.reference",
+        "population.benefit_type",
+        "population.health",
+        "population.eligibility",
+    ];
+    let read = |p: &Problem| reads.iter().any(|r| within(&p.path, r));
     if !c.problems.iter().any(read) {
         multiplier_bounds(&mut c, &transitions, &population);
     }
