@@ -132,8 +132,9 @@ fn service_clocks(life: &mut Life, rates: &Rates, keyed: &Keyed, replicate: u64,
 
 /// The service's exit rules, at the end of a client's week that began in
 /// `state_before`: another exit from benefit; in-work support `Weeks(n)` run
-/// out; a job lost without time-unlimited support; that support ended at its
-/// rate; `max_weeks` in the service; `disengaged_weeks` in a row.
+/// out; a job lost under time-unlimited support (which ends for good at a
+/// job loss); that support ended at its rate; `max_weeks` in the service;
+/// `disengaged_weeks` in a row.
 #[inline(always)]
 fn leaves_service(life: &Life, service: &ServiceModel, stages: u8, state_before: u8, support_ended: bool) -> bool {
     let lost_job = state_before == stages && life.state < stages;

@@ -2,8 +2,8 @@
 //! its bound: checked for every replicate before a run simulates any, and
 //! for the scenario's seed and replicates by `rctsim validate`, which also
 //! tells how likely a run at another seed is to meet one (see
-//! `scenario::multipliers` for why they are not bounded when the file is
-//! read).
+//! `scenario::multiplier_bounds` for why they are not bounded when the file
+//! is read, and `trial::preflight` for the warning).
 
 use super::RunError;
 use super::cohort::CohortError;
