@@ -99,12 +99,14 @@ impl Replicate {
     /// is known here alone.
     #[inline]
     pub fn life(&self, i: usize, a: usize) -> &Life {
+        debug_assert!(a < self.arms, "arm {a} of {}", self.arms);
         &self.lives[i * self.arms + a]
     }
 
     /// Person `i`'s snapshot under arm `a` at horizon index `h`.
     #[inline]
     pub fn at_horizon(&self, i: usize, a: usize, h: usize) -> &AtHorizon {
+        debug_assert!(a < self.arms && h < self.horizons, "arm {a} of {}, horizon {h} of {}", self.arms, self.horizons);
         &self.at_horizon[(i * self.arms + a) * self.horizons + h]
     }
 }
