@@ -770,6 +770,22 @@ fn parse_error(text: &str) -> String {
     problems(text).lines().next().unwrap_or_default().to_string()
 }
 
+/// A missing field and a single value where a list belongs: the messages
+/// say what to write, where RON's name the parser's expectation alone
+/// ("Unexpected missing field named `weeks` in `Total`", "Expected opening
+/// `[`").
+#[test]
+fn a_missing_field_or_list_says_what_to_write() {
+    assert_eq!(
+        parse_error(&minimal().replace("Total(n: 200, weeks: 20)", "Total(n: 200)")),
+        "x.ron:35:28: `Total` is missing its field `weeks`, which has no default: add `weeks: ...` before the closing `)`"
+    );
+    assert_eq!(
+        parse_error(&minimal().replace("horizons: [26, 52]", "horizons: 52")),
+        "x.ron:6:15: Expected opening `[`: a list is written in brackets, even of one value (`horizons: [104]`)"
+    );
+}
+
 #[test]
 fn errors_are_never_placed_inside_a_comment() {
     // A `/*` left open is reported where it opens, not in a later comment,

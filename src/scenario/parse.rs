@@ -122,6 +122,15 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
             ),
             None => code.to_string(),
         },
+        ron::Error::MissingStructField { field, outer } => {
+            let outer = outer.as_deref().map_or_else(String::new, |o| format!("`{o}` "));
+            format!(
+                "{outer}is missing its field `{field}`, which has no default: add `{field}: ...` before the closing `)`"
+            )
+        }
+        ron::Error::ExpectedArray => {
+            "Expected opening `[`: a list is written in brackets, even of one value (`horizons: [104]`)".to_string()
+        }
         ron::Error::Eof => "the file ends before the scenario is complete (is a value, or a closing `)` or `]`, \
                             missing after this?)"
             .to_string(),
