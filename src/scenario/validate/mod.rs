@@ -25,7 +25,7 @@ mod services;
 mod warnings;
 
 pub use limits::*;
-use population::{multiplier_bounds, population, within};
+use population::{multiplier_bounds, population};
 pub use services::ips25_fidelity;
 use services::service;
 pub use warnings::unused_settings;
@@ -37,6 +37,13 @@ pub struct Problem {
     pub path: String,
     /// The rule and the value, e.g. `must be at least 1 (got 0)`.
     pub message: String,
+}
+
+impl Problem {
+    /// Whether the problem is in the field `field` or lies within it.
+    fn is_within(&self, field: &str) -> bool {
+        self.path.strip_prefix(field).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    }
 }
 
 impl fmt::Display for Problem {
@@ -293,7 +300,7 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         "population.health",
         "population.eligibility",
     ];
-    let read = |p: &Problem| reads.iter().any(|r| within(&p.path, r));
+    let read = |p: &Problem| reads.iter().any(|r| p.is_within(r));
     if !c.problems.iter().any(read) {
         multiplier_bounds(&mut c, &transitions, &population);
     }

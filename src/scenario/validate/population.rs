@@ -209,16 +209,10 @@ pub(super) fn population(c: &mut Checker, p: &schema::Population, n_stages: usiz
     // it reads having passed (and no rule already found that nobody passes).
     let reads =
         ["age", "age_first_benefit", "benefit_type", "health", "eligibility"].map(|f| format!("population.{f}"));
-    let read_has_problem = |path: &str| reads.iter().any(|r| within(path, r));
-    if !c.problems[before..].iter().any(|p| read_has_problem(&p.path)) {
+    if !c.problems[before..].iter().any(|p| reads.iter().any(|r| p.is_within(r))) {
         admission(c, &mut model);
     }
     model
-}
-
-/// Whether a problem's `path` is the field `field` or lies within it.
-pub(super) fn within(path: &str, field: &str) -> bool {
-    path.strip_prefix(field).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// Participants' rate multipliers past [`MAX_MULTIPLIER`] that some draw of
