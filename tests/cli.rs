@@ -60,8 +60,10 @@ fn run_writes_every_file_and_prints_the_table() {
             .and(predicate::str::contains("The Monte Carlo SE of each power and coverage is at most "))
             .and(predicate::str::contains("summary.json, among the output files"))
             .and(predicate::str::contains("\nArms (means over participants and replicates, at 52 weeks)\n"))
-            .and(predicate::str::is_match(r"\nbau\* +bau +\d+\.\d +1\.000 ").unwrap())
-            .and(predicate::str::is_match(r"\nics +ics +\d+\.\d +0\.\d{3} ").unwrap()),
+            .and(predicate::str::contains("take-up  waited  wks_benef"))
+            // BAU, its own fallback, never waits; ICS's cap of 20 binds.
+            .and(predicate::str::is_match(r"\nbau\* +bau +\d+\.\d +1\.000 +0\.00 ").unwrap())
+            .and(predicate::str::is_match(r"\nics +ics +\d+\.\d +0\.\d{3} +[1-9]\d*\.\d\d ").unwrap()),
     );
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
         assert!(out.join(name).is_file(), "{name} written");
@@ -1018,6 +1020,61 @@ fn service_started_week_counts_starts_as_take_up_does() {
     }
     let ghosts: Vec<&String> = if_ics.iter().zip(&arm).filter(|(_, a)| *a == "bau").map(|(s, _)| s).collect();
     assert!(ghosts.iter().any(|s| s.is_empty()) && ghosts.iter().any(|s| !s.is_empty()), "{ghosts:?}");
+}
+
+/// An arm's `weeks_waitlisted` in `summary.json`: a hand-worked queue, and
+/// the sum of `trajectories.csv`'s `share_waitlisted` over the weeks before
+/// the longest horizon.
+#[test]
+fn weeks_waitlisted_is_the_waiting_of_a_hand_worked_queue_and_of_the_trajectories() {
+    // Nobody moves, everyone arrives in week 0 and one ICS slot never frees:
+    // per replicate, one ICS participant is placed and the others wait all
+    // 52 weeks, so the pooled mean is 52 (P − R) / P of P participants over
+    // R replicates. BAU, served by its fallback, never waits.
+    let queue = std::fs::read_to_string(fixture("minimal.ron"))
+        .unwrap()
+        .replace("progress: 0.05, job: 0.002, other_exit: 0.003", "")
+        .replace("regress: 0.01, job: 0.01, other_exit: 0.003", "")
+        .replace("sites: [(name: \"North\"), (name: \"South\")]", "sites: [(name: \"North\")]")
+        .replace("caseload_cap: 20", "caseload_cap: 1")
+        .replace("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 1)");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("queue.ron");
+    std::fs::write(&path, queue).unwrap();
+    rctsim()
+        .args(["run", path.to_str().unwrap(), "--replicates", "5", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let summary = read_summary(dir.path());
+    let (bau, ics) = (&summary["arms"][0], &summary["arms"][1]);
+    assert_eq!((bau["name"].as_str(), ics["name"].as_str()), (Some("bau"), Some("ics")));
+    let p = ics["participants"].as_u64().unwrap();
+    assert_eq!(ics["weeks_waitlisted"].as_f64().unwrap(), (52 * (p - 5)) as f64 / p as f64);
+    assert_eq!(bau["weeks_waitlisted"].as_f64().unwrap(), 0.0);
+
+    // minimal.ron, whose cap binds: the trajectories' shares summed over own
+    // weeks 0 to 51 (each share is a count over the same participants).
+    let dir = tempfile::tempdir().unwrap();
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--replicates", "5", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let summary = read_summary(dir.path());
+    let trajectories = std::fs::read_to_string(dir.path().join("trajectories.csv")).unwrap();
+    let (arm, week, share) =
+        (column(&trajectories, "arm"), column(&trajectories, "week"), column(&trajectories, "share_waitlisted"));
+    for a in 0..2 {
+        let name = summary["arms"][a]["name"].as_str().unwrap();
+        let summed: f64 = (0..arm.len())
+            .filter(|&r| arm[r] == name && week[r].parse::<u32>().unwrap() < 52)
+            .map(|r| share[r].parse::<f64>().unwrap())
+            .sum();
+        let waited = summary["arms"][a]["weeks_waitlisted"].as_f64().unwrap();
+        assert!((waited - summed).abs() <= 1e-12 * summed.max(1.0), "{name}: {waited} against {summed}");
+        assert_eq!(waited > 1.0, name == "ics", "{name}: {waited}");
+    }
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn pinned_output_files_for_the_minimal_scenario() {
 }
 
 const PINNED_FILES: [(&str, &str); 4] = [
-    ("summary.json", "278f8b664138d375ecfd660f1312393425cb304ceaea96929ce8f4aceb59227c"),
+    ("summary.json", "42d6a41fffecc9142a724d21f764eede31d2165fd4f10125188e7f48474815a9"),
     ("estimates.csv", "465b2113415f9b6de3ccc3dd9480c61f5ad886d75bf1cff01619f759790ea39d"),
     ("trajectories.csv", "12f6551c37916baa0367d03486e673b894484874401129f8c4ba853dcb89513e"),
     ("persons.csv", "1f2a614582c98063123ecec7e217cb1a3774138a0a3023ad342125578cfbf193"),

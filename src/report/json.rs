@@ -40,6 +40,7 @@ fn summary_json(r: &Report) -> Vec<u8> {
                 "participants": s.participants,
                 "participants_per_replicate": s.participants as f64 / f64::from(res.replicates),
                 "take_up": s.take_up(),
+                "weeks_waitlisted": s.weeks_waitlisted(),
                 "outcome_means": means,
             })
         })

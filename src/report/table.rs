@@ -68,7 +68,8 @@ pub fn table(r: &Report) -> String {
     let _ = writeln!(
         out,
         "\nTake-up: the share who started the arm's service before the longest horizon (1 for an arm served by \
-         its fallback). PATE: the mean over replicates of the participants' true effect. Power: the share of \
+         its fallback). Waited: the mean weeks a participant spent on the arm's waitlist before the longest \
+         horizon, above 0 only where caps bind. PATE: the mean over replicates of the participants' true effect. Power: the share of \
          replicates with p < 0.05 (an effect of either sign). Coverage: the share of 95% CIs containing the \
          PATE.{} Bias, RMSE and the Monte Carlo error of every figure: summary.json, among the output files",
         share_error_bound(&res.diagnoses)
@@ -99,11 +100,12 @@ fn arms(out: &mut String, r: &Report) {
     let _ = writeln!(out, "\nArms (means over participants and replicates, at {h} weeks)");
     let _ = writeln!(
         out,
-        "{} {} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+        "{} {} {:>10} {:>8} {:>7} {:>10} {:>8} {:>8} {:>8}",
         pad("arm", arm_w),
         pad("service", service_w),
         "N/rep",
         "take-up",
+        "waited",
         "wks_benef",
         "off_ben",
         "employed",
@@ -113,11 +115,12 @@ fn arms(out: &mut String, r: &Report) {
         let means = &s.outcome_means[longest];
         let _ = writeln!(
             out,
-            "{} {} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8}",
+            "{} {} {:>10} {:>8} {:>7} {:>10} {:>8} {:>8} {:>8}",
             pad(arm, arm_w),
             pad(service, service_w),
             fixed(s.participants as f64 / f64::from(res.replicates), 1),
             fixed(s.take_up(), 3),
+            fixed(s.weeks_waitlisted(), 2),
             fixed(means[Outcome::WeeksOnBenefit as usize], 2),
             fixed(means[Outcome::OffBenefit as usize], 3),
             fixed(means[Outcome::Employed as usize], 3),

@@ -140,6 +140,10 @@ pub struct ArmSummary {
     pub participants: u64,
     /// Of those, how many started the arm's service before their longest horizon.
     pub started: u64,
+    /// Weeks on the arm's waitlist, summed over those participants: own weeks
+    /// before the longest horizon after whose placements each was still
+    /// waiting (`trajectories.csv`'s `share_waitlisted`, summed over weeks).
+    pub waitlisted_weeks: u64,
     /// Mean of each outcome among the arm's participants: `[horizon][outcome]`.
     pub outcome_means: Vec<[f64; OUTCOMES.len()]>,
 }
@@ -148,6 +152,13 @@ impl ArmSummary {
     /// Share of the arm who started the arm's service before their longest horizon.
     pub fn take_up(&self) -> f64 {
         self.started as f64 / self.participants as f64
+    }
+
+    /// Mean weeks a participant of the arm spent on its waitlist before the
+    /// longest horizon: above 0 only where a cap left someone waiting after
+    /// a week's placements, the sign that caps bind.
+    pub fn weeks_waitlisted(&self) -> f64 {
+        self.waitlisted_weeks as f64 / self.participants as f64
     }
 }
 
@@ -409,7 +420,7 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
         first = last;
         progress(Progress::Simulated { done: first, total: replicates });
     }
-    result.arms = pooled.arms(n_h);
+    result.arms = pooled.arms(model, &result.trajectories);
     result.diagnoses = diagnose_cells(&result, &mut progress);
     Ok(result)
 }
@@ -450,12 +461,19 @@ impl Pooled {
         result.estimates.push(s.draws);
     }
 
-    /// Each arm's participants, starters and outcome means per horizon.
-    fn arms(&self, n_h: usize) -> Vec<ArmSummary> {
+    /// Each arm's participants, starters, weeks waitlisted (from the pooled
+    /// `trajectories`) and outcome means per horizon.
+    fn arms(&self, model: &Model, trajectories: &[u64]) -> Vec<ArmSummary> {
+        let n_h = model.horizons.len();
+        let cols = engine::TrajectoryColumns { stages: model.stages.len() };
+        let weeks = model.longest_horizon() as usize + 1;
+        let waitlisted =
+            |a: usize| -> u64 { (0..weeks - 1).map(|k| trajectories[cols.row(a, k, weeks)][cols.waitlisted()]).sum() };
         (0..self.participants.len())
             .map(|a| ArmSummary {
                 participants: self.participants[a],
                 started: self.started[a],
+                waitlisted_weeks: waitlisted(a),
                 outcome_means: (0..n_h)
                     .map(|h| {
                         std::array::from_fn(|o| {
