@@ -196,6 +196,13 @@ fn flags_override_the_scenario() {
     let summary = read_summary(dir.path());
     assert_eq!(summary["seed"], 99);
     assert_eq!(summary["replicates"], 2);
+    // `--reps` is `--replicates`.
+    rctsim()
+        .args(["run", fixture("minimal.ron").to_str().unwrap(), "--reps", "3", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert_eq!(read_summary(dir.path())["replicates"], 3);
 }
 
 /// `summary.json` holds the scenario's text byte for byte (a byte-order mark

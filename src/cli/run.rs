@@ -15,7 +15,9 @@ pub struct Args {
     /// Scenario file (RON).
     scenario: PathBuf,
     /// Replicate trials to simulate (overrides the scenario's `replicates`).
-    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u32>(1, u32::MAX.into()))]
+    // `--reps` is the short form people type; without it clap's nearest
+    // suggestion for it is `--persons`.
+    #[arg(long, visible_alias = "reps", allow_negative_numbers = true, value_parser = whole::<u32>(1, u32::MAX.into()))]
     replicates: Option<u32>,
     /// Root seed (overrides the scenario's `seed`).
     #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>(0, u64::MAX))]
