@@ -69,9 +69,9 @@ pub fn table(r: &Report) -> String {
         out,
         "\nTake-up: the share who started the arm's service before the longest horizon (1 for an arm served by \
          its fallback). Waited: the mean weeks a participant spent on the arm's waitlist before the longest \
-         horizon, above 0 only where caps bind. PATE: the mean over replicates of the participants' true effect. Power: the share of \
-         replicates with p < 0.05 (an effect of either sign). Coverage: the share of 95% CIs containing the \
-         PATE.{} Bias, RMSE and the Monte Carlo error of every figure: summary.json, among the output files",
+         horizon, above 0 only where caps bind. PATE: the mean over replicates of the participants' true \
+         effect. Power: the share of replicates with p < 0.05 (an effect of either sign). Coverage: the share \
+         of 95% CIs containing the PATE.{} Bias, RMSE and the Monte Carlo error of every figure: summary.json, among the output files",
         share_error_bound(&res.diagnoses)
     );
     out
