@@ -536,6 +536,32 @@ fn a_case_manager_whose_quality_raises_an_effect_past_the_limit_is_an_error() {
     assert_eq!(rctsim::trial::quality_risks(&model), []);
 }
 
+/// `validate` draws at most `MAX_PREFLIGHT_DRAWS` case-manager qualities
+/// (about ten seconds): beyond, it says they were not checked, instead of
+/// taking hours over a small file (a run still draws them before simulating).
+#[test]
+fn validate_draws_a_bounded_number_of_qualities_and_says_when_it_did_not_draw_them() {
+    use rctsim::trial::{MAX_PREFLIGHT_DRAWS, preflight};
+    // 2,000 case managers at risk, one in 125 past the bound (see above):
+    // at the bound's 50,000 replicates the draws are made, and replicate 0 fails.
+    let text = common::quality_spread(1000, 2.0);
+    let replicates = |n: u64| common::model_from(&text.replace("replicates: 20,", &format!("replicates: {n},")));
+    assert_eq!(MAX_PREFLIGHT_DRAWS, 2_000 * 50_000);
+    let e = preflight(&replicates(50_000)).unwrap_err();
+    assert_eq!(e.replicates, 50_000);
+    assert!(matches!(e.cause, RunError::Cohort { replicate: 0, .. }), "{}", e.cause);
+    // One replicate more: not drawn, and said so, beside the chance at another seed.
+    let warnings = preflight(&replicates(50_001)).unwrap();
+    assert!(
+        warnings.iter().any(|w| w
+            == "its case managers' quality draws at its seed were not checked: 100002000 draws (50001 replicates \
+                × 2000 case managers whose quality could pass the bound) are more than the 100000000 validate \
+                makes; a run makes them before simulating and stops at the first past the bound"),
+        "{warnings:?}"
+    );
+    assert!(warnings.iter().any(|w| w.starts_with("a case manager's quality can raise")), "{warnings:?}");
+}
+
 #[test]
 fn a_leading_byte_order_mark_is_ignored() {
     assert_eq!(problems(&format!("\u{feff}{}", minimal())), "");

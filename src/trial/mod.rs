@@ -18,7 +18,7 @@ mod replicate;
 
 pub use cohort::{CohortError, cohort};
 pub use enrolment::arrivals;
-pub use preflight::{PreflightError, QUALITY_WARNING, preflight};
+pub use preflight::{MAX_PREFLIGHT_DRAWS, PreflightError, QUALITY_WARNING, preflight};
 use quality::check_case_managers_of_run;
 pub use quality::{QualityRisk, chance_a_run_stops, check_scenario_case_managers, quality_risks};
 pub use randomisation::simple as randomise;

@@ -2,6 +2,7 @@
 //! checks a run makes before it simulates anything, made without running,
 //! for the scenario's own seed and replicates.
 
+use super::quality::places_at_risk;
 use super::{RunError, RunOptions, chance_a_run_stops, check_memory, check_scenario_case_managers, quality_risks};
 use crate::scenario::{Model, shown_name};
 
@@ -21,6 +22,13 @@ pub struct PreflightError {
 /// one run in a million.
 pub const QUALITY_WARNING: f64 = 1e-6;
 
+/// The most case-manager quality draws [`preflight`] makes: about ten
+/// seconds on two cores (a draw takes about a tenth of a microsecond). A
+/// small file can ask for far more (a million replicates of 100,000 case
+/// managers whose quality could pass the bound: hours); a run draws them all
+/// the same before simulating, at a cost far below the simulation's.
+pub const MAX_PREFLIGHT_DRAWS: u64 = 100_000_000;
+
 /// Checks what a run of `model` checks before simulating, at the scenario's
 /// seed and replicates: every replicate's case managers are drawn, as a run
 /// draws them; and returns warnings of what could stop another run: a
@@ -28,7 +36,8 @@ pub const QUALITY_WARNING: f64 = 1e-6;
 /// a chance of at least [`QUALITY_WARNING`], and a run this machine could
 /// not hold on every core. If it could not hold even the replicates'
 /// estimates, no case manager is drawn, as a run would stop before drawing
-/// them (drawing them could take minutes).
+/// them (drawing them could take minutes); nor are they when there are more
+/// than [`MAX_PREFLIGHT_DRAWS`] draws, and a warning says so.
 ///
 /// # Errors
 /// [`PreflightError`] for the first replicate with a case manager whose
@@ -36,10 +45,21 @@ pub const QUALITY_WARNING: f64 = 1e-6;
 pub fn preflight(model: &Model) -> Result<Vec<String>, PreflightError> {
     let one_thread = RunOptions { threads: Some(1), ..Default::default() };
     let too_many = matches!(check_memory(model, &one_thread), Err(RunError::ResultsMemory { .. }));
-    if !too_many {
+    let draws = places_at_risk(model).len() as u64 * u64::from(model.replicates);
+    let too_long = draws > MAX_PREFLIGHT_DRAWS;
+    if !too_many && !too_long {
         check_scenario_case_managers(model).map_err(|cause| PreflightError { replicates: model.replicates, cause })?;
     }
     let mut warnings: Vec<String> = quality_warning(model).into_iter().collect();
+    if too_long && !too_many {
+        warnings.push(format!(
+            "its case managers' quality draws at its seed were not checked: {draws} draws ({} × {} case managers \
+             whose quality could pass the bound) are more than the {MAX_PREFLIGHT_DRAWS} validate makes; a run \
+             makes them before simulating and stops at the first past the bound",
+            replicates_in_words(model.replicates),
+            draws / u64::from(model.replicates)
+        ));
+    }
     // Not a problem of the scenario, but of this machine.
     if let Err(e) = check_memory(model, &RunOptions::default()) {
         let unchecked = if too_many && !quality_risks(model).is_empty() {
