@@ -31,7 +31,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let _ = trial::preflight(m).map_err(|e| e.to_string());
-    let options = RunOptions { replicates: Some(m.replicates.min(3)), seed: None, threads: Some(1), keep_persons: true };
+    let options =
+        RunOptions { replicates: Some(m.replicates.min(3)), seed: None, threads: Some(1), keep_persons: true };
     let result = match trial::run(m, &options) {
         Ok(result) => result,
         Err(e) => {
