@@ -988,22 +988,29 @@ fn persons_csv_reproduces_replicate_zero_of_estimates_csv() {
     }
 }
 
+/// Runs `minimal.ron` with each `(from, to)` edit made, quietly, with
+/// `args`, into a new temporary folder, which it returns (the edited file
+/// is in it too).
+fn run_edited_minimal(edits: &[(&str, &str)], args: &[&str]) -> tempfile::TempDir {
+    let text = edits.iter().fold(std::fs::read_to_string(fixture("minimal.ron")).unwrap(), |text, (from, to)| {
+        assert!(text.contains(from), "minimal.ron has {from}");
+        text.replace(from, to)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("edited.ron");
+    std::fs::write(&path, text).unwrap();
+    rctsim().arg("run").arg(&path).args(args).args(["--quiet", "--out"]).arg(dir.path()).assert().success();
+    dir
+}
+
 #[test]
 fn service_started_week_counts_starts_as_take_up_does() {
     // A 4-week horizon and everyone randomised in week 0: some real lives are
     // placed in week 4 or later, after their follow-up, while caseloads hold.
-    let text = std::fs::read_to_string(fixture("minimal.ron"))
-        .unwrap()
-        .replace("horizons: [26, 52]", "horizons: [4]")
-        .replace("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 1)");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("late.ron");
-    std::fs::write(&path, text).unwrap();
-    rctsim()
-        .args(["run", path.to_str().unwrap(), "--replicates", "1", "--persons", "--quiet", "--out"])
-        .arg(dir.path())
-        .assert()
-        .success();
+    let dir = run_edited_minimal(
+        &[("horizons: [26, 52]", "horizons: [4]"), ("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 1)")],
+        &["--replicates", "1", "--persons"],
+    );
     let persons = std::fs::read_to_string(dir.path().join("persons.csv")).unwrap();
     let summary = read_summary(dir.path());
     let (arm, started) = (column(&persons, "arm"), column(&persons, "service_started_week"));
@@ -1038,21 +1045,16 @@ fn weeks_waitlisted_is_the_waiting_of_a_hand_worked_queue_and_of_the_trajectorie
     // per replicate, one ICS participant is placed and the others wait all
     // 52 weeks, so the pooled mean is 52 (P − R) / P of P participants over
     // R replicates. BAU, served by its fallback, never waits.
-    let queue = std::fs::read_to_string(fixture("minimal.ron"))
-        .unwrap()
-        .replace("progress: 0.05, job: 0.002, other_exit: 0.003", "")
-        .replace("regress: 0.01, job: 0.01, other_exit: 0.003", "")
-        .replace("sites: [(name: \"North\"), (name: \"South\")]", "sites: [(name: \"North\")]")
-        .replace("caseload_cap: 20", "caseload_cap: 1")
-        .replace("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 1)");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("queue.ron");
-    std::fs::write(&path, queue).unwrap();
-    rctsim()
-        .args(["run", path.to_str().unwrap(), "--replicates", "5", "--quiet", "--out"])
-        .arg(dir.path())
-        .assert()
-        .success();
+    let dir = run_edited_minimal(
+        &[
+            ("progress: 0.05, job: 0.002, other_exit: 0.003", ""),
+            ("regress: 0.01, job: 0.01, other_exit: 0.003", ""),
+            ("sites: [(name: \"North\"), (name: \"South\")]", "sites: [(name: \"North\")]"),
+            ("caseload_cap: 20", "caseload_cap: 1"),
+            ("Total(n: 200, weeks: 20)", "Total(n: 200, weeks: 1)"),
+        ],
+        &["--replicates", "5"],
+    );
     let summary = read_summary(dir.path());
     let (bau, ics) = (&summary["arms"][0], &summary["arms"][1]);
     assert_eq!((bau["name"].as_str(), ics["name"].as_str()), (Some("bau"), Some("ics")));
