@@ -53,8 +53,10 @@ pub const MAX_HORIZON: u32 = 2000;
 /// The longest enrolment window, in weeks (see [`MAX_HORIZON`]).
 pub const MAX_ENROLMENT_WEEKS: u32 = 5000;
 
-/// The last `from_week` of a piecewise rate or intensity curve: its table
-/// holds a value for every week up to it.
+/// The last `from_week` of a piecewise rate (job loss by tenure, return to
+/// benefit by weeks off it): its table holds a value for every week up to
+/// it. An intensity curve's points are hours per client, not weeks, and have
+/// no such bound.
 pub(super) const MAX_FROM_WEEK: u32 = 5000;
 
 /// The most services, sites, and case managers per site of a service. A
