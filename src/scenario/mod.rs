@@ -5,17 +5,17 @@
 //! column — and then [`validate()`] checks the rules and builds the validated
 //! [`Model`] the engine runs, reporting every broken rule at once.
 
-mod eligibility;
+mod eligibility_share;
 mod model;
 mod multiplier_bounds;
-mod parse;
 pub mod schema;
+mod syntax;
 mod text;
 mod validate;
 
 pub use model::*;
-pub use parse::display_width;
-use parse::parse_schema;
+pub use syntax::display_width;
+use syntax::parse_schema;
 pub use validate::{
     MAX_ARRIVALS_PER_WEEK, MAX_CASE_MANAGERS_PER_SITE, MAX_ENROLMENT_WEEKS, MAX_HORIZON, MAX_RATE, MAX_SERVICES,
     MAX_SITES, Problem, ips25_fidelity, shown_name, unused_settings, validate,

@@ -23,7 +23,7 @@
 //! effects a run all but never overflows (1.5 at σ = 1: one case manager in
 //! 2.5·10¹¹). A run checks every replicate's draws before simulating any,
 //! `validate` checks those of the scenario's seed and replicates, and warns
-//! of the chance that a run at another seed meets one (`trial::quality`,
+//! of the chance that a run at another seed meets one (`trial::quality_bound`,
 //! `trial::preflight`).
 
 use super::model::{CovariateEffects, CovariateReference, Dist, MAX_MULTIPLIER, PopulationModel};

@@ -5,10 +5,10 @@
 //! draw), so that a scenario it accepts generates every replicate's people;
 //! the checks here stop a run, as bad input, should a draw pass those bounds
 //! all the same. Case managers' qualities are checked too (see
-//! [`quality`](super::quality)), as a run checks every replicate's before
+//! [`quality_bound`](super::quality_bound)), as a run checks every replicate's before
 //! simulating any.
 
-use super::quality::{check_case_managers, places_at_risk};
+use super::quality_bound::{check_case_managers, places_at_risk};
 use super::{arrivals, randomise};
 use crate::engine::Cohort;
 use crate::population;

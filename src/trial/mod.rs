@@ -12,15 +12,15 @@ mod cohort;
 mod enrolment;
 mod memory;
 mod preflight;
-mod quality;
+mod quality_bound;
 mod randomisation;
 mod replicate;
 
 pub use cohort::{CohortError, cohort};
 pub use enrolment::arrivals;
 pub use preflight::{MAX_PREFLIGHT_DRAWS, PreflightError, QUALITY_WARNING, preflight};
-use quality::check_case_managers_of_run;
-pub use quality::{QualityRisk, chance_a_run_stops, check_scenario_case_managers, quality_risks};
+use quality_bound::check_case_managers_of_run;
+pub use quality_bound::{QualityRisk, chance_a_run_stops, check_scenario_case_managers, quality_risks};
 pub use randomisation::simple as randomise;
 
 use crate::analysis::{self, Diagnosis, Draw};

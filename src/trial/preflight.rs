@@ -2,7 +2,7 @@
 //! checks a run makes before it simulates anything, made without running,
 //! for the scenario's own seed and replicates.
 
-use super::quality::places_at_risk;
+use super::quality_bound::places_at_risk;
 use super::{RunError, RunOptions, chance_a_run_stops, check_memory, check_scenario_case_managers, quality_risks};
 use crate::scenario::{Model, shown_name};
 

@@ -1,4 +1,4 @@
-"""Closed-form shares of candidates admitted, for src/scenario/eligibility.rs.
+"""Closed-form shares of candidates admitted, for src/scenario/eligibility_share.rs.
 
 Phi is the standard normal distribution function from Python's math.erfc,
 independent of rctsim's normal_cdf (libm) and of its draws by inversion;
@@ -41,7 +41,7 @@ def generator_test_share():
 
 
 def tiny_share():
-    """src/scenario/eligibility.rs (a_tiny_share_is_bounded_but_not_precise):
+    """src/scenario/eligibility_share.rs (a_tiny_share_is_bounded_but_not_precise):
     ages uniform on [18, 39], admitted up to 22; first benefit N(30, 1^2)."""
     from mpmath import mp, quad, ncdf
     mp.dps = 40

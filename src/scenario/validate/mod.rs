@@ -9,7 +9,7 @@
 //! sections; the limits, the population's rules, the services' rules and the
 //! warnings have files of their own.
 
-use super::eligibility::{self, attempts_for};
+use super::eligibility_share::{self, attempts_for};
 use super::model::*;
 use super::multiplier_bounds::{self, MAX_TERM};
 use super::schema::{self, Scenario};

@@ -269,7 +269,7 @@ fn short(v: f64) -> String {
 /// generating participants crawl, or fail in some later replicate: they are
 /// reported here, with the share they admit.
 fn admission(c: &mut Checker, pop: &mut PopulationModel) {
-    let admitted = eligibility::admitted(pop);
+    let admitted = eligibility_share::admitted(pop);
     let share = admitted.share();
     // A share that is not a number is refused too.
     if share.is_nan() || share < MIN_ADMITTED {
@@ -292,7 +292,7 @@ fn admission(c: &mut Checker, pop: &mut PopulationModel) {
 /// in N" to three digits (more where three would round it to the limit),
 /// "at most 1 candidate in N" where the bounds are too far apart for that
 /// (N rounded down, so it stays a bound), or "no candidate".
-fn one_candidate_in(admitted: &eligibility::Admitted) -> String {
+fn one_candidate_in(admitted: &eligibility_share::Admitted) -> String {
     if admitted.high <= 0.0 {
         return "no candidate".into();
     }
