@@ -38,7 +38,7 @@ fn summary_json(r: &Report) -> Vec<u8> {
                 "control": a == m.control,
                 "ratio": arm.ratio,
                 "participants": s.participants,
-                "participants_per_replicate": s.participants as f64 / f64::from(res.replicates),
+                "participants_per_replicate": s.per_replicate(res.replicates),
                 "take_up": s.take_up(),
                 "weeks_waitlisted": s.weeks_waitlisted(),
                 "outcome_means": means,

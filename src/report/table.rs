@@ -118,7 +118,7 @@ fn arms(out: &mut String, r: &Report) {
             "{} {} {:>10} {:>8} {:>7} {:>10} {:>8} {:>8} {:>8}",
             pad(arm, arm_w),
             pad(service, service_w),
-            fixed(s.participants as f64 / f64::from(res.replicates), 1),
+            fixed(s.per_replicate(res.replicates), 1),
             fixed(s.take_up(), 3),
             fixed(s.weeks_waitlisted(), 2),
             fixed(means[Outcome::WeeksOnBenefit as usize], 2),

@@ -143,7 +143,7 @@ pub struct ArmSummary {
     /// Weeks on the arm's waitlist, summed over those participants: own weeks
     /// before the longest horizon after whose placements each was still
     /// waiting (`trajectories.csv`'s `share_waitlisted`, summed over weeks).
-    pub waitlisted_weeks: u64,
+    pub waitlisted_person_weeks: u64,
     /// Mean of each outcome among the arm's participants: `[horizon][outcome]`.
     pub outcome_means: Vec<[f64; OUTCOMES.len()]>,
 }
@@ -158,7 +158,12 @@ impl ArmSummary {
     /// longest horizon: above 0 only where a cap left someone waiting after
     /// a week's placements, the sign that caps bind.
     pub fn weeks_waitlisted(&self) -> f64 {
-        self.waitlisted_weeks as f64 / self.participants as f64
+        self.waitlisted_person_weeks as f64 / self.participants as f64
+    }
+
+    /// Mean participants per replicate, over `replicates`.
+    pub fn per_replicate(&self, replicates: u32) -> f64 {
+        self.participants as f64 / f64::from(replicates)
     }
 }
 
@@ -227,6 +232,11 @@ pub struct Cell {
     pub outcome: usize,
     /// Index into the scenario's horizons.
     pub horizon: usize,
+}
+
+/// How many cells `contrasts` contrasts and `horizons` horizons make.
+fn cell_count(contrasts: usize, horizons: usize) -> usize {
+    contrasts * OUTCOMES.len() * horizons
 }
 
 /// The cells of `contrasts` contrasts and `horizons` horizons in their
@@ -333,7 +343,7 @@ pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError>
     let replicates = options.replicates_of(model);
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let workers = threads.min(replicates as usize);
-    let cells = contrasts(model).len() * OUTCOMES.len() * model.horizons.len();
+    let cells = cell_count(contrasts(model).len(), model.horizons.len());
     let held = estimates_bytes(replicates, cells, workers);
     if !fits(held) {
         return Err(RunError::ResultsMemory { replicates, bytes: held });
@@ -473,7 +483,7 @@ impl Pooled {
             .map(|a| ArmSummary {
                 participants: self.participants[a],
                 started: self.started[a],
-                waitlisted_weeks: waitlisted(a),
+                waitlisted_person_weeks: waitlisted(a),
                 outcome_means: (0..n_h)
                     .map(|h| {
                         std::array::from_fn(|o| {
@@ -497,7 +507,7 @@ fn add_to<T: Copy + std::ops::AddAssign>(acc: &mut [T], v: &[T]) {
 /// estimates. Each cell's bootstrap is independent of the others': in
 /// parallel, in cell order, reporting progress every `CELLS_PER_REPORT`.
 fn diagnose_cells(result: &RunResult, progress: &mut impl FnMut(Progress)) -> Vec<Diagnosis> {
-    let cells = result.contrasts.len() * OUTCOMES.len() * result.horizons;
+    let cells = cell_count(result.contrasts.len(), result.horizons);
     let mut diagnoses = Vec::with_capacity(cells);
     for first in (0..cells).step_by(CELLS_PER_REPORT) {
         let last = (first + CELLS_PER_REPORT).min(cells);
