@@ -153,7 +153,7 @@ proptest! {
         let keyed = Keyed::new(model.seed);
         let cohort = trial::cohort(&model, &keyed, 0).unwrap();
         let mut world = World::new(&model, keyed, 0, &cohort);
-        let stages = model.stages.len() as u8;
+        let stages = model.stage_count();
         let n_sites = model.sites.len();
         let mut week0_before = world.case_managers().week0.clone();
         for t in 0..=world.last_week() {

@@ -147,6 +147,18 @@ impl TrajectoryColumns {
     pub fn service_caseload_sum(&self) -> usize {
         self.stages + 6
     }
+    /// The column of the state that `trajectories.csv` reports as
+    /// `share_<name>`, for each name of [`NON_STAGE_SHARES`](crate::scenario::NON_STAGE_SHARES), so that the
+    /// file's header and its rows follow that one list.
+    pub fn non_stage(&self, name: &str) -> usize {
+        match name {
+            "employed" => self.employed(),
+            "other_exit" => self.other_exit(),
+            "waitlisted" => self.waitlisted(),
+            "in_service" => self.in_service(),
+            _ => unreachable!("{name} is not one of NON_STAGE_SHARES"),
+        }
+    }
     /// Columns per row.
     pub fn width(&self) -> usize {
         self.stages + 7
@@ -338,7 +350,7 @@ impl<'m> World<'m> {
         let pools = (0..model.services.len() * sites)
             .map(|p| Pool::new(per_site[p % sites], per_site[p % sites] * arms))
             .collect();
-        let stages = model.stages.len() as u8;
+        let stages = model.stage_count();
         let width = TrajectoryColumns { stages: stages as usize }.width();
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
         let any_ghost = ghost.contains(&true);

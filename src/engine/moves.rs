@@ -28,7 +28,7 @@ fn advance(
     replicate: u64,
     ticket: u64,
 ) -> bool {
-    let stages = model.stages.len() as u8;
+    let stages = model.stage_count();
     let key = cfg!(debug_assertions).then(|| rate_key(life));
     let state = life.state;
     let new_state = labour_move(life, model, rates, keyed, replicate, ticket);
@@ -80,7 +80,7 @@ fn labour_move(
     replicate: u64,
     ticket: u64,
 ) -> Option<u8> {
-    let stages = model.stages.len() as u8;
+    let stages = model.stage_count();
     let state = life.state;
     let rate = rates.labour(model, life.dur);
     if !life.labour.tick(rate, &mut life.labour_events, keyed, replicate, Purpose::LabourClock, ticket) {

@@ -35,7 +35,7 @@ pub(super) struct Rates {
 impl Rates {
     #[inline]
     fn of(life: &Life, model: &Model, service: &ServiceModel, pm: &[f64; transition::COUNT], effect: Effect) -> Self {
-        let stages = model.stages.len() as u8;
+        let stages = model.stage_count();
         let nav = if life.nav { service.navigators.as_ref() } else { None };
         let engagement = match (life.in_service, life.engaged) {
             (false, _) => 0.0,

@@ -81,10 +81,7 @@ pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()>
             let share = |v: u64| number(v as f64 / n as f64);
             let mut fields = vec![arm.name.clone(), k.to_string(), n.to_string()];
             fields.extend(sums[..cols.stages].iter().map(|&v| share(v)));
-            fields.push(share(sums[cols.employed()]));
-            fields.push(share(sums[cols.other_exit()]));
-            fields.push(share(sums[cols.waitlisted()]));
-            fields.push(share(sums[cols.in_service()]));
+            fields.extend(NON_STAGE_SHARES.map(|s| share(sums[cols.non_stage(s)])));
             fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
             fields.push(number(sums[cols.service_caseload_sum()] as f64 / sums[cols.in_service()] as f64));
             fields.extend(prov.iter().cloned());

@@ -71,6 +71,13 @@ pub struct Model {
 }
 
 impl Model {
+    /// The number of stages on the ladder. Validation allows at most 100, so
+    /// that the stages, `Employed` (index `S`) and `OtherExit` (`S + 1`) are
+    /// all state indices in a `u8`.
+    pub fn stage_count(&self) -> u8 {
+        self.stages.len() as u8
+    }
+
     /// The longest horizon: how long every participant is followed.
     pub fn longest_horizon(&self) -> u32 {
         *self.horizons.last().expect("validation requires at least one horizon")
