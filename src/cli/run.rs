@@ -91,11 +91,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if show_progress {
             match progress {
                 Progress::Simulated { done, total } => to_stderr!("\rsimulated {done}/{total} replicates"),
-                Progress::Diagnosed { done, total } => to_stderr!("{CLEAR_LINE}diagnosed {done}/{total} cells"),
+                Progress::Diagnosed { done, total } => {
+                    to_stderr!("{CLEAR_LINE}diagnosed {done}/{total} cells");
+                    if done == total {
+                        // Gone before the files are written and the table printed.
+                        to_stderr!("{CLEAR_LINE}");
+                    }
+                }
                 _ => {}
-            }
-            if matches!(progress, Progress::Diagnosed { done, total } if done == total) {
-                to_stderr!("{CLEAR_LINE}");
             }
         }
     });
