@@ -89,32 +89,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let result = trial::run_with_progress(&loaded.model, &options, |progress| {
         if show_progress {
-            match progress {
-                Progress::Simulated { done, total } => to_stderr!("\rsimulated {done}/{total} replicates"),
-                Progress::Diagnosed { done, total } => {
-                    to_stderr!("{CLEAR_LINE}diagnosed {done}/{total} cells");
-                    if done == total {
-                        // Gone before the files are written and the table printed.
-                        to_stderr!("{CLEAR_LINE}");
-                    }
-                }
-                _ => {}
-            }
+            print_progress(progress);
         }
     });
     if show_progress && result.is_err() {
         // The progress line, which the error would otherwise follow on.
         to_stderr!("{CLEAR_LINE}");
     }
-    // Named as validate names it: the scenario is at fault (a population it
-    // cannot generate), or its size is (too large for the machine; then exit
-    // 1, as the file itself is sound).
-    let result = match result {
-        Err(e @ RunError::Cohort { .. }) => return Err(anyhow::Error::new(e).context(shown_path(&args.scenario))),
-        Err(e @ RunError::Memory { .. }) => return Err(too_large(&e, "--threads, --replicates", &args.scenario)),
-        Err(e @ RunError::ResultsMemory { .. }) => return Err(too_large(&e, "--replicates", &args.scenario)),
-        other => other?,
-    };
+    let result = result.map_err(|e| named(e, &args.scenario))?;
     let report = Report {
         model: &loaded.model,
         scenario_sha256: &loaded.sha256,
@@ -124,22 +106,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         warnings: &loaded.warnings,
     };
     if let Some(out) = &out {
-        if show_progress {
-            to_stderr!("writing the files");
-        }
-        let quiet = args.quiet;
-        let written = out::write_files(out, &report, &mut |note| {
-            if show_progress {
-                to_stderr!("{CLEAR_LINE}{note}\nwriting the files");
-            } else if !quiet {
-                to_stderr!("{note}\n");
-            }
-        });
-        if show_progress {
-            // Also before an error, which would otherwise follow on this line.
-            to_stderr!("{CLEAR_LINE}");
-        }
-        written?;
+        write_files(out, &report, args.quiet, show_progress)?;
     }
     if !args.quiet {
         let mut out = std::io::stdout().lock();
@@ -147,4 +114,53 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         out.flush().context("writing the table")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One report of progress on the terminal, in place of the last.
+fn print_progress(progress: Progress) {
+    match progress {
+        Progress::Simulated { done, total } => to_stderr!("\rsimulated {done}/{total} replicates"),
+        Progress::Diagnosed { done, total } => {
+            to_stderr!("{CLEAR_LINE}diagnosed {done}/{total} cells");
+            if done == total {
+                // Gone before the files are written and the table printed.
+                to_stderr!("{CLEAR_LINE}");
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A failed run's error, named as validate names it: the scenario is at
+/// fault (a population it cannot generate), or its size is (too large for
+/// the machine; then exit 1, as the file itself is sound).
+fn named(e: RunError, scenario: &std::path::Path) -> anyhow::Error {
+    match e {
+        RunError::Cohort { .. } => anyhow::Error::new(e).context(shown_path(scenario)),
+        RunError::Memory { .. } => too_large(&e, "--threads, --replicates", scenario),
+        RunError::ResultsMemory { .. } => too_large(&e, "--replicates", scenario),
+        other => other.into(),
+    }
+}
+
+/// Writes the output files into the checked folder `out`, with the notes
+/// the writing gives (an earlier file set aside, a lock waited for) on
+/// standard error unless `quiet`, and "writing the files" on the terminal
+/// meanwhile when `show_progress`.
+fn write_files(out: &out::OutDir, report: &Report, quiet: bool, show_progress: bool) -> anyhow::Result<()> {
+    if show_progress {
+        to_stderr!("writing the files");
+    }
+    let written = out::write_files(out, report, &mut |note| {
+        if show_progress {
+            to_stderr!("{CLEAR_LINE}{note}\nwriting the files");
+        } else if !quiet {
+            to_stderr!("{note}\n");
+        }
+    });
+    if show_progress {
+        // Also before an error, which would otherwise follow on this line.
+        to_stderr!("{CLEAR_LINE}");
+    }
+    written
 }
