@@ -257,53 +257,12 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
     let transitions = transition_effects(&mut c, &s.transitions);
     let population = population(&mut c, &s.population, n_stages);
     let (sites, site_weights) = sites(&mut c, &s.sites);
-    let br = &s.benefit_rates;
-    let benefit_rates = [br.work_ready, br.health_disability, br.other];
-    for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
-        c.non_negative(&format!("benefit_rates.{name}"), v);
-        if v > MAX_BENEFIT_RATE && v.is_finite() {
-            c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
-        } else if v > 0.0 && v < MIN_BENEFIT_RATE {
-            c.fail(
-                format!("benefit_rates.{name}"),
-                format!(
-                    "must be 0 or at least {MIN_BENEFIT_RATE:e} a week {}; state the rates in a smaller unit of currency",
-                    got(v)
-                ),
-            );
-        }
-    }
-    let services: Vec<ServiceModel> = if c.at_most("services", s.services.len(), MAX_SERVICES) {
-        for name in s.services.keys() {
-            c.printable(&format!("services.{}", shown_name(name)), name);
-        }
-        s.services.iter().map(|(name, svc)| service(&mut c, name, svc, &s.stages)).collect()
-    } else {
-        Vec::new()
-    };
+    let benefit_rates = benefit_rates(&mut c, &s.benefit_rates);
+    let services = services(&mut c, s);
     let (arms, control) = arms(&mut c, &s.arms, &s.services);
     let enrolment = enrolment(&mut c, &s.enrolment, s.sites.len());
     staff_bounds(&mut c, &s.services, s.sites.len(), &horizons, &enrolment);
-    // The bounds read the transitions and the population's covariates,
-    // category weights and eligibility, and mean something only once those
-    // have passed; a problem elsewhere (the starting stages, say) does not
-    // hide them.
-    let reads = [
-        "transitions",
-        "population.age",
-        "population.age_first_benefit",
-        "population.weeks_on_benefit",
-        "population.prior_spells",
-        "population.readiness_sd",
-        "population.reference",
-        "population.benefit_type",
-        "population.health",
-        "population.eligibility",
-    ];
-    let read = |p: &Problem| reads.iter().any(|r| p.is_within(r));
-    if !c.problems.iter().any(read) {
-        multiplier_bounds(&mut c, &transitions, &population);
-    }
+    multiplier_bounds_once_read(&mut c, &transitions, &population);
     if !c.problems.is_empty() {
         return Err(c.problems);
     }
@@ -327,6 +286,64 @@ pub fn validate(s: &Scenario) -> Result<Model, Vec<Problem>> {
         control,
         enrolment,
     })
+}
+
+/// The weekly benefit rate of each benefit type, in [`BENEFIT_TYPE_NAMES`] order.
+fn benefit_rates(c: &mut Checker, br: &schema::BenefitRates) -> [f64; 3] {
+    let benefit_rates = [br.work_ready, br.health_disability, br.other];
+    for (name, v) in BENEFIT_TYPE_NAMES.iter().zip(benefit_rates) {
+        c.non_negative(&format!("benefit_rates.{name}"), v);
+        if v > MAX_BENEFIT_RATE && v.is_finite() {
+            c.fail(format!("benefit_rates.{name}"), format!("must be at most {MAX_BENEFIT_RATE} a week {}", got(v)));
+        } else if v > 0.0 && v < MIN_BENEFIT_RATE {
+            c.fail(
+                format!("benefit_rates.{name}"),
+                format!(
+                    "must be 0 or at least {MIN_BENEFIT_RATE:e} a week {}; state the rates in a smaller unit of currency",
+                    got(v)
+                ),
+            );
+        }
+    }
+    benefit_rates
+}
+
+/// Every service, by name; none when there are more than [`MAX_SERVICES`].
+fn services(c: &mut Checker, s: &Scenario) -> Vec<ServiceModel> {
+    if !c.at_most("services", s.services.len(), MAX_SERVICES) {
+        return Vec::new();
+    }
+    for name in s.services.keys() {
+        c.printable(&format!("services.{}", shown_name(name)), name);
+    }
+    s.services.iter().map(|(name, svc)| service(c, name, svc, &s.stages)).collect()
+}
+
+/// The bounds on the rate multipliers ([`multiplier_bounds()`]). They read
+/// the transitions and the population's covariates, category weights and
+/// eligibility, and mean something only once those have passed; a problem
+/// elsewhere (the starting stages, say) does not hide them.
+fn multiplier_bounds_once_read(
+    c: &mut Checker,
+    transitions: &[CovariateEffects; transition::COUNT],
+    population: &PopulationModel,
+) {
+    let reads = [
+        "transitions",
+        "population.age",
+        "population.age_first_benefit",
+        "population.weeks_on_benefit",
+        "population.prior_spells",
+        "population.readiness_sd",
+        "population.reference",
+        "population.benefit_type",
+        "population.health",
+        "population.eligibility",
+    ];
+    let read = |p: &Problem| reads.iter().any(|r| p.is_within(r));
+    if !c.problems.iter().any(read) {
+        multiplier_bounds(c, transitions, population);
+    }
 }
 
 fn stage_list(stages: &[schema::Stage]) -> String {
@@ -529,19 +546,7 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     if !c.at_most("arms", arms.len(), MAX_ARMS) {
         return (Vec::new(), 0);
     }
-    let controls: Vec<usize> = arms.iter().enumerate().filter(|(_, a)| a.control).map(|(i, _)| i).collect();
-    let control = match controls.as_slice() {
-        [one] => *one,
-        [] => {
-            c.fail("arms", "must mark exactly one arm `control: true` (none is)");
-            0
-        }
-        many => {
-            let names: Vec<String> = many.iter().map(|&i| quoted(&arms[i].name)).collect();
-            c.fail("arms", format!("must mark exactly one arm `control: true` (got {})", names.join(", ")));
-            many[0]
-        }
-    };
+    let control = control_arm(c, arms);
     let index = |name: &str| services.keys().position(|k| k == name);
     let known = name_list(services.keys());
     // Unless declared, an arm falls back on the control arm's fallback, which
@@ -557,14 +562,7 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
         if !names.insert(&a.name) {
             c.fail(format!("{p}.name"), format!("repeats an earlier arm name (got {})", quoted(&a.name)));
         }
-        if !a.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') || a.name.is_empty() {
-            c.fail(
-                format!("{p}.name"),
-                format!("must be letters, digits and _ only, for column names (got {})", quoted(&a.name)),
-            );
-        } else {
-            c.readable_value(&format!("{p}.name"), &a.name);
-        }
+        arm_name(c, &p, &a.name);
         let service = index(&a.service).unwrap_or_else(|| {
             c.fail(
                 format!("{p}.service"),
@@ -593,10 +591,47 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
     if out.iter().all(|a| a.ratio.is_finite()) && !total.is_finite() {
         c.fail("arms", "have ratios whose sum overflows; scale them down (only their proportions matter)");
     }
-    // Each arm is compared with the first arm that offers its service; an
-    // arm naming no service, or no fallback, is reported already.
+    shared_fallbacks(c, &out, &named);
+    (out, control)
+}
+
+/// The index of the one arm marked `control: true`.
+fn control_arm(c: &mut Checker, arms: &[schema::Arm]) -> usize {
+    let controls: Vec<usize> = arms.iter().enumerate().filter(|(_, a)| a.control).map(|(i, _)| i).collect();
+    match controls.as_slice() {
+        [one] => *one,
+        [] => {
+            c.fail("arms", "must mark exactly one arm `control: true` (none is)");
+            0
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(|&i| quoted(&arms[i].name)).collect();
+            c.fail("arms", format!("must mark exactly one arm `control: true` (got {})", names.join(", ")));
+            many[0]
+        }
+    }
+}
+
+/// An arm's name goes into column names (`<outcome>_<h>_if_<arm>`) and
+/// cells that R and pandas read: letters, digits and `_`, and not a value
+/// they read as missing.
+fn arm_name(c: &mut Checker, path: &str, name: &str) {
+    if !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') || name.is_empty() {
+        c.fail(
+            format!("{path}.name"),
+            format!("must be letters, digits and _ only, for column names (got {})", quoted(name)),
+        );
+    } else {
+        c.readable_value(&format!("{path}.name"), name);
+    }
+}
+
+/// Each arm is compared with the first arm that offers its service, so arms
+/// that share a service must share a fallback; an arm naming no service, or
+/// no fallback (`named` false), is reported already.
+fn shared_fallbacks(c: &mut Checker, arms: &[ArmModel], named: &[bool]) {
     let mut first = HashMap::new();
-    for (i, a) in out.iter().enumerate().filter(|&(i, _)| named[i]) {
+    for (i, a) in arms.iter().enumerate().filter(|&(i, _)| named[i]) {
         let &mut (k, fallback) = first.entry(a.service).or_insert((i, a.fallback));
         if fallback != a.fallback {
             c.fail(
@@ -605,7 +640,6 @@ fn arms(c: &mut Checker, arms: &[schema::Arm], services: &schema::Services) -> (
             );
         }
     }
-    (out, control)
 }
 
 fn enrolment(c: &mut Checker, e: &schema::Enrolment, n_sites: usize) -> EnrolmentModel {
