@@ -17,6 +17,7 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod normal;
 pub mod population;
 pub mod report;
 pub mod rng;

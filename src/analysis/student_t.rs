@@ -142,7 +142,7 @@ pub fn two_sided_critical(p: f64, df: f64) -> f64 {
     }
     if df.is_infinite() {
         // −Φ⁻¹(p/2), not Φ⁻¹(1 − p/2): rounding 1 − p/2 would lose digits at small p.
-        return -crate::rng::normal_quantile(p / 2.0);
+        return -crate::normal::normal_quantile(p / 2.0);
     }
     let dist = StudentT::new(df);
     // The log density at 0: ln Γ((df+1)/2) − ln Γ(df/2) − ½ ln(df·π).

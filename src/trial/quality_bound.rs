@@ -8,7 +8,8 @@
 use super::RunError;
 use super::cohort::CohortError;
 use crate::engine::capacity::{Place, staffing};
-use crate::rng::{Keyed, largest_normal_draw, normal_cdf};
+use crate::normal::normal_cdf;
+use crate::rng::{Keyed, largest_normal_draw};
 use crate::scenario::{MAX_MULTIPLIER, Model, ServiceModel};
 use crate::service;
 
