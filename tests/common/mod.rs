@@ -51,6 +51,24 @@ pub fn within(what: &str, observed: f64, expected: f64, se: f64, k: f64) {
     );
 }
 
+/// The bias of a cell's estimates against their own replicates' true
+/// effects, `mean(τ̂ − SATE)` over the replicates with an estimate, and its
+/// standard error `sd/√R`: recomputed here with plain sums, so that a test's
+/// tolerance does not rest on the diagnosis it checks.
+pub fn bias_and_se(result: &rctsim::trial::RunResult, cell: usize) -> (f64, f64) {
+    let errors: Vec<f64> = result
+        .estimates
+        .iter()
+        .map(|rep| rep[cell])
+        .filter(|d| d.estimate.estimate.is_finite())
+        .map(|d| d.estimate.estimate - d.sate)
+        .collect();
+    let n = errors.len() as f64;
+    let mean = errors.iter().sum::<f64>() / n;
+    let var = errors.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
 /// The sum of `x` rounded once, as Python's `math.fsum` gives it (Shewchuk's
 /// algorithm: partial sums that hold the sum exactly, added at the end), so
 /// that a mean can be checked independently of how the library sums.
