@@ -25,5 +25,5 @@ const EXPECTED: &str = include_str!("reference/naive_minimal.csv");
 #[test]
 fn the_engine_matches_an_independent_weekly_simulation() {
     // 9 outcomes × 2 horizons × (2 arm means + 1 estimate) + take-up.
-    naive::compare(&common::model("minimal.ron"), EXPECTED, 10_000, 55);
+    naive::compare(&common::model("minimal.ron"), EXPECTED, 10_000, 55, naive::Bias::WithinMonteCarloError);
 }

@@ -141,7 +141,8 @@ fn a_ghost_lives_as_its_participant_would_had_they_alone_been_assigned_its_arm()
 #[ignore = "a measurement for the docs, one to three minutes on two cores"]
 fn how_far_ghosts_are_from_lives_with_one_arm_changed() {
     use rayon::prelude::*;
-    let fixtures = ["minimal.ron", "rich.ron", "other_fallback.ron"].map(|f| (f, common::fixture(f), 1));
+    let fixtures =
+        ["minimal.ron", "rich.ron", "rich_contact.ron", "other_fallback.ron"].map(|f| (f, common::fixture(f), 1));
     let shipped = [("ips.ron", 1), ("ics_trial.ron", 1), ("caseloads.ron", 20), ("ics_x.ron", 20)]
         .map(|(f, every)| (f, common::shipped(f), every));
     println!("scenario, replicates 0-2: ghosts compared, identical; mean (ghost − re-run) at the longest horizon ± SE");

@@ -87,12 +87,25 @@ fn mean(x: &[f64]) -> (f64, f64) {
     (m, (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt())
 }
 
+/// What [`compare`] requires of the difference in means against the PATE
+/// the ghosts give.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Bias {
+    /// Within 4 Monte Carlo SE of 0 in every cell.
+    WithinMonteCarloError,
+    /// Printed, not asserted: where case managers carry so few clients that
+    /// one more changes the intensity by much, the ghosts' PATE (others not
+    /// responding to a switch) departs from the difference in means'
+    /// target, and `docs/model.md` ("Estimands") reports by how much.
+    Reported,
+}
+
 /// Runs the engine on `model` for `replicates` replicates (overridden by the
 /// environment variable `NAIVE_REPLICATES`, for a closer look; set
 /// `NAIVE_VERBOSE` to print every z), compares every row of `expected` (the reference CSV's text), prints every |z| above
 /// 3 and the largest, and asserts each |z| ≤ 4 and that `rows` rows were
 /// compared. The model must have exactly two arms: its control and one other.
-pub fn compare(model: &Model, expected: &str, replicates: u64, rows: usize) {
+pub fn compare(model: &Model, expected: &str, replicates: u64, rows: usize, bias_rule: Bias) {
     assert_eq!(model.arms.len(), 2, "a control and one service arm");
     let treatment = 1 - model.control;
     let treatment_name = model.arms[treatment].name.as_str();
@@ -172,11 +185,22 @@ pub fn compare(model: &Model, expected: &str, replicates: u64, rows: usize) {
                 if bias != 0.0 {
                     failures.push(format!("{what}: {bias}, every replicate alike"));
                 }
-            } else if (bias / se).abs() > 4.0 {
+            } else if (bias / se).abs() > 4.0 && bias_rule == Bias::WithinMonteCarloError {
                 failures.push(format!("{what}: {bias} (SE {se}), z = {:.2}", bias / se));
             } else if (bias / se).abs() > worst_bias.0 {
                 worst_bias = ((bias / se).abs(), what);
             }
+        }
+    }
+    if bias_rule == Bias::Reported {
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            let (h, horizon) = (model.horizons.len() - 1, model.longest_horizon());
+            let c = o * model.horizons.len() + h;
+            let errors: Vec<f64> =
+                (0..r.sums.len()).filter_map(|i| Some(estimate(&r, i, c)? - r.sates[i][c])).collect();
+            let pate = r.sates.iter().map(|s| s[c]).sum::<f64>() / r.sates.len() as f64;
+            let (bias, se) = mean(&errors);
+            eprintln!("bias {} {horizon}: {bias} (SE {se}), PATE {pate}", outcome.name());
         }
     }
     eprintln!("bias against the PATE: largest |z| {:.2}: {}", worst_bias.0, worst_bias.1);

@@ -2,7 +2,12 @@
 """Reference values for tests/naive_reference_rich.rs: an independent, plain
 week-by-week simulation of tests/fixtures/rich.ron (and of its twin
 tests/fixtures/rich_unlimited.ron, which differs only in time-unlimited
-in-work support, Unlimited(end_rate: 0.05), instead of Weeks(8)).
+in-work support, Unlimited(end_rate: 0.05), instead of Weeks(8); and of
+tests/fixtures/rich_contact.ron, whose svc has 8 case managers a site
+with a cap of 4, no background or week-0 clients and 3 hours a week, so
+that contact per client, 3/n, moves the effect steeply with the caseload n:
+g = 1 − exp(−3/n) is 0.95, 0.78, 0.63 and 0.53 at 1 to 4 clients, where
+rich.ron's svc, at 16 clients and 25 hours, moves g by about 0.02 a client).
 
 It is written from the model as docs/model.md and docs/scenarios.md state it
 (and the hand-worked cases of docs/validation.md), not from the engine's
@@ -26,6 +31,7 @@ Rerun from the repo root (about 6 minutes for 100,000 replicates on 2
 cores; it uses every core; results do not depend on the number of workers):
     python3 tests/reference/naive_rich.py                           # -> naive_rich.csv
     python3 tests/reference/naive_rich.py --fixture rich_unlimited  # -> naive_rich_unlimited.csv
+    python3 tests/reference/naive_rich.py --fixture rich_contact    # -> naive_rich_contact.csv
 Needs numpy (pip install numpy). Writes (overwrites)
 tests/reference/naive_<fixture>.csv:
     quantity,arm,outcome,horizon,value,se
@@ -96,6 +102,7 @@ BAU_M_JOB = np.array([1.3, 1.3, 1.3, 1.0, 1.0])    # All(1.3)
 BAU_F = (85.0 - 40.0) / (115.0 - 40.0)             # Ips25(score 85, zero_at 40, full_at 115) = 0.6
 BAU_QSD = 0.3
 SVC_CMS, SVC_CAP, SVC_HOURS, SVC_BG, SVC_INIT, SVC_INIT_EXIT = 2, 16, 25.0, 2, 6, 0.1
+SVC_CONTACT = (8, 4, 3.0, 0, 0, 0.0)     # the same, in rich_contact.ron
 SVC_SCALE = 1.0                          # Exponential(scale: 1.0)
 SVC_M_PROG = np.array([2.0, 1.8, 1.0, 1.0, 1.0])
 SVC_M_REG = np.array([0.7, 0.7, 0.7, 1.0, 1.0])
@@ -134,6 +141,7 @@ INJECTIONS = {
     "placement_next_week": "waiting starts the week after randomisation",
     "end_rate_ignored": "(rich_unlimited) in-work support never ends at its own rate",
     "job_loss_keeps_service": "(rich_unlimited) losing the job does not end the service",
+    "hours_over_n_plus_1": "contact hours per client hours/(n + 1) for every client, not hours/n",
     # alternative readings of the docs (see the report), not errors
     "iws_job_lost_in_nth_week_stays": "a job lost at the end of the n-th week in work keeps the client in service",
     "dis_weeks_reengage_week_counts": "the week a client re-engages counts as a week disengaged",
@@ -189,6 +197,10 @@ def simulate(args):
     """Per-replicate, per-arm outcome sums, participant counts and take-up counts of R replicates."""
     R, seed_seq, inject, fixture = args
     unlimited = fixture == "rich_unlimited"
+    svc_cms, svc_cap, svc_hours, svc_bg, svc_init, svc_init_exit = (
+        SVC_CONTACT if fixture == "rich_contact"
+        else (SVC_CMS, SVC_CAP, SVC_HOURS, SVC_BG, SVC_INIT, SVC_INIT_EXIT))
+    extra_client = 1.0 if inject == "hours_over_n_plus_1" else 0.0
     rng = np.random.default_rng(seed_seq)
     rows = np.arange(R)[:, None]
     nav_prog = 1.0 if inject == "nav_ignored" else NAV_PROG
@@ -210,9 +222,9 @@ def simulate(args):
             return np.ones(shape)
         return np.exp(rng.normal(0.0, sd, shape) - sd * sd / 2)
     q_bau = quality(BAU_QSD, (R, N_SITES, BAU_CMS))
-    q_svc = quality(SVC_QSD, (R, N_SITES, SVC_CMS))
+    q_svc = quality(SVC_QSD, (R, N_SITES, svc_cms))
     init_bau = np.full((R, N_SITES, BAU_CMS), BAU_INIT, dtype=np.int64)
-    init_svc = np.full((R, N_SITES, SVC_CMS), SVC_INIT, dtype=np.int64)
+    init_svc = np.full((R, N_SITES, svc_cms), svc_init, dtype=np.int64)
 
     tenure = np.zeros((R, N), dtype=np.int64)     # consecutive Employed weeks before this week
     weeks_off = np.zeros((R, N), dtype=np.int64)  # weeks in current OtherExit spell before this week
@@ -243,9 +255,9 @@ def simulate(args):
     def svc_loads():
         """Caseload of every svc CM: background + week-0 clients left + participants
         in service with it (in or out of work, engaged or not).  (R, sites, cms)."""
-        loads = (SVC_BG + init_svc).astype(float)
+        loads = (svc_bg + init_svc).astype(float)
         for s in range(N_SITES):
-            for m in range(SVC_CMS):
+            for m in range(svc_cms):
                 loads[:, s, m] += np.sum(in_service & (site == s) & (svc_cm == m), axis=1)
         return loads
 
@@ -270,7 +282,7 @@ def simulate(args):
                     w = w & (rand_week < t)[None, :]
                 ls = loads[:, s, :]
                 m = np.argmin(ls, axis=1)
-                room = ls[np.arange(R), m] < SVC_CAP
+                room = ls[np.arange(R), m] < svc_cap
                 do = room & w.any(axis=1)
                 if not do.any():
                     break
@@ -296,8 +308,9 @@ def simulate(args):
         # ---- step 3: multipliers from this week's caseloads
         bl = bau_loads()
         sl = svc_loads()
-        g_bau = 1.0 - np.exp(-(BAU_HOURS / bl) / BAU_SCALE)    # loads >= background > 0
-        g_svc = 1.0 - np.exp(-(SVC_HOURS / sl) / SVC_SCALE)
+        g_bau = 1.0 - np.exp(-(BAU_HOURS / (bl + extra_client)) / BAU_SCALE)    # loads >= background > 0
+        with np.errstate(divide="ignore"):  # a case manager with no client: g = 1, read by nobody
+            g_svc = 1.0 - np.exp(-(svc_hours / (sl + extra_client)) / SVC_SCALE)
         e_bau = (g_bau * BAU_F * q_bau)[rows, site, np.maximum(fb_cm, 0)]   # exponent g*f*q
         e_svc = (g_svc * svc_f * q_svc)[rows, site, svc_cm]
         on_ben = state <= 2
@@ -388,7 +401,7 @@ def simulate(args):
             nav &= in_service & (new_state <= NAV_MAX_STAGE)    # place free from next week
         if inject != "initial_never_leave":
             init_bau = rng.binomial(init_bau, np.exp(-BAU_INIT_EXIT))
-            init_svc = rng.binomial(init_svc, np.exp(-SVC_INIT_EXIT))
+            init_svc = rng.binomial(init_svc, np.exp(-svc_init_exit))
         # tenure / weeks off for next week
         tenure = np.where(arrived & employed & (new_state == EMPLOYED), tenure + 1, 0)
         weeks_off = np.where(arrived & (state == OTHEREXIT) & (new_state == OTHEREXIT), weeks_off + 1, 0)
@@ -401,7 +414,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--replicates", type=int, default=REPLICATES)
     ap.add_argument("--inject", default="none", choices=sorted(INJECTIONS))
-    ap.add_argument("--fixture", default="rich", choices=["rich", "rich_unlimited"])
+    ap.add_argument("--fixture", default="rich", choices=["rich", "rich_unlimited", "rich_contact"])
     ap.add_argument("--out", default=None)
     ap.add_argument("--workers", type=int, default=os.cpu_count())
     ap.add_argument("--seed", type=int, default=SEED)
