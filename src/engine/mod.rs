@@ -271,6 +271,9 @@ pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
         + size_of::<u16>()
         + services * ((1 + arms) * size_of::<u32>() + size_of::<(u32, u32)>())
         + OUTCOMES.len() * size_of::<f64>();
+    // The caseload history's size at most: every case manager, every
+    // calendar week up to the last possible arrival's longest horizon (as
+    // validation's bound on case managers × weeks counts them, from the file).
     let case_managers: usize =
         model.services.iter().map(|s| s.case_managers_per_site as usize).sum::<usize>() * model.sites.len();
     let weeks = model.enrolment.weeks() as usize + model.longest_horizon() as usize + 1;
