@@ -271,12 +271,9 @@ pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
         + size_of::<u16>()
         + services * ((1 + arms) * size_of::<u32>() + size_of::<(u32, u32)>())
         + OUTCOMES.len() * size_of::<f64>();
-    // The caseload history's size at most: every case manager, every
-    // calendar week up to the last possible arrival's longest horizon (as
-    // validation's bound on case managers × weeks counts them, from the file).
     let case_managers: usize =
         model.services.iter().map(|s| s.case_managers_per_site as usize).sum::<usize>() * model.sites.len();
-    let weeks = model.enrolment.weeks() as usize + model.longest_horizon() as usize + 1;
+    let weeks = model.enrolment.calendar_weeks(model.longest_horizon()) as usize;
     participants
         .saturating_mul(arms.saturating_mul(per_life).saturating_add(per_person))
         .saturating_add(case_managers.saturating_mul(weeks).saturating_mul(size_of::<u32>()))

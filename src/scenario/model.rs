@@ -401,6 +401,14 @@ impl EnrolmentModel {
         }
     }
 
+    /// Calendar weeks from the first enrolment week to the week the last
+    /// possible arrival reaches `longest_horizon`, included: the most weeks a
+    /// replicate's caseload history can hold. Validation bounds case managers
+    /// × these weeks, and the engine's memory estimate counts them.
+    pub fn calendar_weeks(&self, longest_horizon: u32) -> u64 {
+        u64::from(self.weeks()) + u64::from(longest_horizon) + 1
+    }
+
     /// Participants a replicate is expected to have: `n`, or the expected
     /// number of arrivals, rounded up.
     pub fn expected_participants(&self) -> usize {

@@ -722,9 +722,7 @@ fn staff_bounds(c: &mut Checker, services: &schema::Services, sites: usize, hori
     }
     let total: u64 =
         services.values().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>().saturating_mul(sites as u64);
-    // The caseload history's rows and weeks, as `engine::replicate_bytes`
-    // counts them from the model.
-    let weeks = u64::from(e.weeks()) + u64::from(horizons.last().copied().unwrap_or(0)) + 1;
+    let weeks = e.calendar_weeks(horizons.last().copied().unwrap_or(0));
     if total > MAX_CASE_MANAGERS {
         c.fail(
             "services",
