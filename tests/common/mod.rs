@@ -63,10 +63,14 @@ pub fn bias_and_se(result: &rctsim::trial::RunResult, cell: usize) -> (f64, f64)
         .filter(|d| d.estimate.estimate.is_finite())
         .map(|d| d.estimate.estimate - d.sate)
         .collect();
-    let n = errors.len() as f64;
-    let mean = errors.iter().sum::<f64>() / n;
-    let var = errors.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
+    mean_and_se(&errors)
+}
+
+/// The mean of `x` and its standard error `sd/√n`, with plain sums.
+pub fn mean_and_se(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    (m, (x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt())
 }
 
 /// The sum of `x` rounded once, as Python's `math.fsum` gives it (Shewchuk's
