@@ -1,8 +1,8 @@
 //! The standard normal distribution: `Φ` and `Φ⁻¹`.
 //!
 //! Kept apart from the keyed draws ([`crate::rng`]) that invert it, because
-//! the analysis (the Student-t quantile's start, far in the tail) and the
-//! checks on case managers' quality read it too. Both are computed with
+//! the analysis (the t distribution's limit at infinite degrees of freedom)
+//! and the checks on case managers' quality read it too. Both are computed with
 //! `libm`, so that they are bit for bit the same on every machine.
 
 /// The standard normal distribution function, `Φ(x)`, computed with `libm::erfc`.
