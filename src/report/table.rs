@@ -46,6 +46,51 @@ fn share_error_bound(diagnoses: &[crate::analysis::Diagnosis]) -> String {
     }
 }
 
+/// How far from the PATE a mean estimate may lie before the table says so,
+/// in Monte Carlo SEs of the bias: by chance, one cell in about 16,000 over
+/// [`BIAS_NOTE_REPLICATES`] replicates or more.
+const BIAS_NOTE_SES: f64 = 4.0;
+
+/// The fewest replicates whose bias the table judges: over fewer, the
+/// ratio of the bias to its SE has tails too heavy for 4 SEs to be rare (over
+/// 3 replicates, one cell in 17 passes them by chance; over 100, one in
+/// 8,000).
+const BIAS_NOTE_REPLICATES: usize = 100;
+
+/// A note when some cells' mean estimate lies more than [`BIAS_NOTE_SES`]
+/// Monte Carlo SEs from the PATE (`labels[i]` names `diagnoses[i]`'s
+/// outcome and horizon). Such a bias is not an error of the estimator: the
+/// difference in means estimates the trial as run, and the PATE is the
+/// effect of switching one participant alone; the two part where one client
+/// more or less moves a case manager's intensity by much, or where caps bind
+/// (`docs/model.md`, "Estimands"). Without the note, the estimate and PATE
+/// columns side by side would leave the reader to judge it.
+fn bias_note(diagnoses: &[crate::analysis::Diagnosis], labels: &[String]) -> Option<String> {
+    let z = |d: &crate::analysis::Diagnosis| d.bias.value.abs() / d.bias.mc_se;
+    let far: Vec<(f64, &String)> = diagnoses
+        .iter()
+        .zip(labels)
+        .filter(|(d, _)| {
+            d.replicates >= BIAS_NOTE_REPLICATES
+                && d.bias.mc_se.is_finite()
+                && d.bias.value != 0.0
+                && z(d) > BIAS_NOTE_SES
+        })
+        .map(|(d, label)| (z(d), label))
+        .collect();
+    let (largest, label) = far.iter().copied().reduce(|a, b| if b.0 > a.0 { b } else { a })?;
+    let largest = if largest.is_finite() { format!("{largest:.1} SE") } else { "a Monte Carlo SE of 0".into() };
+    Some(format!(
+        "note: in {} of {} cells the mean estimate lies more than {BIAS_NOTE_SES} Monte Carlo SE from the \
+         PATE (most: {label}, {largest}; bias in summary.json). The difference in means estimates the trial \
+         as run; the PATE is the effect of switching one participant alone, everyone else as they were. The \
+         two part where one client more moves a case manager's intensity by much, or where caps bind \
+         (docs/model.md, \"Estimands\")",
+        far.len(),
+        diagnoses.len()
+    ))
+}
+
 /// The readable summary printed after a run: a header line, the arms, then
 /// each contrast.
 pub fn table(r: &Report) -> String {
@@ -177,6 +222,15 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
              participant no SE"
         );
     }
+    let labels: Vec<String> = res
+        .cells()
+        .skip(res.cell(c, 0, 0))
+        .take(cells.len())
+        .map(|cell| format!("{} at {}", OUTCOMES[cell.outcome].name(), m.horizons[cell.horizon]))
+        .collect();
+    if let Some(note) = bias_note(cells, &labels) {
+        let _ = writeln!(out, "{note}");
+    }
     // Cells with an estimate but not always a p-value.
     let tested = cells.iter().filter(|d| d.replicates_tested > 0 && d.replicates_tested < d.replicates);
     if let Some(range) = fewer_than(all, tested.map(|d| d.replicates_tested)) {
@@ -191,8 +245,29 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::share_error_bound;
+    use super::{bias_note, share_error_bound};
     use crate::analysis::{Value, diagnose};
+
+    /// The table notes a bias only past 4 Monte Carlo SEs, names the
+    /// furthest cell, and counts a bias whose SE is 0 (every replicate
+    /// alike) but not one without an SE.
+    #[test]
+    fn a_bias_past_four_monte_carlo_ses_is_noted() {
+        let cell = |value, mc_se| {
+            let mut d = diagnose(&[]);
+            (d.bias, d.replicates) = (Value { value, mc_se }, 100);
+            d
+        };
+        let labels: Vec<String> = ["a at 26", "b at 52", "c at 52"].map(String::from).to_vec();
+        assert_eq!(bias_note(&[cell(0.039, 0.01), cell(-0.04, 0.01), cell(0.0, 0.0)], &labels), None);
+        let note = bias_note(&[cell(0.041, 0.01), cell(-0.053, 0.01), cell(0.5, f64::NAN)], &labels).unwrap();
+        assert!(note.starts_with("note: in 2 of 3 cells") && note.contains("(most: b at 52, 5.3 SE;"), "{note}");
+        let note = bias_note(&[cell(0.041, 0.01), cell(0.002, 0.0), cell(0.0, 0.0)], &labels).unwrap();
+        assert!(note.contains("(most: b at 52, a Monte Carlo SE of 0;"), "{note}");
+        let mut few = cell(-0.053, 0.01);
+        few.replicates = 99;
+        assert_eq!(bias_note(&[few], &labels[..1]), None, "too few replicates to judge");
+    }
 
     /// The closing note bounds the Monte Carlo SE of the shares, and says
     /// when a share of 0 or 1 makes its SE of 0 no bound at all.
