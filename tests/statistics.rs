@@ -45,7 +45,10 @@ fn with_no_effect_the_test_rejects_five_percent_of_the_time() {
     let d = &r.diagnoses[cell(&r, &model, "ever_employed", 52)];
     assert_eq!(d.pate.value, 0.0);
     assert_eq!(d.replicates, REPLICATES as usize);
-    share_within("rejection rate, ever_employed at 52", d.power.value, 0.05, REPLICATES);
+    // Not the nominal 0.05 but the exact size of Welch's test for these 0/1
+    // outcomes, independent binomials of 0.3627340 in arms of Binomial(200, ½)
+    // (`tests/reference/welch_size_binary.py`).
+    share_within("rejection rate, ever_employed at 52", d.power.value, 0.050_081, REPLICATES);
 }
 
 #[test]
