@@ -43,10 +43,16 @@ fn check_share(what: &str, r: &RunResult, h: usize, o: Outcome, p: f64) {
     check_proportion(what, mean, n, p);
 }
 
+/// The enrolment of the tests that check the weekly step's arithmetic most
+/// finely: two million people in one week.
+const MILLIONS: &str = "Total(n: 2000000, weeks: 1)";
+
 #[test]
 fn competing_risks_leave_with_one_minus_exp_and_split_by_rate() {
-    // Job 0.1 and other exit 0.05 a week, nothing else: Λ = 0.15.
-    let m = scenario(&[("{HORIZONS}", "[1, 3]")]);
+    // Job 0.1 and other exit 0.05 a week, nothing else: Λ = 0.15. Two
+    // million people (SE about 0.0003 on each share), so that every rate 1%
+    // off moves a share by more than 4 SE.
+    let m = scenario(&[("{HORIZONS}", "[1, 3]"), ("{ENROLMENT}", MILLIONS)]);
     let r = run(&m);
     let off = |k: f64| 1.0 - (-0.15f64 * k).exp();
     check_share("off benefit at 1", &r, 0, Outcome::OffBenefit, off(1.0));
@@ -59,8 +65,8 @@ fn competing_risks_leave_with_one_minus_exp_and_split_by_rate() {
 fn weeks_on_benefit_count_the_weeks_before_the_horizon() {
     // Λ = 0.15: on benefit in week k with chance e^{−kΛ}, so weeks on benefit
     // by horizon h is W = min(T, h) with E W = Σ_{k<h} e^{−kΛ} and
-    // E W² = Σ_{k<h} (2k + 1) e^{−kΛ}.
-    let m = scenario(&[("{HORIZONS}", "[1, 3]")]);
+    // E W² = Σ_{k<h} (2k + 1) e^{−kΛ}. Two million people, as above.
+    let m = scenario(&[("{HORIZONS}", "[1, 3]"), ("{ENROLMENT}", MILLIONS)]);
     let r = run(&m);
     for (h, weeks) in [(0, 1), (1, 3)] {
         let on = |k: i32| (-0.15 * f64::from(k)).exp();
