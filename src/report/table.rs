@@ -59,11 +59,12 @@ const BIAS_NOTE_REPLICATES: usize = 100;
 
 /// A note when some cells' mean estimate lies more than [`BIAS_NOTE_SES`]
 /// Monte Carlo SEs from the PATE (`labels[i]` names `diagnoses[i]`'s
-/// outcome and horizon). Such a bias is not an error of the estimator: the
+/// outcome and horizon). Such a bias need not be an error of the estimator: the
 /// difference in means estimates the trial as run, and the PATE is the
-/// effect of switching one participant alone; the two part where one client
-/// more or less moves a case manager's intensity by much, or where caps bind
-/// (`docs/model.md`, "Estimands"). Without the note, the estimate and PATE
+/// effect of switching one participant alone, everyone else as they were;
+/// the two part where one participant more or less changes much of what
+/// others get, such as a small caseload's intensity (`docs/model.md`,
+/// "Estimands"). Without the note, the estimate and PATE
 /// columns side by side would leave the reader to judge it.
 fn bias_note(diagnoses: &[crate::analysis::Diagnosis], labels: &[String]) -> Option<String> {
     let z = |d: &crate::analysis::Diagnosis| d.bias.value.abs() / d.bias.mc_se;
@@ -84,8 +85,8 @@ fn bias_note(diagnoses: &[crate::analysis::Diagnosis], labels: &[String]) -> Opt
         "note: in {} of {} cells the mean estimate lies more than {BIAS_NOTE_SES} Monte Carlo SE from the \
          PATE (most: {label}, {largest}; bias in summary.json). The difference in means estimates the trial \
          as run; the PATE is the effect of switching one participant alone, everyone else as they were. The \
-         two part where one client more moves a case manager's intensity by much, or where caps bind \
-         (docs/model.md, \"Estimands\")",
+         two part where one participant more or less changes much of what others get, such as a small \
+         caseload's intensity (docs/model.md, \"Estimands\")",
         far.len(),
         diagnoses.len()
     ))
