@@ -68,7 +68,7 @@ fn with_a_real_effect_and_constant_intensity_intervals_cover_the_pate() {
     share_within("coverage of the PATE, ever_employed at 52", d.coverage.value, 0.949_825, REPLICATES);
     // The diagnosis measured coverage against the right targets: recounted
     // here from the replicates (with 2,000 replicates the two coverages, 0.952
-    // and 0.960, are both within 3 SE of 0.95, so the check above cannot
+    // and 0.960, are both within 3 SE of it, so the check above cannot
     // tell them apart).
     let draws: Vec<_> = r.estimates.iter().map(|rep| rep[cell(&r, &model, "ever_employed", 52)]).collect();
     // The PATE from an exactly rounded sum (math.fsum's algorithm, as in

@@ -67,17 +67,12 @@ const BIAS_NOTE_REPLICATES: usize = 100;
 /// "Estimands"). Without the note, the estimate and PATE
 /// columns side by side would leave the reader to judge it.
 fn bias_note(diagnoses: &[crate::analysis::Diagnosis], labels: &[String]) -> Option<String> {
-    let z = |d: &crate::analysis::Diagnosis| d.bias.value.abs() / d.bias.mc_se;
     let far: Vec<(f64, &String)> = diagnoses
         .iter()
         .zip(labels)
-        .filter(|(d, _)| {
-            d.replicates >= BIAS_NOTE_REPLICATES
-                && d.bias.mc_se.is_finite()
-                && d.bias.value != 0.0
-                && z(d) > BIAS_NOTE_SES
-        })
-        .map(|(d, label)| (z(d), label))
+        .filter(|(d, _)| d.replicates >= BIAS_NOTE_REPLICATES && d.bias.mc_se.is_finite() && d.bias.value != 0.0)
+        .map(|(d, label)| (d.bias.value.abs() / d.bias.mc_se, label))
+        .filter(|&(z, _)| z > BIAS_NOTE_SES)
         .collect();
     let (largest, label) = far.iter().copied().reduce(|a, b| if b.0 > a.0 { b } else { a })?;
     let largest = if largest.is_finite() { format!("{largest:.1} SE") } else { "a Monte Carlo SE of 0".into() };
@@ -193,7 +188,10 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
         "outcome", "horizon", "estimate", "95% CI", "PATE", "power", "coverage"
     );
     let cells = &res.diagnoses[res.cell(c, 0, 0)..res.cell(c + 1, 0, 0)];
+    // Each row's outcome and horizon, for the note on bias below.
+    let mut labels = Vec::with_capacity(cells.len());
     for (cell, d) in res.cells().skip(res.cell(c, 0, 0)).zip(cells) {
+        labels.push(format!("{} at {}", OUTCOMES[cell.outcome].name(), m.horizons[cell.horizon]));
         let [lo, hi] = d.mean_ci;
         let ci = if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
         let _ = writeln!(
@@ -223,12 +221,6 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
              participant no SE"
         );
     }
-    let labels: Vec<String> = res
-        .cells()
-        .skip(res.cell(c, 0, 0))
-        .take(cells.len())
-        .map(|cell| format!("{} at {}", OUTCOMES[cell.outcome].name(), m.horizons[cell.horizon]))
-        .collect();
     if let Some(note) = bias_note(cells, &labels) {
         let _ = writeln!(out, "{note}");
     }
