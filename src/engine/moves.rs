@@ -165,8 +165,8 @@ impl World<'_> {
             let (i, a) = (i as usize, a as usize);
             let k = t - self.week_of[i];
             let real_cm = self.real_cm(i);
-            let rates = self.step_ghost(i, a, k, real_cm);
-            if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, rates) {
+            let unchanged = self.step_ghost(i, a, k, real_cm);
+            if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, unchanged) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;
             }
@@ -185,12 +185,12 @@ impl World<'_> {
             let i = self.awake_real[j] as usize;
             let r = self.cohort.arms[i] as usize;
             let real_cm = self.real_cm(i);
-            let (rates, moved_to) = self.step_real(i, r, t - self.week_of[i], real_cm);
+            let (unchanged, moved_to) = self.step_real(i, r, t - self.week_of[i], real_cm);
             self.note_navigator_need(i);
             if moved_to != real_cm {
                 self.wake_ghosts(i, t + 1, serving_ghost(self.stages, real_cm, moved_to));
             }
-            if !self.fall_asleep(i, r, t, real_cm, rates) {
+            if !self.fall_asleep(i, r, t, real_cm, unchanged) {
                 self.awake_real[kept] = i as u32;
                 kept += 1;
             }
@@ -198,9 +198,10 @@ impl World<'_> {
         self.awake_real.truncate(kept);
     }
 
-    /// Returns the rates the real life moved at this week if its move left them
-    /// as they were, and the case manager it is counted with after the move.
-    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> (Option<Rates>, u32) {
+    /// Returns whether the rates the real life moved at this week (kept in
+    /// its sleeper record) are still its rates after the move, and the case
+    /// manager it is counted with after the move.
+    fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> (bool, u32) {
         let model = self.model;
         let service = &model.services[model.arms[r].service];
         let idx = i * self.arms + r;
@@ -211,9 +212,11 @@ impl World<'_> {
             self.record_trajectory(r, k, idx, caseload);
             self.record(idx, k);
         }
-        let rates = self.current_rates(idx).unwrap_or_else(|| self.rates(i, r, before_cm));
+        if !self.take_current(idx) {
+            self.asleep[idx].rates = self.rates(i, r, before_cm);
+        }
         let life = &mut self.lives[idx];
-        let changed = advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
+        let changed = advance(life, model, service, &self.asleep[idx].rates, &self.keyed, self.replicate, i as u64);
         let after_cm = life.counted_cm(self.stages);
         if before_cm != after_cm {
             if before_cm != NONE {
@@ -227,17 +230,17 @@ impl World<'_> {
             let p = self.pool_of(model.arms[r].service, self.site_of[i]);
             self.pools[p].nav_used -= 1;
         }
-        ((!changed).then_some(rates), after_cm)
+        (!changed, after_cm)
     }
 
-    /// Returns the rates the ghost moved at this week if it moved and its
-    /// move left them as they were.
-    fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> Option<Rates> {
+    /// Returns whether the ghost moved and its move left the rates it moved
+    /// at (kept in its sleeper record) as they were.
+    fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> bool {
         let model = self.model;
         let service = &model.services[model.arms[a].service];
         let idx = i * self.arms + a;
         let p = self.pool_of(model.arms[a].service, self.site_of[i]);
-        let current = self.current_rates(idx);
+        let current = self.take_current(idx);
         let life = &mut self.lives[idx];
         // A placement or a Navigator this week changes the rates.
         let mut changed = false;
@@ -261,12 +264,14 @@ impl World<'_> {
         }
         self.record(idx, k);
         if k == self.horizon {
-            return None;
+            return false;
         }
-        let rates = current.filter(|_| !changed).unwrap_or_else(|| self.rates(i, a, real_cm));
+        if !current || changed {
+            self.asleep[idx].rates = self.rates(i, a, real_cm);
+        }
         let life = &mut self.lives[idx];
-        let changed = advance(life, model, service, &rates, &self.keyed, self.replicate, i as u64);
-        (!changed).then_some(rates)
+        let changed = advance(life, model, service, &self.asleep[idx].rates, &self.keyed, self.replicate, i as u64);
+        !changed
     }
 
     /// Step 6 for one life in own week `k`: horizon snapshots and the running record.

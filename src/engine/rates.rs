@@ -146,11 +146,11 @@ pub(super) fn effect_cm(life: &Life, stages: u8) -> Option<u32> {
 }
 
 impl World<'_> {
-    /// The rates of a life just woken with its sleeping rates still current,
-    /// once (see [`Sleep::current`](super::sleepers::Sleep::current)).
-    pub(super) fn current_rates(&mut self, idx: usize) -> Option<Rates> {
-        let sleep = &mut self.asleep[idx];
-        std::mem::take(&mut sleep.current).then_some(sleep.rates)
+    /// Whether a life just woken still has its sleeping rates as its rates
+    /// for the week, in its sleeper record; true once (see
+    /// [`Sleep::current`](super::sleepers::Sleep::current)).
+    pub(super) fn take_current(&mut self, idx: usize) -> bool {
+        std::mem::take(&mut self.asleep[idx].current)
     }
 
     /// The weekly rates of life `(i, a)` as they stand, with its real self

@@ -22,7 +22,9 @@ pub(super) struct Sleep {
     pub(super) current: bool,
     /// A ghost mirroring its real self (see [`World::mirror`]); nothing else applies.
     mirror: bool,
-    /// Its rates: fixed while it sleeps, but for the labour rate a re-rating changes.
+    /// Its rates: fixed while it sleeps, but for the labour rate a re-rating
+    /// changes. While it is awake, the rates of its last step, kept here so
+    /// that falling asleep on them copies nothing.
     pub(super) rates: Rates,
 }
 
@@ -221,9 +223,10 @@ impl World<'_> {
     /// assignment (step 2b), as a real life is.
     /// [`World::catch_up`] later replays the skipped weeks with exactly the
     /// arithmetic of the weekly step, so results are unchanged. `real_cm` is where the real self was counted in week `t`;
-    /// `rates` the life's rates if this week's step left them as they were.
+    /// `unchanged` whether this week's step left the rates it moved at, in
+    /// the sleeper record, as they were.
     /// Returns whether it fell asleep.
-    pub(super) fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, rates: Option<Rates>) -> bool {
+    pub(super) fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, unchanged: bool) -> bool {
         let idx = i * self.arms + a;
         let life = &self.lives[idx];
         if !self.sleeping {
@@ -235,17 +238,21 @@ impl World<'_> {
             return false;
         }
         let (end, clock_end) = self.ends(i, a);
-        let rates = rates.unwrap_or_else(|| self.rates(i, a, real_cm));
+        if !unchanged {
+            self.asleep[idx].rates = self.rates(i, a, real_cm);
+        }
+        let (life, rates) = (&self.lives[idx], &self.asleep[idx].rates);
         let from = t + 1;
-        let service_week = self.service_event(life, a, from, &rates);
+        let service_week = self.service_event(life, a, from, rates);
         let w = self
-            .first_event(life.labour, life.state, life.dur, from, clock_end, service_week, &rates)
+            .first_event(life.labour, life.state, life.dur, from, clock_end, service_week, rates)
             .unwrap_or(end + 1);
         if w == from {
             return false;
         }
         self.lives[idx].asleep_from = from;
-        self.asleep[idx] = Sleep { rates, labour_from: from, service_week, current: false, mirror: false };
+        let sleep = &mut self.asleep[idx];
+        (sleep.labour_from, sleep.service_week, sleep.current, sleep.mirror) = (from, service_week, false, false);
         if w <= end {
             self.by_week.push(w as usize, idx as u32);
         }
