@@ -155,6 +155,10 @@ impl World<'_> {
 
     /// The weekly rates of life `(i, a)` as they stand, with its real self
     /// counted at `real_cm`.
+    // Called for every stepped week whose rates changed, and stored into the
+    // sleeper record: inlined, they are built there instead of being
+    // returned through a copy (about 2.4 M instructions per ics_x replicate).
+    #[inline(always)]
     pub(super) fn rates(&self, i: usize, a: usize, real_cm: u32) -> Rates {
         let life = &self.lives[i * self.arms + a];
         let service = &self.model.services[self.model.arms[a].service];
