@@ -106,12 +106,11 @@ impl Lists {
         self.links[item as usize].owner
     }
 
-    /// Starts loading `item`'s place in the lists (see [`super::prefetch`]).
+    /// Starts loading `item`'s place in the lists (see [`super::prefetch`]);
+    /// an `item` out of range asks for an address nothing reads.
     #[inline]
     pub fn prefetch(&self, item: u32) {
-        if let Some(link) = self.links.get(item as usize) {
-            super::prefetch::one_line(link);
-        }
+        super::prefetch::one_line(self.links.as_ptr().wrapping_add(item as usize));
     }
 
     /// Whether `list` is empty.

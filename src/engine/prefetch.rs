@@ -6,17 +6,20 @@
 //! lines while the current one is worked on. A prefetch is only a hint: it
 //! changes no value and no result.
 
-/// Starts loading the cache line holding `x` and the next one, into every cache level.
+/// Starts loading the cache line holding `*x` and the next one, into every
+/// cache level. `x` is only an address: it is never read, so callers index
+/// with `wrapping_add` instead of a bounds-checked look-up.
 #[inline(always)]
-pub fn two_lines<T>(x: &T) {
-    line((x as *const T).cast::<i8>());
-    line((x as *const T).cast::<i8>().wrapping_add(64));
+pub fn two_lines<T>(x: *const T) {
+    line(x.cast::<i8>());
+    line(x.cast::<i8>().wrapping_add(64));
 }
 
-/// Starts loading the cache line holding `x`, into every cache level.
+/// Starts loading the cache line holding `*x`, into every cache level (see
+/// [`two_lines`]).
 #[inline(always)]
-pub fn one_line<T>(x: &T) {
-    line((x as *const T).cast::<i8>());
+pub fn one_line<T>(x: *const T) {
+    line(x.cast::<i8>());
 }
 
 #[inline(always)]

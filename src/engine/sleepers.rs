@@ -200,10 +200,12 @@ impl World<'_> {
     /// [`prefetch`]).
     #[inline]
     pub(super) fn prefetch_life(&self, idx: u32) {
-        if let (Some(life), Some(sleep)) = (self.lives.get(idx as usize), self.asleep.get(idx as usize)) {
-            prefetch::two_lines(life);
-            prefetch::two_lines(sleep);
-            prefetch::two_lines(&self.cohort.rate_multipliers[idx as usize / self.arms]);
+        // One comparison for all: the addresses are formed, not looked up.
+        let i = idx as usize;
+        if i < self.lives.len() {
+            prefetch::two_lines(self.lives.as_ptr().wrapping_add(i));
+            prefetch::two_lines(self.asleep.as_ptr().wrapping_add(i));
+            prefetch::two_lines(self.cohort.rate_multipliers.as_ptr().wrapping_add(i / self.arms));
             self.by_week.prefetch(idx);
             self.by_cm.prefetch(idx);
         }
