@@ -182,6 +182,10 @@ pub struct World<'m> {
     horizon: u32,
     /// `horizon_at[k]`: index of horizon `k`, or `u8::MAX`.
     horizon_at: Vec<u8>,
+    /// `next_horizon[k]`: the first horizon at or after own week `k`
+    /// (`u32::MAX` past the last), so that a replayed sleep finds the
+    /// horizons it spans without a pass over all of them.
+    next_horizon: Vec<u32>,
     lives: Vec<Life>,
     at_horizon: Vec<AtHorizon>,
     cms: CaseManagers,
@@ -341,6 +345,10 @@ impl<'m> World<'m> {
         for (h, &w) in model.horizons.iter().enumerate() {
             horizon_at[w as usize] = h as u8;
         }
+        let mut next_horizon = vec![u32::MAX; horizon as usize + 2];
+        for k in (0..=horizon as usize).rev() {
+            next_horizon[k] = if horizon_at[k] == u8::MAX { next_horizon[k + 1] } else { k as u32 };
+        }
         let n = cohort.persons.len();
         let sites = model.sites.len();
         let mut per_site = vec![0usize; sites];
@@ -370,6 +378,7 @@ impl<'m> World<'m> {
             stages,
             horizon,
             horizon_at,
+            next_horizon,
             lives: refill(scratch.lives, n * arms, placeholder),
             at_horizon: refill(scratch.at_horizon, n * arms * model.horizons.len(), AtHorizon::default()),
             cms,

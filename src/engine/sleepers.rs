@@ -485,17 +485,22 @@ impl World<'_> {
     /// The running record and horizon snapshots of a life in a constant state
     /// over own weeks `k_from..k_until`: what [`Life::observe`] would give week
     /// by week.
+    // Run for every woken life; as a call of its own, with its register saves
+    // and argument set-up, it cost about 1.8 M instructions more per ics_x
+    // replicate.
+    #[inline(always)]
     fn replay_record(&mut self, idx: usize, k_from: u32, k_until: u32) {
         let n_h = self.model.horizons.len();
         let stages = self.stages;
         let life = &mut self.lives[idx];
         let on_benefit = life.on_benefit(stages);
         let wob = life.record.weeks_on_benefit;
-        for (h, &horizon) in self.model.horizons.iter().enumerate() {
-            if (k_from..k_until).contains(&horizon) {
-                let before = if on_benefit { wob + (horizon - k_from) as u16 } else { wob };
-                self.at_horizon[idx * n_h + h] = AtHorizon { weeks_on_benefit: before, state: life.state };
-            }
+        let mut horizon = self.next_horizon[k_from as usize];
+        while horizon < k_until {
+            let h = self.horizon_at[horizon as usize] as usize;
+            let before = if on_benefit { wob + (horizon - k_from) as u16 } else { wob };
+            self.at_horizon[idx * n_h + h] = AtHorizon { weeks_on_benefit: before, state: life.state };
+            horizon = self.next_horizon[horizon as usize + 1];
         }
         // The first week does everything a first week can; later weeks add
         // weeks on benefit, or reach tenure milestones.
