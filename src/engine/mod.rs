@@ -626,17 +626,25 @@ impl<'m> World<'m> {
         self.lives[i * self.arms + self.cohort.arms[i] as usize].counted_cm(self.stages)
     }
 
-    /// The last calendar week a life is stepped: the trial's last for a real
-    /// life (it still holds caseloads), the own horizon for a ghost.
-    fn end_of(&self, i: usize, a: usize) -> u32 {
-        self.ends(i, a).0
+    /// Whether person `i`'s life under arm `a` is their real one. Looked up
+    /// once by the loops that visit a life, and handed on.
+    #[inline]
+    fn is_real(&self, i: usize, a: usize) -> bool {
+        a == self.cohort.arms[i] as usize
+    }
+
+    /// The last calendar week person `i`'s life is stepped: the trial's last
+    /// for the real life (it still holds caseloads), the own horizon for a
+    /// ghost.
+    fn end_of(&self, i: usize, real: bool) -> u32 {
+        self.ends(i, real).0
     }
 
     /// [`World::end_of`], and the last calendar week in which the life's
     /// clocks run: a ghost's last week is only recorded, so its clocks stop
     /// the week before.
-    fn ends(&self, i: usize, a: usize) -> (u32, u32) {
-        if a == self.cohort.arms[i] as usize {
+    fn ends(&self, i: usize, real: bool) -> (u32, u32) {
+        if real {
             (self.last_week(), self.last_week())
         } else {
             let end = self.week_of[i] + self.horizon;
@@ -654,8 +662,9 @@ impl<'m> World<'m> {
         for i in 0..self.arrived {
             for a in 0..self.arms {
                 if self.lives[i * self.arms + a].asleep_from != NONE {
-                    let until = self.end_of(i, a) + 1;
-                    self.catch_up(i, a, until);
+                    let real = self.is_real(i, a);
+                    let until = self.end_of(i, real) + 1;
+                    self.catch_up(i, a, real, until);
                 }
             }
         }

@@ -166,7 +166,7 @@ impl World<'_> {
             let k = t - self.week_of[i];
             let real_cm = self.real_cm(i);
             let unchanged = self.step_ghost(i, a, k, real_cm);
-            if k < self.horizon && !self.fall_asleep(i, a, t, real_cm, unchanged) {
+            if k < self.horizon && !self.fall_asleep(i, a, false, t, real_cm, unchanged) {
                 self.awake_ghosts[kept] = (i as u32, a as u8);
                 kept += 1;
             }
@@ -190,7 +190,7 @@ impl World<'_> {
             if moved_to != real_cm {
                 self.wake_ghosts(i, t + 1, serving_ghost(self.stages, real_cm, moved_to));
             }
-            if !self.fall_asleep(i, r, t, real_cm, unchanged) {
+            if !self.fall_asleep(i, r, true, t, real_cm, unchanged) {
                 self.awake_real[kept] = i as u32;
                 kept += 1;
             }
@@ -213,7 +213,7 @@ impl World<'_> {
             self.record(idx, k);
         }
         if !self.take_current(idx) {
-            self.asleep[idx].rates = self.rates(i, r, before_cm);
+            self.asleep[idx].rates = self.rates(i, r, true, before_cm);
         }
         let life = &mut self.lives[idx];
         let changed = advance(life, model, service, &self.asleep[idx].rates, &self.keyed, self.replicate, i as u64);
@@ -267,7 +267,7 @@ impl World<'_> {
             return false;
         }
         if !current || changed {
-            self.asleep[idx].rates = self.rates(i, a, real_cm);
+            self.asleep[idx].rates = self.rates(i, a, false, real_cm);
         }
         let life = &mut self.lives[idx];
         let changed = advance(life, model, service, &self.asleep[idx].rates, &self.keyed, self.replicate, i as u64);

@@ -153,39 +153,38 @@ impl World<'_> {
         std::mem::take(&mut self.asleep[idx].current)
     }
 
-    /// The weekly rates of life `(i, a)` as they stand, with its real self
-    /// counted at `real_cm`.
+    /// The weekly rates of life `(i, a)` as they stand (`real`: the real
+    /// life), with its real self counted at `real_cm`.
     // Called for every stepped week whose rates changed, and stored into the
     // sleeper record: inlined, they are built there instead of being
     // returned through a copy (about 2.4 M instructions per ics_x replicate).
     #[inline(always)]
-    pub(super) fn rates(&self, i: usize, a: usize, real_cm: u32) -> Rates {
+    pub(super) fn rates(&self, i: usize, a: usize, real: bool, real_cm: u32) -> Rates {
         let life = &self.lives[i * self.arms + a];
         let service = &self.model.services[self.model.arms[a].service];
-        let effect = self.effect(i, a, real_cm);
+        let effect = self.effect(i, a, real, real_cm);
         Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
     }
 
     /// Computes again the parts of a sleeping life's rates that its case
     /// manager's caseload moves.
-    pub(super) fn rerate_effect(&mut self, i: usize, a: usize) {
+    pub(super) fn rerate_effect(&mut self, i: usize, a: usize, real: bool) {
         let idx = i * self.arms + a;
         let nav = self.lives[idx].nav;
         let service = &self.model.services[self.model.arms[a].service];
-        let effect = self.effect(i, a, self.real_cm(i));
+        let effect = self.effect(i, a, real, self.real_cm(i));
         self.asleep[idx].rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
     }
 
-    /// The service multipliers that apply to life `(i, a)` this week, with its
-    /// real self counted at `real_cm`.
+    /// The service multipliers that apply to life `(i, a)` this week (`real`:
+    /// the real life), with its real self counted at `real_cm`.
     // Called for every rating and re-rating; left to itself the compiler
     // stopped inlining it once it chose among three tables (about 4 M more
     // instructions per ics_x replicate).
     #[inline(always)]
-    fn effect(&self, i: usize, a: usize, real_cm: u32) -> Effect {
+    fn effect(&self, i: usize, a: usize, real: bool, real_cm: u32) -> Effect {
         let life = &self.lives[i * self.arms + a];
         let cm = effect_cm(life, self.stages);
-        let real = a == self.cohort.arms[i] as usize;
         // A ghost counts itself in its case manager's caseload, unless its real
         // self is already counted there (then the caseload is as it is).
         let table = match cm {
@@ -269,7 +268,7 @@ mod tests {
         world.week(0);
         let svc = world.life(1, 1).service_cm;
         assert_eq!(world.cms.trial[svc as usize], 29, "20 served and 9 waiting on the fallback");
-        let job = |i: usize, a: usize| world.effect(i, a, world.real_cm(i)).stage[transition::JOB];
+        let job = |i: usize, a: usize| world.effect(i, a, world.is_real(i, a), world.real_cm(i)).stage[transition::JOB];
         let (real, ghost) = (2f64.powf(20.0 / 59.0), 2f64.powf(1.0 / 3.0));
         for i in 1..=20 {
             assert!((job(i, 1) - real).abs() < 1e-14, "real client {i}: {}", job(i, 1));

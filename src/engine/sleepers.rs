@@ -78,7 +78,8 @@ impl World<'_> {
     /// wakes. The same arithmetic as a woken life stepped this week.
     fn rerate(&mut self, idx: usize, t: u32) {
         let (i, a) = (idx / self.arms, idx % self.arms);
-        let (end, clock_end) = self.ends(i, a);
+        let real = self.is_real(i, a);
+        let (end, clock_end) = self.ends(i, real);
         if t > end {
             self.wake(idx, t);
             return;
@@ -87,7 +88,7 @@ impl World<'_> {
         let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
         let mut clock = life.labour;
         self.run_labour(&mut clock, state, &sleep.rates, self.dur_after(life, labour_from - from), t - labour_from);
-        self.rerate_effect(i, a);
+        self.rerate_effect(i, a, real);
         let dur = self.dur_after(&self.lives[idx], t - from);
         let sleep = &self.asleep[idx];
         let w = self.first_event(clock, state, dur, t, clock_end, sleep.service_week, &sleep.rates).unwrap_or(end + 1);
@@ -176,7 +177,8 @@ impl World<'_> {
         self.by_cm.remove(idx as u32);
         set_bit(&mut self.nav_waiting_ghosts, idx, false);
         let (i, a) = (idx / self.arms, idx % self.arms);
-        let end = self.end_of(i, a);
+        let real = self.is_real(i, a);
+        let end = self.end_of(i, real);
         if self.asleep[idx].mirror {
             // Woken at the latest in its last week, before its real self moves on.
             debug_assert!(until <= end, "a mirror ghost is taken over by its last week");
@@ -184,11 +186,11 @@ impl World<'_> {
         }
         if until > end {
             // Past its last week: it only needs its records completed.
-            self.catch_up(i, a, end + 1);
+            self.catch_up(i, a, real, end + 1);
             return;
         }
-        self.catch_up(i, a, until);
-        if a == self.cohort.arms[i] as usize {
+        self.catch_up(i, a, real, until);
+        if real {
             self.awake_real.push(i as u32);
         } else {
             self.awake_ghosts.push((i as u32, a as u8));
@@ -226,9 +228,17 @@ impl World<'_> {
     /// [`World::catch_up`] later replays the skipped weeks with exactly the
     /// arithmetic of the weekly step, so results are unchanged. `real_cm` is where the real self was counted in week `t`;
     /// `unchanged` whether this week's step left the rates it moved at, in
-    /// the sleeper record, as they were.
+    /// the sleeper record, as they were; `real` whether it is the real life.
     /// Returns whether it fell asleep.
-    pub(super) fn fall_asleep(&mut self, i: usize, a: usize, t: u32, real_cm: u32, unchanged: bool) -> bool {
+    pub(super) fn fall_asleep(
+        &mut self,
+        i: usize,
+        a: usize,
+        real: bool,
+        t: u32,
+        real_cm: u32,
+        unchanged: bool,
+    ) -> bool {
         let idx = i * self.arms + a;
         let life = &self.lives[idx];
         if !self.sleeping {
@@ -239,9 +249,9 @@ impl World<'_> {
         if depends_on.is_some() && !life.in_service {
             return false;
         }
-        let (end, clock_end) = self.ends(i, a);
+        let (end, clock_end) = self.ends(i, real);
         if !unchanged {
-            self.asleep[idx].rates = self.rates(i, a, real_cm);
+            self.asleep[idx].rates = self.rates(i, a, real, real_cm);
         }
         let (life, rates) = (&self.lives[idx], &self.asleep[idx].rates);
         let from = t + 1;
@@ -261,7 +271,7 @@ impl World<'_> {
         if let Some(m) = depends_on {
             self.by_cm.push(m as usize, idx as u32);
         }
-        if a != self.cohort.arms[i] as usize {
+        if !real {
             // A ghost waiting for a Navigator is woken by step 2b (see
             // [`World::wake_ghosts_given_navigators`]).
             if waits_for_navigator(&self.lives[idx], self.nav_stage[a]) {
@@ -275,14 +285,13 @@ impl World<'_> {
     /// `until`: the records and trajectory sums of each week, the clocks,
     /// counters and spell duration, as the weekly step would have done them.
     /// The state is constant over the span, so the record is updated in closed
-    /// form.
-    pub(super) fn catch_up(&mut self, i: usize, a: usize, until: u32) {
+    /// form. `real`: whether it is person `i`'s real life.
+    pub(super) fn catch_up(&mut self, i: usize, a: usize, real: bool, until: u32) {
         let idx = i * self.arms + a;
         let from = self.lives[idx].asleep_from;
         if from == NONE {
             return;
         }
-        let real = a == self.cohort.arms[i] as usize;
         let r_week = self.week_of[i];
         let (k_from, k_until) = (from - r_week, until - r_week);
         // Own weeks recorded: up to the horizon, inclusive.
