@@ -97,6 +97,9 @@ pub struct CaseManagers {
     /// `inert[s]`: service `s` has no effects, so its clients' rates do not
     /// depend on caseloads and its multipliers stay the 1s they start as.
     pub inert: Vec<bool>,
+    /// `effects[m]`: case manager `m`'s service has effects; one look-up,
+    /// for every life that falls asleep.
+    effects: Vec<bool>,
 }
 
 impl CaseManagers {
@@ -114,6 +117,7 @@ impl CaseManagers {
         let capped_fallback: Vec<bool> =
             (0..model.services.len()).map(|s| model.services[s].cap.is_some() && model.is_fallback(s)).collect();
         let on_fallback = if capped_fallback.contains(&true) { n * stride } else { 0 };
+        let effects = svc.iter().map(|&s| !service::is_inert(&model.services[s as usize])).collect();
         Self {
             service: svc,
             key,
@@ -135,14 +139,21 @@ impl CaseManagers {
                 .map(|s| if week0_clients_leave(s.initial_exit_rate) { s.initial_exit_rate } else { 0.0 })
                 .collect(),
             inert: model.services.iter().map(service::is_inert).collect(),
+            effects,
         }
+    }
+
+    /// The case managers whose caseload at this week's step 3 differs from
+    /// the week before (all of them in the first week), in order.
+    pub fn changed(&self) -> &[u32] {
+        &self.changed
     }
 
     /// Whether the service of case manager `m` has effects, so that its
     /// clients' rates depend on its caseload.
     #[inline]
     pub fn has_effects(&self, m: u32) -> bool {
-        !self.inert[self.service[m as usize] as usize]
+        self.effects[m as usize]
     }
 
     /// Current caseload of case manager `m` (validation bounds each part, so

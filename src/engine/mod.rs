@@ -438,8 +438,9 @@ impl<'m> World<'m> {
             self.wake_ghosts_given_navigators();
         }
         self.cms.compute_multipliers(&self.model.services, self.any_ghost);
-        for (m, &load) in self.cms.snapshot.iter().enumerate() {
-            self.caseload_history[m * self.weeks + t as usize] = load;
+        let column = self.caseload_history[t as usize..].iter_mut().step_by(self.weeks);
+        for (at, &load) in column.zip(&self.cms.snapshot) {
+            *at = load;
         }
         self.rerate_clients_of_changed_case_managers(t);
         self.wake_sleepers(t);
@@ -538,7 +539,7 @@ impl<'m> World<'m> {
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
                 self.pools[p].placed.push((ticket, cm));
-                self.note_navigator_need(i);
+                self.note_navigator_need(i, self.cohort.arms[i] as usize);
             }
             let (cm, load) = self.cms.least_loaded(p, services);
             self.pools[p].next_cm = if cm != NONE && service.cap.is_none_or(|cap| load < cap) { cm } else { NONE };
@@ -615,8 +616,8 @@ impl<'m> World<'m> {
     /// Whether real participant `i` now waits for a Navigator: in a service with
     /// Navigators, at their stages, without one. Kept up to date at every
     /// change, so step 2b reads its queue without visiting anybody else.
-    fn note_navigator_need(&mut self, i: usize) {
-        let r = self.cohort.arms[i] as usize;
+    /// `r`: the person's arm.
+    fn note_navigator_need(&mut self, i: usize, r: usize) {
         let waiting = waits_for_navigator(&self.lives[i * self.arms + r], self.nav_stage[r]);
         set_bit(&mut self.nav_waiting, i, waiting);
     }

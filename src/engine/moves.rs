@@ -184,9 +184,9 @@ impl World<'_> {
             }
             let i = self.awake_real[j] as usize;
             let r = self.cohort.arms[i] as usize;
-            let real_cm = self.real_cm(i);
+            let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
             let (unchanged, moved_to) = self.step_real(i, r, t - self.week_of[i], real_cm);
-            self.note_navigator_need(i);
+            self.note_navigator_need(i, r);
             if moved_to != real_cm {
                 self.wake_ghosts(i, t + 1, serving_ghost(self.stages, real_cm, moved_to));
             }

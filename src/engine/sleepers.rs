@@ -56,11 +56,8 @@ impl World<'_> {
     /// changed this week move to the new multipliers without waking (see
     /// [`World::rerate`]).
     pub(super) fn rerate_clients_of_changed_case_managers(&mut self, t: u32) {
-        for m in 0..self.cms.service.len() {
-            if self.by_cm.is_empty(m) || !self.caseload_changed(m, t) {
-                continue;
-            }
-            let mut next = self.by_cm.first(m);
+        for j in 0..self.cms.changed().len() {
+            let mut next = self.by_cm.first(self.cms.changed()[j] as usize);
             while next != NONE {
                 let idx = next;
                 next = self.by_cm.next(idx);
@@ -175,9 +172,12 @@ impl World<'_> {
         }
         self.by_week.remove(idx as u32);
         self.by_cm.remove(idx as u32);
-        set_bit(&mut self.nav_waiting_ghosts, idx, false);
         let (i, a) = (idx / self.arms, idx % self.arms);
         let real = self.is_real(i, a);
+        if !real {
+            // Only ghosts are queued there (see [`World::fall_asleep`]).
+            set_bit(&mut self.nav_waiting_ghosts, idx, false);
+        }
         let end = self.end_of(i, real);
         if self.asleep[idx].mirror {
             // Woken at the latest in its last week, before its real self moves on.
@@ -211,12 +211,6 @@ impl World<'_> {
             self.by_week.prefetch(idx);
             self.by_cm.prefetch(idx);
         }
-    }
-
-    /// Whether case manager `m`'s caseload at step 3 of week `t` differs from the week before.
-    fn caseload_changed(&self, m: usize, t: u32) -> bool {
-        let at = m * self.weeks + t as usize;
-        t == 0 || self.caseload_history[at] != self.caseload_history[at - 1]
     }
 
     /// After week `t`, a life that nothing outside it can change before its
