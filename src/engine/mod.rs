@@ -618,6 +618,10 @@ impl<'m> World<'m> {
     /// change, so step 2b reads its queue without visiting anybody else.
     /// `r`: the person's arm.
     fn note_navigator_need(&mut self, i: usize, r: usize) {
+        if self.nav_stage[r].is_none() {
+            // An arm without Navigators never queues anybody.
+            return;
+        }
         let waiting = waits_for_navigator(&self.lives[i * self.arms + r], self.nav_stage[r]);
         set_bit(&mut self.nav_waiting, i, waiting);
     }

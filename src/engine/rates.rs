@@ -3,7 +3,7 @@
 //! skipping weeks alike, so both use the same arithmetic.
 
 use super::World;
-use super::life::Life;
+use super::life::{Life, NONE};
 use crate::scenario::NavigatorModel;
 use crate::scenario::{Model, ServiceModel, transition};
 
@@ -172,7 +172,10 @@ impl World<'_> {
         let idx = i * self.arms + a;
         let nav = self.lives[idx].nav;
         let service = &self.model.services[self.model.arms[a].service];
-        let effect = self.effect(i, a, real, self.real_cm(i));
+        // A real life's own case manager is where it is counted: `effect`
+        // reads `real_cm` only for a ghost.
+        let real_cm = if real { NONE } else { self.real_cm(i) };
+        let effect = self.effect(i, a, real, real_cm);
         self.asleep[idx].rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
     }
 

@@ -207,12 +207,17 @@ impl World<'_> {
     /// [`prefetch`]).
     #[inline]
     pub(super) fn prefetch_life(&self, idx: u32) {
+        self.prefetch_person_life(idx as usize / self.arms, idx);
+    }
+
+    /// [`World::prefetch_life`] for a loop that knows the life's person `i`.
+    #[inline]
+    pub(super) fn prefetch_person_life(&self, i: usize, idx: u32) {
         // One comparison for all: the addresses are formed, not looked up.
-        let i = idx as usize;
-        if i < self.lives.len() {
-            prefetch::two_lines(self.lives.as_ptr().wrapping_add(i));
-            prefetch::two_lines(self.asleep.as_ptr().wrapping_add(i));
-            prefetch::two_lines(self.cohort.rate_multipliers.as_ptr().wrapping_add(i / self.arms));
+        if (idx as usize) < self.lives.len() {
+            prefetch::two_lines(self.lives.as_ptr().wrapping_add(idx as usize));
+            prefetch::two_lines(self.asleep.as_ptr().wrapping_add(idx as usize));
+            prefetch::two_lines(self.cohort.rate_multipliers.as_ptr().wrapping_add(i));
             self.by_week.prefetch(idx);
             self.by_cm.prefetch(idx);
         }
@@ -293,6 +298,7 @@ impl World<'_> {
         let idx = i * self.arms + a;
         let from = self.lives[idx].asleep_from;
         if from == NONE {
+            // A mirror ghost that has just taken over an awake real self.
             return;
         }
         let r_week = self.week_of[i];
