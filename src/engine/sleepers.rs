@@ -387,10 +387,15 @@ impl World<'_> {
     /// asleep from `from` happens, or `u32::MAX`: its engagement or support
     /// clock fires, or a service-exit rule is met. None of these depends on a
     /// caseload, so the week stands when the life is re-rated.
+    // Inlined for the common case, a life outside a service: no event.
+    #[inline]
     fn service_event(&self, life: &Life, a: usize, from: u32, rates: &Rates) -> u32 {
-        if !life.in_service {
-            return u32::MAX;
-        }
+        if life.in_service { self.service_event_in_service(life, a, from, rates) } else { u32::MAX }
+    }
+
+    /// [`World::service_event`] of a life in its service.
+    #[inline(never)]
+    fn service_event_in_service(&self, life: &Life, a: usize, from: u32, rates: &Rates) -> u32 {
         let service = &self.model.services[self.model.arms[a].service];
         let after = |limit: Option<u32>, count: u16| limit.map_or(u32::MAX, |w| w.saturating_sub(count.into()).max(1));
         // Weeks from `from` (1 = week `from`).
