@@ -48,7 +48,7 @@ pub use outcomes::{OUTCOMES, Outcome, outcome_value};
 
 use crate::population::Person;
 use crate::rng::Keyed;
-use crate::scenario::{ArmModel, Model, transition};
+use crate::scenario::{ArmModel, Model, ServiceModel, transition};
 use capacity::{CaseManagers, Pool};
 use life::{Life, NONE};
 use lists::Lists;
@@ -228,6 +228,8 @@ pub struct World<'m> {
     by_cm: Lists,
     /// The rates and clock anchor of each sleeping life.
     asleep: Vec<Sleep>,
+    /// `service_of[a]`: arm `a`'s service, one look-up for every step and rating.
+    service_of: Vec<&'m ServiceModel>,
     /// `nav_stage[a]`: the highest stage at which arm `a`'s service gives
     /// Navigators, if it has them.
     nav_stage: Vec<Option<u8>>,
@@ -398,6 +400,7 @@ impl<'m> World<'m> {
             by_week: scratch.by_week.reset(last_week as usize + 2, n * arms),
             by_cm: scratch.by_cm.reset(n_cm, n * arms),
             asleep: refill(scratch.asleep, n * arms, Sleep::default()),
+            service_of: model.arms.iter().map(|a| &model.services[a.service]).collect(),
             nav_stage: model
                 .arms
                 .iter()

@@ -203,7 +203,7 @@ impl World<'_> {
     /// manager it is counted with after the move.
     fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> (bool, u32) {
         let model = self.model;
-        let service = &model.services[model.arms[r].service];
+        let service = self.service_of[r];
         let idx = i * self.arms + r;
         let life = &self.lives[idx];
         let before_nav = life.nav;
@@ -237,7 +237,7 @@ impl World<'_> {
     /// at (kept in its sleeper record) as they were.
     fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> bool {
         let model = self.model;
-        let service = &model.services[model.arms[a].service];
+        let service = self.service_of[a];
         let idx = i * self.arms + a;
         let p = self.pool_of(model.arms[a].service, self.site_of[i]);
         let current = self.take_current(idx);

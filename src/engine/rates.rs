@@ -161,7 +161,7 @@ impl World<'_> {
     #[inline(always)]
     pub(super) fn rates(&self, i: usize, a: usize, real: bool, real_cm: u32) -> Rates {
         let life = &self.lives[i * self.arms + a];
-        let service = &self.model.services[self.model.arms[a].service];
+        let service = self.service_of[a];
         let effect = self.effect(i, a, real, real_cm);
         Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
     }
@@ -171,7 +171,7 @@ impl World<'_> {
     pub(super) fn rerate_effect(&mut self, i: usize, a: usize, real: bool) {
         let idx = i * self.arms + a;
         let nav = self.lives[idx].nav;
-        let service = &self.model.services[self.model.arms[a].service];
+        let service = self.service_of[a];
         // A real life's own case manager is where it is counted: `effect`
         // reads `real_cm` only for a ghost.
         let real_cm = if real { NONE } else { self.real_cm(i) };

@@ -396,7 +396,7 @@ impl World<'_> {
     /// [`World::service_event`] of a life in its service.
     #[inline(never)]
     fn service_event_in_service(&self, life: &Life, a: usize, from: u32, rates: &Rates) -> u32 {
-        let service = &self.model.services[self.model.arms[a].service];
+        let service = self.service_of[a];
         let after = |limit: Option<u32>, count: u16| limit.map_or(u32::MAX, |w| w.saturating_sub(count.into()).max(1));
         // Weeks from `from` (1 = week `from`).
         let mut first = life
