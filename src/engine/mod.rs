@@ -202,9 +202,10 @@ pub struct World<'m> {
     /// costs two additions. Summed into `trajectories` at the end.
     trajectory_runs: Vec<i64>,
     arrived: usize,
-    /// Randomisation week and site of each person, compact for the weekly loop.
+    /// Randomisation week, site and arm of each person, compact for the weekly loop.
     week_of: Vec<u32>,
     site_of: Vec<u16>,
+    arm_of: Vec<u8>,
     /// `ghost_arms[r]`: the arms under which a person randomised to `r` has a ghost.
     ghost_arms: Vec<Vec<u8>>,
     /// Caseload of every case manager at step 3 of every calendar week, case
@@ -391,6 +392,7 @@ impl<'m> World<'m> {
             arrived: 0,
             week_of: cohort.persons.iter().map(|p| p.week).collect(),
             site_of: cohort.persons.iter().map(|p| p.site).collect(),
+            arm_of: cohort.arms.clone(),
             ghost_arms,
             caseload_history,
             weeks: last_week as usize + 1,
@@ -519,7 +521,7 @@ impl<'m> World<'m> {
             self.pools[p].placed.clear();
             while let Some(&ticket) = self.pools[p].waitlist.front() {
                 let i = ticket as usize;
-                let life = &mut self.lives[i * self.arms + self.cohort.arms[i] as usize];
+                let life = &mut self.lives[i * self.arms + self.arm_of[i] as usize];
                 if !life.waiting {
                     self.pools[p].waitlist.pop_front();
                     continue;
@@ -530,7 +532,7 @@ impl<'m> World<'m> {
                 }
                 self.pools[p].waitlist.pop_front();
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
-                let idx = i * self.arms + self.cohort.arms[i] as usize;
+                let idx = i * self.arms + self.arm_of[i] as usize;
                 // Mirrors stop mirroring, and the rates of ghosts served by the
                 // case manager the real self leaves or joins change.
                 self.wake_ghosts(i, self.now, Self::mirroring);
@@ -542,7 +544,7 @@ impl<'m> World<'m> {
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
                 self.pools[p].placed.push((ticket, cm));
-                self.note_navigator_need(i, self.cohort.arms[i] as usize);
+                self.note_navigator_need(i, self.arm_of[i] as usize);
             }
             let (cm, load) = self.cms.least_loaded(p, services);
             self.pools[p].next_cm = if cm != NONE && service.cap.is_none_or(|cap| load < cap) { cm } else { NONE };
@@ -577,7 +579,7 @@ impl<'m> World<'m> {
         }
         for w in 0..self.nav_waiting.len() {
             for i in ones(w, self.nav_waiting[w]) {
-                let r = self.cohort.arms[i] as usize;
+                let r = self.arm_of[i] as usize;
                 let service_index = self.model.arms[r].service;
                 let Some(nav) = &self.model.services[service_index].navigators else { continue };
                 let p = self.pool_of(service_index, self.site_of[i]);
@@ -631,14 +633,14 @@ impl<'m> World<'m> {
 
     /// The case manager person `i`'s real life is counted with.
     fn real_cm(&self, i: usize) -> u32 {
-        self.lives[i * self.arms + self.cohort.arms[i] as usize].counted_cm(self.stages)
+        self.lives[i * self.arms + self.arm_of[i] as usize].counted_cm(self.stages)
     }
 
     /// Whether person `i`'s life under arm `a` is their real one. Looked up
     /// once by the loops that visit a life, and handed on.
     #[inline]
     fn is_real(&self, i: usize, a: usize) -> bool {
-        a == self.cohort.arms[i] as usize
+        a == self.arm_of[i] as usize
     }
 
     /// The last calendar week person `i`'s life is stepped: the trial's last

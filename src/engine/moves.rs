@@ -179,11 +179,11 @@ impl World<'_> {
         let mut kept = 0;
         for j in 0..self.awake_real.len() {
             if let Some(&i) = self.awake_real.get(j + 1) {
-                let r = self.cohort.arms[i as usize];
+                let r = self.arm_of[i as usize];
                 self.prefetch_person_life(i as usize, i * self.arms as u32 + u32::from(r));
             }
             let i = self.awake_real[j] as usize;
-            let r = self.cohort.arms[i] as usize;
+            let r = self.arm_of[i] as usize;
             let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
             let (unchanged, moved_to) = self.step_real(i, r, t - self.week_of[i], real_cm);
             self.note_navigator_need(i, r);

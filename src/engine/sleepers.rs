@@ -128,7 +128,7 @@ impl World<'_> {
     /// life, asleep or not, with its horizon snapshots, and keeps its own
     /// service record and waitlist flag.
     fn take_real_state(&mut self, i: usize, a: usize) {
-        let (idx, real) = (i * self.arms + a, i * self.arms + self.cohort.arms[i] as usize);
+        let (idx, real) = (i * self.arms + a, i * self.arms + self.arm_of[i] as usize);
         let (waiting, started) = (self.ghost_waiting(idx), self.lives[idx].record.service_started);
         self.lives[idx] = self.lives[real];
         self.asleep[idx] = Sleep { current: false, ..self.asleep[real] };
@@ -148,14 +148,14 @@ impl World<'_> {
             return life.waiting;
         }
         let i = idx / self.arms;
-        let real = &self.lives[i * self.arms + self.cohort.arms[i] as usize];
+        let real = &self.lives[i * self.arms + self.arm_of[i] as usize];
         life.waiting && real.record.first_exit == NEVER && real.on_benefit(self.stages)
     }
 
     /// The ghosts of person `i` for which `which` holds wake, caught up to
     /// week `until` (not included).
     pub(super) fn wake_ghosts(&mut self, i: usize, until: u32, which: impl Fn(&Life, &Sleep) -> bool) {
-        let r = self.cohort.arms[i] as usize;
+        let r = self.arm_of[i] as usize;
         for g in 0..self.ghost_arms[r].len() {
             let idx = i * self.arms + self.ghost_arms[r][g] as usize;
             if which(&self.lives[idx], &self.asleep[idx]) {
@@ -171,10 +171,18 @@ impl World<'_> {
 
     /// Wakes life `idx` if asleep: it leaves its lists, catches up to week
     /// `until` (not included) and is stepped from then on.
+    // Inlined, so that asking for a life already awake makes no call; the
+    // work of waking stays out of line.
+    #[inline]
     pub(super) fn wake(&mut self, idx: usize, until: u32) {
-        if self.lives[idx].asleep_from == NONE {
-            return;
+        if self.lives[idx].asleep_from != NONE {
+            self.wake_asleep(idx, until);
         }
+    }
+
+    /// [`World::wake`] of a sleeping life.
+    #[inline(never)]
+    fn wake_asleep(&mut self, idx: usize, until: u32) {
         self.by_week.remove(idx as u32);
         self.by_cm.remove(idx as u32);
         let (i, a) = (idx / self.arms, idx % self.arms);
