@@ -6,7 +6,7 @@
 //! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
 
 use crate::rng::{Keyed, Purpose, below_one, pick_cumulative};
-use crate::scenario::{EligibilityModel, Model, PopulationModel, transition};
+use crate::scenario::{CovariateEffects, EligibilityModel, Model, PopulationModel, transition};
 
 /// One participant's baseline record.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,41 +117,164 @@ fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f
 /// spells; benefit type and health enter as one coefficient per category.
 ///
 /// Most scenarios give most transitions few coefficients, so exponents repeat
-/// (a loading of 1 alone, or of −1 alone) or are zero. Each distinct exponent
-/// is passed to `exp` once, and a zero one not at all (`exp(±0) = 1` exactly).
+/// (a loading of 1 alone, or of −1 alone) or are zero. Transitions whose
+/// exponents sum the same numbers share one `exp`, and a zero exponent goes
+/// to `exp` not at all (`exp(±0) = 1` exactly).
 /// `ln((w+1)/(w_ref+1))` is taken only when a coefficient reads it: it is
 /// finite (`w_ref ≥ 0` by validation), so under zero coefficients it adds a
 /// zero whatever its value, and at most the sign of a zero exponent changes.
 /// The multipliers are bit for bit those of one `exp` per transition.
+///
+/// For many people, work out the model's part once with
+/// [`RateMultipliers::new`] and call [`RateMultipliers::of`] for each.
 pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
-    let r = &model.population.reference;
-    let log_weeks = if model.transitions.iter().any(|e| e.log_weeks_on_benefit != 0.0) {
-        libm::log((p.weeks_on_benefit as f64 + 1.0) / (r.weeks_on_benefit + 1.0))
-    } else {
-        0.0
-    };
-    // A zero coefficient leaves its covariate out, even one so far from its
-    // reference that the difference is infinite (0 · ∞ would be NaN).
-    let term = |coefficient: f64, x: f64| if coefficient == 0.0 { 0.0 } else { coefficient * x };
-    let eta: [f64; transition::COUNT] = std::array::from_fn(|j| {
-        let e = &model.transitions[j];
-        term(e.age, p.age - r.age)
-            + term(e.age_first_benefit, p.age_first_benefit - r.age_first_benefit)
-            + term(e.log_weeks_on_benefit, log_weeks)
-            + term(e.prior_spells, p.prior_spells as f64 - r.prior_spells)
-            + e.benefit_type[p.benefit_type as usize]
-            + e.health[p.health as usize]
-            + term(e.loading, p.readiness)
-    });
-    let mut m = [1.0; transition::COUNT];
-    for j in 0..transition::COUNT {
-        if eta[j] == 0.0 {
-            continue;
-        }
-        m[j] = match (0..j).find(|&k| eta[k].to_bits() == eta[j].to_bits()) {
-            Some(k) => m[k],
-            None => libm::exp(eta[j]),
-        };
+    RateMultipliers::new(model).of(p)
+}
+
+/// What a model's rate multipliers owe to the model alone, worked out before
+/// any person is drawn, for each benefit type and health condition: which
+/// transitions' exponents sum the same numbers as an earlier one's (and so
+/// share its multiplier), the multiplier of a transition that reads no
+/// covariate but type and health, and for one that reads readiness too the
+/// sum of its terms before readiness's. Only a transition with an age,
+/// weeks or spells coefficient sums every term per person.
+///
+/// Each exponent is the same sum, in the same order, as [`rate_multipliers`]
+/// documents: a term whose coefficient is zero is `0.0` whatever its
+/// covariate, so the terms before readiness's are the same for every person
+/// of a type and health, and adding them up once gives the same bits.
+#[derive(Debug, Clone)]
+pub struct RateMultipliers<'a> {
+    model: &'a Model,
+    /// Whether a transition reads age, age at first benefit, weeks on
+    /// benefit or prior spells, so that a person's [`Distances`] are needed.
+    distances: bool,
+    /// Whether a transition reads `ln((w+1)/(w_ref+1))`.
+    log_weeks: bool,
+    /// How each transition's multiplier is found, by benefit type, health
+    /// condition and transition.
+    steps: [[[Step; transition::COUNT]; 5]; 3],
+}
+
+/// How one transition's multiplier is found for a person of a given benefit
+/// type and health condition.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    /// That of an earlier transition, whose exponent sums the same numbers.
+    Same(usize),
+    /// Reads no covariate but type and health: the same for everyone.
+    Fixed(f64),
+    /// Reads readiness, and no covariate but type and health:
+    /// `exp(before + loading · u)`, `before` the sum of the terms before
+    /// readiness's.
+    Readiness { before: f64, loading: f64 },
+    /// Reads age, age at first benefit, weeks on benefit or prior spells.
+    Covariates,
+}
+
+/// A person's covariates as distances from the reference, as the exponent
+/// reads them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Distances {
+    age: f64,
+    age_first_benefit: f64,
+    log_weeks: f64,
+    prior_spells: f64,
+}
+
+impl<'a> RateMultipliers<'a> {
+    /// The model's part of every person's rate multipliers.
+    pub fn new(model: &'a Model) -> Self {
+        let steps = std::array::from_fn(|b| std::array::from_fn(|h| steps(model, b, h)));
+        let distances = model.transitions.iter().any(reads_covariates);
+        let log_weeks = model.transitions.iter().any(|e| e.log_weeks_on_benefit != 0.0);
+        Self { model, distances, log_weeks, steps }
     }
-    m
+
+    /// Person `p`'s rate multipliers, as [`rate_multipliers`] computes them.
+    pub fn of(&self, p: &Person) -> [f64; transition::COUNT] {
+        let (b, h) = (p.benefit_type as usize, p.health as usize);
+        let x = if self.distances { self.distances(p) } else { Distances::default() };
+        let mut m = [1.0; transition::COUNT];
+        for (j, step) in self.steps[b][h].iter().enumerate() {
+            m[j] = match *step {
+                Step::Same(k) => m[k],
+                Step::Fixed(multiplier) => multiplier,
+                Step::Readiness { before, loading } => exp_unless_zero(before + loading * p.readiness),
+                Step::Covariates => {
+                    let e = &self.model.transitions[j];
+                    exp_unless_zero(before_readiness(e, &x, b, h) + term(e.loading, p.readiness))
+                }
+            };
+        }
+        m
+    }
+
+    /// `p`'s covariates as the exponent reads them.
+    fn distances(&self, p: &Person) -> Distances {
+        let r = &self.model.population.reference;
+        Distances {
+            age: p.age - r.age,
+            age_first_benefit: p.age_first_benefit - r.age_first_benefit,
+            log_weeks: if self.log_weeks {
+                libm::log((p.weeks_on_benefit as f64 + 1.0) / (r.weeks_on_benefit + 1.0))
+            } else {
+                0.0
+            },
+            prior_spells: p.prior_spells as f64 - r.prior_spells,
+        }
+    }
+}
+
+/// How each transition's multiplier is found for benefit type `b` and
+/// health condition `h`.
+fn steps(model: &Model, b: usize, h: usize) -> [Step; transition::COUNT] {
+    let summed = |j: usize| {
+        let e = &model.transitions[j];
+        [e.age, e.age_first_benefit, e.log_weeks_on_benefit, e.prior_spells, e.benefit_type[b], e.health[h], e.loading]
+            .map(f64::to_bits)
+    };
+    std::array::from_fn(|j| {
+        let e = &model.transitions[j];
+        if let Some(k) = (0..j).find(|&k| summed(k) == summed(j)) {
+            Step::Same(k)
+        } else if reads_covariates(e) {
+            Step::Covariates
+        } else if e.loading != 0.0 {
+            Step::Readiness { before: before_readiness(e, &Distances::default(), b, h), loading: e.loading }
+        } else {
+            // `+ term(0, u)` adds `0.0`, as the exponent of every person does.
+            Step::Fixed(exp_unless_zero(before_readiness(e, &Distances::default(), b, h) + 0.0))
+        }
+    })
+}
+
+/// Whether transition `e` reads age, age at first benefit, weeks on benefit
+/// or prior spells.
+fn reads_covariates(e: &CovariateEffects) -> bool {
+    [e.age, e.age_first_benefit, e.log_weeks_on_benefit, e.prior_spells].iter().any(|&c| c != 0.0)
+}
+
+/// `exp(eta)`, and 1 for a zero `eta` without the call (`exp(±0) = 1` exactly).
+#[inline]
+fn exp_unless_zero(eta: f64) -> f64 {
+    if eta == 0.0 { 1.0 } else { libm::exp(eta) }
+}
+
+/// The terms of transition `e`'s exponent before readiness's, summed in order.
+fn before_readiness(e: &CovariateEffects, x: &Distances, b: usize, h: usize) -> f64 {
+    term(e.age, x.age)
+        + term(e.age_first_benefit, x.age_first_benefit)
+        + term(e.log_weeks_on_benefit, x.log_weeks)
+        + term(e.prior_spells, x.prior_spells)
+        + e.benefit_type[b]
+        + e.health[h]
+}
+
+/// A coefficient times its covariate. A zero coefficient leaves its covariate
+/// out, even one so far from its reference that the difference is infinite
+/// (0 · ∞ would be NaN).
+#[inline]
+fn term(coefficient: f64, x: f64) -> f64 {
+    if coefficient == 0.0 { 0.0 } else { coefficient * x }
 }

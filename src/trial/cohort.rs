@@ -86,6 +86,7 @@ pub fn cohort(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Co
 fn people(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, CohortError> {
     let arrivals = arrivals(model, keyed, replicate);
     let ratios: Vec<f64> = model.arms.iter().map(|a| a.ratio).collect();
+    let multipliers = population::RateMultipliers::new(model);
     let expected = model.enrolment.expected_participants().min(arrivals.size_hint().1.unwrap_or(usize::MAX));
     let mut c = Cohort {
         persons: Vec::with_capacity(expected),
@@ -95,7 +96,7 @@ fn people(model: &Model, keyed: &Keyed, replicate: u64) -> Result<Cohort, Cohort
     for (ticket, (week, site)) in arrivals.enumerate() {
         let p = population::generate(&model.population, keyed, replicate, ticket as u64, site, week)
             .ok_or(CohortError::Eligibility { attempts: model.population.max_attempts })?;
-        let pm = population::rate_multipliers(model, &p);
+        let pm = multipliers.of(&p);
         // Validation rules this out, but a library caller may run a `Model`
         // it built or changed itself (its fields are public): a multiplier
         // past the bound would stop clocks without a word. Six comparisons
