@@ -26,6 +26,11 @@ pub const FAR: u32 = 1 << 24;
 const LONGEST_TRIAL: u32 = MAX_ENROLMENT_WEEKS + MAX_HORIZON;
 const _: () = assert!(LONGEST_TRIAL < NEVER as u32 && LONGEST_TRIAL < FAR, "weeks fit a Record and the clocks");
 
+/// How near a whole number [`Clock::weeks_to_event`]'s quotient may come
+/// before the week is found by testing (2⁻²⁰, far above its error of 2⁻²⁶).
+const NEAR_WHOLE: f64 = 1.0 / (1 << 20) as f64;
+const _: () = assert!((FAR + LONGEST_TRIAL) < 1 << 25, "the quotient's error bound holds");
+
 /// A running exponential clock for one kind of event.
 ///
 /// It holds the hazard still to accumulate at its anchor (the last event or
@@ -77,10 +82,37 @@ impl Clock {
     /// week), by exactly the test [`Clock::tick`] makes; `None` at a zero rate
     /// or when it is more than [`FAR`] weeks away, beyond any trial.
     pub fn weeks_to_event(&self, rate: f64) -> Option<u32> {
-        if rate <= 0.0 {
-            return None;
+        // One comparison for the common case; a zero or subnormal rate is
+        // rare, and only a normal one keeps the error bound below.
+        if rate < f64::MIN_POSITIVE {
+            return if rate <= 0.0 { None } else { self.weeks_to_event_searched(rate) };
         }
         // The anchor as `tick` would move it for this rate.
+        let (left, run) = if rate == self.rate { (self.left, self.weeks) } else { (self.remaining(), 0) };
+        let guess = left / rate - f64::from(run);
+        // The test `tick` makes in week `n`, `left − (run + n)·rate ≤ 0`, is
+        // `fl((run + n)·rate) ≥ left` (a difference of two floats has the sign
+        // of the exact one, and the product is normal), that is
+        // `run + n ≥ (left / rate)·(1 + δ)` with |δ| ≤ 2⁻⁵²: a bound within
+        // 2⁻²⁷ of `left / rate`, below `FAR + LONGEST_TRIAL` < 2²⁵ here;
+        // `guess + run` is as near it (two roundings). So when `guess` is
+        // more than `NEAR_WHOLE` from a whole number, the week is the first
+        // whole one past it, and no test is needed; nearer one (about once
+        // in 500 000 at random), the search below makes the tests.
+        if guess > 1.0 && guess <= f64::from(FAR) {
+            let whole = guess as u32;
+            let past = guess - f64::from(whole);
+            if past > NEAR_WHOLE && past < 1.0 - NEAR_WHOLE {
+                return Some(whole + 1);
+            }
+        }
+        self.weeks_to_event_searched(rate)
+    }
+
+    /// [`Clock::weeks_to_event`] by its test itself, week by week from the
+    /// quotient's; `rate` is positive.
+    #[inline(never)]
+    fn weeks_to_event_searched(&self, rate: f64) -> Option<u32> {
         let (left, run) = if rate == self.rate { (self.left, self.weeks) } else { (self.remaining(), 0) };
         let fires = |n: u32| left - f64::from(run + n) * rate <= 0.0;
         // The quotient is within a week or two of the answer, and the answer
@@ -373,6 +405,24 @@ mod tests {
         }
         // Hazard that reaches the threshold exactly fires: 2 at 1 a week, in week 2.
         assert_eq!(ticks_to_event(Clock { left: 2.0, rate: 0.0, weeks: 0 }, 1.0), 2);
+    }
+
+    #[test]
+    fn the_look_ahead_without_tests_agrees_with_ticking_near_whole_quotients() {
+        // Quotients just past the margin from a whole week, on either side,
+        // where the look-ahead answers without testing, and just inside it.
+        for rate in [0.013, 0.1, 0.7, 1.6108250056356475, 3.0] {
+            for weeks in [1u32, 2, 7, 40, 300] {
+                for off in [-2.0 * NEAR_WHOLE, -NEAR_WHOLE / 2.0, NEAR_WHOLE / 2.0, 2.0 * NEAR_WHOLE] {
+                    let clock = Clock { left: (f64::from(weeks) + off) * rate, rate, weeks: 0 };
+                    assert_eq!(
+                        clock.weeks_to_event(rate),
+                        Some(ticks_to_event(clock, rate)),
+                        "{weeks} + {off} at {rate}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
