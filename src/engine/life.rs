@@ -141,6 +141,13 @@ impl Clock {
         Self { left: keyed.exponential(replicate, purpose, entity, 0), rate: 0.0, weeks: 0 }
     }
 
+    /// A clock whose event never comes, for an event no service of the trial
+    /// has: its threshold, never read, is not drawn.
+    #[inline]
+    pub fn never() -> Self {
+        Self { left: f64::INFINITY, rate: 0.0, weeks: 0 }
+    }
+
     /// Adds one week at total rate `rate`; true when the event happens this week.
     ///
     /// `events` counts the events so far; on an event it grows by one and keys
@@ -284,6 +291,25 @@ const _: () = assert!(
 impl Life {
     /// A life starting on benefit at `stage`, with clocks keyed by `ticket`.
     pub fn new(stage: u8, fallback_cm: u32, keyed: &Keyed, replicate: u64, ticket: u64) -> Self {
+        Self::arriving(stage, fallback_cm, keyed, replicate, ticket, true)
+    }
+
+    /// [`Life::new`], with an in-work-support clock only if `support_ends`:
+    /// some service of the trial ends time-unlimited support at a positive
+    /// rate. Otherwise that clock never runs (its rate is zero in every
+    /// week), and drawing its threshold, a hash and a logarithm, would be an
+    /// eighth of an arrival's cost.
+    // Inlined into the arrivals' loop, which then builds the life in place
+    // instead of copying it from the stack.
+    #[inline(always)]
+    pub fn arriving(
+        stage: u8,
+        fallback_cm: u32,
+        keyed: &Keyed,
+        replicate: u64,
+        ticket: u64,
+        support_ends: bool,
+    ) -> Self {
         Self {
             state: stage,
             in_service: false,
@@ -299,7 +325,11 @@ impl Life {
             labour_events: 0,
             engagement: Clock::new(keyed, replicate, Purpose::EngagementClock, ticket),
             engagement_events: 0,
-            support: Clock::new(keyed, replicate, Purpose::SupportEndClock, ticket),
+            support: if support_ends {
+                Clock::new(keyed, replicate, Purpose::SupportEndClock, ticket)
+            } else {
+                Clock::never()
+            },
             support_events: 0,
             record: Record::default(),
             asleep_from: NONE,

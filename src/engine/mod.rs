@@ -246,6 +246,10 @@ pub struct World<'m> {
     /// a fallback); step 2 has nothing to do for the others.
     offered: Vec<bool>,
     any_ghost: bool,
+    /// Some arm's service ends time-unlimited in-work support at a positive
+    /// rate: only then do lives draw a threshold for that clock (see
+    /// [`Life::arriving`]).
+    support_ends: bool,
     /// The calendar week being stepped.
     now: u32,
 }
@@ -411,6 +415,7 @@ impl<'m> World<'m> {
             nav_waiting: vec![0; n.div_ceil(64)],
             nav_waiting_ghosts: vec![0; (n * arms).div_ceil(64)],
             any_ghost,
+            support_ends: model.arms.iter().any(|a| support_ends(&model.services[a.service])),
             now: 0,
             has_navigators: model.services.iter().any(|s| s.navigators.is_some()),
             offered: (0..model.services.len()).map(|s| model.offers(s)).collect(),
@@ -472,7 +477,8 @@ impl<'m> World<'m> {
             let (fb, _) = self.cms.least_loaded(self.pool_of(real_arm.fallback, person.site), &model.services);
             // Every arm's life starts with the same keyed clocks.
             let real = i * self.arms + r;
-            self.lives[real] = Life::new(person.starting_stage, fb, &self.keyed, self.replicate, i as u64);
+            self.lives[real] =
+                Life::arriving(person.starting_stage, fb, &self.keyed, self.replicate, i as u64, self.support_ends);
             join(&mut self.lives[real], real_arm);
             self.cms.trial[fb as usize] += 1;
             self.awake_real.push(i as u32);
@@ -756,6 +762,13 @@ impl<'m> World<'m> {
     pub fn arrived(&self) -> usize {
         self.arrived
     }
+}
+
+/// Whether `service` ends in-work support by its clock: support without a
+/// fixed length, ending at a positive rate (the clock's rate in
+/// [`Rates`](rates::Rates), zero otherwise).
+fn support_ends(service: &ServiceModel) -> bool {
+    service.support_weeks.is_none() && service.support_end_rate > 0.0
 }
 
 /// A life that has just arrived joins `arm`: its waitlist, or the fallback
