@@ -134,7 +134,7 @@ impl Clock {
 
     /// A clock whose first threshold is keyed by `(purpose, entity, 0)`.
     ///
-    /// Inlined into [`Life::new`], which starts three per arrival: as
+    /// Inlined into [`Life::arriving`], which starts up to three per arrival: as
     /// calls they cost about a tenth more.
     #[inline]
     pub fn new(keyed: &Keyed, replicate: u64, purpose: Purpose, entity: u64) -> Self {
