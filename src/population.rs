@@ -3,7 +3,8 @@
 //! A person's covariates are keyed by their ticket, so the same seed gives the
 //! same people whatever else changes in the run. Covariates are fixed at
 //! randomisation; they enter the rates through `exp(β_j·x + ℓ_j·u)`, computed
-//! once per person ([`rate_multipliers`]) so the weekly step only multiplies.
+//! once per person ([`RateMultipliers`], which works out the model's part once
+//! for all of them) so the weekly step only multiplies.
 
 use crate::rng::{Keyed, Purpose, below_one, pick_cumulative};
 use crate::scenario::{CovariateEffects, EligibilityModel, Model, PopulationModel, transition};
@@ -131,8 +132,9 @@ fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f
 /// zero whatever its value, and at most the sign of a zero exponent changes.
 /// The multipliers are bit for bit those of one `exp` per transition.
 ///
-/// For many people, work out the model's part once with
-/// [`RateMultipliers::new`] and call [`RateMultipliers::of`] for each.
+/// Each call works out the model's part again (a table over benefit types
+/// and health conditions, with its `exp`s): for many people, build it once
+/// with [`RateMultipliers::new`] and call [`RateMultipliers::of`] for each.
 pub fn rate_multipliers(model: &Model, p: &Person) -> [f64; transition::COUNT] {
     RateMultipliers::new(model).of(p)
 }

@@ -94,9 +94,6 @@ pub struct CaseManagers {
     /// Weekly rate at which week-0 clients leave, per service; 0 also where
     /// the chance `1 − exp(−rate)` rounds to 0, as nobody then leaves.
     week0_rate: Vec<f64>,
-    /// `inert[s]`: service `s` has no effects, so its clients' rates do not
-    /// depend on caseloads and its multipliers stay the 1s they start as.
-    pub inert: Vec<bool>,
     /// `effects[m]`: case manager `m`'s service has effects; one look-up,
     /// for every life that falls asleep.
     effects: Vec<bool>,
@@ -138,7 +135,6 @@ impl CaseManagers {
                 .iter()
                 .map(|s| if week0_clients_leave(s.initial_exit_rate) { s.initial_exit_rate } else { 0.0 })
                 .collect(),
-            inert: model.services.iter().map(service::is_inert).collect(),
             effects,
         }
     }

@@ -94,12 +94,16 @@ impl Clock {
         // `fl((run + n)·rate) ≥ left` (a difference of two floats has the sign
         // of the exact one, and the product is normal), that is
         // `run + n ≥ (left / rate)·(1 + δ)` with |δ| ≤ 2⁻⁵²: a bound within
-        // 2⁻²⁷ of `left / rate`, below `FAR + LONGEST_TRIAL` < 2²⁵ here;
+        // 2⁻²⁷ of `left / rate`, below `FAR + LONGEST_TRIAL` < 2²⁵ here
+        // (`guess` at most `FAR`, `run` at most the longest trial validation
+        // lets through; the bound would hold up to about 2³⁰);
         // `guess + run` is as near it (two roundings). So when `guess` is
-        // more than `NEAR_WHOLE` from a whole number, the week is the first
-        // whole one past it, and no test is needed; nearer one (about once
-        // in 500 000 at random), the search below makes the tests.
-        if guess > 1.0 && guess <= f64::from(FAR) {
+        // positive and more than `NEAR_WHOLE` from a whole number, the week
+        // is the first whole one past it (1 for a quotient below 1: the
+        // event comes next week), and no test is needed; nearer one (about
+        // once in 500 000 at random), the search below makes the tests, as
+        // it does for a threshold already passed and one beyond `FAR`.
+        if guess > 0.0 && guess <= f64::from(FAR) {
             let whole = guess as u32;
             let past = guess - f64::from(whole);
             if past > NEAR_WHOLE && past < 1.0 - NEAR_WHOLE {
@@ -440,16 +444,26 @@ mod tests {
     #[test]
     fn the_look_ahead_without_tests_agrees_with_ticking_near_whole_quotients() {
         // Quotients just past the margin from a whole week, on either side,
-        // where the look-ahead answers without testing, and just inside it.
+        // where the look-ahead answers without testing, and just inside it;
+        // from a fresh anchor, part way through a run at the same rate, and
+        // at a rate other than the anchor's (which moves the anchor first).
+        let offsets = [-2.0 * NEAR_WHOLE, -NEAR_WHOLE / 2.0, NEAR_WHOLE / 2.0, 2.0 * NEAR_WHOLE, 0.5];
         for rate in [0.013, 0.1, 0.7, 1.6108250056356475, 3.0] {
             for weeks in [1u32, 2, 7, 40, 300] {
-                for off in [-2.0 * NEAR_WHOLE, -NEAR_WHOLE / 2.0, NEAR_WHOLE / 2.0, 2.0 * NEAR_WHOLE] {
-                    let clock = Clock { left: (f64::from(weeks) + off) * rate, rate, weeks: 0 };
-                    assert_eq!(
-                        clock.weeks_to_event(rate),
-                        Some(ticks_to_event(clock, rate)),
-                        "{weeks} + {off} at {rate}"
-                    );
+                for off in offsets {
+                    let left = (f64::from(weeks) + off) * rate;
+                    let run = 3;
+                    for clock in [
+                        Clock { left, rate, weeks: 0 },
+                        Clock { left: left + f64::from(run) * rate, rate, weeks: run },
+                        Clock { left: left + f64::from(run) * 0.37, rate: 0.37, weeks: run },
+                    ] {
+                        assert_eq!(
+                            clock.weeks_to_event(rate),
+                            Some(ticks_to_event(clock, rate)),
+                            "{weeks} + {off} at {rate} from {clock:?}"
+                        );
+                    }
                 }
             }
         }

@@ -472,7 +472,7 @@ impl<'m> World<'m> {
         let ghost_arms = std::mem::take(&mut self.ghost_arms);
         let arrivals = cohort.persons.iter().enumerate().skip(self.arrived).take_while(|(_, p)| p.week == t);
         for (i, person) in arrivals {
-            let r = cohort.arms[i] as usize;
+            let r = self.arm_of[i] as usize;
             let real_arm = &model.arms[r];
             let (fb, _) = self.cms.least_loaded(self.pool_of(real_arm.fallback, person.site), &model.services);
             // Every arm's life starts with the same keyed clocks.
