@@ -59,7 +59,7 @@ impl Rates {
     /// The rates a case manager's multipliers move: the stage moves and
     /// their total, and job loss.
     #[inline]
-    fn set_effect(
+    pub(super) fn set_effect(
         &mut self,
         model: &Model,
         service: &ServiceModel,
@@ -172,11 +172,18 @@ impl World<'_> {
         let idx = i * self.arms + a;
         let nav = self.lives[idx].nav;
         let service = self.service_of[a];
+        let effect = self.sleeping_effect(i, a, real);
+        self.asleep[idx].rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
+    }
+
+    /// The service multipliers that apply to a sleeping life `(i, a)` now
+    /// (`real`: the real life).
+    #[inline(always)]
+    pub(super) fn sleeping_effect(&self, i: usize, a: usize, real: bool) -> Effect {
         // A real life's own case manager is where it is counted: `effect`
         // reads `real_cm` only for a ghost.
         let real_cm = if real { NONE } else { self.real_cm(i) };
-        let effect = self.effect(i, a, real, real_cm);
-        self.asleep[idx].rates.set_effect(self.model, service, &self.cohort.rate_multipliers[i], effect, nav);
+        self.effect(i, a, real, real_cm)
     }
 
     /// The service multipliers that apply to life `(i, a)` this week (`real`:

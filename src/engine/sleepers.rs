@@ -86,6 +86,29 @@ impl World<'_> {
             self.wake(idx, t);
             return;
         }
+        if !self.lives[idx].on_benefit(self.stages) {
+            self.rerate_off_benefit(i, a, real, t, end, clock_end);
+            return;
+        }
+        // On benefit, where most clients are: the labour rate does not change
+        // with the spell, so the clock runs in one step and its spell duration
+        // is not needed. The life, its sleeper record and the new multipliers
+        // are looked up once.
+        let effect = self.sleeping_effect(i, a, real);
+        let (service, pm) = (self.service_of[a], &self.cohort.rate_multipliers[i]);
+        let (life, sleep) = (&mut self.lives[idx], &mut self.asleep[idx]);
+        life.labour.accumulate(sleep.rates.total, t - sleep.labour_from);
+        sleep.labour_from = t;
+        sleep.rates.set_effect(self.model, service, pm, effect, life.nav);
+        let w = look_ahead_on_benefit(&life.labour, sleep.rates.total, t, clock_end, sleep.service_week);
+        self.refile(idx, t, end, w.unwrap_or(end + 1));
+    }
+
+    /// [`World::rerate`] of a life off benefit, whose labour rate changes
+    /// with its spell: run by run of constant rate.
+    #[inline(never)]
+    fn rerate_off_benefit(&mut self, i: usize, a: usize, real: bool, t: u32, end: u32, clock_end: u32) {
+        let idx = i * self.arms + a;
         let (life, sleep) = (&self.lives[idx], &self.asleep[idx]);
         let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
         let mut clock = life.labour;
@@ -96,6 +119,14 @@ impl World<'_> {
         let w = self.first_event(clock, state, dur, t, clock_end, sleep.service_week, &sleep.rates).unwrap_or(end + 1);
         self.lives[idx].labour = clock;
         self.asleep[idx].labour_from = t;
+        self.refile(idx, t, end, w);
+    }
+
+    /// A re-rated life whose next event is in week `w` (past `end`: none
+    /// before its last week) wakes if that is this week `t`, and is otherwise
+    /// filed by that week.
+    #[inline]
+    fn refile(&mut self, idx: usize, t: u32, end: u32, w: u32) {
         if w == t {
             self.asleep[idx].current = true;
             self.wake(idx, t);
@@ -441,11 +472,7 @@ impl World<'_> {
         rates: &Rates,
     ) -> Option<u32> {
         if state < self.stages {
-            // On benefit the labour rate does not change with the spell: one run.
-            let labour_until = until.min(service_week);
-            let service = (service_week <= until).then_some(service_week);
-            let weeks = (labour_until + 1).saturating_sub(from);
-            return clock.weeks_to_event(rates.total).filter(|&n| n <= weeks).map(|n| from + n - 1).or(service);
+            return look_ahead_on_benefit(&clock, rates.total, from, until, service_week);
         }
         self.first_event_off_benefit(clock, state, dur, from, until, service_week, rates)
     }
@@ -549,4 +576,14 @@ impl World<'_> {
             }
         }
     }
+}
+
+/// [`World::first_event`] of a life on benefit, whose labour clock runs at
+/// `total` whatever its spell duration: one run.
+#[inline]
+fn look_ahead_on_benefit(clock: &Clock, total: f64, from: u32, until: u32, service_week: u32) -> Option<u32> {
+    let labour_until = until.min(service_week);
+    let service = (service_week <= until).then_some(service_week);
+    let weeks = (labour_until + 1).saturating_sub(from);
+    clock.weeks_to_event(total).filter(|&n| n <= weeks).map(|n| from + n - 1).or(service)
 }
