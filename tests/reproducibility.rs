@@ -75,19 +75,18 @@ const PINNED_4: f64 = -274.21964999999983;
 fn letting_lives_sleep_changes_nothing() {
     // Lives whose rates cannot change skip weeks and replay them later; the
     // replicate must equal one in which every life is stepped every week.
-    let fixtures = [
-        "allocation.ron",
-        "active_fallback.ron",
-        "other_fallback.ron",
-        "shared_case_manager.ron",
-        "ghost_follows_real_moves.ron",
-        "minimal.ron",
-        "constant_intensity.ron",
-        "null_effect.ron",
-        "rich.ron",
-        "rich_unlimited.ron",
-    ]
-    .map(common::fixture);
+    // Every valid fixture, read from the folder so that a new one is covered
+    // too: those named `invalid_*` are meant to fail validation.
+    let mut fixtures: Vec<_> = std::fs::read_dir(common::fixture(""))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.ends_with(".ron") && !name.starts_with("invalid_")
+        })
+        .collect();
+    fixtures.sort();
+    assert!(fixtures.len() >= 11, "valid fixtures found: {fixtures:?}");
     let shipped = ["ics_trial.ron", "ics_x.ron", "ips.ron", "caseloads.ron"].map(common::shipped);
     for path in fixtures.iter().chain(&shipped) {
         let name = path.file_name().unwrap().to_string_lossy();
