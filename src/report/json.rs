@@ -4,6 +4,8 @@ use super::{Report, VERSION};
 use crate::analysis::DIAGNOSANDS;
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::OUTCOMES;
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -77,7 +79,86 @@ fn summary_json(r: &Report) -> Vec<u8> {
         "arms": arms,
         "diagnosands": diagnosands,
     });
-    let mut out = serde_json::to_vec_pretty(&summary).expect("a JSON value always serialises");
+    let mut out = pretty_in_full(&summary);
     out.push(b'\n');
     out
+}
+
+/// `value` laid out as serde_json's pretty printer does, numbers [`InFull`].
+fn pretty_in_full(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, InFull(PrettyFormatter::new()));
+    value.serialize(&mut ser).expect("a JSON value always serialises");
+    out
+}
+
+/// serde_json's pretty layout, with every number that is not a whole number
+/// type written as the CSV files write it ([`number`](super::number)): the
+/// fewest digits that read back as the same double, never with an exponent,
+/// and with `.0` when whole, so that a reader still takes it for a
+/// floating-point number. (serde_json itself writes `6.866036918244667e-6`.)
+struct InFull(PrettyFormatter<'static>);
+
+impl Formatter for InFull {
+    fn write_f64<W: ?Sized + Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
+        let text = format!("{value}");
+        w.write_all(text.as_bytes())?;
+        if text.contains('.') { Ok(()) } else { w.write_all(b".0") }
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_in_full_and_read_back_the_same() {
+        let value = json!({"small": 6.866036918244667e-6, "whole": 2.0, "large": 1e21, "negative_zero": -0.0,
+                           "count": 3u64, "missing": f64::NAN, "list": [0.1, -15549.619999999999]});
+        let text = String::from_utf8(pretty_in_full(&value)).unwrap();
+        let expected = r#"{
+  "count": 3,
+  "large": 1000000000000000000000.0,
+  "list": [
+    0.1,
+    -15549.619999999999
+  ],
+  "missing": null,
+  "negative_zero": -0.0,
+  "small": 0.000006866036918244667,
+  "whole": 2.0
+}"#;
+        assert_eq!(text, expected);
+        // The same layout as serde_json's own, and the same numbers read back.
+        let theirs = serde_json::to_string_pretty(&value).unwrap();
+        assert_eq!(theirs.lines().count(), text.lines().count());
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), serde_json::from_str::<Value>(&theirs).unwrap());
+    }
 }
