@@ -124,3 +124,46 @@ fn another_services_staffing_leaves_a_services_draws_as_they_were() {
     // Not because the draws do not matter: without quality, other estimates.
     assert!(two != estimates(&text.replace("quality_sd: 0.5,", ""), "case_managers_per_site: 2,"));
 }
+
+#[test]
+fn renaming_a_service_changes_nothing_where_a_capped_service_is_a_fallback() {
+    // Arm "x" waits for "zz" on a case manager of "ics", capped, which has a
+    // waitlist of its own: each placement into "zz" frees room with "ics".
+    // Pools are filled in the order of the services' names; that room is
+    // free from next week whichever comes first ("aa" sorts before "ics",
+    // "zz" after it), so the two scenarios give the same estimates.
+    let text = r#"Scenario(
+    replicates: 20, seed: 5, horizons: [26, 52],
+    stages: [
+        (name: "Engagement", progress: 0.05, job: 0.004, other_exit: 0.003),
+        (name: "Job search", regress: 0.01, job: 0.02, other_exit: 0.003),
+    ],
+    job_loss: (rates: [(from_week: 0, rate: 0.02)], reentry_stage: "Job search"),
+    return_to_benefit: (rates: [(from_week: 0, rate: 0.02)]),
+    population: (readiness_sd: 0, age: Uniform(min: 18, max: 39), age_first_benefit: Uniform(min: 16, max: 18),
+        benefit_type: (work_ready: 1), health: (no_condition: 1), weeks_on_benefit: Fixed(52),
+        prior_spells: Fixed(1), starting_stage: [0.6, 0.4]),
+    sites: [(name: "A")],
+    benefit_rates: (work_ready: 200),
+    services: {
+        "bau": (case_managers_per_site: 2, hours_per_week: 30, background_caseload: 100, intensity: Saturating(half: 0.5)),
+        "ics": (case_managers_per_site: 1, caseload_cap: 20, hours_per_week: 30, intensity: Saturating(half: 0.5),
+                effects: (progress: All(1.6), job: All(1.5))),
+        "zz": (case_managers_per_site: 1, caseload_cap: 10, hours_per_week: 30, intensity: Saturating(half: 0.5),
+                effects: (job: All(2))),
+    },
+    arms: [
+        (name: "bau", service: "bau", control: true),
+        (name: "ics", service: "ics"),
+        (name: "x", service: "zz", fallback: "ics"),
+    ],
+    enrolment: Total(n: 300, weeks: 10),
+)"#;
+    let estimates = |text: &str| {
+        let model = common::model_from(text);
+        let result = trial::run(&model, &RunOptions::default()).unwrap();
+        report::ESTIMATES_CSV.bytes(&common::report(&model, &result))
+    };
+    let zz = estimates(text);
+    assert!(zz == estimates(&text.replace(r#""zz""#, r#""aa""#)), "estimates.csv differs with \"zz\" named \"aa\"");
+}

@@ -517,6 +517,12 @@ impl<'m> World<'m> {
 
     /// Step 2: free slots go to the waitlist in ticket order, each to the case
     /// manager with the fewest clients; the log lets ghosts find their place.
+    ///
+    /// Those placed leave their fallback case managers only once every pool
+    /// is filled: a slot that frees (where the fallback service is capped
+    /// too) is free from next week, as one an exit frees, so that no pool
+    /// fills before another (pools run in the order of the services' names)
+    /// and renaming a service changes nothing.
     fn fill_slots(&mut self) {
         let services = &self.model.services;
         for p in 0..self.pools.len() {
@@ -546,7 +552,6 @@ impl<'m> World<'m> {
                 self.wake_ghosts(i, self.now, serving_ghost(self.stages, from, cm));
                 self.wake(idx, self.now);
                 let life = &mut self.lives[idx];
-                self.cms.trial[life.fallback_cm as usize] -= 1;
                 self.cms.trial[cm as usize] += 1;
                 life.start_service(cm, own_week);
                 self.pools[p].placed.push((ticket, cm));
@@ -555,6 +560,12 @@ impl<'m> World<'m> {
             let (cm, load) = self.cms.least_loaded(p, services);
             self.pools[p].next_cm = if cm != NONE && service.cap.is_none_or(|cap| load < cap) { cm } else { NONE };
             self.wake_ghosts_placed(p);
+        }
+        for pool in &self.pools {
+            for &(ticket, _) in &pool.placed {
+                let i = ticket as usize;
+                self.cms.trial[self.lives[i * self.arms + self.arm_of[i] as usize].fallback_cm as usize] -= 1;
+            }
         }
     }
 
