@@ -264,7 +264,8 @@ pub fn simulate(model: &Model, keyed: Keyed, replicate: u64, cohort: &Cohort) ->
 /// snapshots, list links and place among the awake; per participant the
 /// cohort's record, the analysis's outcome row and, for each service, a
 /// place in its waitlists (real and ghost) and in its log of placements;
-/// and the caseload history. [`crate::trial::run`] makes sure that every worker
+/// the caseload history; and the trajectory sums with the buffers they are
+/// made in. [`crate::trial::run`] makes sure that every worker
 /// can have this much before simulating anything, so that a run too large
 /// for the machine fails at once with a clear message.
 pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
@@ -285,9 +286,26 @@ pub fn replicate_bytes(model: &Model, participants: usize) -> usize {
     let case_managers: usize =
         model.services.iter().map(|s| s.case_managers_per_site as usize).sum::<usize>() * model.sites.len();
     let weeks = model.enrolment.calendar_weeks(model.longest_horizon()) as usize;
+    // The runs of the trajectory sums have a row more an arm than the sums,
+    // and beside them the two caseload-sum columns.
+    let rows = arms * (model.longest_horizon() as usize + 1);
+    let trajectories = 2 * trajectory_bytes(model) + (arms * width(model) + 2 * rows) * size_of::<u64>();
     participants
         .saturating_mul(arms.saturating_mul(per_life).saturating_add(per_person))
         .saturating_add(case_managers.saturating_mul(weeks).saturating_mul(size_of::<u32>()))
+        .saturating_add(trajectories)
+}
+
+/// Bytes of one replicate's trajectory sums ([`Replicate::trajectories`]):
+/// small in most scenarios (18 kB in `ics_x.ron`), but 110 MB with 64 arms,
+/// 100 stages and a horizon of 2,000 weeks, whatever the enrolment.
+pub fn trajectory_bytes(model: &Model) -> usize {
+    model.arms.len() * (model.longest_horizon() as usize + 1) * width(model) * std::mem::size_of::<u64>()
+}
+
+/// Columns of the trajectory sums of `model`.
+fn width(model: &Model) -> usize {
+    TrajectoryColumns { stages: model.stage_count() as usize }.width()
 }
 
 /// [`simulate`] in the buffers of `scratch`, which keeps them for the next
@@ -891,11 +909,14 @@ mod tests {
             + held(&cohort.rate_multipliers, cohort.rate_multipliers.capacity())
             + held(&w.week_of, w.week_of.capacity())
             + held(&w.site_of, w.site_of.capacity())
-            + n * OUTCOMES.len() * size_of::<f64>();
+            + n * OUTCOMES.len() * size_of::<f64>()
+            + held(&w.trajectories, w.trajectories.capacity())
+            + held(&w.trajectory_runs, w.trajectory_runs.capacity())
+            + w.caseload_sums.iter().map(|c| held(c, c.capacity())).sum::<usize>();
         let estimate = replicate_bytes(model, n);
-        // The estimate leaves out only small things (per-arm and per-week
-        // tables, bit queues, the arms' bytes), so it is close from above or
-        // below: 0.3–0.5% above in these scenarios.
+        // The estimate leaves out only small things (other per-arm and
+        // per-week tables, bit queues, the arms' bytes), so it is close from
+        // above or below: 0.3–0.5% above in these scenarios.
         assert!((estimate as f64 / holds as f64 - 1.0).abs() < 0.01, "{name}: estimate {estimate}, held {holds}");
     }
 }

@@ -64,7 +64,7 @@ pub enum RunError {
     #[error(
         "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
          the {workers} held at once (one per worker thread, and replicate 0 when it is kept for \
-         person-level output) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates, more than this \
+         person-level output) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates and trajectory sums, more than this \
          machine (or this job's memory limit) allows: use fewer worker threads, fewer replicates or a \
          smaller enrolment",
         gb = *bytes as f64 / 1e9,
@@ -80,7 +80,8 @@ pub enum RunError {
         bytes: usize,
         /// Replicates held at once.
         workers: usize,
-        /// Bytes of every replicate's estimates, held throughout.
+        /// Bytes of every replicate's estimates, held throughout, and of
+        /// the trajectory sums of a chunk of replicates and of the run.
         held: usize,
     },
     /// The machine cannot hold every replicate's estimates, which the
@@ -344,11 +345,25 @@ pub fn check_memory(model: &Model, options: &RunOptions) -> Result<(), RunError>
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let workers = threads.min(replicates as usize);
     let cells = cell_count(contrasts(model).len(), model.horizons.len());
-    let held = estimates_bytes(replicates, cells, workers);
-    if !fits(held) {
-        return Err(RunError::ResultsMemory { replicates, bytes: held });
+    let estimates = estimates_bytes(replicates, cells, workers);
+    if !fits(estimates) {
+        return Err(RunError::ResultsMemory { replicates, bytes: estimates });
     }
+    // Beside them, the trajectory sums of a chunk's replicates until it is
+    // added up, and of the run.
+    let chunk = max_chunk(model, workers, replicates) as usize;
+    let held = estimates.saturating_add((chunk + 1).saturating_mul(engine::trajectory_bytes(model)));
     ensure_memory(model, buffer_sets(workers, options.keep_persons, replicates), held)
+}
+
+/// The most replicates a chunk holds: [`MAX_CHUNK_PER_WORKER`] a worker, or
+/// fewer where their trajectory sums, which each keeps until the chunk is
+/// added up, would pass [`CHUNK_BYTES`]; at least one a worker, and no more
+/// than there are replicates.
+fn max_chunk(model: &Model, workers: usize, replicates: u32) -> u32 {
+    let within = CHUNK_BYTES / engine::trajectory_bytes(model).max(1);
+    let most = (MAX_CHUNK_PER_WORKER as usize * workers).min(within.max(workers));
+    most.min(replicates as usize) as u32
 }
 
 /// How many replicates' buffers a run holds at once: one per worker, and
@@ -375,6 +390,10 @@ fn estimates_list(replicates: u32) -> Result<Vec<Vec<Draw>>, RunError> {
 /// share. Chunks start at one replicate a worker and double up to this, so
 /// that progress is reported early; the results do not depend on the sizes.
 const MAX_CHUNK_PER_WORKER: u32 = 64;
+
+/// The most a chunk's trajectory sums may take, where one replicate's are
+/// large (see [`max_chunk`]): 256 MiB.
+const CHUNK_BYTES: usize = 256 << 20;
 
 /// The run inside its thread pool: checks memory, then every replicate's
 /// case managers, before simulating any replicate (so that a run that cannot
@@ -406,11 +425,12 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
         persons: None,
     };
     let mut pooled = Pooled::new(model.arms.len(), n_h);
+    let largest = max_chunk(model, workers, replicates);
     let mut chunk = workers as u32;
     let mut first = 0;
     while first < replicates {
         let last = first.saturating_add(chunk).min(replicates);
-        chunk = chunk.saturating_mul(2).min(MAX_CHUNK_PER_WORKER * workers as u32);
+        chunk = chunk.saturating_mul(2).min(largest);
         let summaries: Vec<Result<ReplicateSummary, RunError>> = (first..last)
             .into_par_iter()
             .map(|r| {
@@ -614,6 +634,30 @@ mod tests {
         let simulated = [2, 6, 14, 30, 62, 126, 254, 300].map(|done| Progress::Simulated { done, total: 300 });
         assert_eq!(reports[..8], simulated);
         assert_eq!(reports[8..], [Progress::Diagnosed { done: 18, total: 18 }]);
+    }
+
+    /// Each replicate's trajectory sums are kept until its chunk is added
+    /// up: `minimal.ron` with 64 arms, 100 stages and a horizon of 2,000
+    /// weeks has 64 × 2,001 × 107 × 8 = 109,622,784 bytes of them a
+    /// replicate, so a chunk holds two (256 MiB of them), not 128, and the
+    /// memory check counts three beside the estimates.
+    #[test]
+    fn large_trajectory_sums_make_chunks_shorter_and_count_in_the_memory_check() {
+        let model = minimal();
+        assert_eq!(super::max_chunk(&model, 2, 1000), 128);
+        assert_eq!(super::max_chunk(&model, 2, 100), 100);
+        let mut large = minimal();
+        large.arms = (0..64).map(|_| model.arms[0].clone()).collect();
+        large.stages = (0..100).map(|_| model.stages[0].clone()).collect();
+        large.horizons = vec![2000];
+        let per_replicate = 109_622_784;
+        assert_eq!(crate::engine::trajectory_bytes(&large), per_replicate);
+        assert_eq!(super::max_chunk(&large, 2, 1000), 2);
+        assert_eq!(super::max_chunk(&large, 4, 1000), 4, "at least one a worker");
+        assert!(
+            crate::engine::replicate_bytes(&large, 0) > 2 * per_replicate,
+            "the sums and their runs, in the worker"
+        );
     }
 
     #[test]
