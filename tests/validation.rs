@@ -371,7 +371,7 @@ fn a_covariate_without_a_coefficient_cannot_make_a_multiplier_nan() {
     let text = text.replace("enrolment:", "transitions: (job: (age: 0.01)),\n    enrolment:");
     let p = problems(&text);
     assert!(
-        p.contains("transitions.job has a term, age, that runs from inf to inf over the covariates the population can draw; each term must stay within ±1e6"),
+        p.contains("transitions.job.age makes a term, age, that runs from inf to inf over the covariates the population can draw; each term must stay within ±1e6"),
         "{p}"
     );
 }
@@ -419,11 +419,15 @@ fn rate_multipliers_that_a_draw_could_push_past_the_limit_are_errors() {
         "enrolment:",
         "transitions: (job: (age: 1e17, prior_spells: -1e300, benefit_type: (work_ready: -1e300))),\n    enrolment:",
     );
+    // Every such term at once, each at its field.
     let p = problems(&cancelling);
+    assert!(p.starts_with("x.ron: 3 problems"), "{p}");
     assert!(
-        p.contains("transitions.job has a term, age, that runs from -7.00e17 to 1.40e18 over the covariates"),
+        p.contains("transitions.job.age makes a term, age, that runs from -7.00e17 to 1.40e18 over the covariates"),
         "{p}"
     );
+    assert!(p.contains("transitions.job.prior_spells makes a term, prior_spells, that runs from"), "{p}");
+    assert!(p.contains("transitions.job.benefit_type makes a term, benefit_type, that runs from"), "{p}");
     let never = minimal().replace("enrolment:", "transitions: (job: (health: (no_condition: -1e6))),\n    enrolment:");
     assert_eq!(problems(&never), "");
 }

@@ -59,6 +59,14 @@ pub struct Term {
     pub largest: f64,
 }
 
+impl Term {
+    /// The field of a transition's covariate effects the term comes from:
+    /// the first word of its name (`loading` for "loading × readiness").
+    pub fn field(&self) -> &'static str {
+        self.name.split(' ').next().unwrap_or(self.name)
+    }
+}
+
 /// The terms of a transition's exponent `β·x + ℓ·u`, each over the people a
 /// run can draw from `pop`. The sum of their largest values bounds the
 /// exponent.

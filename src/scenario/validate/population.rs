@@ -227,11 +227,14 @@ pub(super) fn multiplier_bounds(
     for (effects, name) in transitions.iter().zip(transition::NAMES) {
         let terms = multiplier_bounds::exponent_terms(effects, pop);
         let too_large = |t: &&multiplier_bounds::Term| !(t.smallest.abs() <= MAX_TERM && t.largest.abs() <= MAX_TERM);
-        if let Some(t) = terms.iter().find(too_large) {
+        // Every such term is reported, each at its own field.
+        let mut any = false;
+        for t in terms.iter().filter(too_large) {
+            any = true;
             c.fail(
-                format!("transitions.{name}"),
+                format!("transitions.{name}.{}", t.field()),
                 format!(
-                    "has a term, {}, that runs from {} to {} over the covariates the population can draw; each \
+                    "makes a term, {}, that runs from {} to {} over the covariates the population can draw; each \
                      term must stay within ±{MAX_TERM:e} (e^−1e6 is already 0, and e^1e6 past any rate), so that \
                      no term swallows another when they are added",
                     t.name,
@@ -239,6 +242,8 @@ pub(super) fn multiplier_bounds(
                     short(t.largest)
                 ),
             );
+        }
+        if any {
             continue;
         }
         let exponent: f64 = terms.iter().map(|t| t.largest).sum();
