@@ -747,6 +747,37 @@ fn a_file_over_the_size_limit_is_bad_input_and_is_not_read_whole() {
     }
 }
 
+/// A named pipe that nothing writes to is bad input, at once: opened
+/// plainly, it would wait for a writer forever. One with a writer is read.
+#[test]
+#[cfg(unix)]
+fn a_named_pipe_without_a_writer_is_bad_input_not_a_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("scenario.ron");
+    assert!(std::process::Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+    let out = dir.path().join("never");
+    let message = format!("{}: cannot read the scenario: a pipe that gave nothing to read", pipe.display());
+    for command in ["validate", "run"] {
+        let mut cmd = rctsim();
+        cmd.arg(command).arg(&pipe).timeout(std::time::Duration::from_secs(20));
+        if command == "run" {
+            cmd.arg("--out").arg(&out);
+        }
+        cmd.assert().code(2).stderr(predicate::str::contains(message.as_str()));
+        assert!(!out.exists(), "no output folder");
+    }
+    // A writer that has the pipe open when rctsim opens it, and closes it
+    // (ending the file) two seconds later, long after rctsim has started.
+    let mut end = std::fs::OpenOptions::new().read(true).write(true).open(&pipe).unwrap();
+    std::io::Write::write_all(&mut end, &std::fs::read(fixture("minimal.ron")).unwrap()).unwrap();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        drop(end);
+    });
+    rctsim().arg("validate").arg(&pipe).timeout(std::time::Duration::from_secs(20)).assert().success();
+    writer.join().unwrap();
+}
+
 #[test]
 fn usage_errors_exit_with_2() {
     let dir = tempfile::tempdir().unwrap();

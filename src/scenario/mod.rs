@@ -132,11 +132,48 @@ pub const MAX_FILE_BYTES: u64 = 16 << 20;
 fn read_at_most(path: &Path, max: u64) -> Result<Vec<u8>, ScenarioError> {
     let io = |error| ScenarioError::Io { path: path.into(), error };
     let mut bytes = Vec::new();
-    std::fs::File::open(path).map_err(io)?.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    let file = open_without_waiting(path).map_err(io)?;
+    (&file).take(max + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > max {
         return Err(ScenarioError::TooLarge { path: path.into() });
     }
+    if bytes.is_empty() && is_pipe(&file) {
+        return Err(io(std::io::Error::other("a pipe that gave nothing to read (is anything writing to it?)")));
+    }
     Ok(bytes)
+}
+
+/// `path` opened for reading. A named pipe (FIFO) opened plainly waits until
+/// something opens it for writing, forever if nothing does; opened without
+/// waiting, and then read as usual, it reads what a writer gives it, or
+/// nothing when no writer has it open. Other files read as they would.
+#[cfg(unix)]
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{OFlags, fcntl_getfl, fcntl_setfl};
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(OFlags::NONBLOCK.bits() as i32).open(path)?;
+    fcntl_setfl(&file, fcntl_getfl(&file)? - OFlags::NONBLOCK)?;
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Whether `file` is a pipe, named or not, whose emptiness says more of
+/// its writer than of a scenario.
+fn is_pipe(file: &std::fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        file.metadata().is_ok_and(|m| m.file_type().is_fifo())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
+    }
 }
 
 /// Parses and validates scenario text; `path` only labels errors.
