@@ -62,14 +62,14 @@ pub enum RunError {
     },
     /// The machine cannot give every worker a replicate's memory.
     #[error(
-        "one replicate of about {participants} participants × {arms} arms needs about {gb:.1} GB; \
+        "one replicate of about {participants} participants × {arms} arms needs about {one}; \
          the {workers} held at once (one per worker thread, and replicate 0 when it is kept for \
-         person-level output) need {total_gb:.1} GB, beside {held_gb:.1} GB for the estimates and trajectory sums, more than this \
+         person-level output) need {total}, beside {held_size} for the estimates and trajectory sums, more than this \
          machine (or this job's memory limit) allows: use fewer worker threads, fewer replicates or a \
          smaller enrolment",
-        gb = *bytes as f64 / 1e9,
-        total_gb = *bytes as f64 * *workers as f64 / 1e9,
-        held_gb = *held as f64 / 1e9,
+        one = Size(*bytes),
+        total = Size(bytes.saturating_mul(*workers)),
+        held_size = Size(*held),
     )]
     Memory {
         /// Participants expected in a replicate.
@@ -87,10 +87,10 @@ pub enum RunError {
     /// The machine cannot hold every replicate's estimates, which the
     /// diagnosis needs together.
     #[error(
-        "the estimates of {replicates} replicates need about {gb:.1} GB, more than this machine (or this job's \
+        "the estimates of {replicates} replicates need about {size}, more than this machine (or this job's \
          memory limit) allows: \
          use fewer replicates, or fewer arms or horizons",
-        gb = *bytes as f64 / 1e9,
+        size = Size(*bytes),
     )]
     ResultsMemory {
         /// Replicates asked for.
@@ -280,6 +280,21 @@ pub enum Progress {
         /// Cells in all.
         total: usize,
     },
+}
+
+/// A number of bytes as a message shows it: in GB to one decimal from 1 GB,
+/// in MB or kB below (in GB alone, a limit of 20 MB read "0.0 GB").
+struct Size(usize);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bytes = self.0 as f64;
+        match self.0 {
+            0..1_000_000 => write!(f, "{:.0} kB", (bytes / 1e3).max(1.0)),
+            1_000_000..1_000_000_000 => write!(f, "{:.0} MB", bytes / 1e6),
+            _ => write!(f, "{:.1} GB", bytes / 1e9),
+        }
+    }
 }
 
 /// Cells diagnosed between two reports of progress.
@@ -658,6 +673,12 @@ mod tests {
             crate::engine::replicate_bytes(&large, 0) > 2 * per_replicate,
             "the sums and their runs, in the worker"
         );
+    }
+
+    #[test]
+    fn sizes_in_messages_keep_their_digits() {
+        let shown = [12_345, 20_000_000, 999_400_000, 1_600_000_000].map(|b| super::Size(b).to_string());
+        assert_eq!(shown, ["12 kB", "20 MB", "999 MB", "1.6 GB"]);
     }
 
     #[test]
