@@ -183,8 +183,8 @@ impl Dist {
         match *self {
             Dist::Fixed(v) => v,
             Dist::Uniform(a, b) => a + (b - a) * u,
-            Dist::Normal { mean, sd, z, range } => within(mean + sd * z.draw(u), range),
-            Dist::LogNormal { mu, sigma, z, range } => within(libm::exp(mu + sigma * z.draw(u)), range),
+            Dist::Normal { mean, sd, z, range } => at(z.draw(u), |z| mean + sd * z, range),
+            Dist::LogNormal { mu, sigma, z, range } => at(z.draw(u), |z| libm::exp(mu + sigma * z), range),
         }
     }
 
@@ -196,11 +196,13 @@ impl Dist {
             Dist::Uniform(a, b) => (a, a + (b - a)),
             Dist::Normal { mean, sd, z, range } => {
                 let (lo, hi) = z.reach();
-                (within(mean + sd * lo, range), within(mean + sd * hi, range))
+                let value = |z| mean + sd * z;
+                (at(lo, value, range), at(hi, value, range))
             }
             Dist::LogNormal { mu, sigma, z, range } => {
                 let (lo, hi) = z.reach();
-                (within(libm::exp(mu + sigma * lo), range), within(libm::exp(mu + sigma * hi), range))
+                let value = |z| libm::exp(mu + sigma * z);
+                (at(lo, value, range), at(hi, value, range))
             }
         }
     }
@@ -208,6 +210,20 @@ impl Dist {
     /// Normal(mean, sd) truncated to `[min, max]` (infinite for no bound).
     pub fn normal(mean: f64, sd: f64, min: f64, max: f64) -> Self {
         Dist::Normal { mean, sd, z: TruncatedNormal::new((min - mean) / sd, (max - mean) / sd), range: (min, max) }
+    }
+}
+
+/// The value of a truncated draw `z` (in SDs from the mean), kept within
+/// `range`. A `z` of +∞ comes only from a lower bound so many SDs above the
+/// mean that their number overflows (min 18 with sd 1e-307): the whole
+/// truncated distribution is then at that bound, as it is at the bound
+/// nearest the mean when the range lies far from it; and −∞ likewise from
+/// an upper bound.
+fn at(z: f64, value: impl Fn(f64) -> f64, range: (f64, f64)) -> f64 {
+    match z {
+        f64::INFINITY if range.0.is_finite() => range.0,
+        f64::NEG_INFINITY if range.1.is_finite() => range.1,
+        _ => within(value(z), range),
     }
 }
 
@@ -525,5 +541,22 @@ mod tests {
             let got = d.draw(u);
             assert!((got - expected).abs() <= LOG_NORMAL_TOL * expected, "u = {u}: {got}, expected {expected}");
         }
+    }
+
+    /// A range so many SDs from the mean that their number overflows is
+    /// drawn at the bound nearest the mean, as a range far from it is.
+    #[test]
+    fn a_range_too_many_sds_away_to_count_draws_its_nearest_bound() {
+        let below = Dist::normal(0.0, 1e-307, 18.0, 39.0);
+        let above = Dist::normal(100.0, 1e-307, 18.0, 39.0);
+        let far = Dist::normal(0.0, 1e-300, 18.0, 39.0);
+        for u in [1e-12, 0.5, 1.0 - 1e-12] {
+            assert_eq!((below.draw(u), above.draw(u), far.draw(u)), (18.0, 39.0, 18.0));
+        }
+        assert_eq!((below.reach(), above.reach()), ((18.0, 18.0), (39.0, 39.0)));
+        let log_weeks = |w: f64| (w.ln() - 0.0) / 5e-324;
+        let z = TruncatedNormal::new(log_weeks(5.0), log_weeks(40.0));
+        let d = Dist::LogNormal { mu: 0.0, sigma: 5e-324, z, range: (5.0, 40.0) };
+        assert_eq!((d.draw(0.5), d.reach()), (5.0, (5.0, 5.0)));
     }
 }
