@@ -326,13 +326,15 @@ fn excerpt(text: &str, line: usize, column: usize) -> String {
 /// garble a terminal (a lone carriage return) or not show at all (a NUL), so
 /// it is shown as its Unicode control picture (`␀`, `␍`, `␡`), or as `�`
 /// (the C1 controls, which have none), one column wide like the character
-/// it stands for.
+/// it stands for. So is an invisible format character (a zero-width space,
+/// a direction override, a byte order mark inside the text), which would
+/// leave the caret under what looks like a valid value.
 fn visible(c: char) -> char {
     match c {
         '\t' => c,
         '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or(char::REPLACEMENT_CHARACTER),
         '\x7f' => '\u{2421}',
-        c if c.is_control() => char::REPLACEMENT_CHARACTER,
+        c if c.is_control() || super::validate::is_invisible_format(c) => char::REPLACEMENT_CHARACTER,
         c => c,
     }
 }
@@ -394,6 +396,7 @@ mod tests {
         assert_eq!(excerpt("a\rb", 1, 3), "\n     1 | a␍b\n       |   ^", "a lone carriage return");
         // A NUL, DEL or C1 control would not show, or would move the caret.
         assert_eq!(excerpt("(ra\0tes: 1)", 1, 4), "\n     1 | (ra␀tes: 1)\n       |    ^");
+        assert_eq!(excerpt("seed: \u{200b}7,", 1, 7), "\n     1 | seed: �7,\n       |       ^");
         assert_eq!(excerpt("a\x7f\u{85}b", 1, 4), "\n     1 | a␡�b\n       |    ^");
         assert_eq!(excerpt("日本: -1", 1, 5), "\n     1 | 日本: -1\n       |       ^", "wide characters");
         assert_eq!(excerpt("e\u{301}: -1", 1, 5), "\n     1 | e\u{301}: -1\n       |    ^", "a combining mark");

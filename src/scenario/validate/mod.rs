@@ -217,7 +217,7 @@ fn has_control(name: &str) -> bool {
 /// "minilam"), the Mongolian vowel separator, the byte order mark inside
 /// text, and the line and paragraph separators, which break a line as a
 /// line feed does but are not control characters.
-fn is_invisible_format(c: char) -> bool {
+pub(super) fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{061c}'
