@@ -223,7 +223,7 @@ mod tests {
     fn a_million_binary_outcomes_an_arm_give_the_closed_form_se() {
         // 0/1 outcomes in a scrambled order; s² = k(n − k)/(n(n − 1)) exactly,
         // so SE² = (k₁(n − k₁) + k₀(n − k₀)) / (n²(n − 1)) with n₁ = n₀ = n:
-        // whole numbers below 2⁹⁰, each one rounding from the double, so the
+        // whole numbers below 2⁹⁰, each rounded once to a double, so the
         // closed form is within 1e-15 of the exact SE.
         let n = 1_000_000u64;
         let arm = |share: u64| -> Vec<f64> { (0..n).map(|i| f64::from((i * 7919 + 13) % 1000 < share)).collect() };
