@@ -101,7 +101,8 @@ struct InFull(PrettyFormatter<'static>);
 
 impl Formatter for InFull {
     fn write_f64<W: ?Sized + Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
-        let text = format!("{value}");
+        // Always finite: serde_json writes a NaN or infinity as null.
+        let text = super::number(value);
         w.write_all(text.as_bytes())?;
         if text.contains('.') { Ok(()) } else { w.write_all(b".0") }
     }
