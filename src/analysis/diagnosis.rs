@@ -72,19 +72,26 @@ pub const DIAGNOSANDS: [&str; 9] =
     ["pate", "mean_estimate", "bias", "rmse", "sd_estimate", "mean_se", "power", "coverage", "coverage_sate"];
 
 impl Diagnosis {
+    /// Each diagnosand with its name, in [`DIAGNOSANDS`] order: the one place
+    /// that pairs a name with its field, so that no output can label one
+    /// diagnosand with another's name.
+    pub fn named(&self) -> [(&'static str, Value); 9] {
+        [
+            ("pate", self.pate),
+            ("mean_estimate", self.mean_estimate),
+            ("bias", self.bias),
+            ("rmse", self.rmse),
+            ("sd_estimate", self.sd_estimate),
+            ("mean_se", self.mean_se),
+            ("power", self.power),
+            ("coverage", self.coverage),
+            ("coverage_sate", self.coverage_sate),
+        ]
+    }
+
     /// The diagnosands in [`DIAGNOSANDS`] order.
     pub fn values(&self) -> [Value; 9] {
-        [
-            self.pate,
-            self.mean_estimate,
-            self.bias,
-            self.rmse,
-            self.sd_estimate,
-            self.mean_se,
-            self.power,
-            self.coverage,
-            self.coverage_sate,
-        ]
+        self.named().map(|(_, value)| value)
     }
 }
 
@@ -258,6 +265,16 @@ fn square(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_diagnosand_carries_its_own_name_in_output_order() {
+        let d = diagnose(&[draw(1.0, 0.5, 0.01, 1.5), draw(2.0, 0.7, 0.2, 1.0)]);
+        let names: Vec<&str> = d.named().iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, DIAGNOSANDS);
+        assert_eq!(d.named()[0].1, d.pate);
+        assert_eq!(d.named()[6].1, d.power);
+        assert_eq!(d.named()[8].1, d.coverage_sate);
+    }
 
     fn draw(estimate: f64, se: f64, p: f64, sate: f64) -> Draw {
         Draw {

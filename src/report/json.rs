@@ -1,7 +1,6 @@
 //! `summary.json`: the run's identity, its arms and every diagnosand.
 
 use super::{Report, VERSION};
-use crate::analysis::DIAGNOSANDS;
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::OUTCOMES;
 use serde::Serialize;
@@ -59,8 +58,8 @@ fn summary_json(r: &Report) -> Vec<u8> {
         obj.insert("replicates_estimated".into(), json!(d.replicates));
         obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
         obj.insert("replicates_tested".into(), json!(d.replicates_tested));
-        for (name, v) in DIAGNOSANDS.iter().zip(d.values()) {
-            obj.insert((*name).into(), json!(v.value));
+        for (name, v) in d.named() {
+            obj.insert(name.into(), json!(v.value));
             obj.insert(format!("{name}_mc_se"), json!(v.mc_se));
         }
         diagnosands.push(Value::Object(obj));
