@@ -559,8 +559,8 @@ fn validate_draws_a_bounded_number_of_qualities_and_says_when_it_did_not_draw_th
     assert!(
         warnings.iter().any(|w| w
             == "its case managers' quality draws at its seed were not checked: 100002000 draws (50001 replicates \
-                × 2000 case managers whose quality could pass the bound) are more than the 100000000 validate \
-                makes; a run makes them before simulating and stops at the first past the bound"),
+                × 2000 case managers whose quality could pass the bound) are more than the 100000000 checked \
+                without running; a run makes them before simulating and stops at the first past the bound"),
         "{warnings:?}"
     );
     assert!(warnings.iter().any(|w| w.starts_with("a case manager's quality can raise")), "{warnings:?}");

@@ -420,7 +420,8 @@ fn run_in_pool(model: &Model, options: &RunOptions, mut progress: impl FnMut(Pro
     let seed = options.seed.unwrap_or(model.seed);
     let keyed = Keyed::new(seed);
     let n_h = model.horizons.len();
-    // What this machine can hold first (exit 1): it is known at once, while
+    // What this machine can hold first (a failure of the run, not of the
+    // scenario): it is known at once, while
     // drawing every replicate's case managers takes a time in proportion to
     // the replicates (a minute for 200 million).
     // Inside the run's pool, the workers `check_memory` counts.

@@ -4,11 +4,12 @@
 
 use super::quality_bound::places_at_risk;
 use super::{RunError, RunOptions, chance_a_run_stops, check_memory, check_scenario_case_managers, quality_risks};
-use crate::scenario::{Model, shown_name};
+use crate::scenario::{MAX_MULTIPLIER, Model, shown_name};
 
 /// A case manager whose quality draw, at the scenario's seed, raises an
 /// effect past the bound: a run of the scenario would stop before simulating.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 #[error("drawing the case managers of {} at the scenario's seed: {cause}", replicates_in_words(*.replicates))]
 pub struct PreflightError {
     /// The scenario's replicates, whose case managers were drawn.
@@ -54,8 +55,8 @@ pub fn preflight(model: &Model) -> Result<Vec<String>, PreflightError> {
     if too_long && !too_many {
         warnings.push(format!(
             "its case managers' quality draws at its seed were not checked: {draws} draws ({} × {} case managers \
-             whose quality could pass the bound) are more than the {MAX_PREFLIGHT_DRAWS} validate makes; a run \
-             makes them before simulating and stops at the first past the bound",
+             whose quality could pass the bound) are more than the {MAX_PREFLIGHT_DRAWS} checked without running; a \
+             run makes them before simulating and stops at the first past the bound",
             replicates_in_words(model.replicates),
             draws / u64::from(model.replicates)
         ));
@@ -105,8 +106,8 @@ fn quality_warning(model: &Model) -> Option<String> {
         .collect();
     let chance = if chance >= 0.01 { format!("{chance:.2}") } else { format!("{chance:.1e}") };
     Some(format!(
-        "a case manager's quality can raise an effect multiplier past 1e100, which stops a run: {}; at another \
-         seed, a run of {} would meet one with chance {chance}; lower quality_sd or the effects",
+        "a case manager's quality can raise an effect multiplier past {MAX_MULTIPLIER:e}, which stops a run: {}; \
+         at another seed, a run of {} would meet one with chance {chance}; lower quality_sd or the effects",
         services.join(", "),
         replicates_in_words(model.replicates)
     ))
