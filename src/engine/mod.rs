@@ -147,17 +147,17 @@ impl TrajectoryColumns {
     pub fn service_caseload_sum(&self) -> usize {
         self.stages + 6
     }
-    /// The column of the state that `trajectories.csv` reports as
-    /// `share_<name>`, for each name of [`NON_STAGE_SHARES`](crate::scenario::NON_STAGE_SHARES), so that the
-    /// file's header and its rows follow that one list.
-    pub fn non_stage(&self, name: &str) -> usize {
-        match name {
-            "employed" => self.employed(),
-            "other_exit" => self.other_exit(),
-            "waitlisted" => self.waitlisted(),
-            "in_service" => self.in_service(),
-            _ => unreachable!("{name} is not one of NON_STAGE_SHARES"),
-        }
+    /// The column of each state that `trajectories.csv` reports as
+    /// `share_<name>`, named as in [`NON_STAGE_SHARES`](crate::scenario::NON_STAGE_SHARES)
+    /// and in its order (a test holds them together), so that the file's
+    /// header and its rows follow that one list.
+    pub fn non_stage(&self) -> [(&'static str, usize); 4] {
+        [
+            ("employed", self.employed()),
+            ("other_exit", self.other_exit()),
+            ("waitlisted", self.waitlisted()),
+            ("in_service", self.in_service()),
+        ]
     }
     /// Columns per row.
     pub fn width(&self) -> usize {
@@ -858,6 +858,15 @@ mod tests {
     fn held<T>(v: &[T], capacity: usize) -> usize {
         debug_assert!(v.len() <= capacity);
         capacity * size_of::<T>()
+    }
+
+    #[test]
+    fn the_non_stage_columns_are_named_as_validation_reserves_them() {
+        let cols = TrajectoryColumns { stages: 3 };
+        assert_eq!(cols.non_stage().map(|(name, _)| name), crate::scenario::NON_STAGE_SHARES);
+        let columns = cols.non_stage().map(|(_, column)| column);
+        assert_eq!(columns, [cols.employed(), cols.other_exit(), cols.waitlisted(), cols.in_service()]);
+        assert!(columns.iter().all(|&c| (cols.stages..cols.width()).contains(&c)));
     }
 
     #[test]

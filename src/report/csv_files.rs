@@ -3,7 +3,7 @@
 use super::{Report, VERSION, column_name, number};
 use crate::analysis::DIFFERENCE_IN_MEANS;
 use crate::engine::{OUTCOMES, TrajectoryColumns};
-use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES, NON_STAGE_SHARES};
+use crate::scenario::{BENEFIT_TYPE_NAMES, HEALTH_NAMES};
 use std::io::{self, Write};
 
 fn row<W: Write, I: IntoIterator<Item = String>>(w: &mut csv::Writer<W>, fields: I) -> io::Result<()> {
@@ -67,7 +67,7 @@ pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()>
     let cols = TrajectoryColumns { stages: r.model.stages.len() };
     let mut header: Vec<String> = vec!["arm".into(), "week".into(), "participants".into()];
     header.extend(r.model.stages.iter().map(|s| format!("share_{}", column_name(s))));
-    header.extend(NON_STAGE_SHARES.map(|s| format!("share_{s}")));
+    header.extend(cols.non_stage().map(|(name, _)| format!("share_{name}")));
     header.extend(["mean_caseload", "mean_service_caseload"].map(String::from));
     header.extend(PROVENANCE.map(String::from));
     let prov = provenance(r);
@@ -81,7 +81,7 @@ pub fn write_trajectories_csv(r: &Report, out: &mut dyn Write) -> io::Result<()>
             let share = |v: u64| number(v as f64 / n as f64);
             let mut fields = vec![arm.name.clone(), k.to_string(), n.to_string()];
             fields.extend(sums[..cols.stages].iter().map(|&v| share(v)));
-            fields.extend(NON_STAGE_SHARES.map(|s| share(sums[cols.non_stage(s)])));
+            fields.extend(cols.non_stage().map(|(_, column)| share(sums[column])));
             fields.push(number(sums[cols.caseload_sum()] as f64 / sums[cols.served()] as f64));
             fields.push(number(sums[cols.service_caseload_sum()] as f64 / sums[cols.in_service()] as f64));
             fields.extend(prov.iter().cloned());

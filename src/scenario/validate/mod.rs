@@ -430,8 +430,9 @@ fn stages(c: &mut Checker, stages: &[schema::Stage]) -> Vec<[f64; 4]> {
             c.fail(
                 format!("{p}.name"),
                 format!(
-                    "must not be Employed, Other exit, Waitlisted or In service, which would give the column \
-                     share_{column}: trajectories.csv reports those shares beside the stages' (got {})",
+                    "must not be {}, which would give the column share_{column}: trajectories.csv reports those \
+                     shares beside the stages' (got {})",
+                    non_stage_names(),
                     quoted(&st.name)
                 ),
             );
@@ -771,4 +772,18 @@ fn enrolment_weeks(c: &mut Checker, weeks: u32) {
     if weeks > MAX_ENROLMENT_WEEKS {
         c.fail("enrolment.weeks", format!("must be at most {MAX_ENROLMENT_WEEKS} (got {weeks})"));
     }
+}
+
+/// [`NON_STAGE_SHARES`] as a stage would be named: "Employed, Other exit,
+/// Waitlisted or In service".
+fn non_stage_names() -> String {
+    let names: Vec<String> = NON_STAGE_SHARES
+        .iter()
+        .map(|column| {
+            let words = column.replace('_', " ");
+            words[..1].to_uppercase() + &words[1..]
+        })
+        .collect();
+    let (last, rest) = names.split_last().expect("NON_STAGE_SHARES is not empty");
+    format!("{} or {last}", rest.join(", "))
 }
