@@ -110,6 +110,10 @@ fn run_writes_every_file_and_prints_the_table() {
         "coverage",
         "coverage_sate",
         "coverage_sate_mc_se",
+        "mean_ci_low",
+        "mean_ci_low_mc_se",
+        "mean_ci_high",
+        "mean_ci_high_mc_se",
     ] {
         assert!(d.get(key).is_some(), "diagnosand field {key}");
     }
@@ -1186,6 +1190,9 @@ fn check_summary_against_estimates(dir: &Path) -> (bool, bool) {
         let coverage_sate = share(tested.iter().filter(|f| covers(f, num(f[12]))).count());
         close("coverage", coverage, 0.0);
         close("coverage_sate", coverage_sate, 0.0);
+        // The table's mean interval, over the replicates with one.
+        close("mean_ci_low", mean(&tested, 9), sum_abs(&tested, 9));
+        close("mean_ci_high", mean(&tested, 10), sum_abs(&tested, 10));
         coverages_differ |= coverage != coverage_sate;
         assert_eq!(d["replicates_estimated"], all.len(), "{what}");
         assert_eq!(d["replicates_with_se"], with_se.len(), "{what}");

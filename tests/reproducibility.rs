@@ -59,7 +59,7 @@ fn pinned_output_files_for_the_minimal_scenario() {
 }
 
 const PINNED_FILES: [(&str, &str); 4] = [
-    ("summary.json", "98574c84fe7a3e7fe9d830718a065a8eb25972c22ff1edd213b86244694933fb"),
+    ("summary.json", "cf4b2f8b046a303b42b1b8e8c9ab2d51baca0033a7696456791adc537205f07d"),
     ("estimates.csv", "728ca12645e65ed1d87b798563a4b7637728268015bdf24d4a46082e0604f763"),
     ("trajectories.csv", "12f6551c37916baa0367d03486e673b894484874401129f8c4ba853dcb89513e"),
     ("persons.csv", "1f2a614582c98063123ecec7e217cb1a3774138a0a3023ad342125578cfbf193"),

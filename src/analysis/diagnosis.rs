@@ -44,9 +44,10 @@ pub struct Diagnosis {
     /// `power`, `coverage` and `coverage_sate`.
     pub replicates_tested: usize,
     /// The mean 95% interval `[mean ci_low, mean ci_high]` over the
-    /// `R_t` replicates with one (NaN if none): the interval a typical
-    /// replicate reports, not an interval for any diagnosand.
-    pub mean_ci: [f64; 2],
+    /// `R_t` replicates with one (NaN if none), each end with its Monte
+    /// Carlo SE: the interval a typical replicate reports, not an interval
+    /// for any diagnosand.
+    pub mean_ci: [Value; 2],
     /// Mean SATE over replicates.
     pub pate: Value,
     /// Mean estimate.
@@ -153,10 +154,9 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let coverage = share(tested.iter().filter(|d| covers(d, pate.value)).count(), tested.len());
     let coverage = Value { mc_se: if tested.len() > 1 { coverage_mc_se(&ok) } else { f64::NAN }, ..coverage };
     let coverage_sate = share(tested.iter().filter(|d| covers(d, d.sate)).count(), tested.len());
-    let k = tested.len() as f64;
     let mean_ci = [
-        tested.iter().map(|d| d.estimate.ci_low).sum::<f64>() / k,
-        tested.iter().map(|d| d.estimate.ci_high).sum::<f64>() / k,
+        mean_value(tested.iter().map(|d| d.estimate.ci_low)),
+        mean_value(tested.iter().map(|d| d.estimate.ci_high)),
     ];
     Diagnosis {
         replicates: n,
@@ -316,7 +316,9 @@ mod tests {
         assert_eq!(d.mean_se.value, 1.0);
         assert_eq!((d.replicates, d.replicates_with_se, d.replicates_tested), (4, 4, 4));
         // Mean interval: lows −1, 0, 1, 4 and highs 3, 4, 5, 8.
-        assert_eq!(d.mean_ci, [1.0, 5.0]);
+        assert_eq!(d.mean_ci.map(|v| v.value), [1.0, 5.0]);
+        // The lows spread as the estimates do: sd √(14/3), MC SE sd/2.
+        assert!((d.mean_ci[0].mc_se - (14.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-15);
         // The PATE is the same in every resample, so the bootstrap SE is that of a
         // share: √(p(1−p)/R) up to its own Monte Carlo error, √((κ−1)/4B) relative,
         // κ = 3 + (1 − 6p(1−p))/(Rp(1−p)) the kurtosis of a binomial share.
@@ -530,7 +532,7 @@ mod tests {
         assert_eq!((d.power.value, d.power.mc_se), (0.5, (0.25f64 / 2.0).sqrt()));
         // PATE 1: [−1, 3] and [1, 5] both contain it.
         assert_eq!(d.coverage.value, 1.0);
-        assert_eq!(d.mean_ci, [0.0, 4.0]);
+        assert_eq!(d.mean_ci.map(|v| v.value), [0.0, 4.0]);
     }
 
     #[test]
@@ -570,7 +572,7 @@ mod tests {
         d.estimate.ci_high = f64::NAN;
         let diagnosis = diagnose(&[d, d]);
         assert_eq!((diagnosis.replicates, diagnosis.replicates_with_se, diagnosis.replicates_tested), (0, 0, 0));
-        assert!(diagnosis.mean_ci.iter().all(|v| v.is_nan()));
+        assert!(diagnosis.mean_ci.iter().all(|v| v.value.is_nan() && v.mc_se.is_nan()));
         for (name, v) in DIAGNOSANDS.iter().zip(diagnosis.values()) {
             assert!(v.value.is_nan() && v.mc_se.is_nan(), "{name}: {v:?}");
         }

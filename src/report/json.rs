@@ -58,7 +58,8 @@ fn summary_json(r: &Report) -> Vec<u8> {
         obj.insert("replicates_estimated".into(), json!(d.replicates));
         obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
         obj.insert("replicates_tested".into(), json!(d.replicates_tested));
-        for (name, v) in d.named() {
+        let [low, high] = d.mean_ci;
+        for (name, v) in d.named().into_iter().chain([("mean_ci_low", low), ("mean_ci_high", high)]) {
             obj.insert(name.into(), json!(v.value));
             obj.insert(format!("{name}_mc_se"), json!(v.mc_se));
         }

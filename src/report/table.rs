@@ -192,7 +192,7 @@ fn contrast(out: &mut String, r: &Report, c: usize) {
     let mut labels = Vec::with_capacity(cells.len());
     for (cell, d) in res.cells().skip(res.cell(c, 0, 0)).zip(cells) {
         labels.push(format!("{} at {}", OUTCOMES[cell.outcome].name(), m.horizons[cell.horizon]));
-        let [lo, hi] = d.mean_ci;
+        let [lo, hi] = d.mean_ci.map(|v| v.value);
         let ci = if d.replicates_tested > 0 { format!("[{}, {}]", fixed(lo, 4), fixed(hi, 4)) } else { "NA".into() };
         let _ = writeln!(
             out,
