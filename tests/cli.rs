@@ -595,7 +595,8 @@ fn settings_that_take_no_effect_are_warned_about_not_refused() {
         .stdout(predicate::str::ends_with("other_fallback.ron: ok\n"))
         .stderr(predicate::str::contains("warning: "))
         .stderr(predicate::str::contains(
-            "services.bau: effects.job_loss takes no effect: no arm offers \"bau\" as its service",
+            "services.bau: effects.job_loss takes no effect: no arm offers \"bau\" with slots (the control arm \
+             \"bau\" has it as its fallback too",
         ));
     let dir = tempfile::tempdir().unwrap();
     rctsim()

@@ -1614,7 +1614,7 @@ fn a_service_an_arm_also_falls_back_on_is_said_to_serve_it_as_a_fallback() {
         minimal().replace(r#"(name: "ics", service: "ics")"#, r#"(name: "ics", service: "ics", fallback: "ics")"#);
     assert_eq!(
         warnings(&own),
-        ["services.ics: caseload_cap takes no effect: no arm offers \"ics\" as its service (arm \"ics\" names it \
+        ["services.ics: caseload_cap takes no effect: no arm offers \"ics\" with slots (arm \"ics\" names it \
              as its fallback too, so it serves that arm's participants as a fallback does, without slots), and it \
              applies only to clients holding a slot"]
     );

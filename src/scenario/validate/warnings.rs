@@ -107,29 +107,29 @@ fn set_on_a_fallback(model: &Model, index: usize, name: &str, svc: &schema::Serv
     if set.is_empty() {
         return None;
     }
-    // A treated arm naming the service as its fallback too is served by it
-    // as a fallback, without slots: said so, as the file names it as the
-    // arm's service (the control's is the usual case).
-    let own_fallback: Vec<String> = (model.arms.iter().enumerate())
-        .filter(|&(a, arm)| arm.service == index && a != model.control)
-        .map(|(_, arm)| quoted(&arm.name))
-        .collect();
-    let why = if own_fallback.is_empty() {
-        "it is only a fallback".to_string()
-    } else {
-        let one = own_fallback.len() == 1;
-        format!(
-            "arm{} {} name{} it as {} fallback too, so it serves {} participants as a fallback does, \
-             without slots",
-            if one { "" } else { "s" },
-            own_fallback.join(", "),
-            if one { "s" } else { "" },
-            if one { "its" } else { "their" },
-            if one { "that arm's" } else { "their" },
-        )
+    // An arm naming the service as its fallback too (the control does by
+    // default) is served by it as a fallback, without slots: said so, as the
+    // file names it as the arm's service.
+    let own_fallback: Vec<String> =
+        model.arms.iter().filter(|arm| arm.service == index).map(|arm| quoted(&arm.name)).collect();
+    let why = match own_fallback.as_slice() {
+        [] => "it is only a fallback".to_string(),
+        [arm] if model.arms[model.control].service == index => format!(
+            "the control arm {arm} has it as its fallback too, so it serves that arm's participants as a fallback \
+             does, without slots"
+        ),
+        [arm] => format!(
+            "arm {arm} names it as its fallback too, so it serves that arm's participants as a fallback does, \
+             without slots"
+        ),
+        arms => format!(
+            "arms {} name it as their fallback too, so it serves their participants as a fallback does, without \
+             slots",
+            arms.join(", ")
+        ),
     };
     Some(format!(
-        "services.{}: {} take{} no effect: no arm offers {} as its service ({why}), and {} to \
+        "services.{}: {} take{} no effect: no arm offers {} with slots ({why}), and {} to \
          clients holding a slot",
         shown_name(name),
         set.join(", "),
