@@ -461,7 +461,7 @@ fn rejects_text(name: &str, text: &str, error: &str) {
 fn parse_errors_point_at_what_they_are_about() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
     // Each: a file name, an edit of minimal.ron, and the error after the path.
-    let edits: [(&str, &str, &str, &str); 8] = [
+    let edits: [(&str, &str, &str, &str); 11] = [
         // A service declared twice: at the second key, named.
         (
             "twice.ron",
@@ -520,7 +520,23 @@ fn parse_errors_point_at_what_they_are_about() {
             "type.ron",
             "progress: 0.05,",
             "progress: /* rate */\n    \"0.05\",",
-            ":9:5: Expected float\n     9 |     \"0.05\", job: 0.002, other_exit: 0.003),\n       |     ^\n",
+            ":9:5: Expected float, found a quoted string: write the value without quotes (`3`, not `\"3\"`)\n     \
+             9 |     \"0.05\", job: 0.002, other_exit: 0.003),\n       |     ^\n",
+        ),
+        // Other values of the wrong type: what is expected, with an example.
+        ("boolean.ron", "control: true", "control: yes", ":32:48: Expected boolean: `true` or `false`\n"),
+        (
+            "unquoted.ron",
+            "(name: \"bau\", service",
+            "(name: bau, service",
+            ":32:16: Expected string: a name is written in double quotes (`\"North\"`)\n",
+        ),
+        (
+            "site.ron",
+            "sites: [(name: \"North\"), (name: \"South\")]",
+            "sites: [\"North\", \"South\"]",
+            ":22:13: Expected opening `(` for struct `Site`: a `Site` is written with its fields in parentheses, \
+             `(field: value, ...)` (docs/scenarios.md lists them)\n",
         ),
     ];
     for (name, from, to, error) in edits {

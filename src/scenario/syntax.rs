@@ -131,6 +131,17 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
         ron::Error::ExpectedArray => {
             "Expected opening `[`: a list is written in brackets, even of one value (`horizons: [104]`)".to_string()
         }
+        ron::Error::ExpectedInteger | ron::Error::ExpectedFloat | ron::Error::ExpectedBoolean
+            if rest.starts_with('"') =>
+        {
+            format!("{code}, found a quoted string: write the value without quotes (`3`, not `\"3\"`)")
+        }
+        ron::Error::ExpectedBoolean => format!("{code}: `true` or `false`"),
+        ron::Error::ExpectedString => format!("{code}: a name is written in double quotes (`\"North\"`)"),
+        ron::Error::ExpectedNamedStructLike(name) => format!(
+            "{code}: a `{name}` is written with its fields in parentheses, `(field: value, ...)` \
+             (docs/scenarios.md lists them)"
+        ),
         ron::Error::Eof => "the file ends before the scenario is complete (is a value, or a closing `)` or `]`, \
                             missing after this?)"
             .to_string(),
