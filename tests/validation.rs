@@ -830,7 +830,11 @@ fn errors_are_never_placed_inside_a_comment() {
         let cut = format!("Scenario(\n    name: \"x\", // the name{end}");
         assert_eq!(parse_error(&cut), format!("x.ron:2:15: {FILE_ENDS}"));
     }
-    assert_eq!(parse_error("// hello"), "x.ron:1:9: Expected opening `(` for struct `Scenario`");
+    assert_eq!(
+        parse_error("// hello"),
+        "x.ron:1:9: Expected opening `(` for struct `Scenario`: a `Scenario` is written with its fields in \
+         parentheses, `(field: value, ...)` (docs/scenarios.md lists them)"
+    );
 }
 
 #[test]
