@@ -7,7 +7,7 @@
 //! for all of them) so the weekly step only multiplies.
 
 use crate::rng::{Keyed, Purpose, below_one, pick_cumulative};
-use crate::scenario::{CovariateEffects, EligibilityModel, Model, PopulationModel, transition};
+use crate::scenario::{CovariateEffects, Model, PopulationModel, log_weeks_distance, transition, whole_count};
 
 /// One participant's baseline record.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,11 +73,11 @@ pub fn generate(
         // Each draw has its own key, so skipping draws for the rejected
         // changes nobody's values.
         let age = pop.age.draw(u(0));
-        if !admits_age(e, age) {
+        if !e.admits_age(age) {
             continue;
         }
         let age_first_benefit = pop.age_first_benefit.draw(u(1));
-        if !admits_age_first_benefit(e, age_first_benefit, age) {
+        if !e.admits_age_first_benefit(age_first_benefit, age) {
             continue;
         }
         let benefit_type = pick_cumulative(&pop.benefit_type, u(2)) as u8;
@@ -95,25 +95,13 @@ pub fn generate(
             age_first_benefit,
             benefit_type,
             health,
-            weeks_on_benefit: pop.weeks_on_benefit.draw(u(4)).round().max(0.0) as u32,
-            prior_spells: pop.prior_spells.draw(u(5)).round().max(0.0) as u32,
+            weeks_on_benefit: whole_count(pop.weeks_on_benefit.draw(u(4))),
+            prior_spells: whole_count(pop.prior_spells.draw(u(5))),
             starting_stage: pick_cumulative(&pop.starting_stage, u(6)) as u8,
             readiness: pop.readiness_sd * keyed.normal(replicate, Purpose::Readiness, ticket, attempt),
         });
     }
     None
-}
-
-/// The rules on age at selection.
-#[inline]
-fn admits_age(e: &EligibilityModel, age: f64) -> bool {
-    age >= e.min_age && age <= e.max_age
-}
-
-/// The rules on age at first benefit, given age at selection.
-#[inline]
-fn admits_age_first_benefit(e: &EligibilityModel, age_first_benefit: f64, age: f64) -> bool {
-    age_first_benefit <= e.max_age_first_benefit && age_first_benefit <= age
 }
 
 /// `exp(β_j·x + ℓ_j·u)` for every transition: the person's fixed rate multipliers.
@@ -225,7 +213,7 @@ impl<'a> RateMultipliers<'a> {
             age: p.age - r.age,
             age_first_benefit: p.age_first_benefit - r.age_first_benefit,
             log_weeks: if self.log_weeks {
-                libm::log((p.weeks_on_benefit as f64 + 1.0) / (r.weeks_on_benefit + 1.0))
+                log_weeks_distance(p.weeks_on_benefit as f64, r.weeks_on_benefit)
             } else {
                 0.0
             },

@@ -97,7 +97,7 @@ fn allowed_weight<const N: usize>(weights: &[f64; N], allowed: &[bool; N]) -> f6
 /// Bounds on `P(ages admitted)` (see the module's formula).
 fn ages_admitted(pop: &PopulationModel) -> (f64, f64) {
     let e = &pop.eligibility;
-    // The rules admit `min_age ≤ age ≤ max_age`, as `population::generate` reads them.
+    // The rules admit `min_age ≤ age ≤ max_age` (`EligibilityModel::admits_age`).
     let a = crossing(|u| pop.age.draw(u) < e.min_age);
     let b = crossing(|u| pop.age.draw(u) <= e.max_age);
     if a >= b {

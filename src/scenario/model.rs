@@ -308,6 +308,39 @@ pub struct EligibilityModel {
     pub health: [bool; 5],
 }
 
+impl EligibilityModel {
+    /// The rules on age at selection: `min_age ≤ age ≤ max_age`.
+    /// (`eligibility_share` bounds the share these admit from the same two
+    /// comparisons.)
+    #[inline]
+    pub fn admits_age(&self, age: f64) -> bool {
+        age >= self.min_age && age <= self.max_age
+    }
+
+    /// The rules on age at first benefit, given age at selection: at most
+    /// `max_age_first_benefit`, and not after selection.
+    #[inline]
+    pub fn admits_age_first_benefit(&self, age_first_benefit: f64, age: f64) -> bool {
+        age_first_benefit <= self.max_age_first_benefit && age_first_benefit <= age
+    }
+}
+
+/// A drawn count (weeks on benefit, prior spells) as a person holds it:
+/// rounded to a whole number, at least 0. The multiplier bounds round the
+/// ends of a distribution's range with it, so that they bound what people
+/// hold.
+#[inline]
+pub fn whole_count(drawn: f64) -> u32 {
+    drawn.round().max(0.0) as u32
+}
+
+/// What a covariate effect on weeks on benefit multiplies:
+/// `ln((weeks + 1) / (reference + 1))`, 0 at the reference, defined at 0 weeks.
+#[inline]
+pub fn log_weeks_distance(weeks: f64, reference: f64) -> f64 {
+    libm::log((weeks + 1.0) / (reference + 1.0))
+}
+
 /// The response of effects to contact hours per client per week.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IntensityCurve {

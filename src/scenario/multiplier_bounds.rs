@@ -26,7 +26,9 @@
 //! of the chance that a run at another seed meets one (`trial::quality_bound`,
 //! `trial::preflight`).
 
-use super::model::{CovariateEffects, CovariateReference, Dist, MAX_MULTIPLIER, PopulationModel};
+use super::model::{
+    CovariateEffects, CovariateReference, Dist, MAX_MULTIPLIER, PopulationModel, log_weeks_distance, whole_count,
+};
 use crate::rng::{UNIFORM_REACH, largest_normal_draw};
 
 /// The largest exponent allowed, `ln` [`MAX_MULTIPLIER`], less a margin for
@@ -83,10 +85,10 @@ pub fn exponent_terms(effects: &CovariateEffects, pop: &PopulationModel) -> [Ter
     let (first_lo, first_hi) = drawn(&pop.age_first_benefit);
     let first_hi = first_hi.min(e.max_age_first_benefit).min(age_hi);
     // Weeks and spells are rounded to whole numbers, at least 0, as generated.
-    let whole = |v: f64| f64::from(v.round().max(0.0) as u32);
+    let whole = |v: f64| f64::from(whole_count(v));
     let wholes = |(lo, hi): (f64, f64)| (whole(lo - lo.abs() * ROUNDINGS), whole(hi + hi.abs() * ROUNDINGS));
     let (weeks_lo, weeks_hi) = wholes(drawn(&pop.weeks_on_benefit));
-    let log_weeks = |w: f64| libm::log((w + 1.0) / (weeks_ref + 1.0));
+    let log_weeks = |w: f64| log_weeks_distance(w, weeks_ref);
     let (spells_lo, spells_hi) = wholes(drawn(&pop.prior_spells));
     let u = pop.readiness_sd * largest_normal_draw();
     let term = |name, (smallest, largest)| Term { name, smallest, largest };
