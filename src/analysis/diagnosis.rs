@@ -154,10 +154,8 @@ pub fn diagnose(draws: &[Draw]) -> Diagnosis {
     let coverage = share(tested.iter().filter(|d| covers(d, pate.value)).count(), tested.len());
     let coverage = Value { mc_se: if tested.len() > 1 { coverage_mc_se(&ok) } else { f64::NAN }, ..coverage };
     let coverage_sate = share(tested.iter().filter(|d| covers(d, d.sate)).count(), tested.len());
-    let mean_ci = [
-        mean_value(tested.iter().map(|d| d.estimate.ci_low)),
-        mean_value(tested.iter().map(|d| d.estimate.ci_high)),
-    ];
+    let mean_ci =
+        [mean_value(tested.iter().map(|d| d.estimate.ci_low)), mean_value(tested.iter().map(|d| d.estimate.ci_high))];
     Diagnosis {
         replicates: n,
         replicates_with_se: with_se.len(),

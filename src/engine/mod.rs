@@ -94,20 +94,34 @@ pub struct Replicate {
     pub person_weeks: u64,
 }
 
+/// Where person `i`'s life under arm `a` lies among a replicate's `lives`
+/// (and, times the horizons, among its snapshots): person by person, then arm
+/// by arm, so that a person's lives, read together, lie together. Every such
+/// index is made here, through [`Replicate::life`] and `World::idx`.
+#[inline]
+fn life_index(i: usize, a: usize, arms: usize) -> usize {
+    i * arms + a
+}
+
 impl Replicate {
-    /// Person `i`'s life under arm `a`: the layout of [`Replicate::lives`]
-    /// is known here alone.
+    /// Index of person `i`'s life under arm `a` (see [`life_index`]).
+    #[inline]
+    fn idx(&self, i: usize, a: usize) -> usize {
+        life_index(i, a, self.arms)
+    }
+
+    /// Person `i`'s life under arm `a`.
     #[inline]
     pub fn life(&self, i: usize, a: usize) -> &Life {
         debug_assert!(a < self.arms, "arm {a} of {}", self.arms);
-        &self.lives[i * self.arms + a]
+        &self.lives[self.idx(i, a)]
     }
 
     /// Person `i`'s snapshot under arm `a` at horizon index `h`.
     #[inline]
     pub fn at_horizon(&self, i: usize, a: usize, h: usize) -> &AtHorizon {
         debug_assert!(a < self.arms && h < self.horizons, "arm {a} of {}, horizon {h} of {}", self.arms, self.horizons);
-        &self.at_horizon[(i * self.arms + a) * self.horizons + h]
+        &self.at_horizon[self.idx(i, a) * self.horizons + h]
     }
 }
 
@@ -452,6 +466,18 @@ impl<'m> World<'m> {
         self.weeks as u32 - 1
     }
 
+    /// Index of person `i`'s life under arm `a` (see [`life_index`]).
+    #[inline]
+    fn idx(&self, i: usize, a: usize) -> usize {
+        life_index(i, a, self.arms)
+    }
+
+    /// Index of person `i`'s real life, under the arm they were randomised to.
+    #[inline]
+    fn real_idx(&self, i: usize) -> usize {
+        self.idx(i, self.arm_of[i] as usize)
+    }
+
     fn pool_of(&self, service: usize, site: u16) -> usize {
         service * self.model.sites.len() + site as usize
     }
@@ -494,7 +520,7 @@ impl<'m> World<'m> {
             let real_arm = &model.arms[r];
             let (fb, _) = self.cms.least_loaded(self.pool_of(real_arm.fallback, person.site), &model.services);
             // Every arm's life starts with the same keyed clocks.
-            let real = i * self.arms + r;
+            let real = self.idx(i, r);
             self.lives[real] =
                 Life::arriving(person.starting_stage, fb, &self.keyed, self.replicate, i as u64, self.support_ends);
             join(&mut self.lives[real], real_arm);
@@ -506,7 +532,7 @@ impl<'m> World<'m> {
             }
             for &a in &ghost_arms[r] {
                 let (a, arm) = (a as usize, &model.arms[a as usize]);
-                let idx = i * self.arms + a;
+                let idx = self.idx(i, a);
                 // A ghost on another fallback service is in another pool, which
                 // the real self's arrival leaves as it was.
                 let same_fallback = arm.fallback == real_arm.fallback;
@@ -551,7 +577,8 @@ impl<'m> World<'m> {
             self.pools[p].placed.clear();
             while let Some(&ticket) = self.pools[p].waitlist.front() {
                 let i = ticket as usize;
-                let life = &mut self.lives[i * self.arms + self.arm_of[i] as usize];
+                let real = self.real_idx(i);
+                let life = &mut self.lives[real];
                 if !life.waiting {
                     self.pools[p].waitlist.pop_front();
                     continue;
@@ -562,7 +589,7 @@ impl<'m> World<'m> {
                 }
                 self.pools[p].waitlist.pop_front();
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
-                let idx = i * self.arms + self.arm_of[i] as usize;
+                let idx = self.real_idx(i);
                 // Mirrors stop mirroring, and the rates of ghosts served by the
                 // case manager the real self leaves or joins change.
                 self.wake_ghosts(i, self.now, Self::mirroring);
@@ -581,8 +608,8 @@ impl<'m> World<'m> {
         }
         for pool in &self.pools {
             for &(ticket, _) in &pool.placed {
-                let i = ticket as usize;
-                self.cms.trial[self.lives[i * self.arms + self.arm_of[i] as usize].fallback_cm as usize] -= 1;
+                let fallback = self.lives[self.real_idx(ticket as usize)].fallback_cm;
+                self.cms.trial[fallback as usize] -= 1;
             }
         }
     }
@@ -622,7 +649,7 @@ impl<'m> World<'m> {
                 if pool.nav_used < nav.capacity_per_site {
                     pool.nav_used += 1;
                     pool.nav_last_ticket = i as u32;
-                    let idx = i * self.arms + r;
+                    let idx = self.idx(i, r);
                     self.wake(idx, self.now);
                     self.lives[idx].nav = true;
                     set_bit(&mut self.nav_waiting, i, false);
@@ -662,13 +689,13 @@ impl<'m> World<'m> {
             // An arm without Navigators never queues anybody.
             return;
         }
-        let waiting = waits_for_navigator(&self.lives[i * self.arms + r], self.nav_stage[r]);
+        let waiting = waits_for_navigator(&self.lives[self.idx(i, r)], self.nav_stage[r]);
         set_bit(&mut self.nav_waiting, i, waiting);
     }
 
     /// The case manager person `i`'s real life is counted with.
     fn real_cm(&self, i: usize) -> u32 {
-        self.lives[i * self.arms + self.arm_of[i] as usize].counted_cm(self.stages)
+        self.lives[self.real_idx(i)].counted_cm(self.stages)
     }
 
     /// Whether person `i`'s life under arm `a` is their real one. Looked up
@@ -706,7 +733,7 @@ impl<'m> World<'m> {
     pub fn finish_into(mut self, scratch: &mut Scratch) -> Replicate {
         for i in 0..self.arrived {
             for a in 0..self.arms {
-                if self.lives[i * self.arms + a].asleep_from != NONE {
+                if self.lives[self.idx(i, a)].asleep_from != NONE {
                     let real = self.is_real(i, a);
                     let until = self.end_of(i, real) + 1;
                     self.catch_up(i, a, real, until);
@@ -721,9 +748,9 @@ impl<'m> World<'m> {
             let r = r as usize;
             simulated += 1 + self.ghost_arms[r].len() as u64;
             for a in (0..self.arms).filter(|&a| a != r && !self.ghost_arms[r].contains(&(a as u8))) {
-                self.lives[i * self.arms + a] = self.lives[i * self.arms + r];
-                let real = (i * self.arms + r) * n_h;
-                self.at_horizon.copy_within(real..real + n_h, (i * self.arms + a) * n_h);
+                let (ghost, real) = (self.idx(i, a), self.idx(i, r));
+                self.lives[ghost] = self.lives[real];
+                self.at_horizon.copy_within(real * n_h..(real + 1) * n_h, ghost * n_h);
             }
         }
         scratch.asleep = self.asleep;
@@ -784,7 +811,7 @@ impl<'m> World<'m> {
     /// invariants): a sleeping life as it fell asleep, a mirror ghost as it
     /// arrived.
     pub fn life(&self, i: usize, a: usize) -> &Life {
-        &self.lives[i * self.arms + a]
+        &self.lives[self.idx(i, a)]
     }
 
     /// People randomised so far.

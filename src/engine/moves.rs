@@ -184,7 +184,7 @@ impl World<'_> {
             }
             let i = self.awake_real[j] as usize;
             let r = self.arm_of[i] as usize;
-            let real_cm = self.lives[i * self.arms + r].counted_cm(self.stages);
+            let real_cm = self.lives[self.idx(i, r)].counted_cm(self.stages);
             let (unchanged, moved_to) = self.step_real(i, r, t - self.week_of[i], real_cm);
             self.note_navigator_need(i, r);
             if moved_to != real_cm {
@@ -204,7 +204,7 @@ impl World<'_> {
     fn step_real(&mut self, i: usize, r: usize, k: u32, before_cm: u32) -> (bool, u32) {
         let model = self.model;
         let service = self.service_of[r];
-        let idx = i * self.arms + r;
+        let idx = self.idx(i, r);
         let life = &self.lives[idx];
         let before_nav = life.nav;
         if k <= self.horizon {
@@ -238,7 +238,7 @@ impl World<'_> {
     fn step_ghost(&mut self, i: usize, a: usize, k: u32, real_cm: u32) -> bool {
         let model = self.model;
         let service = self.service_of[a];
-        let idx = i * self.arms + a;
+        let idx = self.idx(i, a);
         let p = self.pool_of(model.arms[a].service, self.site_of[i]);
         let current = self.take_current(idx);
         let life = &mut self.lives[idx];

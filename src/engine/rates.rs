@@ -160,7 +160,7 @@ impl World<'_> {
     // returned through a copy (about 2.4 M instructions per ics_x replicate).
     #[inline(always)]
     pub(super) fn rates(&self, i: usize, a: usize, real: bool, real_cm: u32) -> Rates {
-        let life = &self.lives[i * self.arms + a];
+        let life = &self.lives[self.idx(i, a)];
         let service = self.service_of[a];
         let effect = self.effect(i, a, real, real_cm);
         Rates::of(life, self.model, service, &self.cohort.rate_multipliers[i], effect)
@@ -169,7 +169,7 @@ impl World<'_> {
     /// Computes again the parts of a sleeping life's rates that its case
     /// manager's caseload moves.
     pub(super) fn rerate_effect(&mut self, i: usize, a: usize, real: bool) {
-        let idx = i * self.arms + a;
+        let idx = self.idx(i, a);
         let nav = self.lives[idx].nav;
         let service = self.service_of[a];
         let effect = self.sleeping_effect(i, a, real);
@@ -193,7 +193,7 @@ impl World<'_> {
     // instructions per ics_x replicate).
     #[inline(always)]
     fn effect(&self, i: usize, a: usize, real: bool, real_cm: u32) -> Effect {
-        let life = &self.lives[i * self.arms + a];
+        let life = &self.lives[self.idx(i, a)];
         let cm = effect_cm(life, self.stages);
         // A ghost counts itself in its case manager's caseload, unless its real
         // self is already counted there (then the caseload is as it is).

@@ -108,7 +108,7 @@ impl World<'_> {
     /// with its spell: run by run of constant rate.
     #[inline(never)]
     fn rerate_off_benefit(&mut self, i: usize, a: usize, real: bool, t: u32, end: u32, clock_end: u32) {
-        let idx = i * self.arms + a;
+        let idx = self.idx(i, a);
         let (life, sleep) = (&self.lives[idx], &self.asleep[idx]);
         let (from, state, labour_from) = (life.asleep_from, life.state, sleep.labour_from);
         let mut clock = life.labour;
@@ -149,7 +149,7 @@ impl World<'_> {
     /// placement or its last week, and then takes over its real self's state
     /// (see [`World::take_real_state`]).
     pub(super) fn mirror(&mut self, i: usize, a: usize, t: u32) {
-        let idx = i * self.arms + a;
+        let idx = self.idx(i, a);
         self.lives[idx].asleep_from = t;
         self.asleep[idx] = Sleep { mirror: true, ..Sleep::default() };
         self.by_week.push((t + self.horizon) as usize, idx as u32);
@@ -159,7 +159,7 @@ impl World<'_> {
     /// life, asleep or not, with its horizon snapshots, and keeps its own
     /// service record and waitlist flag.
     fn take_real_state(&mut self, i: usize, a: usize) {
-        let (idx, real) = (i * self.arms + a, i * self.arms + self.arm_of[i] as usize);
+        let (idx, real) = (self.idx(i, a), self.real_idx(i));
         let (waiting, started) = (self.ghost_waiting(idx), self.lives[idx].record.service_started);
         self.lives[idx] = self.lives[real];
         self.asleep[idx] = Sleep { current: false, ..self.asleep[real] };
@@ -179,7 +179,7 @@ impl World<'_> {
             return life.waiting;
         }
         let i = idx / self.arms;
-        let real = &self.lives[i * self.arms + self.arm_of[i] as usize];
+        let real = &self.lives[self.real_idx(i)];
         life.waiting && real.record.first_exit == NEVER && real.on_benefit(self.stages)
     }
 
@@ -188,7 +188,7 @@ impl World<'_> {
     pub(super) fn wake_ghosts(&mut self, i: usize, until: u32, which: impl Fn(&Life, &Sleep) -> bool) {
         let r = self.arm_of[i] as usize;
         for g in 0..self.ghost_arms[r].len() {
-            let idx = i * self.arms + self.ghost_arms[r][g] as usize;
+            let idx = self.idx(i, self.ghost_arms[r][g] as usize);
             if which(&self.lives[idx], &self.asleep[idx]) {
                 self.wake(idx, until);
             }
@@ -286,7 +286,7 @@ impl World<'_> {
         real_cm: u32,
         unchanged: bool,
     ) -> bool {
-        let idx = i * self.arms + a;
+        let idx = self.idx(i, a);
         let life = &self.lives[idx];
         if !self.sleeping {
             return false;
@@ -334,7 +334,7 @@ impl World<'_> {
     /// The state is constant over the span, so the record is updated in closed
     /// form. `real`: whether it is person `i`'s real life.
     pub(super) fn catch_up(&mut self, i: usize, a: usize, real: bool, until: u32) {
-        let idx = i * self.arms + a;
+        let idx = self.idx(i, a);
         let from = self.lives[idx].asleep_from;
         if from == NONE {
             // A mirror ghost that has just taken over an awake real self.
@@ -510,7 +510,7 @@ impl World<'_> {
     /// (calendar weeks from `from`), in a constant state: what
     /// [`World::record_trajectory`] would add week by week.
     fn replay_trajectory(&mut self, i: usize, a: usize, from: u32, k_from: u32, k_until: u32) {
-        let life = &self.lives[i * self.arms + a];
+        let life = &self.lives[self.idx(i, a)];
         let (state, waiting, cm) = (life.state, life.waiting, life.counted_cm(self.stages));
         let in_service = life.in_service;
         let cols = TrajectoryColumns { stages: self.stages as usize };
