@@ -1,7 +1,11 @@
 //! The validated model: what the engine runs.
 //!
-//! Every value here has passed validation, so downstream code never re-checks
-//! it. Rates are per week; multipliers are stored as natural logarithms so that
+//! Every value here has passed validation, so downstream code does not
+//! re-check it. A [`Model`] is made only by validation (it is
+//! `#[non_exhaustive]`, so no other crate can build one); its fields are
+//! public to read, and a caller that changes one after loading takes on what
+//! validation guaranteed. The run checks again only what would otherwise fail
+//! without a word: a person's rate multiplier past [`MAX_MULTIPLIER`]. Rates are per week; multipliers are stored as natural logarithms so that
 //! `m^(g·f·q)` is one `exp` per multiplier, computed for a case manager only
 //! in a week its caseload changed.
 
@@ -30,6 +34,7 @@ pub mod transition {
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Model {
     /// Optional label.
     pub name: Option<String>,
@@ -79,6 +84,9 @@ impl Model {
     }
 
     /// The longest horizon: how long every participant is followed.
+    ///
+    /// # Panics
+    /// With no horizon, which validation refuses.
     pub fn longest_horizon(&self) -> u32 {
         *self.horizons.last().expect("validation requires at least one horizon")
     }
