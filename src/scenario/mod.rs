@@ -13,7 +13,11 @@ mod syntax;
 mod text;
 mod validate;
 
-pub use model::*;
+pub use model::{
+    ArmModel, BENEFIT_TYPE_NAMES, CovariateEffects, CovariateReference, Dist, EligibilityModel, EnrolmentModel,
+    HEALTH_NAMES, IntensityCurve, MAX_MULTIPLIER, MIN_ADMITTED, Model, NavigatorModel, Piecewise, PopulationModel,
+    ServiceModel, log_weeks_distance, transition, week0_clients_leave, whole_count,
+};
 pub use syntax::display_width;
 use syntax::parse_schema;
 pub use validate::{

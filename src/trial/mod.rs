@@ -21,7 +21,7 @@ pub use enrolment::arrivals;
 pub use preflight::{MAX_PREFLIGHT_DRAWS, PreflightError, QUALITY_WARNING, preflight};
 use quality_bound::check_case_managers_of_run;
 pub use quality_bound::{QualityRisk, chance_a_run_stops, check_scenario_case_managers, quality_risks};
-pub use randomisation::simple as randomise;
+use randomisation::simple as randomise;
 
 use crate::analysis::{self, Diagnosis, Draw};
 use crate::engine::{self, Cohort, OUTCOMES, Replicate};
