@@ -10,8 +10,12 @@
 //! warnings have files of their own.
 
 use super::eligibility_share::{self, attempts_for};
-use super::model::*;
-use super::multiplier_bounds::{self, MAX_TERM};
+use super::model::{
+    ArmModel, BENEFIT_TYPE_NAMES, CovariateEffects, CovariateReference, Dist, EligibilityModel, EnrolmentModel,
+    HEALTH_NAMES, IntensityCurve, MAX_MULTIPLIER, MIN_ADMITTED, Model, NavigatorModel, Piecewise, PopulationModel,
+    ServiceModel, benefit_type_index, health_index, transition, week0_clients_leave,
+};
+use super::multiplier_bounds::MAX_TERM;
 use super::schema::{self, Scenario};
 use super::text::{SHOWN_CHARS, cut, quoted};
 use super::{NON_STAGE_SHARES, column_name};

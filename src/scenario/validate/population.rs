@@ -2,7 +2,12 @@
 //! the share of candidates it admits, and the bound on the rate multipliers
 //! participants can draw.
 
-use super::*;
+use super::{
+    BENEFIT_TYPE_NAMES, Checker, CovariateEffects, CovariateReference, Dist, EligibilityModel, HEALTH_NAMES,
+    MAX_MULTIPLIER, MAX_TERM, MIN_ADMITTED, NORMAL_REACH, Num, PopulationModel, TruncatedNormal, attempts_for,
+    benefit_type_index, eligibility_share, got, health_index, schema, transition,
+};
+use crate::scenario::multiplier_bounds as bounds;
 
 /// A covariate distribution, and the smallest and largest values it can
 /// draw when it breaks no rule. Its draws must be finite numbers: parameters
@@ -217,16 +222,16 @@ pub(super) fn population(c: &mut Checker, p: &schema::Population, n_stages: usiz
 
 /// Participants' rate multipliers past [`MAX_MULTIPLIER`] that some draw of
 /// a run could make, reported with the largest value, so that no run meets
-/// one part way (see [`mod@super::multiplier_bounds`]).
+/// one part way (see [`mod@crate::scenario::multiplier_bounds`]).
 pub(super) fn multiplier_bounds(
     c: &mut Checker,
     transitions: &[CovariateEffects; transition::COUNT],
     pop: &PopulationModel,
 ) {
-    let limit = multiplier_bounds::largest_exponent_allowed();
+    let limit = bounds::largest_exponent_allowed();
     for (effects, name) in transitions.iter().zip(transition::NAMES) {
-        let terms = multiplier_bounds::exponent_terms(effects, pop);
-        let too_large = |t: &&multiplier_bounds::Term| !(t.smallest.abs() <= MAX_TERM && t.largest.abs() <= MAX_TERM);
+        let terms = bounds::exponent_terms(effects, pop);
+        let too_large = |t: &&bounds::Term| !(t.smallest.abs() <= MAX_TERM && t.largest.abs() <= MAX_TERM);
         // Every such term is reported, each at its own field.
         let mut any = false;
         for t in terms.iter().filter(too_large) {

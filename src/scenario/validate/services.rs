@@ -1,7 +1,10 @@
 //! The rules on services: staffing and caseloads, intensity, effects,
 //! fidelity, quality, Navigators and exit rules.
 
-use super::*;
+use super::{
+    Checker, IntensityCurve, MAX_CASE_MANAGERS_PER_SITE, MAX_CASELOAD, MAX_HOURS, MAX_QUALITY_SD, NavigatorModel, Num,
+    ServiceModel, got, schema, shown_name, stage_ref, week0_clients_leave,
+};
 
 /// One multiplier per stage. `All(x)` is checked once, as written, not once
 /// for each stage it applies to; entries of `PerStage` past the last stage

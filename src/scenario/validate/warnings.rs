@@ -1,7 +1,7 @@
 //! Settings a valid scenario declares but that cannot take effect: warnings,
 //! not errors.
 
-use super::*;
+use super::{BENEFIT_TYPE_NAMES, Model, Num, Scenario, quoted, schema, shown_name};
 
 /// A benefit type participants are drawn with (a weight above 0 that the
 /// eligibility rules admit) whose weekly rate is 0, the default, while
