@@ -75,9 +75,27 @@ pub fn largest_ln_multiplier(service: &ServiceModel, q: f64) -> f64 {
     if ln_max == 0.0 { 0.0 } else { service.fidelity * q * ln_max }
 }
 
-/// Number of multipliers per case manager: four stage transitions per stage, then job loss.
+/// Transitions out of a stage a service's effects multiply: progress,
+/// regress, job and other exit.
+pub const STAGE_MOVES: usize = 4;
+
+/// Where stage `stage`'s multipliers start in a case manager's row (see
+/// [`multipliers`]).
+#[inline]
+pub fn stage_offset(stage: usize) -> usize {
+    STAGE_MOVES * stage
+}
+
+/// Where the job-loss multiplier lies in a case manager's row, after the
+/// `stages` stages' (see [`multipliers`]).
+#[inline]
+pub fn job_loss_offset(stages: usize) -> usize {
+    stage_offset(stages)
+}
+
+/// Number of multipliers per case manager: each stage's moves, then job loss.
 pub fn multiplier_count(stages: usize) -> usize {
-    4 * stages + 1
+    job_loss_offset(stages) + 1
 }
 
 /// Whether a service leaves every rate as it is, whatever its caseloads: all
@@ -88,17 +106,18 @@ pub fn is_inert(service: &ServiceModel) -> bool {
 
 /// Fills `out` with `m_j^(g(c)·f·q)` for every stage transition and job loss.
 ///
-/// Layout: `out[4·s + j]` for stage `s` and transition `j` in (progress,
-/// regress, job, other exit); `out[4·S]` for job loss.
+/// Layout: `out[4·s + j]` ([`stage_offset`]) for stage `s` and transition
+/// `j` in (progress, regress, job, other exit); `out[4·S]`
+/// ([`job_loss_offset`]) for job loss.
 pub fn multipliers(service: &ServiceModel, caseload: u32, q: f64, out: &mut [f64]) {
     let g = response(&service.intensity, contact_hours(service.hours, caseload));
     let e = g * service.fidelity * q;
     for (s, ln) in service.ln_stage_effects.iter().enumerate() {
-        for j in 0..4 {
-            out[4 * s + j] = if ln[j] == 0.0 { 1.0 } else { libm::exp(e * ln[j]) };
+        for (j, &ln) in ln.iter().enumerate() {
+            out[stage_offset(s) + j] = if ln == 0.0 { 1.0 } else { libm::exp(e * ln) };
         }
     }
-    out[4 * service.ln_stage_effects.len()] = libm::exp(e * service.ln_job_loss_effect);
+    out[job_loss_offset(service.ln_stage_effects.len())] = libm::exp(e * service.ln_job_loss_effect);
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::World;
 use super::life::{Life, NONE};
 use crate::scenario::NavigatorModel;
 use crate::scenario::{Model, ServiceModel, transition};
+use crate::service::{STAGE_MOVES, job_loss_offset, stage_offset};
 
 /// The weekly rates of one life while its state, service, case manager and
 /// Navigator stay as they are. The stage moves come last: only a step needs them, so the rest shares a
@@ -93,7 +94,7 @@ impl Rates {
 /// The service multipliers that apply to one life this week.
 pub(super) struct Effect {
     /// On progress, regress, job and other exit in the life's stage.
-    stage: [f64; 4],
+    stage: [f64; STAGE_MOVES],
     /// On job loss.
     job_loss: f64,
 }
@@ -106,11 +107,11 @@ fn effect_of(table: &[f64], stride: usize, cm: Option<u32>, state: u8, stages: u
     let Some(m) = cm else { return Effect { stage: [1.0; 4], job_loss: 1.0 } };
     let base = m as usize * stride;
     if state < stages {
-        let o = base + 4 * state as usize;
-        let row = &table[o..o + 4];
+        let o = base + stage_offset(state as usize);
+        let row = &table[o..o + STAGE_MOVES];
         Effect { stage: [row[0], row[1], row[2], row[3]], job_loss: 1.0 }
     } else {
-        Effect { stage: [1.0; 4], job_loss: table[base + 4 * stages as usize] }
+        Effect { stage: [1.0; STAGE_MOVES], job_loss: table[base + job_loss_offset(stages as usize)] }
     }
 }
 
