@@ -4,16 +4,19 @@
 //! which wrote `estimatr_dim.csv` from the data in `estimatr_dim_data.csv`.
 //! Both files are embedded here, so the test needs neither R nor the network.
 
+mod common;
+
+use common::prec;
 use rctsim::analysis::difference_in_means;
 
 const DATA: &str = include_str!("reference/estimatr_dim_data.csv");
 const EXPECTED: &str = include_str!("reference/estimatr_dim.csv");
 
-/// 1e-9 relative, for every value: an exact 0 must be exactly 0, and tiny
+/// 1e-9 relative ([`prec::ESTIMATR`]), for every value: an exact 0 must be exactly 0, and tiny
 /// p-values (down to 6.6e-57 here) must keep their digits, not merely be
 /// within 1e-15 of the reference.
 fn close(what: &str, ours: f64, theirs: f64) {
-    assert!((ours - theirs).abs() <= 1e-9 * theirs.abs(), "{what}: ours {ours:e}, estimatr {theirs:e}");
+    assert!((ours - theirs).abs() <= prec::ESTIMATR * theirs.abs(), "{what}: ours {ours:e}, estimatr {theirs:e}");
 }
 
 #[test]

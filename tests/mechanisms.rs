@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::prec;
 use common::{scenario, within};
 use rctsim::engine::capacity::CaseManagers;
 use rctsim::engine::life::{Life, NONE};
@@ -91,7 +92,7 @@ fn each_arms_mean_benefit_paid_is_the_rate_times_its_mean_weeks_on_benefit() {
             assert!(means[weeks] >= 1.0, "arm {a}, horizon {h}: at least week 0 on benefit");
             let expected = 100.0 * means[weeks];
             assert!(
-                (means[paid] - expected).abs() <= 1e-12 * expected,
+                (means[paid] - expected).abs() <= prec::REORDERED * expected,
                 "arm {a}, horizon {h}: benefit paid {} vs 100 × {}",
                 means[paid],
                 means[weeks]
@@ -128,7 +129,7 @@ fn covariates_and_readiness_multiply_rates_by_exp_of_their_terms() {
         [0.8f64.exp(), (-0.8f64).exp(), job.exp(), 1.0, (-0.8f64).exp(), (0.2 * 0.8 + 0.1 + 0.02 * 10.0f64).exp()];
     let got = rate_multipliers(&m, &p);
     for (j, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!((g - w).abs() <= 1e-14 * w, "transition {j}: {g} vs {w}");
+        assert!((g - w).abs() <= prec::CLOSED_FORM * w, "transition {j}: {g} vs {w}");
     }
 }
 
@@ -273,7 +274,7 @@ fn every_cell_compares_its_own_arm_with_the_control_arm_at_its_own_horizon() {
             for h in 0..3 {
                 let draw = r.estimates[0][r.cell(c, o, h)];
                 let expected = t.outcome_means[h][o] - u.outcome_means[h][o];
-                let tolerance = 1e-12 * t.outcome_means[h][o].abs().max(1.0);
+                let tolerance = prec::REORDERED * t.outcome_means[h][o].abs().max(1.0);
                 let what = format!("contrast {c}, {} at horizon {h}", outcome.name());
                 assert!((draw.estimate.estimate - expected).abs() <= tolerance, "{what}: estimate {draw:?}");
                 if c == 0 {
@@ -819,9 +820,9 @@ fn intensity_comes_from_each_case_managers_caseload_and_a_ghost_adds_itself() {
             let g = |clients: u32| intensity_20h(f64::from(clients));
             let real = stage_0_job(&cms.real, cms, svc);
             let ghost = stage_0_job(&cms.ghost, cms, svc);
-            assert!((real - 2f64.powf(g(load) * f)).abs() < 1e-14, "{label}: real {real}");
+            assert!((real - 2f64.powf(g(load) * f)).abs() < prec::CLOSED_FORM, "{label}: real {real}");
             let ghost_load = if adds { load + 1 } else { load };
-            assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < 1e-14, "{label}: ghost {ghost}");
+            assert!((ghost - 2f64.powf(g(ghost_load) * f)).abs() < prec::CLOSED_FORM, "{label}: ghost {ghost}");
         });
     }
 }
@@ -844,8 +845,11 @@ fn each_case_managers_quality_scales_the_exponent_of_its_effects() {
             let q = service::quality(&Keyed::new(1), 0, cms.key(cm), 0.5);
             let real = stage_0_job(&cms.real, cms, cm);
             let ghost = stage_0_job(&cms.ghost, cms, cm);
-            assert!((real - 2f64.powf(g(20.0) * q)).abs() < 1e-14, "case manager {cm}: real {real}, q {q}");
-            assert!((ghost - 2f64.powf(g(21.0) * q)).abs() < 1e-14, "case manager {cm}: ghost {ghost}, q {q}");
+            assert!((real - 2f64.powf(g(20.0) * q)).abs() < prec::CLOSED_FORM, "case manager {cm}: real {real}, q {q}");
+            assert!(
+                (ghost - 2f64.powf(g(21.0) * q)).abs() < prec::CLOSED_FORM,
+                "case manager {cm}: ghost {ghost}, q {q}"
+            );
             qualities.push(q);
         }
         assert!(qualities.iter().all(|&q| (q - 1.0).abs() > 1e-3), "qualities drawn: {qualities:?}");
@@ -872,8 +876,8 @@ fn at_the_cap_a_ghost_in_the_service_counts_n_and_a_ghost_on_it_as_a_fallback_n_
         let g = intensity_20h;
         let in_service = stage_0_job(cms.ghost_table(ics as u32, true), cms, ics);
         let on_fallback = stage_0_job(cms.ghost_table(ics as u32, false), cms, ics);
-        assert!((in_service - 2f64.powf(g(20.0))).abs() < 1e-14, "in service: {in_service}");
-        assert!((on_fallback - 2f64.powf(g(21.0))).abs() < 1e-14, "on the fallback: {on_fallback}");
+        assert!((in_service - 2f64.powf(g(20.0))).abs() < prec::CLOSED_FORM, "in service: {in_service}");
+        assert!((on_fallback - 2f64.powf(g(21.0))).abs() < prec::CLOSED_FORM, "on the fallback: {on_fallback}");
     });
 }
 
@@ -1024,8 +1028,8 @@ fn trajectories_count_everyone_once_and_only_those_waiting_as_waitlisted() {
             let v = |c: usize| f[c].parse::<f64>().unwrap();
             let on_benefit: f64 = stages.iter().map(|&c| v(c)).sum();
             let total = on_benefit + v(employed) + v(other);
-            assert!((total - 1.0).abs() < 1e-12, "{line}: shares sum to {total}");
-            assert!(v(waiting) <= on_benefit + 1e-12, "{line}: more waiting than on benefit");
+            assert!((total - 1.0).abs() < prec::REORDERED, "{line}: shares sum to {total}");
+            assert!(v(waiting) <= on_benefit + prec::REORDERED, "{line}: more waiting than on benefit");
             let arm = usize::from(f[0] != "bau");
             most_waiting[arm] = most_waiting[arm].max(v(waiting));
         }

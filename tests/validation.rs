@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::prec;
+
 use rctsim::scenario;
 use rctsim::trial::RunError;
 use std::path::Path;
@@ -462,7 +464,7 @@ fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
     let [risk] = &risks[..] else { panic!("one service at risk: {risks:?}") };
     assert_eq!((risk.service.as_str(), risk.case_managers), ("ics", 100));
     let close = |what: &str, x: f64, reference: f64| {
-        assert!((x / reference - 1.0).abs() < 1e-12, "{what}: {x} against {reference}");
+        assert!((x / reference - 1.0).abs() < prec::REORDERED, "{what}: {x} against {reference}");
     };
     close("quality", risk.quality, 16.666666666666668);
     close("SDs", risk.sds, 3.0626821433520073);
@@ -479,7 +481,7 @@ fn the_chance_that_a_quality_draw_stops_a_run_is_known_before_running() {
     let n = 500_000;
     let above = (0..n).filter(|&m| rctsim::service::quality(&keyed, 0, m, 2.0) > risks[0].quality).count();
     let p = risks[0].per_draw;
-    assert!((p / 0.008048575508327226 - 1.0).abs() < 1e-12, "{p}");
+    assert!((p / 0.008048575508327226 - 1.0).abs() < prec::REORDERED, "{p}");
     common::within(
         "share of qualities past the bound",
         above as f64 / n as f64,

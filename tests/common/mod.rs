@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod prec;
+
 use rctsim::scenario::{self, Model};
 use std::path::{Path, PathBuf};
 
