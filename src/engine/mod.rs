@@ -380,23 +380,9 @@ impl<'m> World<'m> {
         let arms = model.arms.len();
         let horizon = model.longest_horizon();
         let ghost = ghost_matrix(model);
-        let mut horizon_at = vec![u8::MAX; horizon as usize + 1];
-        for (h, &w) in model.horizons.iter().enumerate() {
-            horizon_at[w as usize] = h as u8;
-        }
-        let mut next_horizon = vec![u32::MAX; horizon as usize + 2];
-        for k in (0..=horizon as usize).rev() {
-            next_horizon[k] = if horizon_at[k] == u8::MAX { next_horizon[k + 1] } else { k as u32 };
-        }
+        let (horizon_at, next_horizon) = horizon_tables(&model.horizons);
         let n = cohort.persons.len();
-        let sites = model.sites.len();
-        let mut per_site = vec![0usize; sites];
-        for p in &cohort.persons {
-            per_site[p.site as usize] += 1;
-        }
-        let pools = (0..model.services.len() * sites)
-            .map(|p| Pool::new(per_site[p % sites], per_site[p % sites] * arms))
-            .collect();
+        let pools = pools(model, cohort);
         let stages = model.stage_count();
         let width = TrajectoryColumns { stages: stages as usize }.width();
         let placeholder = Life::new(0, NONE, &keyed, replicate, u64::MAX);
@@ -818,6 +804,33 @@ impl<'m> World<'m> {
     pub fn arrived(&self) -> usize {
         self.arrived
     }
+}
+
+/// `horizon_at` and `next_horizon` of [`World`] for `horizons` (ascending):
+/// own week → horizon index, and own week → the first horizon at or after it.
+fn horizon_tables(horizons: &[u32]) -> (Vec<u8>, Vec<u32>) {
+    let longest = *horizons.last().expect("validation requires at least one horizon") as usize;
+    let mut horizon_at = vec![u8::MAX; longest + 1];
+    for (h, &w) in horizons.iter().enumerate() {
+        horizon_at[w as usize] = h as u8;
+    }
+    let mut next_horizon = vec![u32::MAX; longest + 2];
+    for k in (0..=longest).rev() {
+        next_horizon[k] = if horizon_at[k] == u8::MAX { next_horizon[k + 1] } else { k as u32 };
+    }
+    (horizon_at, next_horizon)
+}
+
+/// The waitlists of every service at every site, service-major, each sized
+/// for the site's participants (and their ghosts), so that no push in the
+/// weekly step allocates.
+fn pools(model: &Model, cohort: &Cohort) -> Vec<Pool> {
+    let (sites, arms) = (model.sites.len(), model.arms.len());
+    let mut per_site = vec![0usize; sites];
+    for p in &cohort.persons {
+        per_site[p.site as usize] += 1;
+    }
+    (0..model.services.len() * sites).map(|p| Pool::new(per_site[p % sites], per_site[p % sites] * arms)).collect()
 }
 
 /// Whether `service` ends in-work support by its clock: support without a
