@@ -811,7 +811,19 @@ fn parse_error(text: &str) -> String {
 fn a_missing_field_or_list_says_what_to_write() {
     assert_eq!(
         parse_error(&minimal().replace("Total(n: 200, weeks: 20)", "Total(n: 200)")),
-        "x.ron:35:28: `Total` is missing its field `weeks`, which has no default: add `weeks: ...` before the closing `)`"
+        "x.ron:35:28: `Total` (enrolment) is missing its field `weeks`, which has no default: add `weeks: ...` \
+         before the closing `)`"
+    );
+    // Where the closing line does not show which struct it closes, the path does.
+    assert_eq!(
+        parse_error(&minimal().replace("caseload_cap: 20, hours_per_week: 30,", "caseload_cap: 20,")),
+        "x.ron:29:61: `Service` (services.ics) is missing its field `hours_per_week`, which has no default: add \
+         `hours_per_week: ...` before the closing `)`"
+    );
+    assert_eq!(
+        parse_error(&minimal().replace("(name: \"ics\", service: \"ics\")", "(name: \"ics\")")),
+        "x.ron:33:21: `Arm` (arms[1]) is missing its field `service`, which has no default: add `service: ...` \
+         before the closing `)`"
     );
     assert_eq!(
         parse_error(&minimal().replace("horizons: [26, 52]", "horizons: 52")),

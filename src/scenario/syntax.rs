@@ -123,7 +123,10 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
             None => code.to_string(),
         },
         ron::Error::MissingStructField { field, outer } => {
+            // The struct's place in the file, which its closing line may not show.
+            let place = text::field_path(text, text::offset(text, at), false).map(|p| format!("({p}) "));
             let outer = outer.as_deref().map_or_else(String::new, |o| format!("`{o}` "));
+            let outer = format!("{outer}{}", place.unwrap_or_default());
             format!(
                 "{outer}is missing its field `{field}`, which has no default: add `{field}: ...` before the closing `)`"
             )

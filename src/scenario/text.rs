@@ -232,6 +232,72 @@ fn word_len(rest: &str) -> usize {
     rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
 }
 
+/// One open bracket on the way to a place in the text, with where in it
+/// that place is.
+enum Frame {
+    /// `( … )`: a struct (its field being read, once its `name:` is) or a
+    /// choice's value.
+    Paren(Option<String>),
+    /// `[ … ]`: a list, at its `n`-th entry.
+    Bracket(usize),
+    /// `{ … }`: a map (its key being read, once its `"key":` is).
+    Brace(Option<String>),
+}
+
+/// The field path of the struct that encloses byte `at` (a place RON's
+/// reading reached), as validation writes paths: `services.coach`,
+/// `arms[2]`, `stages[1].progress` for a place inside a field's value. With
+/// `innermost_field` false, the path stops at the innermost struct, as for
+/// an error about the struct itself (a field missing from it). `None` when
+/// `at` is in no field, or the brackets before it do not match.
+pub(super) fn field_path(text: &str, at: usize, innermost_field: bool) -> Option<String> {
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut last: Option<&str> = None;
+    for (_, token, _) in tokens(text).take_while(|&(start, _, _)| start < at) {
+        match token {
+            "(" => frames.push(Frame::Paren(None)),
+            "[" => frames.push(Frame::Bracket(0)),
+            "{" => frames.push(Frame::Brace(None)),
+            ")" => matches!(frames.pop(), Some(Frame::Paren(_))).then_some(())?,
+            "]" => matches!(frames.pop(), Some(Frame::Bracket(_))).then_some(())?,
+            "}" => matches!(frames.pop(), Some(Frame::Brace(_))).then_some(())?,
+            ":" => match frames.last_mut() {
+                Some(Frame::Paren(field)) => *field = last.map(str::to_string),
+                Some(Frame::Brace(key)) => *key = last.map(|k| k.trim_matches('"').to_string()),
+                _ => {}
+            },
+            "," => match frames.last_mut() {
+                Some(Frame::Paren(field) | Frame::Brace(field)) => *field = None,
+                Some(Frame::Bracket(n)) => *n += 1,
+                None => {}
+            },
+            t if t.starts_with("//") || t.starts_with("/*") || t.chars().all(is_ron_blank) => continue,
+            t => {
+                last = Some(t);
+                continue;
+            }
+        }
+        last = None;
+    }
+    if !innermost_field && let Some(Frame::Paren(field)) = frames.last_mut() {
+        *field = None;
+    }
+    let mut path = String::new();
+    for frame in &frames {
+        match frame {
+            Frame::Paren(Some(name)) | Frame::Brace(Some(name)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+            }
+            Frame::Bracket(n) if !path.is_empty() => path.push_str(&format!("[{n}]")),
+            _ => {}
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
 /// The most characters of a name a message shows: a name may be as long as
 /// the file.
 pub(super) const SHOWN_CHARS: usize = 60;
@@ -269,6 +335,21 @@ mod tests {
         assert_eq!(end_of_token_before(text, text.len()), Some(text.len()));
         assert_eq!(end_of_token_before("\"a b\"\n x", 7), Some(5), "a string is one token");
         assert_eq!(end_of_token_before("  // only a comment\n", 20), None);
+    }
+
+    #[test]
+    fn a_place_is_named_by_the_field_path_that_leads_to_it() {
+        let text = "Scenario(\n  stages: [(name: \"A\", progress: 0.1), (name: \"B\", progress: \"x\")],\n  \
+                    services: { // staff\n \"coach\": (cap: 30, intensity: Saturating(half: 2)) },\n)";
+        let at = |s: &str| text.find(s).unwrap();
+        assert_eq!(field_path(text, at("\"x\""), true).as_deref(), Some("stages[1].progress"));
+        assert_eq!(field_path(text, at("0.1"), true).as_deref(), Some("stages[0].progress"));
+        assert_eq!(field_path(text, at("2))"), true).as_deref(), Some("services.coach.intensity.half"));
+        // About the struct itself: its path, without the field being read.
+        assert_eq!(field_path(text, at(") }"), false).as_deref(), Some("services.coach"));
+        assert_eq!(field_path(text, at(") }"), true).as_deref(), Some("services.coach.intensity"));
+        assert_eq!(field_path(text, at("stages"), true), None, "before any field");
+        assert_eq!(field_path("(a: ))", 5, true), None, "brackets that do not match");
     }
 
     #[test]
