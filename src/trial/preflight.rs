@@ -37,7 +37,7 @@ pub const MAX_PREFLIGHT_DRAWS: u64 = 100_000_000;
 /// a chance of at least [`QUALITY_WARNING`], and a run this machine could
 /// not hold on every core. If it could not hold even the replicates'
 /// estimates, no case manager is drawn, as a run would stop before drawing
-/// them (drawing them could take minutes); nor are they when there are more
+/// them (drawing them could take from minutes to an hour); nor are they when there are more
 /// than [`MAX_PREFLIGHT_DRAWS`] draws, and a warning says so.
 ///
 /// # Errors
