@@ -2,8 +2,9 @@
 //! little at random (a number replaced by an edge value, a character deleted
 //! or inserted, a line repeated), are read, validated and checked before a
 //! run as any file is: a model with its warnings, or an error that names the
-//! file. The coverage-guided fuzz targets in `fuzz/` go further, but need a
-//! nightly toolchain; this runs in every `cargo test`.
+//! file. A small valid one then runs two replicates into every output file
+//! and the table. The coverage-guided fuzz targets in `fuzz/` go further, but
+//! need a nightly toolchain; this runs in every `cargo test`.
 
 mod common;
 
@@ -144,6 +145,9 @@ proptest! {
         match scenario::load(&path) {
             Ok(loaded) => {
                 let _ = rctsim::trial::preflight(&loaded.model).map_err(|e| e.to_string());
+                if small(&loaded.model) {
+                    run_and_report(&loaded.model);
+                }
             }
             Err(e) => {
                 let message = e.to_string();
@@ -153,6 +157,39 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// Whether `m` runs in milliseconds (the limits of the fuzz target `run`).
+fn small(m: &rctsim::scenario::Model) -> bool {
+    let sites = m.sites.len() as u64;
+    let cms: u64 = m.services.iter().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>() * sites;
+    let week0: u64 =
+        m.services.iter().map(|s| u64::from(s.initial_caseload) * u64::from(s.case_managers_per_site)).sum::<u64>()
+            * sites;
+    m.enrolment.expected_participants() <= 2_000
+        && m.enrolment.weeks() <= 200
+        && m.longest_horizon() <= 200
+        && m.sites.len() <= 20
+        && m.services.len() <= 20
+        && cms <= 300
+        && week0 <= 20_000
+}
+
+/// Two replicates on one thread, with replicate 0's persons, into every
+/// output file and the table; a run may fail (a population it cannot
+/// generate), with a message.
+fn run_and_report(m: &rctsim::scenario::Model) {
+    let options = rctsim::trial::RunOptions { replicates: Some(2), threads: Some(1), keep_persons: true, seed: None };
+    match rctsim::trial::run(m, &options) {
+        Ok(result) => {
+            let report = common::report(m, &result);
+            for file in rctsim::report::files(&report) {
+                assert!(!file.bytes(&report).is_empty(), "{}", file.name);
+            }
+            assert!(!rctsim::report::table(&report).is_empty());
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
     }
 }
 
