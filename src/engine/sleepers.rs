@@ -458,7 +458,10 @@ impl World<'_> {
     /// with spell duration `dur` in week `from`) fires, or its service event
     /// in `service_week` comes. The labour clock is looked ahead run by run of
     /// constant rate with [`Clock::weeks_to_event`]'s exact test.
-    // Inlined for the common case, a life on benefit: one run.
+    // Inlined for the common case, a life on benefit: one run. The clock,
+    // state and duration are passed apart, not as one struct: grouped, a
+    // replicate of `ics_x.ron` took 0.5 M more instructions (1.2 M when the
+    // struct went on to `first_event_off_benefit`).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn first_event(
