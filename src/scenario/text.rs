@@ -262,8 +262,13 @@ pub(super) fn field_path(text: &str, at: usize, innermost_field: bool) -> Option
             "]" => matches!(frames.pop(), Some(Frame::Bracket(_))).then_some(())?,
             "}" => matches!(frames.pop(), Some(Frame::Brace(_))).then_some(())?,
             ":" => match frames.last_mut() {
-                Some(Frame::Paren(field)) => *field = last.map(str::to_string),
-                Some(Frame::Brace(key)) => *key = last.map(|k| k.trim_matches('"').to_string()),
+                // A field as validation names it (`r#stages` is `stages`), a
+                // map key as it names a service: decoded, and quoted where
+                // it is no plain word.
+                Some(Frame::Paren(field)) => *field = last.map(|f| f.strip_prefix("r#").unwrap_or(f).to_string()),
+                Some(Frame::Brace(key)) => {
+                    *key = last.map(|k| ron::from_str::<String>(k).map_or_else(|_| cut(k), |k| shown_name(&k)));
+                }
                 _ => {}
             },
             "," => match frames.last_mut() {
@@ -310,6 +315,16 @@ pub(super) fn cut(text: &str) -> String {
     }
 }
 
+/// A service name as it goes in a field path: as is if it is a plain word
+/// (letters, digits, `_` and `-`), so the path reads as written; otherwise
+/// quoted, with escapes for control characters (which are refused), so that
+/// a name with a `.`, a space or nothing at all cannot be misread as part of
+/// the path (`services."a.b".caseload_cap`).
+pub fn shown_name(name: &str) -> String {
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if plain && name.chars().count() <= SHOWN_CHARS { name.to_string() } else { quoted(name) }
+}
+
 /// A name as a message quotes it: with escapes, cut as [`cut`] cuts it.
 pub(super) fn quoted(name: &str) -> String {
     match head(name) {
@@ -349,7 +364,18 @@ mod tests {
         assert_eq!(field_path(text, at(") }"), false).as_deref(), Some("services.coach"));
         assert_eq!(field_path(text, at(") }"), true).as_deref(), Some("services.coach.intensity"));
         assert_eq!(field_path(text, at("stages"), true), None, "before any field");
-        assert_eq!(field_path("(a: ))", 5, true), None, "brackets that do not match");
+        assert_eq!(field_path("(x: 1, a: (b: 1]  ", 17, true), None, "brackets that do not match");
+        assert_eq!(field_path("(x: 1, a: (b: 1)  ", 17, true).as_deref(), Some("a"), "they match");
+        // Keys decoded and shown as validation shows them.
+        let key = |key: &str| {
+            let text = format!("(services: {{ {key}: (cap: 1) }})");
+            field_path(&text, text.find("1)").unwrap(), false)
+        };
+        assert_eq!(key("\"my coach\"").as_deref(), Some("services.\"my coach\""));
+        assert_eq!(key("r#\"co)ach\"#").as_deref(), Some("services.\"co)ach\""));
+        assert_eq!(key("\"a\\\"b\"").as_deref(), Some("services.\"a\\\"b\""));
+        assert_eq!(key("\"mini\u{202e}mal\"").as_deref(), Some("services.\"mini\\u{202e}mal\""));
+        assert_eq!(field_path("(r#stages: [(x: 1)])", 17, true).as_deref(), Some("stages[0].x"));
     }
 
     #[test]

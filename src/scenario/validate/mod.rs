@@ -17,7 +17,8 @@ use super::model::{
 };
 use super::multiplier_bounds::MAX_TERM;
 use super::schema::{self, Scenario};
-use super::text::{SHOWN_CHARS, cut, quoted};
+pub use super::text::shown_name;
+use super::text::{cut, quoted};
 use super::{NON_STAGE_SHARES, column_name};
 use crate::rng::{NORMAL_REACH, TruncatedNormal};
 use std::collections::{HashMap, HashSet};
@@ -200,16 +201,6 @@ const READ_AS_MISSING: [&str; 19] = [
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA",
     "NULL", "NaN", "None", "n/a", "nan", "null",
 ];
-
-/// A service name as it goes in a field path: as is if it is a plain word
-/// (letters, digits, `_` and `-`), so the path reads as written; otherwise
-/// quoted, with escapes for control characters (which are refused), so that
-/// a name with a `.`, a space or nothing at all cannot be misread as part of
-/// the path (`services."a.b".caseload_cap`).
-pub fn shown_name(name: &str) -> String {
-    let plain = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    if plain && name.chars().count() <= SHOWN_CHARS { name.to_string() } else { quoted(name) }
-}
 
 fn has_control(name: &str) -> bool {
     name.chars().any(|c| c.is_control() || is_invisible_format(c))
