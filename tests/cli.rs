@@ -462,7 +462,7 @@ fn rejects_text(name: &str, text: &str, error: &str) {
 fn parse_errors_point_at_what_they_are_about() {
     let minimal = std::fs::read_to_string(fixture("minimal.ron")).unwrap();
     // Each: a file name, an edit of minimal.ron, and the error after the path.
-    let edits: [(&str, &str, &str, &str); 11] = [
+    let edits: [(&str, &str, &str, &str); 12] = [
         // A service declared twice: at the second key, named.
         (
             "twice.ron",
@@ -526,6 +526,12 @@ fn parse_errors_point_at_what_they_are_about() {
         ),
         // Other values of the wrong type: what is expected, with an example.
         ("boolean.ron", "control: true", "control: yes", ":32:48: Expected boolean: `true` or `false`\n"),
+        (
+            "quoted_boolean.ron",
+            "control: true",
+            "control: \"true\"",
+            ":32:48: Expected boolean, found a quoted string: write `true` or `false`, without quotes\n",
+        ),
         (
             "unquoted.ron",
             "(name: \"bau\", service",

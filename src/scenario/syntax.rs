@@ -134,10 +134,11 @@ fn message(text: &str, at: (usize, usize), e: &ron::error::SpannedError) -> Stri
         ron::Error::ExpectedArray => {
             "Expected opening `[`: a list is written in brackets, even of one value (`horizons: [104]`)".to_string()
         }
-        ron::Error::ExpectedInteger | ron::Error::ExpectedFloat | ron::Error::ExpectedBoolean
-            if rest.starts_with('"') =>
-        {
+        ron::Error::ExpectedInteger | ron::Error::ExpectedFloat if rest.starts_with('"') => {
             format!("{code}, found a quoted string: write the value without quotes (`3`, not `\"3\"`)")
+        }
+        ron::Error::ExpectedBoolean if rest.starts_with('"') => {
+            format!("{code}, found a quoted string: write `true` or `false`, without quotes")
         }
         ron::Error::ExpectedBoolean => format!("{code}: `true` or `false`"),
         ron::Error::ExpectedString => format!("{code}: a name is written in double quotes (`\"North\"`)"),
