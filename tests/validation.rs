@@ -1636,6 +1636,35 @@ fn a_service_an_arm_also_falls_back_on_is_said_to_serve_it_as_a_fallback() {
              as its fallback too, so it serves that arm's participants as a fallback does, without slots), and it \
              applies only to clients holding a slot"]
     );
+    // The control (by default) and another arm on the control's service.
+    let capped_bau = minimal()
+        .replace("\"bau\": (case_managers_per_site: 2,", "\"bau\": (case_managers_per_site: 2, caseload_cap: 500,")
+        .replace(
+            r#"(name: "ics", service: "ics"),"#,
+            r#"(name: "ics", service: "ics"), (name: "alt", service: "bau"),"#,
+        );
+    assert_eq!(
+        warnings(&capped_bau),
+        [
+            "services.bau: caseload_cap takes no effect: no arm offers \"bau\" with slots (arms \"bau\", \"alt\" have it \
+             as their fallback too, so it serves their participants as a fallback does, without slots), and it \
+             applies only to clients holding a slot"
+        ]
+    );
+    // A service no arm names as its service, only as a fallback.
+    let text = std::fs::read_to_string(common::fixture("other_fallback.ron")).unwrap().replace(
+        "\"community\": (case_managers_per_site: 2,",
+        "\"community\": (case_managers_per_site: 2, caseload_cap: 90,",
+    );
+    assert!(
+        warnings(&text).contains(
+            &"services.community: caseload_cap takes no effect: no arm offers \"community\" with slots (it is only a \
+              fallback), and it applies only to clients holding a slot"
+                .to_string()
+        ),
+        "{:?}",
+        warnings(&text)
+    );
 }
 
 /// A choice with named settings written without its parentheses is told so,

@@ -123,7 +123,7 @@ fn set_on_a_fallback(model: &Model, index: usize, name: &str, svc: &schema::Serv
              without slots"
         ),
         arms => format!(
-            "arms {} name it as their fallback too, so it serves their participants as a fallback does, without \
+            "arms {} have it as their fallback too, so it serves their participants as a fallback does, without \
              slots",
             arms.join(", ")
         ),
