@@ -97,10 +97,17 @@ pub struct Replicate {
 /// Where person `i`'s life under arm `a` lies among a replicate's `lives`
 /// (and, times the horizons, among its snapshots): person by person, then arm
 /// by arm, so that a person's lives, read together, lie together. Every such
-/// index is made here, through [`Replicate::life`] and `World::idx`.
+/// index is made here, through [`Replicate::life`] and `World::idx`, and
+/// undone by [`person_of`].
 #[inline]
 fn life_index(i: usize, a: usize, arms: usize) -> usize {
     i * arms + a
+}
+
+/// The person whose life lies at `idx` ([`life_index`] undone).
+#[inline]
+fn person_of(idx: usize, arms: usize) -> usize {
+    idx / arms
 }
 
 impl Replicate {
@@ -458,6 +465,12 @@ impl<'m> World<'m> {
         life_index(i, a, self.arms)
     }
 
+    /// The person and arm of the life at `idx` ([`life_index`] undone).
+    #[inline]
+    fn person_arm(&self, idx: usize) -> (usize, usize) {
+        (person_of(idx, self.arms), idx % self.arms)
+    }
+
     /// Index of person `i`'s real life, under the arm they were randomised to.
     #[inline]
     fn real_idx(&self, i: usize) -> usize {
@@ -606,7 +619,7 @@ impl<'m> World<'m> {
     fn wake_ghosts_placed(&mut self, p: usize) {
         let below = self.pools[p].ghosts_placed_below();
         while let Some(&idx) = self.pools[p].ghost_waitlist.front() {
-            let ticket = idx / self.arms as u32;
+            let ticket = person_of(idx as usize, self.arms) as u32;
             let waiting = self.ghost_waiting(idx as usize);
             if waiting && below.is_none_or(|b| ticket >= b) {
                 break;
@@ -655,7 +668,7 @@ impl<'m> World<'m> {
     fn wake_ghosts_given_navigators(&mut self) {
         for w in 0..self.nav_waiting_ghosts.len() {
             for idx in ones(w, self.nav_waiting_ghosts[w]) {
-                let (i, a) = (idx / self.arms, idx % self.arms);
+                let (i, a) = self.person_arm(idx);
                 let service = self.model.arms[a].service;
                 let Some(nav) = &self.model.services[service].navigators else { continue };
                 let p = self.pool_of(service, self.site_of[i]);

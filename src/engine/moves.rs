@@ -159,7 +159,7 @@ impl World<'_> {
         let mut kept = 0;
         for j in 0..self.awake_ghosts.len() {
             if let Some(&(i, a)) = self.awake_ghosts.get(j + 1) {
-                self.prefetch_person_life(i as usize, i * self.arms as u32 + u32::from(a));
+                self.prefetch_person_life(i as usize, self.idx(i as usize, usize::from(a)) as u32);
             }
             let (i, a) = self.awake_ghosts[j];
             let (i, a) = (i as usize, a as usize);
@@ -180,7 +180,7 @@ impl World<'_> {
         for j in 0..self.awake_real.len() {
             if let Some(&i) = self.awake_real.get(j + 1) {
                 let r = self.arm_of[i as usize];
-                self.prefetch_person_life(i as usize, i * self.arms as u32 + u32::from(r));
+                self.prefetch_person_life(i as usize, self.idx(i as usize, usize::from(r)) as u32);
             }
             let i = self.awake_real[j] as usize;
             let r = self.arm_of[i] as usize;

@@ -104,7 +104,7 @@ pub(super) struct Effect {
 /// Multiplying by an exact 1 leaves a rate unchanged.
 #[inline]
 fn effect_of(table: &[f64], stride: usize, cm: Option<u32>, state: u8, stages: u8) -> Effect {
-    let Some(m) = cm else { return Effect { stage: [1.0; 4], job_loss: 1.0 } };
+    let Some(m) = cm else { return Effect { stage: [1.0; STAGE_MOVES], job_loss: 1.0 } };
     let base = m as usize * stride;
     if state < stages {
         let o = base + stage_offset(state as usize);

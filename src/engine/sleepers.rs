@@ -4,7 +4,7 @@
 
 use super::life::{Clock, Life, NEVER, NONE};
 use super::rates::{Rates, effect_cm};
-use super::{AtHorizon, TrajectoryColumns, World, life, prefetch, set_bit, waits_for_navigator};
+use super::{AtHorizon, TrajectoryColumns, World, life, person_of, prefetch, set_bit, waits_for_navigator};
 
 /// What a sleeping life needs to be replayed and re-rated. Aligned to cache
 /// lines, as a [`Life`] is; what waking and replaying a life outside a
@@ -79,7 +79,7 @@ impl World<'_> {
     /// Its records, trajectories and other clocks are replayed only when it
     /// wakes. The same arithmetic as a woken life stepped this week.
     fn rerate(&mut self, idx: usize, t: u32) {
-        let (i, a) = (idx / self.arms, idx % self.arms);
+        let (i, a) = self.person_arm(idx);
         let real = self.is_real(i, a);
         let (end, clock_end) = self.ends(i, real);
         if t > end {
@@ -178,7 +178,7 @@ impl World<'_> {
         if life.asleep_from == NONE || !self.asleep[idx].mirror {
             return life.waiting;
         }
-        let i = idx / self.arms;
+        let i = person_of(idx, self.arms);
         let real = &self.lives[self.real_idx(i)];
         life.waiting && real.record.first_exit == NEVER && real.on_benefit(self.stages)
     }
@@ -216,7 +216,7 @@ impl World<'_> {
     fn wake_asleep(&mut self, idx: usize, until: u32) {
         self.by_week.remove(idx as u32);
         self.by_cm.remove(idx as u32);
-        let (i, a) = (idx / self.arms, idx % self.arms);
+        let (i, a) = self.person_arm(idx);
         let real = self.is_real(i, a);
         if !real {
             // Only ghosts are queued there (see [`World::fall_asleep`]).
@@ -246,7 +246,7 @@ impl World<'_> {
     /// [`prefetch`]).
     #[inline]
     pub(super) fn prefetch_life(&self, idx: u32) {
-        self.prefetch_person_life(idx as usize / self.arms, idx);
+        self.prefetch_person_life(person_of(idx as usize, self.arms), idx);
     }
 
     /// [`World::prefetch_life`] for a loop that knows the life's person `i`.
