@@ -266,12 +266,25 @@ mod tests {
 
     #[test]
     fn each_diagnosand_carries_its_own_name_in_output_order() {
-        let d = diagnose(&[draw(1.0, 0.5, 0.01, 1.5), draw(2.0, 0.7, 0.2, 1.0)]);
+        // Five replicates whose nine diagnosands all differ (PATE 1.08, mean
+        // estimate 1.6, power 0.4, coverage 0.8, coverage of the SATE 0.6, ...).
+        let d = diagnose(&[
+            draw(1.0, 0.5, 0.01, 1.5),
+            draw(2.0, 0.7, 0.2, 0.5),
+            draw(3.0, 0.2, 0.001, 1.2),
+            draw(0.5, 1.0, 0.5, 0.8),
+            draw(1.5, 0.3, 0.3, 1.4),
+        ]);
         let names: Vec<&str> = d.named().iter().map(|(name, _)| *name).collect();
         assert_eq!(names, DIAGNOSANDS);
-        assert_eq!(d.named()[0].1, d.pate);
-        assert_eq!(d.named()[6].1, d.power);
-        assert_eq!(d.named()[8].1, d.coverage_sate);
+        let fields =
+            [d.pate, d.mean_estimate, d.bias, d.rmse, d.sd_estimate, d.mean_se, d.power, d.coverage, d.coverage_sate];
+        // Bits, so that a NaN Monte Carlo SE compares equal to itself.
+        let bits = |v: Value| (v.value.to_bits(), v.mc_se.to_bits());
+        assert_eq!(d.named().map(|(_, v)| bits(v)), fields.map(bits));
+        // The nine differ, so no two fields can swap unseen.
+        let values: Vec<f64> = fields.iter().map(|v| v.value).collect();
+        assert!(values.iter().enumerate().all(|(i, a)| values[i + 1..].iter().all(|b| a != b)), "{values:?}");
     }
 
     fn draw(estimate: f64, se: f64, p: f64, sate: f64) -> Draw {

@@ -1,7 +1,9 @@
 //! Tolerances for comparing a floating-point result with an independent
 //! computation of it, each with why it is that size (after statrs's
-//! `prec.rs`). All are relative: `|ours − theirs| ≤ tolerance · |theirs|`
-//! (or `· max(|theirs|, 1)` where a value can be 0). Monte Carlo tolerances
+//! `prec.rs`). Each is relative, `|ours − theirs| ≤ tolerance · |theirs|`
+//! (or `· max(|theirs|, 1)` where a value can be 0), or absolute where the
+//! values compared are about 1 (a multiplier near 1, shares that sum to 1),
+//! which comes to the same. Monte Carlo tolerances
 //! are not here: they come from each test's own standard error
 //! ([`within`](super::within)).
 
@@ -15,9 +17,9 @@ pub const ESTIMATR: f64 = 1e-9;
 /// roundings at most, well below 1e-14.
 pub const CLOSED_FORM: f64 = 1e-14;
 
-/// A sum or mean over up to about 10⁴ values against the same sum taken in
-/// another order or grouping (a plain sum of `n` values is within
-/// `(n − 1)·ε/2·Σ|x|` of the exact one), or against a reference value
-/// another program computed by another algorithm (an `erfc` tail, a series):
-/// a few thousand ulps.
+/// A sum or mean of values of one sign over up to about 4,000 values against
+/// the same sum taken in another order or grouping (a plain sum of `n`
+/// values is within `(n − 1)·ε/2·Σ|x|` of the exact one, and `Σ|x|` is then
+/// the sum itself), or against a reference value another program computed
+/// by another algorithm (an `erfc` tail, a series): a few thousand ulps.
 pub const REORDERED: f64 = 1e-12;
