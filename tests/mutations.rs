@@ -2,8 +2,9 @@
 //! little at random (a number replaced by an edge value, a character deleted
 //! or inserted, a line repeated), are read, validated and checked before a
 //! run as any file is: a model with its warnings, or an error that names the
-//! file. A small valid one is then checked as `validate` checks it before a
-//! run, and runs two replicates into every output file and the table. The coverage-guided fuzz targets in `fuzz/` go further, but
+//! file. A valid one quick to check is then checked as `validate` checks it
+//! before a run, and a small one runs two replicates into every output file
+//! and the table. The coverage-guided fuzz targets in `fuzz/` go further, but
 //! need a nightly toolchain; this runs in every `cargo test`.
 
 mod common;
@@ -132,8 +133,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 600, rng_seed: RngSeed::Fixed(20_261_125), ..ProptestConfig::default() })]
 
     /// Loading a changed file gives a model or an error naming it, never a
-    /// panic; a small model's pre-run checks (memory, case managers' quality
-    /// at the seed) answer too, and it runs.
+    /// panic; the pre-run checks of a model quick to check (memory, case
+    /// managers' quality at the seed) answer too, and a small one runs.
     #[test]
     fn a_changed_scenario_is_a_model_or_an_error_never_a_panic(file in any::<usize>(), m in mutation()) {
         let files = sources();
@@ -144,8 +145,10 @@ proptest! {
         std::fs::write(&path, &changed).unwrap();
         match scenario::load(&path) {
             Ok(loaded) => {
-                if small(&loaded.model) {
+                if common::small::quick_to_check(&loaded.model) {
                     let _ = rctsim::trial::preflight(&loaded.model).map_err(|e| e.to_string());
+                }
+                if common::small::small(&loaded.model) {
                     run_and_report(&loaded.model);
                 }
             }
@@ -158,25 +161,6 @@ proptest! {
             }
         }
     }
-}
-
-/// Whether `m` runs, and is checked before a run, in milliseconds: the
-/// limits of the fuzz target `run` (`fuzz/fuzz_targets/run.rs`), the case
-/// managers' quality draws of its replicates among them.
-fn small(m: &rctsim::scenario::Model) -> bool {
-    let sites = m.sites.len() as u64;
-    let cms: u64 = m.services.iter().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>() * sites;
-    let week0: u64 =
-        m.services.iter().map(|s| u64::from(s.initial_caseload) * u64::from(s.case_managers_per_site)).sum::<u64>()
-            * sites;
-    m.enrolment.expected_participants() <= 2_000
-        && m.enrolment.weeks() <= 200
-        && m.longest_horizon() <= 200
-        && m.sites.len() <= 20
-        && m.services.len() <= 20
-        && cms <= 300
-        && week0 <= 20_000
-        && u64::from(m.replicates) * cms.max(1) <= 200_000
 }
 
 /// Two replicates on one thread, with replicate 0's persons, into every

@@ -1,7 +1,7 @@
 //! What both fuzz targets share: reading bytes as a scenario file, as the
 //! command line does, on one worker thread.
 
-use rctsim::scenario::{Loaded, Model, ScenarioError};
+use rctsim::scenario::{Loaded, ScenarioError};
 use std::path::PathBuf;
 use std::sync::Once;
 
@@ -19,10 +19,4 @@ pub fn load(data: &[u8]) -> Result<Loaded, ScenarioError> {
     let path = std::env::temp_dir().join(format!("rctsim-fuzz-{}.ron", std::process::id()));
     std::fs::write(&path, data).expect("the temporary folder can be written");
     rctsim::scenario::load(&PathBuf::from(&path))
-}
-
-/// Case managers over every site and service: what a replicate's staffing
-/// and the quality checks cost.
-pub fn case_managers(m: &Model) -> u64 {
-    m.services.iter().map(|s| u64::from(s.case_managers_per_site)).sum::<u64>() * m.sites.len() as u64
 }

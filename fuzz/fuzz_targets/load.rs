@@ -7,6 +7,10 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
 mod common;
+// Only its `quick_to_check` is used here.
+#[allow(dead_code)]
+#[path = "../../tests/common/small.rs"]
+mod small;
 
 fuzz_target!(|data: &[u8]| {
     common::one_thread();
@@ -15,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
             let m = &loaded.model;
             // The quality checks draw every case manager of every replicate:
             // kept small, so that an input takes milliseconds.
-            if u64::from(m.replicates) * common::case_managers(m).max(1) <= 200_000 {
+            if small::quick_to_check(m) {
                 let _ = rctsim::trial::preflight(m).map_err(|e| e.to_string());
             }
         }

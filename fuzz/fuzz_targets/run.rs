@@ -9,25 +9,14 @@ use rctsim::trial::{self, RunOptions};
 
 #[path = "common.rs"]
 mod common;
+#[path = "../../tests/common/small.rs"]
+mod small;
 
 fuzz_target!(|data: &[u8]| {
     common::one_thread();
     let Ok(loaded) = common::load(data) else { return };
     let m = &loaded.model;
-    let cms = common::case_managers(m);
-    let week0: u64 =
-        m.services.iter().map(|s| u64::from(s.initial_caseload) * u64::from(s.case_managers_per_site)).sum::<u64>()
-            * m.sites.len() as u64;
-    // Small enough to run in milliseconds; validation bounds the rest.
-    let small = m.enrolment.expected_participants() <= 2_000
-        && m.enrolment.weeks() <= 200
-        && m.longest_horizon() <= 200
-        && m.sites.len() <= 20
-        && m.services.len() <= 20
-        && cms <= 300
-        && week0 <= 20_000
-        && u64::from(m.replicates) * cms.max(1) <= 200_000;
-    if !small {
+    if !small::small(m) {
         return;
     }
     let _ = trial::preflight(m).map_err(|e| e.to_string());

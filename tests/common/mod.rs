@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod prec;
+pub mod small;
 
 use rctsim::scenario::{self, Model};
 use std::path::{Path, PathBuf};
