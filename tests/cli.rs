@@ -64,7 +64,15 @@ fn run_writes_every_file_and_prints_the_table() {
             .and(predicate::str::contains("take-up  waited  wks_benef"))
             // BAU, its own fallback, never waits; ICS's cap of 20 binds.
             .and(predicate::str::is_match(r"\nbau\* +bau +\d+\.\d +1\.000 +0\.00 ").unwrap())
-            .and(predicate::str::is_match(r"\nics +ics +\d+\.\d +0\.\d{3} +[1-9]\d*\.\d\d ").unwrap()),
+            .and(predicate::str::is_match(r"\nics +ics +\d+\.\d +0\.\d{3} +[1-9]\d*\.\d\d ").unwrap())
+            // And the table says what the effect then is.
+            .and(
+                predicate::str::is_match(concat!(
+                    r"\* control\nnote: caps bind \(mean wait: ics [1-9]\d*\.\d\d weeks\): ",
+                    "each effect below is that of being offered a place in this queue"
+                ))
+                .unwrap(),
+            ),
     );
     for name in ["summary.json", "estimates.csv", "trajectories.csv", "persons.csv"] {
         assert!(out.join(name).is_file(), "{name} written");
@@ -180,6 +188,16 @@ fn version_names_the_commit() {
     rctsim().arg("--version").assert().success().stdout(format!("rctsim {version}\n"));
 }
 
+/// Where no cap makes anyone wait, the table has no note on caps.
+#[test]
+fn no_note_on_caps_where_none_binds() {
+    rctsim()
+        .args(["run", fixture("null_effect.ron").to_str().unwrap(), "--replicates", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("* control\n").and(predicate::str::contains("note: caps bind").not()));
+}
+
 #[test]
 fn flags_override_the_scenario() {
     let dir = tempfile::tempdir().unwrap();
@@ -255,7 +273,7 @@ fn the_table_says_in_how_many_replicates_a_contrast_was_estimated() {
         .success()
         .stdout(predicate::str::contains("note: estimated").not());
     // At 104 weeks every outcome varies within each arm: every cell has an
-    // interval and there is no note.
+    // interval and there is no note but the arms' on caps.
     std::fs::write(&file, minimal.replace("horizons: [26, 52]", "horizons: [104]")).unwrap();
     rctsim()
         .args(["run", "--replicates", "3"])
@@ -263,7 +281,7 @@ fn the_table_says_in_how_many_replicates_a_contrast_was_estimated() {
         .assert()
         .success()
         .stdout(predicate::str::contains("retained_52_weeks          104 ").and(predicate::str::contains(" NA").not()))
-        .stdout(predicate::str::contains("note:").not());
+        .stdout(predicate::function(|s: &str| s.matches("note:").count() == 1 && s.contains("\nnote: caps bind")));
     // Power and coverage over fewer replicates than have an estimate: some
     // outcomes of 12 participants are equal within each arm.
     std::fs::write(&file, minimal.replace("Total(n: 200, weeks: 20)", "Total(n: 12, weeks: 2)")).unwrap();

@@ -169,6 +169,29 @@ fn arms(out: &mut String, r: &Report) {
         );
     }
     let _ = writeln!(out, "* control");
+    if let Some(note) = caps_note(r) {
+        let _ = writeln!(out, "{note}");
+    }
+}
+
+/// A note when caps bind (some arm's participants waited): the effects
+/// below are then those of a place in this queue, which a reader of the
+/// table could otherwise take for the effect of the service itself
+/// (docs/model.md, "Estimands").
+fn caps_note(r: &Report) -> Option<String> {
+    let waited: Vec<String> = (r.model.arms.iter().zip(&r.result.arms))
+        .filter(|(_, s)| s.weeks_waitlisted() > 0.0)
+        .map(|(arm, s)| format!("{} {} weeks", arm.name, fixed(s.weeks_waitlisted(), 2)))
+        .collect();
+    if waited.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "note: caps bind (mean wait: {}): each effect below is that of being offered a place in this queue, with \
+         these slots for this many participants; it changes with enrolment and is not the effect of a rollout \
+         (docs/model.md, \"Estimands\")",
+        waited.join(", ")
+    ))
 }
 
 /// Contrast `c`: a row per outcome and horizon, then notes on replicates
