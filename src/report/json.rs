@@ -1,8 +1,9 @@
 //! `summary.json`: the run's identity, its arms and every diagnosand.
 
 use super::{Report, VERSION};
-use crate::analysis::DIFFERENCE_IN_MEANS;
+use crate::analysis::{DIFFERENCE_IN_MEANS, Diagnosis};
 use crate::engine::OUTCOMES;
+use crate::trial::Cell;
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Map, Value, json};
@@ -18,53 +19,10 @@ pub fn write_summary_json(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// [`write_summary_json`]'s bytes: the summary is small, so it is made whole.
 fn summary_json(r: &Report) -> Vec<u8> {
-    let m = r.model;
-    let res = r.result;
-    let arms: Vec<Value> = m
-        .arms
-        .iter()
-        .enumerate()
-        .map(|(a, arm)| {
-            let s = &res.arms[a];
-            let mut means = Map::new();
-            for (h, horizon) in m.horizons.iter().enumerate() {
-                for (o, outcome) in OUTCOMES.iter().enumerate() {
-                    means.insert(format!("{}_{horizon}", outcome.name()), json!(s.outcome_means[h][o]));
-                }
-            }
-            json!({
-                "name": arm.name,
-                "service": m.services[arm.service].name,
-                "fallback": m.services[arm.fallback].name,
-                "control": a == m.control,
-                "ratio": arm.ratio,
-                "participants": s.participants,
-                "participants_per_replicate": s.per_replicate(res.replicates),
-                "take_up": s.take_up(),
-                "weeks_waitlisted": s.weeks_waitlisted(),
-                "outcome_means": means,
-            })
-        })
-        .collect();
-    let mut diagnosands = Vec::new();
-    for (cell, d) in res.cells().zip(&res.diagnoses) {
-        let contrast = &res.contrasts[cell.contrast];
-        let mut obj = Map::new();
-        obj.insert("treatment".into(), json!(m.arms[contrast.treatment].name));
-        obj.insert("control".into(), json!(m.arms[contrast.control].name));
-        obj.insert("outcome".into(), json!(OUTCOMES[cell.outcome].name()));
-        obj.insert("horizon_weeks".into(), json!(m.horizons[cell.horizon]));
-        obj.insert("estimator".into(), json!(DIFFERENCE_IN_MEANS));
-        obj.insert("replicates_estimated".into(), json!(d.replicates));
-        obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
-        obj.insert("replicates_tested".into(), json!(d.replicates_tested));
-        let [low, high] = d.mean_ci;
-        for (name, v) in d.named().into_iter().chain([("mean_ci_low", low), ("mean_ci_high", high)]) {
-            obj.insert(name.into(), json!(v.value));
-            obj.insert(format!("{name}_mc_se"), json!(v.mc_se));
-        }
-        diagnosands.push(Value::Object(obj));
-    }
+    let (m, res) = (r.model, r.result);
+    let arms: Vec<Value> = (0..m.arms.len()).map(|a| arm_json(r, a)).collect();
+    let diagnosands: Vec<Value> =
+        res.cells().zip(&res.diagnoses).map(|(cell, d)| diagnosand_json(r, cell, d)).collect();
     let summary = json!({
         "version": VERSION,
         "scenario_name": m.name,
@@ -82,6 +40,53 @@ fn summary_json(r: &Report) -> Vec<u8> {
     let mut out = pretty_in_full(&summary);
     out.push(b'\n');
     out
+}
+
+/// Arm `a`: its design, size, take-up, wait and outcome means (keyed
+/// `<outcome>_<h>`, as `persons.csv`'s columns).
+fn arm_json(r: &Report, a: usize) -> Value {
+    let (m, res) = (r.model, r.result);
+    let (arm, s) = (&m.arms[a], &res.arms[a]);
+    let mut means = Map::new();
+    for (h, horizon) in m.horizons.iter().enumerate() {
+        for (o, outcome) in OUTCOMES.iter().enumerate() {
+            means.insert(format!("{}_{horizon}", outcome.name()), json!(s.outcome_means[h][o]));
+        }
+    }
+    json!({
+        "name": arm.name,
+        "service": m.services[arm.service].name,
+        "fallback": m.services[arm.fallback].name,
+        "control": a == m.control,
+        "ratio": arm.ratio,
+        "participants": s.participants,
+        "participants_per_replicate": s.per_replicate(res.replicates),
+        "take_up": s.take_up(),
+        "weeks_waitlisted": s.weeks_waitlisted(),
+        "outcome_means": means,
+    })
+}
+
+/// One contrast × outcome × horizon: what it is, the replicates behind it,
+/// and every diagnosand and the mean interval, each with its Monte Carlo SE.
+fn diagnosand_json(r: &Report, cell: Cell, d: &Diagnosis) -> Value {
+    let m = r.model;
+    let contrast = &r.result.contrasts[cell.contrast];
+    let mut obj = Map::new();
+    obj.insert("treatment".into(), json!(m.arms[contrast.treatment].name));
+    obj.insert("control".into(), json!(m.arms[contrast.control].name));
+    obj.insert("outcome".into(), json!(OUTCOMES[cell.outcome].name()));
+    obj.insert("horizon_weeks".into(), json!(m.horizons[cell.horizon]));
+    obj.insert("estimator".into(), json!(DIFFERENCE_IN_MEANS));
+    obj.insert("replicates_estimated".into(), json!(d.replicates));
+    obj.insert("replicates_with_se".into(), json!(d.replicates_with_se));
+    obj.insert("replicates_tested".into(), json!(d.replicates_tested));
+    let [low, high] = d.mean_ci;
+    for (name, v) in d.named().into_iter().chain([("mean_ci_low", low), ("mean_ci_high", high)]) {
+        obj.insert(name.into(), json!(v.value));
+        obj.insert(format!("{name}_mc_se"), json!(v.mc_se));
+    }
+    Value::Object(obj)
 }
 
 /// `value` laid out as serde_json's pretty printer does, numbers [`InFull`].
