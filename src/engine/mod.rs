@@ -387,7 +387,7 @@ impl<'m> World<'m> {
         let arms = model.arms.len();
         let horizon = model.longest_horizon();
         let ghost = ghost_matrix(model);
-        let (horizon_at, next_horizon) = horizon_tables(&model.horizons);
+        let (horizon_at, next_horizon) = horizon_tables(model);
         let n = cohort.persons.len();
         let pools = pools(model, cohort);
         let stages = model.stage_count();
@@ -576,9 +576,8 @@ impl<'m> World<'m> {
             self.pools[p].placed.clear();
             while let Some(&ticket) = self.pools[p].waitlist.front() {
                 let i = ticket as usize;
-                let real = self.real_idx(i);
-                let life = &mut self.lives[real];
-                if !life.waiting {
+                let idx = self.real_idx(i);
+                if !self.lives[idx].waiting {
                     self.pools[p].waitlist.pop_front();
                     continue;
                 }
@@ -588,7 +587,6 @@ impl<'m> World<'m> {
                 }
                 self.pools[p].waitlist.pop_front();
                 let own_week = (self.now - self.cohort.persons[i].week) as u16;
-                let idx = self.real_idx(i);
                 // Mirrors stop mirroring, and the rates of ghosts served by the
                 // case manager the real self leaves or joins change.
                 self.wake_ghosts(i, self.now, Self::mirroring);
@@ -819,12 +817,12 @@ impl<'m> World<'m> {
     }
 }
 
-/// `horizon_at` and `next_horizon` of [`World`] for `horizons` (ascending):
+/// `horizon_at` and `next_horizon` of [`World`] for `model`'s horizons:
 /// own week → horizon index, and own week → the first horizon at or after it.
-fn horizon_tables(horizons: &[u32]) -> (Vec<u8>, Vec<u32>) {
-    let longest = *horizons.last().expect("validation requires at least one horizon") as usize;
+fn horizon_tables(model: &Model) -> (Vec<u8>, Vec<u32>) {
+    let longest = model.longest_horizon() as usize;
     let mut horizon_at = vec![u8::MAX; longest + 1];
-    for (h, &w) in horizons.iter().enumerate() {
+    for (h, &w) in model.horizons.iter().enumerate() {
         horizon_at[w as usize] = h as u8;
     }
     let mut next_horizon = vec![u32::MAX; longest + 2];
